@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: Apache-2.0
+# Every dependency comes from Debian packages (scripts/deps.sh installs them).
+find_package(FlatBuffers CONFIG REQUIRED)   # libflatbuffers-dev: flatbuffers::flatbuffers
+find_program(FLATC_EXECUTABLE flatc REQUIRED)   # flatbuffers-compiler (host tool, also when cross-compiling)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)   # libeigen3-dev
+if(INCEPT_BUILD_TESTS)
+  find_package(doctest REQUIRED)   # doctest-dev
+endif()
+
+# XNNPACK and pthreadpool ship no CMake config in Debian: plain library + header lookup.
+if(INCEPT_WITH_XNNPACK)
+  find_path(XNNPACK_INCLUDE_DIR xnnpack.h)
+  find_library(XNNPACK_LIBRARY XNNPACK)
+  find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h)
+  find_library(PTHREADPOOL_LIBRARY pthreadpool)
+  if(XNNPACK_INCLUDE_DIR AND XNNPACK_LIBRARY AND PTHREADPOOL_INCLUDE_DIR AND PTHREADPOOL_LIBRARY)
+    add_library(XNNPACK UNKNOWN IMPORTED)
+    set_target_properties(XNNPACK PROPERTIES IMPORTED_LOCATION ${XNNPACK_LIBRARY}
+                          INTERFACE_INCLUDE_DIRECTORIES ${XNNPACK_INCLUDE_DIR})
+    add_library(pthreadpool UNKNOWN IMPORTED)
+    set_target_properties(pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
+                          INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
+    target_link_libraries(XNNPACK INTERFACE pthreadpool)
+  else()
+    message(WARNING "incept: XNNPACK or pthreadpool not found; building without the XNNPACK backend")
+    set(INCEPT_WITH_XNNPACK OFF)
+  endif()
+endif()

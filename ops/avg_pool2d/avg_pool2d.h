@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Average pooling over NHWC. count_include_pad: divide by the full window (PyTorch's default) or by
+// the in-image part of it. Windows that reach past the padding (ceil rounding) never count that part.
+#pragma once
+
+#include "common/op_types.h"
+
+namespace incept::ops {
+
+struct AvgPool2DParams {
+  Size2D kernel, stride;
+  Pad2D pad;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  Activation activation = Activation::kNone;
+};
+
+[[nodiscard]] Status avg_pool2d_infer_shape(const AvgPool2DParams& p, const Shape& in, Shape* out);
+void avg_pool2d_f32_ref(const AvgPool2DParams& p, ConstTensorView<float> in, TensorView<float> out);
+
+}  // namespace incept::ops

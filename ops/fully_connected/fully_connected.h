@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// y = x W^T + b: input [N, in], weights [out, in], optional bias [out] -> [N, out].
+#pragma once
+
+#include "common/op_types.h"
+
+namespace incept::ops {
+
+struct FullyConnectedParams {
+  Activation activation = Activation::kNone;
+};
+
+[[nodiscard]] Status fully_connected_infer_shape(const FullyConnectedParams& p, const Shape& in, const Shape& weights,
+                                                 const Shape* bias, Shape* out);
+// `in` and `out` are viewed as [N, 1, 1, C]; `bias` may be nullptr.
+void fully_connected_f32_ref(const FullyConnectedParams& p, ConstTensorView<float> in, const float* weights,
+                             const float* bias, TensorView<float> out);
+
+}  // namespace incept::ops

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// Mean over H and W: NHWC [N, H, W, C] -> [N, C].
+#pragma once
+
+#include "common/op_types.h"
+
+namespace incept::ops {
+
+struct GlobalAvgPoolParams {};
+
+[[nodiscard]] Status global_avg_pool_infer_shape(const GlobalAvgPoolParams& p, const Shape& in, Shape* out);
+// `out` is viewed as [N, 1, 1, C].
+void global_avg_pool_f32_ref(const GlobalAvgPoolParams& p, ConstTensorView<float> in, TensorView<float> out);
+
+}  // namespace incept::ops

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: Apache-2.0
+// prepare(): shape inference against the file's shapes, concat views, lifetimes, the memory plan,
+// and binding every step to its arena views. All allocation happens here.
+#include <algorithm>
+#include <cinttypes>
+
+#include "interpreter/interpreter_impl.h"
+#include "planner/planner.h"
+
+namespace incept {
+namespace {
+
+using detail::ModelData;
+using detail::OpKind;
+using detail::OpNode;
+
+const Shape* shape_or_null(const ModelData& d, int t) { return t >= 0 ? &d.tensors[t].shape : nullptr; }
+
+Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
+  const Shape& in0 = d.tensors[n.inputs[0]].shape;
+  switch (n.kind) {
+    case OpKind::kConv2D:
+      return ops::conv2d_infer_shape(std::get<ops::Conv2DParams>(n.params), in0, d.tensors[n.inputs[1]].shape,
+                                     shape_or_null(d, n.inputs.size() > 2 ? n.inputs[2] : -1), out);
+    case OpKind::kMaxPool2D: return ops::max_pool2d_infer_shape(std::get<ops::MaxPool2DParams>(n.params), in0, out);
+    case OpKind::kAvgPool2D: return ops::avg_pool2d_infer_shape(std::get<ops::AvgPool2DParams>(n.params), in0, out);
+    case OpKind::kConcat: {
+      std::vector<Shape> shapes;
+      for (int t : n.inputs) shapes.push_back(d.tensors[t].shape);
+      return ops::concat_infer_shape(std::get<ops::ConcatParams>(n.params), shapes.data(), static_cast<int>(shapes.size()),
+                                     out);
+    }
+    case OpKind::kGlobalAvgPool:
+      return ops::global_avg_pool_infer_shape(std::get<ops::GlobalAvgPoolParams>(n.params), in0, out);
+    case OpKind::kFullyConnected:
+      return ops::fully_connected_infer_shape(std::get<ops::FullyConnectedParams>(n.params), in0,
+                                              d.tensors[n.inputs[1]].shape,
+                                              shape_or_null(d, n.inputs.size() > 2 ? n.inputs[2] : -1), out);
+    case OpKind::kSoftmax: return ops::softmax_infer_shape(std::get<ops::SoftmaxParams>(n.params), in0, out);
+    case OpKind::kAdd:
+      return ops::add_infer_shape(std::get<ops::AddParams>(n.params), in0, d.tensors[n.inputs[1]].shape, out);
+  }
+  return Status::error(StatusCode::kInternal, "%s: no shape rule", n.label.c_str());
+}
+
+Status check_shapes(const ModelData& d) {
+  for (const OpNode& n : d.ops) {
+    Shape inferred;
+    const Status s = infer_shape(d, n, &inferred);
+    if (!s.is_ok()) return Status::error(s.code(), "%s: %s", n.label.c_str(), s.message());
+    const detail::TensorInfo& out = d.tensors[n.outputs[0]];
+    if (inferred != out.shape) {
+      char a[64], b[64];
+      return Status::error(StatusCode::kInvalidModel, "%s: output tensor '%s' is stored as %s but the op produces %s",
+                           n.label.c_str(), out.name.c_str(), shape_to_string(out.shape, a, sizeof(a)),
+                           shape_to_string(inferred, b, sizeof(b)));
+    }
+  }
+  return Status::ok();
+}
+
+int root_of(const std::vector<TensorPlace>& places, int t) {
+  while (places[t].view_of >= 0) t = places[t].view_of;
+  return t;
+}
+
+}  // namespace
+
+// Which concat inputs become views: an activation produced by an op (so a kernel can write it
+// strided), not a graph input or output, not already a slice of another concat, and listed once in
+// this concat. Anything else is copied into its slice at invoke time.
+static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, std::vector<int>* copied) {
+  std::vector<bool> is_graph_io(d.tensors.size(), false);
+  for (int t : d.inputs) is_graph_io[t] = true;
+  for (int t : d.outputs) is_graph_io[t] = true;
+  for (const OpNode& n : d.ops) {
+    if (n.kind != OpKind::kConcat) continue;
+    const int out = n.outputs[0];
+    int32_t offset = 0;
+    for (size_t j = 0; j < n.inputs.size(); ++j) {
+      const int t = n.inputs[j];
+      const bool repeated = std::count(n.inputs.begin(), n.inputs.end(), t) > 1;
+      if (!is_graph_io[t] && (*places)[t].view_of < 0 && !repeated && t != out) {
+        (*places)[t].view_of = out;
+        (*places)[t].channel_offset = offset;
+      } else {
+        copied->push_back(t);
+      }
+      const Shape& s = d.tensors[t].shape;
+      offset += s[s.rank - 1];
+    }
+  }
+}
+
+Status Interpreter::Impl::plan() {
+  if (planned) return Status::ok();
+  const ModelData& d = *model;
+  INCEPT_RETURN_IF_ERROR(check_shapes(d));
+
+  const int num_tensors = static_cast<int>(d.tensors.size());
+  const int num_steps = static_cast<int>(d.ops.size());
+  places.assign(num_tensors, TensorPlace{});
+  std::vector<int> copied;
+  assign_views(d, &places, &copied);
+
+  // Lifetimes in steps. Graph inputs and outputs live for the whole run.
+  std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
+  auto touch = [&](int t, int step) {
+    if (t < 0 || d.tensors[t].is_constant()) return;
+    first[t] = first[t] < 0 ? step : std::min(first[t], step);
+    last[t] = std::max(last[t], step);
+  };
+  for (int t : d.inputs) touch(t, 0), touch(t, num_steps - 1);
+  for (int t : d.outputs) touch(t, 0), touch(t, num_steps - 1);
+  for (int k = 0; k < num_steps; ++k) {
+    for (int t : d.ops[k].inputs) touch(t, k);
+    for (int t : d.ops[k].outputs) touch(t, k);
+  }
+
+  // Blocks: one per root tensor, covering the lifetimes of all its views.
+  auto block_for = [&](bool with_views, std::vector<planner::Block>* blocks, std::vector<int>* owners) {
+    std::vector<int> block_of(num_tensors, -1);
+    for (int t = 0; t < num_tensors; ++t) {
+      if (first[t] < 0) continue;
+      const int r = with_views ? root_of(places, t) : t;
+      if (block_of[r] < 0) {
+        block_of[r] = static_cast<int>(blocks->size());
+        blocks->push_back({static_cast<size_t>(d.tensors[r].num_elements) * sizeof(float), first[t], last[t]});
+        owners->push_back(r);
+      }
+      planner::Block& b = (*blocks)[block_of[r]];
+      b.first = std::min(b.first, first[t]);
+      b.last = std::max(b.last, last[t]);
+    }
+    return block_of;
+  };
+
+  std::vector<planner::Block> blocks;
+  block_tensor.clear();
+  const std::vector<int> block_of = block_for(true, &blocks, &block_tensor);
+  const planner::Plan p = planner::plan_greedy_by_size(blocks);
+  offsets = p.offsets;
+  for (int t = 0; t < num_tensors; ++t)
+    if (block_of[t] >= 0) places[t].block = block_of[t];
+
+  std::vector<planner::Block> copy_blocks;
+  std::vector<int> copy_owners;
+  block_for(false, &copy_blocks, &copy_owners);
+
+  stats = PlanStats{};
+  stats.arena_bytes = p.arena_bytes;
+  stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
+  stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
+  for (const TensorPlace& pl : places) stats.num_views += pl.view_of >= 0 ? 1 : 0;
+  stats.num_copied_concat_inputs = static_cast<int>(copied.size());
+  planned = true;
+  return Status::ok();
+}
+
+Status Interpreter::Impl::bind(uint8_t* base) {
+  const ModelData& d = *model;
+  const int num_tensors = static_cast<int>(d.tensors.size());
+  views.assign(num_tensors, TensorView<float>{});
+  for (int t = 0; t < num_tensors; ++t) {
+    if (d.tensors[t].is_constant() || places[t].block < 0) continue;
+    views[t] = dense_view(reinterpret_cast<float*>(base + offsets[places[t].block]), d.tensors[t].shape);
+  }
+  // Views: the root's memory, shifted by the accumulated channel offset, with the root's pixel stride.
+  for (int t = 0; t < num_tensors; ++t) {
+    if (places[t].view_of < 0) continue;
+    int32_t offset = 0;
+    int r = t;
+    while (places[r].view_of >= 0) {
+      offset += places[r].channel_offset;
+      r = places[r].view_of;
+    }
+    TensorView<float> v = dense_view(views[r].data + offset, d.tensors[t].shape);
+    v.pixel_stride = views[r].pixel_stride;
+    views[t] = v;
+  }
+
+  steps.clear();
+  copies.clear();
+  steps.reserve(d.ops.size());
+  for (const OpNode& n : d.ops) {
+    Step s;
+    s.kind = n.kind;
+    s.params = &n.params;
+    s.out = views[n.outputs[0]];
+    if (n.kind == OpKind::kConcat) {
+      s.first_copy = static_cast<uint32_t>(copies.size());
+      int32_t offset = 0;
+      for (int t : n.inputs) {
+        const Shape& ts = d.tensors[t].shape;
+        if (places[t].view_of != n.outputs[0]) {   // not written in place: copy into its slice
+          TensorView<float> dst = s.out;
+          dst.data += offset;
+          dst.c = ts[ts.rank - 1];
+          copies.push_back({as_const(views[t]), dst});
+        }
+        offset += ts[ts.rank - 1];
+      }
+      s.num_copies = static_cast<uint32_t>(copies.size()) - s.first_copy;
+    } else {
+      s.in0 = as_const(views[n.inputs[0]]);
+      if (n.kind == OpKind::kAdd) s.in1 = as_const(views[n.inputs[1]]);
+      if (n.kind == OpKind::kConv2D || n.kind == OpKind::kFullyConnected) {
+        s.weights = d.tensors[n.inputs[1]].data;
+        s.bias = n.inputs.size() > 2 && n.inputs[2] >= 0 ? d.tensors[n.inputs[2]].data : nullptr;
+      }
+    }
+    steps.push_back(s);
+  }
+  arena = base;
+  return Status::ok();
+}
+
+}  // namespace incept

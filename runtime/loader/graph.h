@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// The verified, schema-free form of a model: what the loader produces and the interpreter consumes.
+// Every index here has been range-checked, every shape has positive dims and an overflow-checked
+// byte size, and every constant's data pointer covers exactly its bytes inside the file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "add/add.h"
+#include "avg_pool2d/avg_pool2d.h"
+#include "concat/concat.h"
+#include "conv2d/conv2d.h"
+#include "fully_connected/fully_connected.h"
+#include "global_avg_pool/global_avg_pool.h"
+#include "incept/model.h"
+#include "incept/shape.h"
+#include "max_pool2d/max_pool2d.h"
+#include "softmax/softmax.h"
+
+namespace incept::detail {
+
+enum class OpKind : uint8_t {
+#define INCEPT_OP(Name, snake) k##Name,
+#include "op_list.inc"
+#undef INCEPT_OP
+};
+
+const char* op_kind_name(OpKind kind);
+
+using OpParams = std::variant<std::monostate
+#define INCEPT_OP(Name, snake) , ops::Name##Params
+#include "op_list.inc"
+#undef INCEPT_OP
+                              >;
+
+struct TensorInfo {
+  std::string name;
+  Shape shape;
+  int64_t num_elements = 0;
+  const float* data = nullptr;   // constants (weights): read in place from the file; nullptr for activations
+  bool is_constant() const { return data != nullptr; }
+};
+
+struct OpNode {
+  OpKind kind = OpKind::kConv2D;
+  std::string name;
+  std::string label;          // "node 41 'Mixed_5b/branch_pool' (AvgPool2D)" for messages
+  std::vector<int> inputs;    // -1 = absent optional input
+  std::vector<int> outputs;
+  OpParams params;
+};
+
+struct ModelData {
+  // Backing storage: either an mmap'ed file (unmapped in the destructor) or caller bytes.
+  const uint8_t* bytes = nullptr;
+  size_t size = 0;
+  void* mapping = nullptr;
+  size_t mapping_size = 0;
+
+  std::vector<TensorInfo> tensors;
+  std::vector<OpNode> ops;        // execution order
+  std::vector<int> inputs, outputs;
+  size_t weights_bytes = 0;
+
+  std::string architecture, producer;
+  int input_height = 0, input_width = 0;
+  float mean[3] = {0.0f, 0.0f, 0.0f};
+  float std_dev[3] = {1.0f, 1.0f, 1.0f};
+  ChannelOrder channel_order = ChannelOrder::kRgb;
+  std::vector<std::string> labels;
+
+  ModelData() = default;
+  ModelData(const ModelData&) = delete;
+  ModelData& operator=(const ModelData&) = delete;
+  ~ModelData();
+};
+
+// Unmaps a mapping made by Model::from_file (no-op for nullptr).
+void release_mapping(void* mapping, size_t size);
+
+// Parses and verifies `bytes` (which must stay valid) into `out`. The fixed order of checks is in loader.cc.
+[[nodiscard]] Status load_model(const uint8_t* bytes, size_t size, ModelData* out);
+
+}  // namespace incept::detail

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: Apache-2.0
+// Model loading: the only place (with parse_ops.cc) that sees the FlatBuffers schema. Checks run in a
+// fixed order, each assuming the previous ones passed:
+//   1. size: big enough for the size prefix and identifier; the prefix fits inside the file
+//   2. file identifier "INCP", then the format version (read through a verifier-checked field)
+//   3. flatbuffers::Verifier over the whole FlatBuffer
+//   4. semantics: tensors (rank, dims, dtype, byte sizes vs buffers inside the data section),
+//      graph inputs/outputs, ops (arity, constant vs activation inputs, producers before consumers)
+//   5. parse_<op>: option ranges into plain params (parse_ops.cc)
+// Shape inference against the stored shapes happens in Interpreter::prepare().
+#include <cinttypes>
+#include <cstring>
+
+#include "incept/schema/model_generated.h"
+#include "loader/graph.h"
+#include "loader/parse_ops.h"
+
+namespace incept::detail {
+namespace {
+
+constexpr size_t kPrefixBytes = sizeof(flatbuffers::uoffset_t);
+constexpr size_t kMinFileBytes = kPrefixBytes + 8;   // prefix, root offset, identifier
+constexpr size_t kWeightAlignment = 64;
+constexpr size_t kMaxTensors = size_t{1} << 20;
+constexpr size_t kMaxOps = size_t{1} << 20;
+// Element cap per tensor: keeps every byte size far from overflow on 32- and 64-bit targets.
+constexpr int64_t kMaxElements = int64_t{1} << 30;
+
+const char* str_or_empty(const flatbuffers::String* s) { return s != nullptr ? s->c_str() : ""; }
+
+Status check_size_and_identifier(const uint8_t* bytes, size_t size, size_t* fb_end) {
+  INCEPT_CHECK(bytes != nullptr, kInvalidArgument, "model bytes are null");
+  INCEPT_CHECK(size >= kMinFileBytes, kInvalidModel,
+               "file is %zu bytes, smaller than the %zu-byte minimum of a size-prefixed model", size, kMinFileBytes);
+  const uint32_t fb_size = flatbuffers::ReadScalar<uint32_t>(bytes);
+  INCEPT_CHECK(fb_size >= 8 && fb_size <= size - kPrefixBytes, kInvalidModel,
+               "size prefix says the FlatBuffer is %" PRIu32 " bytes but the file holds %zu after the prefix "
+               "(file truncated or not an incept model)", fb_size, size - kPrefixBytes);
+  INCEPT_CHECK(flatbuffers::BufferHasIdentifier(bytes, fb::ModelIdentifier(), /*size_prefixed=*/true), kInvalidModel,
+               "file identifier is '%.4s', expected 'INCP' (not an incept model file)",
+               reinterpret_cast<const char*>(bytes + kPrefixBytes + 4));
+  *fb_end = kPrefixBytes + fb_size;
+  return Status::ok();
+}
+
+// Reads Model.version after checking just the root offset, root table and that one field.
+Status check_version(const uint8_t* fb, size_t fb_size) {
+  const uint32_t root = flatbuffers::ReadScalar<uint32_t>(fb);
+  INCEPT_CHECK(root % 4 == 0 && root >= 8 && root <= fb_size - 4, kInvalidModel,
+               "root table offset %" PRIu32 " is outside the %zu-byte FlatBuffer", root, fb_size);
+  flatbuffers::Verifier v(fb, fb_size);
+  const flatbuffers::Table* root_table = flatbuffers::GetRoot<flatbuffers::Table>(fb);
+  INCEPT_CHECK(root_table->VerifyTableStart(v) && root_table->VerifyField<uint32_t>(v, fb::Model::VT_VERSION, 4),
+               kInvalidModel, "root table is malformed (its vtable lies outside the file)");
+  const uint32_t version = flatbuffers::GetRoot<fb::Model>(fb)->version();
+  INCEPT_CHECK(version >= 1 && version <= kFormatVersion, kInvalidModel,
+               "format version %" PRIu32 " is not supported: this runtime reads versions 1..%" PRIu32
+               " (convert the model again or update incept)", version, kFormatVersion);
+  return Status::ok();
+}
+
+Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_t fb_end, ModelData* out) {
+  const auto* tensors = m.tensors();
+  INCEPT_CHECK(tensors != nullptr && tensors->size() > 0, kInvalidModel, "model has no tensors");
+  INCEPT_CHECK(tensors->size() <= kMaxTensors, kInvalidModel, "model has %u tensors, more than the limit of %zu",
+               tensors->size(), kMaxTensors);
+  const auto* buffers = m.buffers();
+  const uint32_t num_buffers = buffers != nullptr ? buffers->size() : 0;
+  out->tensors.resize(tensors->size());
+  for (uint32_t i = 0; i < tensors->size(); ++i) {
+    const fb::Tensor* t = tensors->Get(i);
+    TensorInfo& info = out->tensors[i];
+    info.name = str_or_empty(t->name());
+    const char* name = info.name.c_str();
+    const auto* shape = t->shape();
+    INCEPT_CHECK(shape != nullptr, kInvalidModel, "tensor %u '%s': missing shape", i, name);
+    INCEPT_CHECK(shape->size() >= 1 && shape->size() <= static_cast<uint32_t>(Shape::kMaxRank), kInvalidModel,
+                 "tensor %u '%s': rank %u is out of range 1..%d", i, name, shape->size(), Shape::kMaxRank);
+    info.shape.rank = static_cast<int>(shape->size());
+    for (uint32_t d = 0; d < shape->size(); ++d) {
+      const int32_t v = shape->Get(d);
+      INCEPT_CHECK(v >= 1, kInvalidModel, "tensor %u '%s': dim %u is %d; dims must be >= 1", i, name, d, v);
+      info.shape.dims[d] = v;
+    }
+    info.num_elements = checked_num_elements(info.shape, kMaxElements);
+    INCEPT_CHECK(info.num_elements > 0, kInvalidModel,
+                 "tensor %u '%s': element count overflows the limit of %" PRId64 " elements", i, name, kMaxElements);
+    INCEPT_CHECK(t->dtype() == fb::DType::FLOAT32, kInvalidModel, "tensor %u '%s': dtype %d is not supported (FLOAT32 only)",
+                 i, name, static_cast<int>(t->dtype()));
+    const int32_t b = t->buffer();
+    if (b == -1) continue;
+    INCEPT_CHECK(b >= 0 && static_cast<uint32_t>(b) < num_buffers, kInvalidModel,
+                 "tensor %u '%s': buffer index %d is out of range (model has %u buffers)", i, name, b, num_buffers);
+    const fb::Buffer* buf = buffers->Get(static_cast<uint32_t>(b));
+    const uint64_t off = buf->offset(), len = buf->size();
+    const uint64_t want = static_cast<uint64_t>(info.num_elements) * sizeof(float);
+    INCEPT_CHECK(len == want, kInvalidModel,
+                 "tensor %u '%s': buffer %d holds %" PRIu64 " bytes but shape needs %" PRIu64 " bytes", i, name, b, len,
+                 want);
+    INCEPT_CHECK(off % kWeightAlignment == 0, kInvalidModel,
+                 "tensor %u '%s': buffer %d offset %" PRIu64 " is not a multiple of %zu", i, name, b, off, kWeightAlignment);
+    INCEPT_CHECK(off >= fb_end && len <= size && off <= size - len, kInvalidModel,
+                 "tensor %u '%s': buffer %d [%" PRIu64 ", +%" PRIu64 ") lies outside the data section [%zu, %zu)", i, name,
+                 b, off, len, fb_end, size);
+    info.data = reinterpret_cast<const float*>(bytes + off);
+    out->weights_bytes += static_cast<size_t>(len);
+  }
+  return Status::ok();
+}
+
+Status load_index_list(const flatbuffers::Vector<int32_t>* list, const char* what, const ModelData& d, std::vector<int>* out) {
+  INCEPT_CHECK(list != nullptr && list->size() > 0, kInvalidModel, "model has no graph %s", what);
+  for (uint32_t k = 0; k < list->size(); ++k) {
+    const int32_t t = list->Get(k);
+    INCEPT_CHECK(t >= 0 && static_cast<size_t>(t) < d.tensors.size(), kInvalidModel,
+                 "graph %s %u: tensor index %d is out of range (model has %zu tensors)", what, k, t, d.tensors.size());
+    INCEPT_CHECK(!d.tensors[t].is_constant(), kInvalidModel, "graph %s %u: tensor %d '%s' is a constant", what, k, t,
+                 d.tensors[t].name.c_str());
+    for (int prev : *out)
+      INCEPT_CHECK(prev != t, kInvalidModel, "graph %s %u: tensor %d is listed twice", what, k, t);
+    out->push_back(t);
+  }
+  return Status::ok();
+}
+
+Status load_metadata(const fb::Model& m, ModelData* out) {
+  const fb::Metadata* md = m.metadata();
+  if (md == nullptr) return Status::ok();
+  out->architecture = str_or_empty(md->architecture());
+  out->producer = str_or_empty(md->producer());
+  if (const fb::Size2D* s = md->input_size()) {
+    INCEPT_CHECK(s->h() >= 0 && s->w() >= 0, kInvalidModel, "metadata: input_size %dx%d is negative", s->h(), s->w());
+    out->input_height = s->h();
+    out->input_width = s->w();
+  }
+  for (int which = 0; which < 2; ++which) {
+    const auto* v = which == 0 ? md->mean() : md->std();
+    if (v == nullptr) continue;
+    INCEPT_CHECK(v->size() == 3, kInvalidModel, "metadata: %s has %u values, expected 3", which == 0 ? "mean" : "std",
+                 v->size());
+    for (uint32_t c = 0; c < 3; ++c) {
+      const float x = v->Get(c);
+      INCEPT_CHECK(x == x && (which == 0 || x > 0.0f), kInvalidModel, "metadata: %s[%u] = %g is not valid",
+                   which == 0 ? "mean" : "std", c, static_cast<double>(x));
+      (which == 0 ? out->mean : out->std_dev)[c] = x;
+    }
+  }
+  INCEPT_CHECK(md->channel_order() == fb::ChannelOrder::RGB || md->channel_order() == fb::ChannelOrder::BGR,
+               kInvalidModel, "metadata: channel_order %d is out of range", static_cast<int>(md->channel_order()));
+  out->channel_order = md->channel_order() == fb::ChannelOrder::BGR ? ChannelOrder::kBgr : ChannelOrder::kRgb;
+  if (const auto* labels = md->labels()) {
+    out->labels.reserve(labels->size());
+    for (uint32_t i = 0; i < labels->size(); ++i) out->labels.emplace_back(str_or_empty(labels->Get(i)));
+  }
+  return Status::ok();
+}
+
+// Producers before consumers: an activation is written by exactly one op (or is a graph input) and
+// read only after that. With ops in file order this also rules out cycles.
+Status check_dataflow(ModelData* d) {
+  std::vector<int> producer(d->tensors.size(), -2);   // -2: nobody, -1: graph input, k: op k
+  for (int t : d->inputs) producer[t] = -1;
+  for (size_t k = 0; k < d->ops.size(); ++k) {
+    const OpNode& op = d->ops[k];
+    for (size_t j = 0; j < op.inputs.size(); ++j) {
+      const int t = op.inputs[j];
+      if (t < 0 || d->tensors[t].is_constant()) continue;
+      INCEPT_CHECK(producer[t] != -2, kInvalidModel, "%s: input %zu (tensor %d '%s') is used before any op produces it",
+                   op.label.c_str(), j, t, d->tensors[t].name.c_str());
+    }
+    for (int t : op.outputs) {
+      INCEPT_CHECK(producer[t] == -2, kInvalidModel, "%s: output tensor %d '%s' is already produced by %s", op.label.c_str(),
+                   t, d->tensors[t].name.c_str(), producer[t] == -1 ? "the graph input" : d->ops[producer[t]].label.c_str());
+      producer[t] = static_cast<int>(k);
+    }
+  }
+  for (int t : d->outputs)
+    INCEPT_CHECK(producer[t] >= 0, kInvalidModel, "graph output tensor %d '%s' is not produced by any op", t,
+                 d->tensors[t].name.c_str());
+  return Status::ok();
+}
+
+Status load_ops(const fb::Model& m, ModelData* d) {
+  const auto* ops = m.operators();
+  INCEPT_CHECK(ops != nullptr && ops->size() > 0, kInvalidModel, "model has no operators");
+  INCEPT_CHECK(ops->size() <= kMaxOps, kInvalidModel, "model has %u operators, more than the limit of %zu", ops->size(),
+               kMaxOps);
+  d->ops.resize(ops->size());
+  for (uint32_t k = 0; k < ops->size(); ++k) INCEPT_RETURN_IF_ERROR(parse_operator(*ops->Get(k), k, *d, &d->ops[k]));
+  return Status::ok();
+}
+
+}  // namespace
+
+ModelData::~ModelData() { release_mapping(mapping, mapping_size); }
+
+Status load_model(const uint8_t* bytes, size_t size, ModelData* out) {
+  size_t fb_end = 0;
+  INCEPT_RETURN_IF_ERROR(check_size_and_identifier(bytes, size, &fb_end));
+  const uint8_t* fb = bytes + kPrefixBytes;
+  const size_t fb_size = fb_end - kPrefixBytes;
+  INCEPT_RETURN_IF_ERROR(check_version(fb, fb_size));
+  flatbuffers::Verifier verifier(bytes, fb_end);
+  INCEPT_CHECK(fb::VerifySizePrefixedModelBuffer(verifier), kInvalidModel,
+               "FlatBuffer verification failed: an offset, vector or string in the %zu-byte model table lies outside it "
+               "or is misaligned (file corrupt)", fb_size);
+  const fb::Model& m = *fb::GetSizePrefixedModel(bytes);
+  out->bytes = bytes;
+  out->size = size;
+  INCEPT_RETURN_IF_ERROR(load_tensors(m, bytes, size, fb_end, out));
+  INCEPT_RETURN_IF_ERROR(load_index_list(m.inputs(), "input", *out, &out->inputs));
+  INCEPT_RETURN_IF_ERROR(load_index_list(m.outputs(), "output", *out, &out->outputs));
+  INCEPT_RETURN_IF_ERROR(load_ops(m, out));
+  INCEPT_RETURN_IF_ERROR(check_dataflow(out));
+  return load_metadata(m, out);
+}
+
+}  // namespace incept::detail

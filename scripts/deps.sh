@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages incept needs, only those missing; quiet when all are there.
+# Usage: scripts/deps.sh   (as root, or with sudo available)
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake ninja-build pkg-config
+  libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libeigen3-dev
+  libflatbuffers-dev flatbuffers-compiler libbenchmark-dev doctest-dev
+  python3-torch python3-torchvision python3-onnx python3-flatbuffers python3-numpy python3-pytest
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "incept: installing missing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "incept: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "incept: packages installed"
