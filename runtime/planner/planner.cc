@@ -11,9 +11,10 @@ Plan plan_greedy_by_size(const std::vector<Block>& blocks, size_t alignment) {
   const size_t n = blocks.size();
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), size_t{0});
-  // Largest first; ties by earlier first use, then by index, so plans are deterministic.
+  // Largest (aligned) first; ties by earlier first use, then by index, so plans are deterministic.
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (blocks[a].size != blocks[b].size) return blocks[a].size > blocks[b].size;
+    const size_t sa = align_up(blocks[a].size, alignment), sb = align_up(blocks[b].size, alignment);
+    if (sa != sb) return sa > sb;
     return blocks[a].first < blocks[b].first;
   });
 
