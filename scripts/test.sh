@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the C++ suite (release and ASan+UBSan
+# builds, via ctest) and the converter/end-to-end suite (pytest, against PyTorch).
+# Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -k googlenet
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+
+scripts/deps.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+for preset in release asan; do
+  step "build ($preset)"
+  [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$JOBS"
+  step "C++ tests ($preset)"
+  ctest --preset "$preset" -j "$JOBS"
+done
+
+step "converter and end-to-end tests (pytest)"
+export INCEPT_BIN_DIR="$PWD/build/release/bin"
+/usr/bin/python3 -m pytest tests/converter -q -p no:cacheprovider "$@"
