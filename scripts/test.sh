@@ -18,6 +18,6 @@ for preset in release asan; do
   ctest --preset "$preset" -j "$JOBS"
 done
 
-step "converter and end-to-end tests (pytest)"
+step "converter, tool and end-to-end tests (pytest)"
 export INCEPT_BIN_DIR="$PWD/build/release/bin"
-/usr/bin/python3 -m pytest tests/converter -q -p no:cacheprovider "$@"
+/usr/bin/python3 -m pytest tests -q -p no:cacheprovider "$@"

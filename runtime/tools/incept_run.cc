@@ -110,8 +110,13 @@ int main(int argc, char** argv) {
   if (!quiet) {
     auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     const incept::PlanStats& ps = it.plan_stats();
-    std::fprintf(stderr, "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms, arena %zu bytes (lower bound %zu)\n",
-                 model_path.c_str(), model->architecture(), ms(t1 - t0), ms(t3 - t2), ps.arena_bytes, ps.lower_bound_bytes);
+    std::fprintf(stderr,
+                 "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms\n"
+                 "incept-run: arena %zu bytes, lower bound %zu (ratio %.3f), a copy-concat plan would need %zu; "
+                 "weights %zu bytes\n",
+                 model_path.c_str(), model->architecture(), ms(t1 - t0), ms(t3 - t2), ps.arena_bytes,
+                 ps.lower_bound_bytes, ps.lower_bound_bytes ? double(ps.arena_bytes) / double(ps.lower_bound_bytes) : 0.0,
+                 ps.copy_concat_bytes, model->weights_bytes());
   }
   return 0;
 }
