@@ -10,6 +10,9 @@
 #include "support/model_builder.h"
 #include "support/tiny_models.h"
 
+// The replacements below pair malloc with free by design; GCC cannot see that.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace {
 std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};

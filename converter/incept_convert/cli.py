@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: Apache-2.0
+"""incept-convert: trained Inception checkpoint (.pth or .onnx) -> incept model file (.incept).
+
+    incept-convert --arch googlenet|inception_v3 --checkpoint X.pth -o M.incept
+    incept-convert --onnx X.onnx -o M.incept
+    options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
+
+transform_input: torchvision's GoogLeNet/Inception-v3 can be built with transform_input=True (as
+their pretrained ImageNet weights are): forward() then re-normalises an ImageNet-normalised input x
+to the (pixel - 0.5) / 0.5 convention before conv1. The converter never folds that transform into
+the first conv (GoogLeNet's conv1 is zero-padded, so a folded bias would be wrong along the image
+border); the written graph is always the transform_input=False network. With --transform-input the
+transform is recorded as preprocessing instead: metadata mean = std = (0.5, 0.5, 0.5), which composes
+exactly with it ((pixel - m)/s * s/0.5 + (m - 0.5)/0.5 = (pixel - 0.5)/0.5). Default: off (what
+torchvision builds without pretrained weights). Use it for checkpoints trained with transform_input=True.
+
+Every user-facing failure prints one line `incept-convert: error: ...` to stderr and exits with 2.
+The output is written atomically: a failed run never leaves a partial file.
+"""
+
+import argparse
+import math
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import List, Optional
+
+from . import __version__, ir, passes, torch_import, writer
+from .errors import ConvertError, one_line
+
+PROG = "incept-convert"
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):   # argparse prints usage + message; we promise one line
+        print(f"{PROG}: error: {one_line(message)} (see {PROG} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _triple(text: str) -> List[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 3 or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected three comma-separated numbers like 0.485,0.456,0.406, got '{text}'")
+    return values
+
+
+def _size(text: str):
+    parts = text.lower().split("x")
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2) or min(values) < 1 or max(values) > 16384:
+        raise argparse.ArgumentTypeError(f"expected N or HxW (positive integers), got '{text}'")
+    return (values[0], values[-1])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                description="Convert a trained GoogLeNet / Inception-v3 (PyTorch .pth state_dict or ONNX) into an "
+                            "incept model file.",
+                epilog=__doc__[__doc__.index("transform_input:"):])
+    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(torch_import.ARCHITECTURES))
+    p.add_argument("--checkpoint", metavar="X.pth", help="PyTorch state_dict (aux heads and 'module.' prefix are dropped)")
+    p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-17) to convert instead of a checkpoint")
+    p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
+    p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
+    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per RGB channel (default {IMAGENET_MEAN})")
+    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per RGB channel (default {IMAGENET_STD})")
+    p.add_argument("--input-size", type=_size, metavar="N|HxW",
+                   help="input height/width (default: 224 googlenet, 299 inception_v3, the ONNX input's)")
+    p.add_argument("--transform-input", action="store_true",
+                   help="the checkpoint was trained with transform_input=True: record mean = std = 0.5 (see below)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return p
+
+
+def _check_args(a) -> None:
+    if (a.arch is None) == (a.onnx is None):
+        raise ConvertError("give either --arch NAME --checkpoint X.pth, or --onnx X.onnx")
+    if a.arch is not None and a.arch not in torch_import.ARCHITECTURES:
+        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: {', '.join(torch_import.ARCHITECTURES)}")
+    if a.arch is not None and not a.checkpoint:
+        raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth")
+    if a.onnx is not None and a.checkpoint:
+        raise ConvertError("--checkpoint goes with --arch, not with --onnx")
+    if a.transform_input and (a.mean or a.std):
+        raise ConvertError("--transform-input sets mean = std = 0.5,0.5,0.5; do not combine it with --mean/--std")
+    if a.std and min(a.std) <= 0:
+        raise ConvertError(f"--std values must be > 0, got {','.join(map(str, a.std))}")
+    src = a.checkpoint or a.onnx
+    if not os.path.exists(src):
+        raise ConvertError(f"input file {src} does not exist")
+    if not os.path.isfile(src):
+        raise ConvertError(f"input {src} is not a file")
+    if os.path.isdir(a.output) or a.output.endswith(os.sep):
+        raise ConvertError(f"-o {a.output} is a directory; give a file name such as {os.path.join(a.output, 'model.incept')}")
+    out_dir = Path(a.output).parent
+    if not out_dir.is_dir():
+        raise ConvertError(f"output folder {out_dir} does not exist; create it or choose another -o path")
+    if os.path.exists(a.output) and os.path.samefile(src, a.output):
+        raise ConvertError(f"-o {a.output} would overwrite the input; choose another output path")
+    a.label_list = _read_labels(a.labels) if a.labels else []
+
+
+def _read_labels(path: str) -> List[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConvertError(f"labels file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConvertError(f"cannot read labels file {path} ({one_line(str(e))}); it must be UTF-8 text, one label per line") from None
+    labels = [line.strip() for line in text.splitlines()]
+    while labels and not labels[-1]:
+        labels.pop()
+    if not labels:
+        raise ConvertError(f"labels file {path} is empty")
+    return labels
+
+
+def convert(a) -> ir.Graph:
+    """Runs the import and the passes for parsed arguments `a`; returns the graph ready to write."""
+    from . import onnx_import
+    if a.onnx is not None:
+        try:
+            data = Path(a.onnx).read_bytes()
+        except OSError as e:
+            raise ConvertError(f"cannot read {a.onnx} ({one_line(str(e))})") from None
+        model = onnx_import.load_model(data, a.onnx, os.path.dirname(os.path.abspath(a.onnx)))
+        g = onnx_import.import_onnx(model, a.onnx, a.input_size)
+        arch = f"onnx:{model.graph.name}"
+    else:
+        data, torch_model = torch_import.checkpoint_to_onnx(a.arch, a.checkpoint, a.input_size)
+        model = onnx_import.load_model(data, f"{a.arch} export")
+        torch_import.check_batchnorm_eps(model, torch_model)
+        g = onnx_import.import_onnx(model, f"{a.arch} export")
+        arch = a.arch
+    passes.run_all(g)
+    m = g.metadata
+    m.architecture = arch
+    m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else IMAGENET_MEAN))
+    m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else IMAGENET_STD))
+    channels = g.inputs[0].shape[3]
+    if channels != len(m.mean):
+        raise ConvertError(f"the network takes {channels} input channels but mean/std have {len(m.mean)} values")
+    m.channel_order = ir.ChannelOrder.RGB
+    m.producer = f"{PROG} {__version__}"
+    if a.label_list:
+        m.labels = a.label_list
+        classes = g.outputs[0].shape[-1]
+        if len(m.labels) != classes:
+            raise ConvertError(f"labels file {a.labels} has {len(m.labels)} labels but the model has {classes} classes")
+    return g
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    warnings.filterwarnings("ignore")   # library chatter (torch.onnx, protobuf) would break the one-line promise
+    args = build_parser().parse_args(argv)
+    try:
+        _check_args(args)
+        g = convert(args)
+        data = writer.serialize(g)
+        writer.write_atomic(args.output, data)
+    except ConvertError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        params = g.param_count()
+        print(f"{PROG}: wrote {args.output}: {g.metadata.architecture}, input {g.inputs[0].shape} NHWC, "
+              f"{len(g.ops)} ops, {len(g.tensors())} tensors, {params / 1e6:.2f}M params, "
+              f"{len(data) / 2**20:.1f} MiB")
+    return 0

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: Apache-2.0
+"""PyTorch checkpoint (.pth state_dict of a known torchvision architecture) -> ONNX -> graph IR.
+
+The state_dict is loaded with torch.load(weights_only=True, map_location="cpu") (tensors and plain
+containers only: a checkpoint never runs code), unwrapped from {"state_dict": ...} / {"model": ...},
+stripped of a "module." (DataParallel) prefix and of the auxiliary classifiers (training-only heads).
+Its keys and shapes are checked against the torchvision model before loading, then the eval-mode model
+is exported to ONNX in memory (opset 13, BatchNormalization kept so the fold happens in float64 in
+passes.py) and handed to the ONNX importer: one importer for both paths.
+"""
+
+import io
+import warnings
+from typing import Dict, Tuple
+
+from .errors import ConvertError, short_reason
+
+# name -> (torchvision constructor, default input size, prefixes of training-only auxiliary heads)
+ARCHITECTURES: Dict[str, Tuple[str, int, Tuple[str, ...]]] = {
+    "googlenet": ("googlenet", 224, ("aux1.", "aux2.")),
+    "inception_v3": ("inception_v3", 299, ("AuxLogits.",)),
+}
+ONNX_OPSET = 13
+
+
+def build_model(arch: str, aux_logits: bool = False, init_weights: bool = False):
+    """The torchvision model for `arch` (random weights), without auxiliary heads unless asked."""
+    import torchvision
+    if arch not in ARCHITECTURES:
+        raise ConvertError(f"unknown architecture '{arch}'; choose one of: {', '.join(ARCHITECTURES)}")
+    ctor = getattr(torchvision.models, ARCHITECTURES[arch][0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ctor(weights=None, aux_logits=aux_logits, init_weights=init_weights)
+
+
+def load_state_dict(path: str) -> Dict:
+    import torch
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise ConvertError(f"checkpoint {path} does not exist; check the --checkpoint path") from None
+    except IsADirectoryError:
+        raise ConvertError(f"checkpoint {path} is a directory; pass the .pth file") from None
+    except Exception as e:
+        raise ConvertError(f"cannot read checkpoint {path} ({short_reason(e, 160)}); it must be a complete "
+                           "torch.save()d state_dict (tensors only, e.g. torch.save(model.state_dict(), path))") from None
+    for key in ("state_dict", "model"):
+        if isinstance(obj, dict) and isinstance(obj.get(key), dict):
+            obj = obj[key]
+            break
+    if not isinstance(obj, dict) or not all(isinstance(k, str) for k in obj):
+        raise ConvertError(f"checkpoint {path} holds a {type(obj).__name__}, not a state_dict; save "
+                           "model.state_dict() (or a dict with a 'state_dict' or 'model' entry)")
+    tensors = {k[len("module."):] if k.startswith("module.") else k: v for k, v in obj.items()}
+    bad = [k for k, v in tensors.items() if not isinstance(v, torch.Tensor)]
+    if bad:
+        raise ConvertError(f"checkpoint {path}: entries {', '.join(bad[:5])} are not tensors; save model.state_dict()")
+    return tensors
+
+
+def _listing(keys) -> str:
+    keys = sorted(keys)
+    more = f" (and {len(keys) - 5} more)" if len(keys) > 5 else ""
+    return ", ".join(keys[:5]) + more
+
+
+def check_state_dict(arch: str, state: Dict, expected: Dict, path: str) -> Dict:
+    """`state` without auxiliary-head keys, after checking its keys and shapes against `expected`."""
+    aux = ARCHITECTURES[arch][2]
+    state = {k: v for k, v in state.items() if not k.startswith(aux)}
+    optional = {k for k in expected if k.endswith("num_batches_tracked")}   # older checkpoints lack these
+    missing = [k for k in expected if k not in state and k not in optional]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        parts = ([f"missing keys {_listing(missing)}"] if missing else []) + (
+            [f"unexpected keys {_listing(unexpected)}"] if unexpected else [])
+        raise ConvertError(f"checkpoint {path} does not match --arch {arch}: {'; '.join(parts)}; "
+                           "check --arch, or that the file is a state_dict of that torchvision model")
+    for k, v in state.items():
+        if tuple(v.shape) != tuple(expected[k].shape):
+            raise ConvertError(f"checkpoint {path}: '{k}' has shape {list(v.shape)}, expected "
+                               f"{list(expected[k].shape)} for --arch {arch} (was it trained with another "
+                               "number of classes or another architecture?)")
+    for k in optional:
+        state.setdefault(k, expected[k])
+    return state
+
+
+def export_onnx(model, input_size: Tuple[int, int]) -> bytes:
+    """The eval-mode `model` as ONNX bytes (opset 13), BatchNormalization nodes kept."""
+    import torch
+    model.eval()
+    f = io.BytesIO()
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, torch.zeros(1, 3, *input_size), f, opset_version=ONNX_OPSET,
+                          input_names=["input"], output_names=["logits"],
+                          training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False)
+    return f.getvalue()
+
+
+def checkpoint_to_onnx(arch: str, path: str, input_size=None):
+    """Loads and checks the checkpoint; returns (ONNX bytes, the torch model it came from)."""
+    if arch not in ARCHITECTURES:
+        raise ConvertError(f"unknown architecture '{arch}'; choose one of: {', '.join(ARCHITECTURES)}")
+    state = load_state_dict(path)
+    model = build_model(arch)
+    state = check_state_dict(arch, state, model.state_dict(), path)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as e:   # dtype problems and the like, after keys and shapes were checked
+        raise ConvertError(f"checkpoint {path}: {short_reason(e)}") from None
+    size = input_size or (ARCHITECTURES[arch][1],) * 2
+    try:
+        return export_onnx(model, size), model
+    except RuntimeError as e:   # e.g. an input too small for the network's strides
+        raise ConvertError(f"--arch {arch} cannot run at input size {size[0]}x{size[1]} ({short_reason(e)}); "
+                           "use a larger --input-size") from None
+
+
+def check_batchnorm_eps(onnx_model, model) -> None:
+    """Proves the export carried each BatchNorm's eps (1e-3 in torchvision's Inception nets) into the
+    graph, or folded the BatchNorms away; passes.py folds with the eps of the node attribute."""
+    import torch
+    expected = sorted(m.eps for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    found = sorted(a.f for n in onnx_model.graph.node if n.op_type == "BatchNormalization"
+                   for a in n.attribute if a.name == "epsilon")
+    if found and (len(found) != len(expected) or any(abs(f - e) > 1e-6 * max(e, 1e-12) + 1e-9
+                                                     for f, e in zip(found, expected))):
+        raise RuntimeError(f"exported BatchNormalization eps {sorted(set(found))} differ from the model's "
+                           f"{sorted(set(expected))}")

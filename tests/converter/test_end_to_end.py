@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Converter + C++ runtime against PyTorch, for GoogLeNet (224) and Inception-v3 (299), converted from the
+.pth checkpoint and from both ONNX exports (BatchNorm kept / folded by the exporter).
+
+`<bin>/incept-run M.incept --input X.npy --output Y.npy` with <bin> = $INCEPT_BIN_DIR or build/release/bin;
+skipped when that binary is not built. Passes when max |diff| <= 1e-4 * max |logit| and top-5 is identical.
+Run with `pytest -s` to see the measured differences.
+"""
+
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import compare_logits
+
+
+@pytest.mark.parametrize("arch", ["googlenet", "inception_v3"])
+@pytest.mark.parametrize("source", ["pth", "onnx_bn", "onnx_folded"])
+def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, source):
+    paths = artifacts.make(arch)
+    model = artifacts.converted(arch, source)
+    out = tmp_path / "y.npy"
+    proc = subprocess.run([str(incept_run), str(model), "--input", str(paths["input"]), "--output", str(out)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 0, f"incept-run failed ({proc.returncode}): {proc.stderr.strip()}"
+    y, ref = np.load(out), np.load(paths["reference"])
+    assert y.dtype == np.float32 and y.shape == ref.shape, (y.dtype, y.shape)
+    diff, rel, top5 = compare_logits(y, ref)
+    print(f"\n[e2e] {arch} from {source}: max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), top-5 identical: {top5}")
+    assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
+    assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
