@@ -11,6 +11,7 @@ struct AddParams {
 };
 
 [[nodiscard]] Status add_infer_shape(const AddParams& p, const Shape& a, const Shape& b, Shape* out);
+// The oracle. Inputs are [N, C] or NHWC; any view may be a strided slice.
 void add_f32_ref(const AddParams& p, ConstTensorView<float> a, ConstTensorView<float> b, TensorView<float> out);
 
 }  // namespace incept::ops

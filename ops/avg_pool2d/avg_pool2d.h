@@ -16,6 +16,7 @@ struct AvgPool2DParams {
 };
 
 [[nodiscard]] Status avg_pool2d_infer_shape(const AvgPool2DParams& p, const Shape& in, Shape* out);
+// Obvious loops: the oracle. `in` and `out` may be strided slices (pixel_stride >= c).
 void avg_pool2d_f32_ref(const AvgPool2DParams& p, ConstTensorView<float> in, TensorView<float> out);
 
 }  // namespace incept::ops

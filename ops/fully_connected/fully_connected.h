@@ -12,7 +12,7 @@ struct FullyConnectedParams {
 
 [[nodiscard]] Status fully_connected_infer_shape(const FullyConnectedParams& p, const Shape& in, const Shape& weights,
                                                  const Shape* bias, Shape* out);
-// `in` and `out` are viewed as [N, 1, 1, C]; `bias` may be nullptr.
+// `in` and `out` are viewed as [N, 1, 1, C] and may be strided slices; `bias` may be nullptr.
 void fully_connected_f32_ref(const FullyConnectedParams& p, ConstTensorView<float> in, const float* weights,
                              const float* bias, TensorView<float> out);
 

@@ -9,7 +9,7 @@ namespace incept::ops {
 struct GlobalAvgPoolParams {};
 
 [[nodiscard]] Status global_avg_pool_infer_shape(const GlobalAvgPoolParams& p, const Shape& in, Shape* out);
-// `out` is viewed as [N, 1, 1, C].
+// `out` is viewed as [N, 1, 1, C]; `in` and `out` may be strided slices.
 void global_avg_pool_f32_ref(const GlobalAvgPoolParams& p, ConstTensorView<float> in, TensorView<float> out);
 
 }  // namespace incept::ops

@@ -14,6 +14,7 @@ struct MaxPool2DParams {
 };
 
 [[nodiscard]] Status max_pool2d_infer_shape(const MaxPool2DParams& p, const Shape& in, Shape* out);
+// Obvious loops: the oracle. `in` and `out` may be strided slices (pixel_stride >= c).
 void max_pool2d_f32_ref(const MaxPool2DParams& p, ConstTensorView<float> in, TensorView<float> out);
 
 }  // namespace incept::ops
