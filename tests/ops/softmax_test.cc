@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// Softmax over channels: shape rules, hand-checked values, stability on large logits, the reference
+// kernel against a double formula, in-place use and strided views.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "softmax/softmax.h"
+#include "support/test_util.h"
+
+namespace incept {
+namespace {
+
+using ops::SoftmaxParams;
+using test::Rng;
+using test::Tensor;
+
+Status infer_status(const Shape& in, Shape* out, float beta = 1.0f) {
+  SoftmaxParams p;
+  p.beta = beta;
+  return ops::softmax_infer_shape(p, in, out);
+}
+
+std::vector<float> softmax(const std::vector<float>& logits, float beta = 1.0f) {
+  Tensor x(Shape{1, static_cast<int32_t>(logits.size())});
+  x.data = logits;
+  Tensor y(x.shape);
+  SoftmaxParams p;
+  p.beta = beta;
+  ops::softmax_f32_ref(p, x.cview(), y.view());
+  return y.data;
+}
+
+TEST_CASE("softmax: shape inference") {
+  Shape out;
+  REQUIRE(infer_status({1, 1000}, &out).code() == StatusCode::kOk);
+  CHECK(out == Shape{1, 1000});
+  REQUIRE(infer_status({2, 3, 3, 10}, &out).code() == StatusCode::kOk);
+  CHECK(out == Shape{2, 3, 3, 10});
+}
+
+TEST_CASE("softmax: bad shapes and beta are rejected with a message naming the problem") {
+  Shape out;
+  CHECK_FAILED_WITH(infer_status({1, 2, 1000}, &out), kInvalidModel,
+                    "Softmax: input must be [N, C] (rank 2) or NHWC (rank 4), got rank 3");
+  CHECK_FAILED_WITH(infer_status({1, 0}, &out), kInvalidModel, "dim 1 is 0");
+  CHECK_FAILED_WITH(infer_status({-1, 10}, &out), kInvalidModel, "dim 0 is -1");
+  CHECK_FAILED_WITH(infer_status({1, 10}, &out, std::nanf("")), kInvalidModel, "beta must be a finite number");
+  CHECK_FAILED_WITH(infer_status({1, 10}, &out, std::numeric_limits<float>::infinity()), kInvalidModel,
+                    "beta must be a finite number, got inf");
+}
+
+bool close(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-6f) {
+  return test::max_abs_diff(got, want) <= tol;
+}
+
+TEST_CASE("softmax: hand-checked values") {
+  // e^-2, e^-1, 1 over their sum.
+  CHECK(close(softmax({1, 2, 3}), {0.0900305732f, 0.2447284711f, 0.6652409558f}));
+  CHECK(close(softmax({0.5f}), {1.0f}));
+  CHECK(close(softmax({7, 7, 7, 7}), {0.25f, 0.25f, 0.25f, 0.25f}));
+  // beta scales the logits: exp(2 * [0, ln(2) / 2]) = [1, 2].
+  CHECK(close(softmax({0.0f, 0.34657359f}, 2.0f), {1 / 3.0f, 2 / 3.0f}));
+  CHECK(close(softmax({1, 2, 3}, 0.0f), {1 / 3.0f, 1 / 3.0f, 1 / 3.0f}));
+}
+
+TEST_CASE("softmax: large logits do not overflow (the max is subtracted first)") {
+  CHECK(close(softmax({1001, 1002, 1003}), {0.0900305732f, 0.2447284711f, 0.6652409558f}));
+  CHECK(close(softmax({-1000, -1000}), {0.5f, 0.5f}));
+  CHECK(close(softmax({1e30f, 0.0f}), {1.0f, 0.0f}));
+  CHECK(close(softmax({1, 2, 3}, -1.0f), {0.6652409558f, 0.2447284711f, 0.0900305732f}));
+}
+
+TEST_CASE("softmax: ref matches a double formula on seeded random shapes, rank 2 and 4") {
+  Rng rng(0x50f7);
+  for (int i = 0; i < 60; ++i) {
+    const int c = rng.uniform_int(1, 300);
+    const Shape in = rng.coin() ? Shape{rng.uniform_int(1, 3), c}
+                                : Shape{rng.uniform_int(1, 2), rng.uniform_int(1, 3), rng.uniform_int(1, 3), c};
+    SoftmaxParams p;
+    p.beta = rng.uniform(0.25f, 3.0f);
+    CAPTURE(test::to_string(in));
+    CAPTURE(p.beta);
+    const Tensor x = test::random_tensor(rng, in, -8.0f, 8.0f);
+    Tensor y(in, 99.0f);
+    ops::softmax_f32_ref(p, x.cview(), y.view());
+    // Relative tolerance: float rounds beta * x (|beta * x| up to 24 here) before exp(), which alone
+    // costs up to ~3e-6 relative; a wrong max, beta or normalisation is off by far more.
+    int bad = 0;
+    for (int64_t pix = 0; pix < in.num_elements() / c; ++pix) {
+      const float* xs = x.data.data() + pix * c;
+      double m = xs[0], sum = 0;
+      for (int k = 0; k < c; ++k) m = std::fmax(m, xs[k]);
+      for (int k = 0; k < c; ++k) sum += std::exp(double(p.beta) * (xs[k] - m));
+      for (int k = 0; k < c; ++k) {
+        const double ref = std::exp(double(p.beta) * (xs[k] - m)) / sum;
+        if (!(std::fabs(y.data[pix * c + k] - ref) <= 1e-5 * ref + 1e-12)) ++bad;
+      }
+    }
+    CHECK(bad == 0);
+  }
+}
+
+TEST_CASE("softmax: in place (out aliases in) gives the same result") {
+  Rng rng(0x50f8);
+  Tensor x = test::random_tensor(rng, Shape{2, 2, 2, 17}, -5.0f, 5.0f);
+  Tensor expect(x.shape);
+  ops::softmax_f32_ref({}, x.cview(), expect.view());
+  ops::softmax_f32_ref({}, x.cview(), x.view());
+  CHECK(test::max_abs_diff(x, expect) == 0.0f);
+}
+
+TEST_CASE("softmax: strided input and output views give the dense result and touch nothing else") {
+  Rng rng(0x50f9);
+  for (int i = 0; i < 20; ++i) {
+    const Shape in{rng.uniform_int(1, 2), rng.uniform_int(1, 3), rng.uniform_int(1, 3), rng.uniform_int(1, 12)};
+    CAPTURE(test::to_string(in));
+    const Tensor x = test::random_tensor(rng, in, -4.0f, 4.0f);
+    Tensor dense(in);
+    ops::softmax_f32_ref({}, x.cview(), dense.view());
+    test::StridedTensor xs(in, 1, in[3] + 2, std::nanf(""));
+    xs.copy_from(x);
+    test::StridedTensor ys(in, 3, in[3] + 3, 12345.5f);
+    ops::softmax_f32_ref({}, xs.cview(), ys.view());
+    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
+    CHECK(ys.outside_untouched());
+  }
+}
+
+}  // namespace
+}  // namespace incept
