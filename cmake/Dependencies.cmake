@@ -8,21 +8,22 @@ if(INCEPT_BUILD_TESTS)
 endif()
 
 # XNNPACK and pthreadpool ship no CMake config in Debian: plain library + header lookup.
+# pthreadpool (libpthreadpool-dev) is the one thread pool of every backend, so it is required.
+find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h REQUIRED)
+find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
+add_library(pthreadpool UNKNOWN IMPORTED)
+set_target_properties(pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
+                      INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
 if(INCEPT_WITH_XNNPACK)
   find_path(XNNPACK_INCLUDE_DIR xnnpack.h)
   find_library(XNNPACK_LIBRARY XNNPACK)
-  find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h)
-  find_library(PTHREADPOOL_LIBRARY pthreadpool)
-  if(XNNPACK_INCLUDE_DIR AND XNNPACK_LIBRARY AND PTHREADPOOL_INCLUDE_DIR AND PTHREADPOOL_LIBRARY)
+  if(XNNPACK_INCLUDE_DIR AND XNNPACK_LIBRARY)
     add_library(XNNPACK UNKNOWN IMPORTED)
     set_target_properties(XNNPACK PROPERTIES IMPORTED_LOCATION ${XNNPACK_LIBRARY}
                           INTERFACE_INCLUDE_DIRECTORIES ${XNNPACK_INCLUDE_DIR})
-    add_library(pthreadpool UNKNOWN IMPORTED)
-    set_target_properties(pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
-                          INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
     target_link_libraries(XNNPACK INTERFACE pthreadpool)
   else()
-    message(WARNING "incept: XNNPACK or pthreadpool not found; building without the XNNPACK backend")
+    message(WARNING "incept: XNNPACK not found; building without the XNNPACK backend")
     set(INCEPT_WITH_XNNPACK OFF)
   endif()
 endif()

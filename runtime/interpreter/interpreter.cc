@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Interpreter: public methods and invoke(), which walks the bound steps. No allocation, no checks.
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -12,37 +13,41 @@ namespace {
 
 constexpr size_t kArenaAlignment = 64;
 
-// Copies a (possibly strided) view into a slice of a wider tensor, pixel by pixel.
-void copy_view_f32(ConstTensorView<float> src, TensorView<float> dst) {
-  for (int32_t n = 0; n < src.n; ++n)
-    for (int32_t y = 0; y < src.h; ++y)
-      for (int32_t x = 0; x < src.w; ++x)
-        std::memcpy(dst.pixel(n, y, x), src.pixel(n, y, x), static_cast<size_t>(src.c) * sizeof(float));
-}
-
-void run_step(const Step& s, const CopyJob* copies) {
-  using detail::OpKind;
-  switch (s.kind) {
-    case OpKind::kConv2D:
-      ops::conv2d_f32_ref(std::get<ops::Conv2DParams>(*s.params), s.in0, s.weights, s.bias, s.out);
-      return;
-    case OpKind::kMaxPool2D: ops::max_pool2d_f32_ref(std::get<ops::MaxPool2DParams>(*s.params), s.in0, s.out); return;
-    case OpKind::kAvgPool2D: ops::avg_pool2d_f32_ref(std::get<ops::AvgPool2DParams>(*s.params), s.in0, s.out); return;
-    case OpKind::kConcat:
-      for (uint32_t i = 0; i < s.num_copies; ++i) copy_view_f32(copies[s.first_copy + i].src, copies[s.first_copy + i].dst);
-      return;
-    case OpKind::kGlobalAvgPool:
-      ops::global_avg_pool_f32_ref(std::get<ops::GlobalAvgPoolParams>(*s.params), s.in0, s.out);
-      return;
-    case OpKind::kFullyConnected:
-      ops::fully_connected_f32_ref(std::get<ops::FullyConnectedParams>(*s.params), s.in0, s.weights, s.bias, s.out);
-      return;
-    case OpKind::kSoftmax: ops::softmax_f32_ref(std::get<ops::SoftmaxParams>(*s.params), s.in0, s.out); return;
-    case OpKind::kAdd: ops::add_f32_ref(std::get<ops::AddParams>(*s.params), s.in0, s.in1, s.out); return;
-  }
-}
-
 }  // namespace
+
+const char* backend_name(Backend b) {
+  switch (b) {
+    case Backend::kAuto: return "auto";
+    case Backend::kRef: return "ref";
+    case Backend::kEigen: return "eigen";
+    case Backend::kXnnpack: return "xnnpack";
+  }
+  return "?";
+}
+
+bool backend_available(Backend b) {
+#if INCEPT_WITH_XNNPACK
+  if (b == Backend::kXnnpack) return ops::xnn_ensure_initialized().is_ok();
+#else
+  if (b == Backend::kXnnpack) return false;
+#endif
+  return b == Backend::kAuto || b == Backend::kRef || b == Backend::kEigen;
+}
+
+Status parse_backend(const char* name, Backend* out) {
+  INCEPT_CHECK(name != nullptr && out != nullptr, kInvalidArgument, "parse_backend: null argument");
+  for (Backend b : {Backend::kAuto, Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+    if (std::strcmp(name, backend_name(b)) == 0) {
+      *out = b;
+      return Status::ok();
+    }
+  }
+  return Status::error(StatusCode::kInvalidArgument, "unknown backend '%s' (choose auto, ref, eigen or xnnpack)", name);
+}
+
+Interpreter::Impl::~Impl() {
+  if (pool != nullptr) pthreadpool_destroy(pool);
+}
 
 Interpreter::Interpreter(const Model& model, const InterpreterOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->model = &model.data();
@@ -59,9 +64,6 @@ Status Interpreter::arena_bytes_required(size_t* bytes) {
 }
 
 Status Interpreter::prepare(void* arena, size_t arena_size) {
-  INCEPT_CHECK(impl_->options.threads >= 1, kInvalidArgument, "threads must be >= 1, got %d", impl_->options.threads);
-  INCEPT_CHECK(impl_->options.backend == Backend::kRef, kUnsupported, "backend %d is not available in this build",
-               static_cast<int>(impl_->options.backend));
   INCEPT_RETURN_IF_ERROR(impl_->plan());
   const size_t need = impl_->stats.arena_bytes;
   INCEPT_CHECK(arena != nullptr || need == 0, kInvalidArgument, "arena is null but the plan needs %zu bytes", need);
@@ -70,6 +72,10 @@ Status Interpreter::prepare(void* arena, size_t arena_size) {
   INCEPT_CHECK(arena_size >= skip && arena_size - skip >= need, kArenaTooSmall,
                "arena of %zu bytes is too small: the plan needs %zu bytes%s", arena_size, need,
                skip != 0 ? " after aligning the arena start to 64 bytes" : "");
+  if (impl_->options.threads > 1 && impl_->pool == nullptr) {
+    impl_->pool = pthreadpool_create(static_cast<size_t>(impl_->options.threads));
+    INCEPT_CHECK(impl_->pool != nullptr, kInvalidArgument, "cannot create a pool of %d threads", impl_->options.threads);
+  }
   impl_->prepared = false;
   INCEPT_RETURN_IF_ERROR(impl_->bind(static_cast<uint8_t*>(arena) + skip));
   impl_->prepared = true;
@@ -79,7 +85,7 @@ Status Interpreter::prepare(void* arena, size_t arena_size) {
 Status Interpreter::prepare() {
   INCEPT_RETURN_IF_ERROR(impl_->plan());
   const size_t need = impl_->stats.arena_bytes;
-  if (!impl_->owned_arena || impl_->arena == nullptr) {
+  if (!impl_->owned_arena) {
     impl_->owned_arena.reset(new (std::nothrow) uint8_t[need + kArenaAlignment]);
     INCEPT_CHECK(impl_->owned_arena != nullptr, kInvalidArgument, "cannot allocate an arena of %zu bytes", need);
   }
@@ -90,7 +96,21 @@ Status Interpreter::invoke() {
   INCEPT_CHECK(impl_->prepared, kInvalidArgument, "invoke() called before a successful prepare()");
   const Step* steps = impl_->steps.data();
   const CopyJob* copies = impl_->copies.data();
-  for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) run_step(steps[i], copies);
+  for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) run_step(steps[i], copies, impl_->pool);
+  return Status::ok();
+}
+
+Status Interpreter::invoke_profiled(double* op_ms) {
+  INCEPT_CHECK(impl_->prepared, kInvalidArgument, "invoke_profiled() called before a successful prepare()");
+  INCEPT_CHECK(op_ms != nullptr, kInvalidArgument, "invoke_profiled: op_ms is null");
+  using clock = std::chrono::steady_clock;
+  const Step* steps = impl_->steps.data();
+  const CopyJob* copies = impl_->copies.data();
+  for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) {
+    const auto t0 = clock::now();
+    run_step(steps[i], copies, impl_->pool);
+    op_ms[i] = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+  }
   return Status::ok();
 }
 
@@ -110,5 +130,49 @@ static TensorRef tensor_ref(const Interpreter::Impl& impl, int t) {
 TensorRef Interpreter::input(int i) const { return tensor_ref(*impl_, impl_->model->inputs[i]); }
 TensorRef Interpreter::output(int i) const { return tensor_ref(*impl_, impl_->model->outputs[i]); }
 const PlanStats& Interpreter::plan_stats() const { return impl_->stats; }
+int Interpreter::num_ops() const { return static_cast<int>(impl_->model->ops.size()); }
+int Interpreter::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
+Backend Interpreter::backend() const { return impl_->options.backend; }
+int Interpreter::threads() const { return impl_->options.threads; }
+
+OpInfo Interpreter::op_info(int i) const {
+  const detail::OpNode& n = impl_->model->ops[i];
+  OpInfo info;
+  info.name = n.name.c_str();
+  info.kind = detail::op_kind_name(n.kind);
+  info.output_shape = impl_->model->tensors[n.outputs[0]].shape;
+  if (impl_->planned) {
+    info.flops = impl_->kernels[i].flops;
+    info.backend = backend_name(impl_->kernels[i].backend);
+    if (n.kind == detail::OpKind::kConcat && impl_->prepared && impl_->steps[i].num_copies == 0) info.backend = "view";
+  }
+  return info;
+}
+
+TensorPlacement Interpreter::tensor_placement(int t) const {
+  const Impl& m = *impl_;
+  const detail::TensorInfo& info = m.model->tensors[t];
+  TensorPlacement p;
+  p.name = info.name.c_str();
+  p.shape = info.shape;
+  p.bytes = static_cast<size_t>(info.num_elements) * sizeof(float);
+  if (!m.planned || info.is_constant()) return p;
+  int r = t;
+  int32_t channel = 0;
+  while (m.places[r].view_of >= 0) {
+    channel += m.places[r].channel_offset;
+    r = m.places[r].view_of;
+  }
+  const int block = m.places[r].block;
+  if (block < 0) return p;
+  p.in_arena = true;
+  p.view_of = m.places[t].view_of;
+  p.channel_offset = m.places[t].channel_offset;
+  p.pixel_stride = m.pixel_stride(t);
+  p.offset = m.offsets[block] + static_cast<size_t>(channel) * sizeof(float);
+  p.first_step = m.block_first[block];
+  p.last_step = m.block_last[block];
+  return p;
+}
 
 }  // namespace incept

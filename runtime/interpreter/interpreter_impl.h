@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Interpreter internals shared by prepare.cc (planning, binding) and interpreter.cc (invoke).
+// Interpreter internals shared by prepare.cc (planning, binding), kernels.cc (backend choice,
+// kernel set-up, dispatch) and interpreter.cc (public methods).
 #pragma once
+
+#include <pthreadpool.h>
 
 #include <cstdint>
 #include <memory>
@@ -8,6 +11,9 @@
 
 #include "incept/interpreter.h"
 #include "loader/graph.h"
+#if INCEPT_WITH_XNNPACK
+#include "common/xnn_op.h"
+#endif
 
 namespace incept {
 
@@ -22,17 +28,28 @@ struct TensorPlace {
 // One op, fully bound: invoke() only reads these.
 struct Step {
   detail::OpKind kind = detail::OpKind::kConv2D;
+  Backend backend = Backend::kRef;
   const detail::OpParams* params = nullptr;
   TensorView<float> out;
   ConstTensorView<float> in0, in1;
   const float* weights = nullptr;
   const float* bias = nullptr;
+  float* scratch = nullptr;                  // eigen: im2col / packing space inside the arena
+  void* xnn = nullptr;                       // xnnpack: the set-up xnn_operator_t
   uint32_t first_copy = 0, num_copies = 0;   // Concat: inputs that are not views, copied into their slice
 };
 
 struct CopyJob {
   ConstTensorView<float> src;
   TensorView<float> dst;
+};
+
+// Per-op choice made at plan time.
+struct KernelChoice {
+  Backend backend = Backend::kRef;
+  size_t scratch_bytes = 0;
+  int scratch_block = -1;
+  double flops = 0.0;
 };
 
 struct Interpreter::Impl {
@@ -42,9 +59,15 @@ struct Interpreter::Impl {
   bool planned = false;
   bool prepared = false;
   std::vector<TensorPlace> places;
-  std::vector<int> block_tensor;   // block -> its tensor
+  std::vector<int> block_tensor;   // block -> its tensor (-1 for scratch blocks)
   std::vector<size_t> offsets;     // block -> arena offset
+  std::vector<int> block_first, block_last;
+  std::vector<KernelChoice> kernels;   // per op
+#if INCEPT_WITH_XNNPACK
+  std::vector<ops::XnnOp> xnn_ops;     // per op; empty unless the op runs on XNNPACK
+#endif
   PlanStats stats;
+  pthreadpool_t pool = nullptr;        // nullptr when threads == 1
 
   std::unique_ptr<uint8_t[]> owned_arena;
   uint8_t* arena = nullptr;
@@ -52,8 +75,19 @@ struct Interpreter::Impl {
   std::vector<Step> steps;
   std::vector<CopyJob> copies;
 
+  ~Impl();
   Status plan();
   Status bind(uint8_t* arena_base);
+  int32_t pixel_stride(int t) const;
+  void release_packed_weights();   // floats between pixels of tensor t once placed (after views)
 };
+
+// kernels.cc
+// Picks the backend of op k (views are assigned), creating XNNPACK operators and sizing scratch.
+[[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice);
+// Binds op k's kernel to its views (XNNPACK setup) once the arena is known.
+[[nodiscard]] Status setup_kernel(Interpreter::Impl& impl, int k, Step* step);
+void run_step(const Step& s, const CopyJob* copies, pthreadpool_t pool);
+double op_flops(const detail::ModelData& d, const detail::OpNode& n);
 
 }  // namespace incept

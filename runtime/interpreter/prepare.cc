@@ -92,9 +92,20 @@ static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, s
   }
 }
 
+int32_t Interpreter::Impl::pixel_stride(int t) const {
+  int r = t;
+  while (places[r].view_of >= 0) r = places[r].view_of;
+  const Shape& s = model->tensors[r].shape;
+  return s[s.rank - 1];
+}
+
 Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
+  INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
+               options.threads);
+  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
+               backend_name(options.backend));
   INCEPT_RETURN_IF_ERROR(check_shapes(d));
 
   const int num_tensors = static_cast<int>(d.tensors.size());
@@ -102,6 +113,15 @@ Status Interpreter::Impl::plan() {
   places.assign(num_tensors, TensorPlace{});
   std::vector<int> copied;
   assign_views(d, &places, &copied);
+
+  // Kernels: backend per op (XNNPACK operators are created and their weights packed here).
+  kernels.assign(num_steps, KernelChoice{});
+#if INCEPT_WITH_XNNPACK
+  xnn_ops.clear();
+  xnn_ops.resize(num_steps);
+  const size_t xnn_before = ops::xnn_live_bytes();
+#endif
+  for (int k = 0; k < num_steps; ++k) INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
 
   // Lifetimes in steps. Graph inputs and outputs live for the whole run.
   std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
@@ -117,8 +137,9 @@ Status Interpreter::Impl::plan() {
     for (int t : d.ops[k].outputs) touch(t, k);
   }
 
-  // Blocks: one per root tensor, covering the lifetimes of all its views.
-  auto block_for = [&](bool with_views, std::vector<planner::Block>* blocks, std::vector<int>* owners) {
+  // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
+  // for its op's step only.
+  auto make_blocks = [&](bool with_views, std::vector<planner::Block>* blocks, std::vector<int>* owners) {
     std::vector<int> block_of(num_tensors, -1);
     for (int t = 0; t < num_tensors; ++t) {
       if (first[t] < 0) continue;
@@ -132,20 +153,29 @@ Status Interpreter::Impl::plan() {
       b.first = std::min(b.first, first[t]);
       b.last = std::max(b.last, last[t]);
     }
+    for (int k = 0; k < num_steps; ++k) {
+      if (kernels[k].scratch_bytes == 0) continue;
+      if (with_views) kernels[k].scratch_block = static_cast<int>(blocks->size());
+      blocks->push_back({kernels[k].scratch_bytes, k, k});
+      owners->push_back(-1);
+    }
     return block_of;
   };
 
   std::vector<planner::Block> blocks;
   block_tensor.clear();
-  const std::vector<int> block_of = block_for(true, &blocks, &block_tensor);
+  const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
   const planner::Plan p = planner::plan_greedy_by_size(blocks);
   offsets = p.offsets;
+  block_first.clear();
+  block_last.clear();
+  for (const planner::Block& b : blocks) block_first.push_back(b.first), block_last.push_back(b.last);
   for (int t = 0; t < num_tensors; ++t)
     if (block_of[t] >= 0) places[t].block = block_of[t];
 
   std::vector<planner::Block> copy_blocks;
   std::vector<int> copy_owners;
-  block_for(false, &copy_blocks, &copy_owners);
+  make_blocks(false, &copy_blocks, &copy_owners);
 
   stats = PlanStats{};
   stats.arena_bytes = p.arena_bytes;
@@ -153,8 +183,42 @@ Status Interpreter::Impl::plan() {
   stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
   for (const TensorPlace& pl : places) stats.num_views += pl.view_of >= 0 ? 1 : 0;
   stats.num_copied_concat_inputs = static_cast<int>(copied.size());
+  double flops = 0.0;
+  for (const KernelChoice& kc : kernels) {
+    flops += kc.flops;
+    stats.scratch_bytes = std::max(stats.scratch_bytes, kc.scratch_bytes);
+  }
+  stats.gflop = flops * 1e-9;
+#if INCEPT_WITH_XNNPACK
+  const size_t xnn_after = ops::xnn_live_bytes();
+  stats.packed_weights_bytes = xnn_after > xnn_before ? xnn_after - xnn_before : 0;
+#endif
+  release_packed_weights();
   planned = true;
   return Status::ok();
+}
+
+// Weights that every consumer repacked (XNNPACK) are never read from the file again: give their
+// pages back (file-backed mappings only) so they are held once. The rest count as file weights.
+void Interpreter::Impl::release_packed_weights() {
+  const ModelData& d = *model;
+  std::vector<int> readers(d.tensors.size(), 0);   // ops that read a constant in place
+  std::vector<bool> used(d.tensors.size(), false);
+  for (size_t k = 0; k < d.ops.size(); ++k)
+    for (int t : d.ops[k].inputs) {
+      if (t < 0 || !d.tensors[t].is_constant()) continue;
+      used[t] = true;
+      if (kernels[k].backend != Backend::kXnnpack) ++readers[t];
+    }
+  for (size_t t = 0; t < d.tensors.size(); ++t) {
+    if (!used[t]) continue;
+    const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
+    if (readers[t] > 0) {
+      stats.file_weights_bytes += bytes;
+    } else {
+      detail::release_pages(d, d.tensors[t].data, bytes);
+    }
+  }
 }
 
 Status Interpreter::Impl::bind(uint8_t* base) {
@@ -182,11 +246,14 @@ Status Interpreter::Impl::bind(uint8_t* base) {
   steps.clear();
   copies.clear();
   steps.reserve(d.ops.size());
-  for (const OpNode& n : d.ops) {
+  for (size_t k = 0; k < d.ops.size(); ++k) {
+    const OpNode& n = d.ops[k];
     Step s;
     s.kind = n.kind;
+    s.backend = kernels[k].backend;
     s.params = &n.params;
     s.out = views[n.outputs[0]];
+    if (kernels[k].scratch_block >= 0) s.scratch = reinterpret_cast<float*>(base + offsets[kernels[k].scratch_block]);
     if (n.kind == OpKind::kConcat) {
       s.first_copy = static_cast<uint32_t>(copies.size());
       int32_t offset = 0;
@@ -209,6 +276,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
         s.bias = n.inputs.size() > 2 && n.inputs[2] >= 0 ? d.tensors[n.inputs[2]].data : nullptr;
       }
     }
+    INCEPT_RETURN_IF_ERROR(setup_kernel(*this, static_cast<int>(k), &s));
     steps.push_back(s);
   }
   arena = base;

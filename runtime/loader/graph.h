@@ -82,6 +82,11 @@ struct ModelData {
 // Unmaps a mapping made by Model::from_file (no-op for nullptr).
 void release_mapping(void* mapping, size_t size);
 
+// Tells the OS that [data, data + bytes) of a file-mapped model will not be read again (kernels
+// repacked it), so its pages leave the resident set; they would fault back in from the file if read.
+// No-op for models loaded from caller bytes.
+void release_pages(const ModelData& d, const void* data, size_t bytes);
+
 // Parses and verifies `bytes` (which must stay valid) into `out`. The fixed order of checks is in loader.cc.
 [[nodiscard]] Status load_model(const uint8_t* bytes, size_t size, ModelData* out);
 

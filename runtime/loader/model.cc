@@ -19,6 +19,14 @@ void release_mapping(void* mapping, size_t size) {
   if (mapping != nullptr) munmap(mapping, size);
 }
 
+void release_pages(const ModelData& d, const void* data, size_t bytes) {
+  if (d.mapping == nullptr || bytes == 0) return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;   // whole pages only
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 }  // namespace detail
 
 Model::Model(std::unique_ptr<detail::ModelData> d) : data_(std::move(d)) {}

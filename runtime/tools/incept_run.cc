@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-run M.incept --input X.npy --output Y.npy [--threads N] [--backend ref]
+// incept-run M.incept --input X.npy --output Y.npy [--threads N] [--backend auto|xnnpack|eigen|ref]
 // Runs a model once on an NCHW float32 .npy (as PyTorch holds data) and writes the output as .npy
 // (NCHW for 4-D outputs, [N, classes] for logits).
 #include <chrono>
@@ -16,10 +16,10 @@ namespace {
 
 void usage(std::FILE* f) {
   std::fprintf(f,
-               "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend ref] [-q]\n"
+               "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [-q]\n"
                "  Runs MODEL once on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y.\n"
-               "  --threads N   worker threads (default 1; the ref backend always runs on one)\n"
-               "  --backend B   kernels to use: ref (default: the fastest available)\n"
+               "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
+               "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
                "  -q            no summary on stderr\n");
 }
 
@@ -60,12 +60,11 @@ int main(int argc, char** argv) {
       }
       options.threads = static_cast<int>(n);
     } else if (a == "--backend") {
-      const std::string b = next("--backend");
-      if (b != "ref") {
-        std::fprintf(stderr, "incept-run: unknown backend '%s' (available: ref)\n", b.c_str());
+      const incept::Status st = incept::parse_backend(next("--backend"), &options.backend);
+      if (!st.is_ok()) {
+        std::fprintf(stderr, "incept-run: %s\n", st.message());
         return 2;
       }
-      options.backend = incept::Backend::kRef;
     } else if (a == "-q" || a == "--quiet") {
       quiet = true;
     } else if (!a.empty() && a[0] == '-') {

@@ -23,11 +23,19 @@
 
 namespace incept {
 
-enum class Backend : uint8_t { kRef = 0 };
+// Kernel families. kAuto picks, per op at prepare time, the fastest one that computes that op
+// exactly (xnnpack, then eigen, then ref). Naming one makes it the first choice for every op it
+// implements; ops it does not implement (or cannot do exactly, e.g. a strided add on XNNPACK) run
+// on ref. op_info() tells what each op got.
+enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3 };
+const char* backend_name(Backend b);    // "auto", "ref", "eigen", "xnnpack"
+bool backend_available(Backend b);      // built into this library and usable on this CPU
+// "auto" | "ref" | "eigen" | "xnnpack" -> Backend; kInvalidArgument naming the choices otherwise.
+[[nodiscard]] Status parse_backend(const char* name, Backend* out);
 
 struct InterpreterOptions {
-  Backend backend = Backend::kRef;
-  int threads = 1;
+  Backend backend = Backend::kAuto;
+  int threads = 1;   // 1: no worker threads (everything on the calling thread)
 };
 
 // A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena.
@@ -41,10 +49,36 @@ struct TensorRef {
 // Memory plan summary (valid after arena_bytes_required() or prepare()).
 struct PlanStats {
   size_t arena_bytes = 0;         // what prepare() needs (the plan's extent, 64-byte aligned offsets)
+  size_t scratch_bytes = 0;       // part of the arena's lower bound that is kernel scratch (im2col)
   size_t lower_bound_bytes = 0;   // max over steps of the bytes live at once: no plan can do better
   size_t copy_concat_bytes = 0;   // the same planner's result if concat copied its inputs instead of viewing them
   int num_views = 0;              // tensors living inside a concat output
   int num_copied_concat_inputs = 0;
+  size_t packed_weights_bytes = 0;   // weights repacked by kernels (XNNPACK) and held by this interpreter
+  size_t file_weights_bytes = 0;     // weights still read in place from the model file
+  double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
+};
+
+// One op as prepared (after prepare()).
+struct OpInfo {
+  const char* name = "";
+  const char* kind = "";      // "Conv2D", "MaxPool2D", ...
+  const char* backend = "";   // "ref", "eigen", "xnnpack", or "view" for a concat that copies nothing
+  Shape output_shape;
+  double flops = 0.0;         // multiply-adds x 2 (comparisons / additions for pools)
+};
+
+// Where a tensor lives in the arena (after arena_bytes_required() or prepare()).
+struct TensorPlacement {
+  const char* name = "";
+  Shape shape;
+  bool in_arena = false;      // false for weights and unused tensors
+  size_t offset = 0;          // bytes from the arena start to the tensor's first element
+  size_t bytes = 0;           // its own elements x 4 (a view's span is strided inside its root)
+  int first_step = -1, last_step = -1;   // op indices that bound its lifetime (views: the root's)
+  int view_of = -1;           // tensor index of the concat output it is a channel slice of, or -1
+  int32_t channel_offset = 0; // first channel inside view_of
+  int32_t pixel_stride = 0;   // floats between consecutive pixels
 };
 
 class Interpreter {
@@ -64,12 +98,20 @@ class Interpreter {
   [[nodiscard]] Status prepare();
   // Runs every op in order. Requires a successful prepare(); otherwise returns kInvalidArgument.
   [[nodiscard]] Status invoke();
+  // Like invoke(), and writes each op's wall time in milliseconds to op_ms[0 .. num_ops()).
+  [[nodiscard]] Status invoke_profiled(double* op_ms);
 
   int num_inputs() const;
   int num_outputs() const;
   TensorRef input(int i) const;    // after prepare()
   TensorRef output(int i) const;   // after prepare()
   const PlanStats& plan_stats() const;
+  int num_ops() const;
+  OpInfo op_info(int i) const;                    // after prepare()
+  int num_tensors() const;
+  TensorPlacement tensor_placement(int t) const;  // after arena_bytes_required() or prepare()
+  Backend backend() const;                        // as requested in the options
+  int threads() const;
 
   struct Impl;
 

@@ -14,6 +14,8 @@ struct Shape {
   int32_t dims[kMaxRank] = {0, 0, 0, 0};
 
   Shape() = default;
+  // For code and tests that spell shapes out; a list longer than kMaxRank keeps its first four dims.
+  // (The loader builds shapes from file data itself and rejects rank > kMaxRank.)
   Shape(std::initializer_list<int32_t> d) {
     for (int32_t v : d) {
       if (rank < kMaxRank) dims[rank] = v;
@@ -26,12 +28,12 @@ struct Shape {
   // Product of the dims; callers that hold unchecked dims use checked_num_elements().
   int64_t num_elements() const {
     int64_t n = 1;
-    for (int i = 0; i < rank; ++i) n *= dims[i];
+    for (int i = 0; i < rank && i < kMaxRank; ++i) n *= dims[i];
     return n;
   }
   bool operator==(const Shape& o) const {
     if (rank != o.rank) return false;
-    for (int i = 0; i < rank; ++i)
+    for (int i = 0; i < rank && i < kMaxRank; ++i)
       if (dims[i] != o.dims[i]) return false;
     return true;
   }
