@@ -59,6 +59,8 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
+constexpr size_t kXnnReadSlack = 64;
+
 int root_of(const std::vector<TensorPlace>& places, int t) {
   while (places[t].view_of >= 0) t = places[t].view_of;
   return t;
@@ -178,7 +180,12 @@ Status Interpreter::Impl::plan() {
   make_blocks(false, &copy_blocks, &copy_owners);
 
   stats = PlanStats{};
-  stats.arena_bytes = p.arena_bytes;
+  // XNNPACK kernels may read up to 16 bytes (XNN_EXTRA_BYTES) past the end of an input. Inside the
+  // arena that lands on other tensors and is harmless; past its end it would not be, so the arena
+  // keeps one aligned line of slack whenever an XNNPACK op runs.
+  const bool any_xnn = std::any_of(kernels.begin(), kernels.end(),
+                                   [](const KernelChoice& kc) { return kc.backend == Backend::kXnnpack; });
+  stats.arena_bytes = p.arena_bytes + (any_xnn ? kXnnReadSlack : 0);
   stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
   stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
   for (const TensorPlace& pl : places) stats.num_views += pl.view_of >= 0 ? 1 : 0;
