@@ -78,8 +78,7 @@ struct Interpreter::Impl {
   ~Impl();
   Status plan();
   Status bind(uint8_t* arena_base);
-  int32_t pixel_stride(int t) const;
-  void release_packed_weights();   // floats between pixels of tensor t once placed (after views)
+  int32_t pixel_stride(int t) const;   // floats between pixels of tensor t once placed (after views)
 };
 
 // kernels.cc

@@ -118,12 +118,33 @@ Status Interpreter::Impl::plan() {
 
   // Kernels: backend per op (XNNPACK operators are created and their weights packed here).
   kernels.assign(num_steps, KernelChoice{});
+  size_t file_weights = 0;
 #if INCEPT_WITH_XNNPACK
   xnn_ops.clear();
   xnn_ops.resize(num_steps);
   const size_t xnn_before = ops::xnn_live_bytes();
 #endif
-  for (int k = 0; k < num_steps; ++k) INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
+  // Weights that every consumer repacked (XNNPACK) are never read from the file again: their pages
+  // are given back right after the last consumer packs them (file-backed mappings only), so peak
+  // memory holds each weight about once. The rest are read in place and count as file weights.
+  std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
+  for (const OpNode& n : d.ops)
+    for (int t : n.inputs)
+      if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
+  for (int k = 0; k < num_steps; ++k) {
+    INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
+    for (int t : d.ops[k].inputs) {
+      if (t < 0 || !d.tensors[t].is_constant()) continue;
+      in_place[t] += kernels[k].backend == Backend::kXnnpack ? 0 : 1;
+      if (--pending[t] > 0) continue;
+      const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
+      if (in_place[t] > 0) {
+        file_weights += bytes;
+      } else {
+        detail::release_pages(d, d.tensors[t].data, bytes);
+      }
+    }
+  }
 
   // Lifetimes in steps. Graph inputs and outputs live for the whole run.
   std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
@@ -200,32 +221,9 @@ Status Interpreter::Impl::plan() {
   const size_t xnn_after = ops::xnn_live_bytes();
   stats.packed_weights_bytes = xnn_after > xnn_before ? xnn_after - xnn_before : 0;
 #endif
-  release_packed_weights();
+  stats.file_weights_bytes = file_weights;
   planned = true;
   return Status::ok();
-}
-
-// Weights that every consumer repacked (XNNPACK) are never read from the file again: give their
-// pages back (file-backed mappings only) so they are held once. The rest count as file weights.
-void Interpreter::Impl::release_packed_weights() {
-  const ModelData& d = *model;
-  std::vector<int> readers(d.tensors.size(), 0);   // ops that read a constant in place
-  std::vector<bool> used(d.tensors.size(), false);
-  for (size_t k = 0; k < d.ops.size(); ++k)
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant()) continue;
-      used[t] = true;
-      if (kernels[k].backend != Backend::kXnnpack) ++readers[t];
-    }
-  for (size_t t = 0; t < d.tensors.size(); ++t) {
-    if (!used[t]) continue;
-    const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
-    if (readers[t] > 0) {
-      stats.file_weights_bytes += bytes;
-    } else {
-      detail::release_pages(d, d.tensors[t].data, bytes);
-    }
-  }
 }
 
 Status Interpreter::Impl::bind(uint8_t* base) {
