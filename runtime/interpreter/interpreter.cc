@@ -141,6 +141,9 @@ OpInfo Interpreter::op_info(int i) const {
   info.name = n.name.c_str();
   info.kind = detail::op_kind_name(n.kind);
   info.output_shape = impl_->model->tensors[n.outputs[0]].shape;
+  info.inputs = n.inputs.data();
+  info.num_inputs = static_cast<int>(n.inputs.size());
+  info.output = n.outputs[0];
   if (impl_->planned) {
     info.flops = impl_->kernels[i].flops;
     info.backend = backend_name(impl_->kernels[i].backend);
@@ -156,7 +159,8 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   p.name = info.name.c_str();
   p.shape = info.shape;
   p.bytes = static_cast<size_t>(info.num_elements) * sizeof(float);
-  if (!m.planned || info.is_constant()) return p;
+  p.constant = info.is_constant();
+  if (!m.planned || p.constant) return p;
   int r = t;
   int32_t channel = 0;
   while (m.places[r].view_of >= 0) {

@@ -59,19 +59,25 @@ struct PlanStats {
   double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
 };
 
-// One op as prepared (after prepare()).
+// One op as prepared (after prepare()). Strings and the inputs array point into the Model: valid
+// as long as it lives.
 struct OpInfo {
   const char* name = "";
   const char* kind = "";      // "Conv2D", "MaxPool2D", ...
   const char* backend = "";   // "ref", "eigen", "xnnpack", or "view" for a concat that copies nothing
   Shape output_shape;
   double flops = 0.0;         // multiply-adds x 2 (comparisons / additions for pools)
+  const int* inputs = nullptr;   // tensor indices (tensor_placement()); -1 marks an absent optional input
+  int num_inputs = 0;
+  int output = -1;               // tensor index
 };
 
-// Where a tensor lives in the arena (after arena_bytes_required() or prepare()).
+// Where a tensor lives in the arena (after arena_bytes_required() or prepare()). `name` points into
+// the Model.
 struct TensorPlacement {
   const char* name = "";
   Shape shape;
+  bool constant = false;      // weights (read from the file or packed by kernels)
   bool in_arena = false;      // false for weights and unused tensors
   size_t offset = 0;          // bytes from the arena start to the tensor's first element
   size_t bytes = 0;           // its own elements x 4 (a view's span is strided inside its root)

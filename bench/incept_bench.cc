@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: Apache-2.0
+// incept-bench M.incept [--threads N] [--backend B] [--runs N] [--warmup N] [--input X.npy] [--profile] [--json]
+// Times a model the way a user meets it: load (Model::from_file), prepare, the first (cold)
+// inference, then `runs` timed inferences after `warmup` untimed ones; reports the steady-state
+// median / p90 / min, the memory plan against its lower bound, weights, peak RSS and the achieved
+// GFLOP/s against this core's measured fp32 peak (peak_flops.h).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_report.h"
+#include "cli.h"
+#include "common/layout.h"
+#include "common/npy.h"
+#include "incept/incept.h"
+#include "peak_flops.h"
+
+namespace {
+
+using incept::bench::BenchResult;
+constexpr const char* kTool = "incept-bench";
+
+void usage(std::FILE* f) {
+  std::fprintf(f,
+               "usage: incept-bench MODEL.incept [--threads N] [--backend B] [--runs N] [--warmup N] [--profile] "
+               "[--input X.npy] [--json]\n"
+               "  Times load, prepare, the first inference and `runs` steady-state inferences of MODEL.\n"
+               "  --threads N   threads, 1..256 (default 1)\n"
+               "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
+               "  --runs N      timed inferences, 1..1000000 (default 30)\n"
+               "  --warmup N    untimed inferences before them, 0..1000000 (default 3)\n"
+               "  --input X     run on X (float32 NCHW .npy, as for incept-run) instead of seeded random values\n"
+               "  --profile     time every op; print per-op and per-kind tables (JSON: \"ops\")\n"
+               "  --json        print one JSON object on stdout instead of the human summary\n");
+}
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A "Vm...:" line of /proc/self/status (VmHWM: peak resident set, VmRSS: resident now), in bytes;
+// 0 where there is no procfs.
+size_t proc_status_bytes(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const size_t n = std::strlen(key);
+  while (std::getline(f, line)) {
+    if (line.compare(0, n, key) == 0) return static_cast<size_t>(std::strtoull(line.c_str() + n, nullptr, 10)) * 1024;
+  }
+  return 0;
+}
+
+// The 1-minute load average, or -1 where /proc/loadavg is missing.
+double load_average() {
+  std::ifstream f("/proc/loadavg");
+  double v = -1.0;
+  return (f >> v) ? v : -1.0;
+}
+
+size_t ru_maxrss_bytes() {
+  struct rusage ru {};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+#if defined(__APPLE__)
+  return static_cast<size_t>(ru.ru_maxrss);          // bytes on macOS
+#else
+  return static_cast<size_t>(ru.ru_maxrss) * 1024;   // kilobytes on Linux
+#endif
+}
+
+// Inputs get fixed pseudo-random values in [-1, 1] (speed does not depend on them, but zeros or
+// denormals could flatter or hurt some kernels).
+void fill_inputs(const incept::Interpreter& it) {
+  std::mt19937 rng(0x1c3);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int i = 0; i < it.num_inputs(); ++i) {
+    const incept::TensorRef in = it.input(i);
+    for (size_t k = 0; k < in.bytes / sizeof(float); ++k) in.data[k] = dist(rng);
+  }
+}
+
+// Progress on stderr, only for a person watching (stderr is a terminal).
+void progress(bool show, const char* phase, int done, int total) {
+  if (!show) return;
+  std::fprintf(stderr, "\r%s: %s %d/%d   ", kTool, phase, done, total);
+  if (done == total) std::fprintf(stderr, "\r%*s\r", 48, "");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model_path, input_path;
+  incept::InterpreterOptions options;
+  int runs = 30, warmup = 3;
+  bool profile = false, json = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&](const char* flag) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s: %s needs a value\n", kTool, flag);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    auto int_flag = [&](const char* flag, long lo, long hi, int* out) {
+      const char* v = next(flag);
+      if (!incept::bench::parse_int(v, lo, hi, out)) {
+        std::fprintf(stderr, "%s: %s must be an integer in %ld..%ld, got '%s'\n", kTool, flag, lo, hi, v);
+        std::exit(2);
+      }
+    };
+    if (a == "-h" || a == "--help") {
+      usage(stdout);
+      return 0;
+    } else if (a == "--threads") {
+      int_flag("--threads", 1, 256, &options.threads);
+    } else if (a == "--runs") {
+      int_flag("--runs", 1, 1000000, &runs);
+    } else if (a == "--warmup") {
+      int_flag("--warmup", 0, 1000000, &warmup);
+    } else if (a == "--backend") {
+      const incept::Status st = incept::parse_backend(next("--backend"), &options.backend);
+      if (!st.is_ok()) {
+        std::fprintf(stderr, "%s: %s\n", kTool, st.message());
+        return 2;
+      }
+    } else if (a == "--input") {
+      input_path = next("--input");
+    } else if (a == "--profile") {
+      profile = true;
+    } else if (a == "--json") {
+      json = true;
+    } else if (!a.empty() && a[0] == '-') {
+      std::fprintf(stderr, "%s: unknown option '%s' (see --help)\n", kTool, a.c_str());
+      return 2;
+    } else if (model_path.empty()) {
+      model_path = a;
+    } else {
+      std::fprintf(stderr, "%s: unexpected argument '%s' (one model at a time)\n", kTool, a.c_str());
+      return 2;
+    }
+  }
+  if (model_path.empty()) {
+    std::fprintf(stderr, "%s: no model given\n", kTool);
+    usage(stderr);
+    return 2;
+  }
+  if (!incept::backend_available(options.backend)) {
+    std::fprintf(stderr, "%s: backend '%s' is not available in this build or on this CPU\n", kTool,
+                 incept::backend_name(options.backend));
+    return 2;
+  }
+  const bool show_progress = !json && isatty(STDERR_FILENO);
+
+  BenchResult r;
+  r.model_path = model_path;
+  r.backend = incept::backend_name(options.backend);
+  r.threads = options.threads;
+  r.runs = runs;
+  r.warmup = warmup;
+  r.profiled = profile;
+  r.host_cpus = static_cast<int>(std::thread::hardware_concurrency());
+  r.load_average = load_average();
+  {
+    const incept::bench::PeakFlops peak = incept::bench::measure_peak_flops(0.2);
+    r.peak_gflops_per_core = peak.gflops_per_core;
+    r.peak_isa = peak.isa;
+  }
+
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
+  if (!model.ok()) return incept::bench::fail(kTool, "cannot load model", model.status());
+  r.load_ms = ms_since(t0);
+  r.architecture = model->architecture();
+  r.weights_bytes = model->weights_bytes();
+
+  t0 = clock::now();
+  incept::Interpreter it(*model, options);
+  incept::Status s = it.prepare();
+  if (!s.is_ok()) return incept::bench::fail(kTool, "cannot prepare model", s);
+  r.prepare_ms = ms_since(t0);
+  r.plan = it.plan_stats();
+  if (input_path.empty()) {
+    fill_inputs(it);
+  } else {
+    incept::tools::NpyArray x;
+    s = incept::tools::read_npy(input_path, &x);
+    if (!s.is_ok()) return incept::bench::fail(kTool, "cannot read input", s);
+    s = incept::tools::nchw_to_tensor(x, it.input(0));
+    if (!s.is_ok()) return incept::bench::fail(kTool, "bad input", s);
+  }
+
+  t0 = clock::now();
+  s = it.invoke();
+  if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+  r.first_ms = ms_since(t0);
+
+  for (int k = 0; k < warmup; ++k) {
+    s = it.invoke();
+    if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+    progress(show_progress, "warm-up", k + 1, warmup);
+  }
+  const int num_ops = it.num_ops();
+  std::vector<double> total_ms(runs), op_ms(profile ? static_cast<size_t>(runs) * num_ops : 0);
+  for (int k = 0; k < runs; ++k) {
+    t0 = clock::now();
+    s = profile ? it.invoke_profiled(&op_ms[static_cast<size_t>(k) * num_ops]) : it.invoke();
+    total_ms[k] = ms_since(t0);
+    if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+    progress(show_progress, "run", k + 1, runs);
+  }
+  r.steady = incept::bench::time_stats(total_ms);
+  for (int i = 0; i < num_ops; ++i) {
+    incept::bench::OpProfile op;
+    op.index = i;
+    op.info = it.op_info(i);
+    if (profile) {
+      std::vector<double> samples(runs);
+      for (int k = 0; k < runs; ++k) samples[k] = op_ms[static_cast<size_t>(k) * num_ops + i];
+      op.median_ms = incept::bench::time_stats(samples).median;
+    }
+    r.ops.push_back(op);
+  }
+  r.ru_maxrss_bytes = ru_maxrss_bytes();
+  r.vm_hwm_bytes = proc_status_bytes("VmHWM:");
+  r.vm_rss_bytes = proc_status_bytes("VmRSS:");
+
+  if (json) {
+    incept::bench::print_json(stdout, r);
+  } else {
+    incept::bench::print_human(stdout, r);
+  }
+  return 0;
+}

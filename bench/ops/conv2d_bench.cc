@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every GoogLeNet and Inception-v3 conv shape:
+// BM_conv2d_f32_ref (the oracle's loops), BM_conv2d_f32_eigen (Eigen GEMM) and BM_conv2d_f32_xnn
+// (XNNPACK). Weights are packed once outside the timed loop, as prepare() does.
+#include <string>
+
+#include "bench_util.h"
+#include "conv2d/conv2d.h"
+#include "conv2d/conv2d_eigen.h"
+#include "inception_shapes.h"
+#if INCEPT_WITH_XNNPACK
+#include "conv2d/conv2d_xnn.h"
+#endif
+
+namespace incept::bench {
+namespace {
+
+struct ConvFixture {
+  explicit ConvFixture(const ConvShape& s)
+      : in{1, s.h, s.w, s.cin},
+        weights_shape{s.cout, s.kh, s.kw, s.cin},
+        input(static_cast<size_t>(s.h) * s.w * s.cin),
+        weights(static_cast<size_t>(s.cout) * s.kh * s.kw * s.cin),
+        bias(static_cast<size_t>(s.cout)),
+        output(0) {
+    p.kernel = {s.kh, s.kw};
+    p.stride = {s.stride, s.stride};
+    p.pad = {s.ph, s.ph, s.pw, s.pw};
+    p.activation = ops::Activation::kRelu;   // every Inception conv is followed by (folded BN and) ReLU
+    const Shape bias_shape{s.cout};
+    valid = ops::conv2d_infer_shape(p, in, weights_shape, &bias_shape, &out).is_ok();
+    output = Buffer(valid ? static_cast<size_t>(out.num_elements()) : 0);
+    input.fill(1);
+    weights.fill(2, -0.1f, 0.1f);
+    bias.fill(3);
+  }
+  ConstTensorView<float> in_view() const { return as_const(dense_view(input.data(), in)); }
+  TensorView<float> out_view() const { return dense_view(output.data(), out); }
+  double flop() const { return 2.0 * double(out.num_elements()) * weights_shape[1] * weights_shape[2] * weights_shape[3]; }
+  double bytes() const { return 4.0 * double(in.num_elements() + out.num_elements()); }
+
+  ops::Conv2DParams p;
+  Shape in, weights_shape, out;
+  Buffer input, weights, bias, output;
+  bool valid = false;
+};
+
+void BM_conv2d_f32_ref(benchmark::State& state, Net net) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  for (auto _ : state) {
+    ops::conv2d_f32_ref(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), 1);
+}
+
+void BM_conv2d_f32_eigen(benchmark::State& state, Net net) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  Buffer scratch(ops::conv2d_f32_eigen_scratch_bytes(f.p, f.in, f.out, bench_threads()) / sizeof(float));
+  for (auto _ : state) {
+    ops::conv2d_f32_eigen(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view(), scratch.data(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+
+#if INCEPT_WITH_XNNPACK
+void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
+  ops::XnnOp op;
+  Status st = ops::conv2d_f32_xnn_create(f.p, f.in, f.out, s.cin, s.cout, f.weights.data(), f.bias.data(), &op);
+  if (st.is_ok()) st = ops::conv2d_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  for (auto _ : state) {
+    xnn_run_operator(op.get(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+#endif
+
+}  // namespace
+
+INCEPT_BENCH_CONV(BM_conv2d_f32_ref);
+INCEPT_BENCH_CONV(BM_conv2d_f32_eigen);
+#if INCEPT_WITH_XNNPACK
+INCEPT_BENCH_CONV(BM_conv2d_f32_xnn);
+#endif
+
+}  // namespace incept::bench

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+// FullyConnected at batch 1 (GoogLeNet 1024 -> 1000, Inception-v3 2048 -> 1000): a matrix-vector
+// product, bound by reading the weights once per call (the "bytes" counter counts them).
+// BM_fully_connected_f32_ref beside BM_fully_connected_f32_eigen and BM_fully_connected_f32_xnn.
+#include <string>
+
+#include "bench_util.h"
+#include "fully_connected/fully_connected.h"
+#include "fully_connected/fully_connected_eigen.h"
+#include "inception_shapes.h"
+#if INCEPT_WITH_XNNPACK
+#include "fully_connected/fully_connected_xnn.h"
+#endif
+
+namespace incept::bench {
+namespace {
+
+struct FcFixture {
+  explicit FcFixture(const FcShape& s)
+      : in{1, s.in}, weights_shape{s.out, s.in}, input(s.in), weights(static_cast<size_t>(s.out) * s.in), bias(s.out),
+        output(s.out) {
+    const Shape bias_shape{s.out};
+    valid = ops::fully_connected_infer_shape(p, in, weights_shape, &bias_shape, &out).is_ok();
+    input.fill(5);
+    weights.fill(6, -0.05f, 0.05f);
+    bias.fill(7);
+  }
+  ConstTensorView<float> in_view() const { return as_const(dense_view(input.data(), in)); }
+  TensorView<float> out_view() const { return dense_view(output.data(), out); }
+  double flop() const { return 2.0 * double(weights_shape[0]) * weights_shape[1]; }
+  double bytes() const { return 4.0 * double(in.num_elements() + out.num_elements() + weights_shape.num_elements()); }
+
+  ops::FullyConnectedParams p;
+  Shape in, weights_shape, out;
+  Buffer input, weights, bias, output;
+  bool valid = false;
+};
+
+void BM_fully_connected_f32_ref(benchmark::State& state, Net net) {
+  const FcShape s = fc_shape_of(state, net);
+  FcFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  for (auto _ : state) {
+    ops::fully_connected_f32_ref(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), 1);
+}
+
+void BM_fully_connected_f32_eigen(benchmark::State& state, Net net) {
+  const FcShape s = fc_shape_of(state, net);
+  FcFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  Buffer scratch(ops::fully_connected_f32_eigen_scratch_bytes(f.p, f.in, f.out, bench_threads()) / sizeof(float));
+  for (auto _ : state) {
+    ops::fully_connected_f32_eigen(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view(), scratch.data(),
+                                   bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+
+#if INCEPT_WITH_XNNPACK
+void BM_fully_connected_f32_xnn(benchmark::State& state, Net net) {
+  const FcShape s = fc_shape_of(state, net);
+  FcFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
+  ops::XnnOp op;
+  Status st = ops::fully_connected_f32_xnn_create(f.p, f.in, f.out, s.in, s.out, f.weights.data(), f.bias.data(), &op);
+  if (st.is_ok()) st = ops::fully_connected_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  for (auto _ : state) {
+    xnn_run_operator(op.get(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+#endif
+
+}  // namespace
+
+INCEPT_BENCH_FC(BM_fully_connected_f32_ref);
+INCEPT_BENCH_FC(BM_fully_connected_f32_eigen);
+#if INCEPT_WITH_XNNPACK
+INCEPT_BENCH_FC(BM_fully_connected_f32_xnn);
+#endif
+
+}  // namespace incept::bench

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// This machine's fp32 peak on one core, measured (not looked up): a register-resident loop of
+// independent fused multiply-adds in the widest vector ISA the CPU supports (AVX-512F, AVX2+FMA,
+// NEON), chosen at run time. incept-bench divides a model's achieved GFLOP/s by this x threads.
+#pragma once
+
+namespace incept::bench {
+
+struct PeakFlops {
+  double gflops_per_core = 0.0;   // best of the timed chunks, 2 FLOP per lane per FMA
+  const char* isa = "scalar";     // "avx512f", "avx2+fma", "neon", "scalar"
+};
+
+// Runs on the calling thread for about `seconds` (after a short warm-up that lets the core reach
+// its vector clock) and returns the best rate seen over ~2 ms chunks of this thread's CPU time.
+PeakFlops measure_peak_flops(double seconds = 0.2);
+
+}  // namespace incept::bench

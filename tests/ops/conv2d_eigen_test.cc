@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: Apache-2.0
+// conv2d_f32_eigen against the reference kernel on real GoogLeNet / Inception-v3 layers and seeded
+// random shapes: within a tolerance that grows with the reduction length, bit-identical with and
+// without a thread pool and with prepacked weights, exact inside strided views, never past its
+// scratch, and never on the heap (every call below runs under a malloc counter, defined here and
+// shared with the FC test).
+#include <doctest/doctest.h>
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "conv2d/conv2d.h"
+#include "conv2d/conv2d_eigen.h"
+#include "support/test_util.h"
+
+// ---- heap counter: malloc/calloc/realloc replaced (operator new ends in malloc too) ----
+// Only with glibc (whose allocator stays reachable as __libc_*) and without sanitizers (which
+// interpose malloc themselves); elsewhere the counter reports -1 and the checks are skipped.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define INCEPT_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define INCEPT_TEST_SANITIZED 1
+#endif
+#if defined(__GLIBC__) && !defined(INCEPT_TEST_SANITIZED)
+#define INCEPT_TEST_COUNTS_MALLOC 1
+#endif
+
+namespace {
+std::atomic<bool> g_heap_counting{false};
+std::atomic<long> g_heap_allocations{0};
+inline void note_allocation() {
+  if (g_heap_counting.load(std::memory_order_relaxed)) g_heap_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+#if INCEPT_TEST_COUNTS_MALLOC
+extern "C" {
+void* __libc_malloc(size_t);
+void* __libc_calloc(size_t, size_t);
+void* __libc_realloc(void*, size_t);
+void* malloc(size_t n) noexcept {
+  note_allocation();
+  return __libc_malloc(n);
+}
+void* calloc(size_t n, size_t size) noexcept {
+  note_allocation();
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, size_t n) noexcept {
+  note_allocation();
+  return __libc_realloc(p, n);
+}
+}
+#endif
+
+namespace incept::test {
+
+// Starts counting heap allocations made by any thread.
+void heap_count_begin() {
+  g_heap_allocations = 0;
+  g_heap_counting = true;
+}
+// Stops counting; returns the allocations seen, or -1 when this build cannot count them.
+long heap_count_end() {
+  g_heap_counting = false;
+#if INCEPT_TEST_COUNTS_MALLOC
+  return g_heap_allocations.load();
+#else
+  return -1;
+#endif
+}
+
+}  // namespace incept::test
+
+namespace incept {
+namespace {
+
+using ops::Activation;
+using ops::Conv2DParams;
+using test::Rng;
+using test::Tensor;
+
+constexpr float kEps = std::numeric_limits<float>::epsilon();
+// |eigen - ref| <= kTolerance * eps * sqrt(K) * (|b| + sum |x w|) per output, K the reduction length.
+// Rounding errors of two float sums of K terms in different orders, both random-walk: the measured
+// worst over every case below is printed (about 0.3 of this bound at the time of writing).
+constexpr double kTolerance = 2.0;
+
+// A 64-byte aligned scratch buffer of exactly the size asked for, with a canary block behind it.
+class Scratch {
+ public:
+  explicit Scratch(size_t bytes) : bytes_(bytes) {
+    mem_ = static_cast<unsigned char*>(std::aligned_alloc(64, bytes + 64));
+    std::memset(mem_ + bytes, 0xa5, 64);
+  }
+  ~Scratch() { std::free(mem_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  float* data() { return reinterpret_cast<float*>(mem_); }
+  bool canary_intact() const {
+    for (size_t i = 0; i < 64; ++i)
+      if (mem_[bytes_ + i] != 0xa5) return false;
+    return true;
+  }
+
+ private:
+  size_t bytes_;
+  unsigned char* mem_;
+};
+
+class Pool {
+ public:
+  explicit Pool(size_t threads) : pool_(pthreadpool_create(threads)) {}
+  ~Pool() { pthreadpool_destroy(pool_); }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  pthreadpool_t get() const { return pool_; }
+
+ private:
+  pthreadpool_t pool_;
+};
+
+struct ConvCase {
+  const char* name;
+  Shape in;
+  Conv2DParams p;
+  int32_t out_c = 1;
+  bool bias = true;
+  std::string describe() const {
+    char buf[320];
+    std::snprintf(buf, sizeof(buf), "%s: in %s O %d k %dx%d s %dx%d d %dx%d pad t%d b%d l%d r%d g %d relu %d bias %d",
+                  name, test::to_string(in).c_str(), out_c, p.kernel.h, p.kernel.w, p.stride.h, p.stride.w,
+                  p.dilation.h, p.dilation.w, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right, p.groups,
+                  p.activation == Activation::kRelu, bias);
+    return buf;
+  }
+  Shape weights() const { return {out_c, p.kernel.h, p.kernel.w, in[3] / p.groups}; }
+  int64_t depth() const { return int64_t{p.kernel.h} * p.kernel.w * (in[3] / p.groups); }
+};
+
+Conv2DParams conv(int kh, int kw, int stride = 1, ops::Pad2D pad = {}, bool relu = true, int groups = 1) {
+  Conv2DParams p;
+  p.kernel = {kh, kw};
+  p.stride = {stride, stride};
+  p.pad = pad;
+  p.groups = groups;
+  p.activation = relu ? Activation::kRelu : Activation::kNone;
+  return p;
+}
+
+// Worst error seen, as a fraction of the tolerance, over the whole run (printed by the last case).
+double g_worst_ratio = 0.0, g_worst_abs = 0.0;
+
+// conv2d_f32_eigen with scratch sized for the pool, under the heap counter, checking the canary.
+void run_eigen(const ConvCase& c, const Shape& out_shape, ConstTensorView<float> x, const float* w, const float* b,
+               TensorView<float> y, pthreadpool_t pool) {
+  const int threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
+  const size_t bytes = ops::conv2d_f32_eigen_scratch_bytes(c.p, c.in, out_shape, threads);
+  CHECK(bytes % 64 == 0);
+  Scratch scratch(bytes);
+  test::heap_count_begin();
+  ops::conv2d_f32_eigen(c.p, x, w, b, y, scratch.data(), pool);
+  const long allocations = test::heap_count_end();
+  CHECK(allocations <= 0);
+  CHECK(scratch.canary_intact());
+}
+
+// The same through conv2d_f32_eigen_pack_weights + conv2d_f32_eigen_prepacked.
+void run_prepacked(const ConvCase& c, const Shape& out_shape, ConstTensorView<float> x, const float* w,
+                   const float* b, TensorView<float> y, pthreadpool_t pool) {
+  const int threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
+  const size_t packed_bytes = ops::conv2d_f32_eigen_packed_weights_bytes(c.p, c.in, out_shape);
+  const size_t bytes = ops::conv2d_f32_eigen_scratch_bytes(c.p, c.in, out_shape, threads);
+  REQUIRE(packed_bytes % 64 == 0);
+  REQUIRE(packed_bytes <= bytes);
+  Scratch packed(packed_bytes), scratch(bytes - packed_bytes);
+  ops::conv2d_f32_eigen_pack_weights(c.p, c.in, out_shape, w, packed.data());
+  CHECK(packed.canary_intact());
+  test::heap_count_begin();
+  ops::conv2d_f32_eigen_prepacked(c.p, x, packed.data(), b, y, scratch.data(), pool);
+  CHECK(test::heap_count_end() <= 0);
+  CHECK(scratch.canary_intact());
+}
+
+Tensor abs_of(const Tensor& t) {
+  Tensor a = t;
+  for (float& v : a.data) v = std::fabs(v);
+  return a;
+}
+
+// Eigen vs ref (tolerance), then strided views on a 2-thread pool vs the dense single-thread result
+// (bit-identical; nothing outside the output slice written, nothing outside the input slice read).
+void check_case(Rng& rng, const ConvCase& c, pthreadpool_t pool2) {
+  CAPTURE(c.describe());
+  const Shape wshape = c.weights(), bshape{c.out_c};
+  Shape out_shape;
+  const Status s = ops::conv2d_infer_shape(c.p, c.in, wshape, c.bias ? &bshape : nullptr, &out_shape);
+  REQUIRE_MESSAGE(s.code() == StatusCode::kOk, std::string(s.message()));
+  const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, wshape);
+  const Tensor b = test::random_tensor(rng, bshape);
+  const float* bias = c.bias ? b.data.data() : nullptr;
+
+  Tensor ref(out_shape), magnitude(out_shape), dense(out_shape, -7.0f);
+  ops::conv2d_f32_ref(c.p, x.cview(), w.data.data(), bias, ref.view());
+  Conv2DParams linear = c.p;
+  linear.activation = Activation::kNone;
+  const Tensor ax = abs_of(x), aw = abs_of(w), ab = abs_of(b);
+  ops::conv2d_f32_ref(linear, ax.cview(), aw.data.data(), c.bias ? ab.data.data() : nullptr, magnitude.view());
+  run_eigen(c, out_shape, x.cview(), w.data.data(), bias, dense.view(), nullptr);
+
+  const double scale = kEps * std::sqrt(static_cast<double>(c.depth()));
+  int bad = 0;
+  for (size_t i = 0; i < ref.data.size(); ++i) {
+    const double err = std::fabs(double{dense.data[i]} - ref.data[i]);
+    const double ratio = err / (kTolerance * scale * (magnitude.data[i] + 1e-30));
+    g_worst_ratio = std::max(g_worst_ratio, ratio);
+    g_worst_abs = std::max(g_worst_abs, err);
+    if (!(ratio <= 1.0)) ++bad;
+  }
+  CHECK(bad == 0);
+
+  test::StridedTensor xs(c.in, 3, c.in[3] + 5, std::nanf(""));
+  xs.copy_from(x);
+  test::StridedTensor ys(out_shape, 2, c.out_c + 7, 12345.5f);
+  run_eigen(c, out_shape, xs.cview(), w.data.data(), bias, ys.view(), pool2);
+  CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);   // == 0 also needs equal NaN-ness
+  CHECK(std::memcmp(ys.to_dense().data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
+  CHECK(ys.outside_untouched());
+
+  Tensor prepacked(out_shape);
+  run_prepacked(c, out_shape, x.cview(), w.data.data(), bias, prepacked.view(), pool2);
+  CHECK(std::memcmp(prepacked.data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
+}
+
+// Real layers at full size (batch 1): torchvision Inception-v3 and GoogLeNet.
+std::vector<ConvCase> named_cases() {
+  return {
+      {"v3 Mixed_5b.branch1x1", {1, 35, 35, 192}, conv(1, 1), 64},
+      {"v3 Mixed_6a.branch3x3 (3x3 s2 valid)", {1, 35, 35, 288}, conv(3, 3, 2), 384},
+      {"v3 Mixed_6c.branch7x7_2 (1x7)", {1, 17, 17, 160}, conv(1, 7, 1, {0, 0, 3, 3}), 160},
+      {"v3 Mixed_6c.branch7x7_3 (7x1)", {1, 17, 17, 160}, conv(7, 1, 1, {3, 3, 0, 0}), 192},
+      {"GoogLeNet conv1 (7x7 s2 p3)", {1, 224, 224, 3}, conv(7, 7, 2, {3, 3, 3, 3}), 64},
+      {"GoogLeNet inception3a.branch2 (3x3)", {1, 28, 28, 96}, conv(3, 3, 1, {1, 1, 1, 1}, false), 128},
+      {"v3 Mixed_7b.branch1x1 (8x8, K 1280)", {1, 8, 8, 1280}, conv(1, 1), 320},
+      {"1x1 stride 2, no bias", {2, 9, 9, 40}, conv(1, 1, 2), 24, false},
+  };
+}
+
+int out_len(int in, int k, int s, int d, int pa, int pb) {
+  const int room = in + pa + pb - d * (k - 1) - 1;
+  return room < 0 ? 0 : room / s + 1;
+}
+
+// Kernels 1..7 each way, strides 1..3, any legal padding, dilation 2 sometimes, groups up to 4,
+// reductions up to ~1000 (several depth blocks) and up to ~500 output pixels (several tiles).
+ConvCase random_case(Rng& rng) {
+  static const int kGroups[] = {1, 1, 1, 1, 2, 3, 4};
+  for (;;) {
+    ConvCase c;
+    c.name = "random";
+    c.p.groups = rng.pick(kGroups, 7);
+    const bool pointwise = rng.coin(0.2f);   // the in-place 1x1 path
+    c.p.kernel = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
+    c.p.stride = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
+    c.p.dilation = {rng.coin(0.2f) ? 2 : 1, rng.coin(0.2f) ? 2 : 1};
+    const int span_h = c.p.dilation.h * (c.p.kernel.h - 1) + 1, span_w = c.p.dilation.w * (c.p.kernel.w - 1) + 1;
+    c.p.pad = {rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_w - 1),
+               rng.uniform_int(0, span_w - 1)};
+    c.p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
+    c.in = {rng.uniform_int(1, 2), rng.uniform_int(1, 16), rng.uniform_int(1, 16),
+            c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 12)};
+    c.out_c = c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 10);
+    c.bias = rng.coin(0.8f);
+    if (out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom) >= 1 &&
+        out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right) >= 1)
+      return c;
+  }
+}
+
+TEST_CASE("conv2d eigen: the heap counter sees an allocation") {
+  test::heap_count_begin();
+  void* volatile p = std::malloc(24);
+  std::free(p);
+  const long n = test::heap_count_end();
+  if (n < 0) {
+    MESSAGE("heap counting is off in this build (sanitizer or non-glibc): no-heap checks are skipped");
+  } else {
+    CHECK(n == 1);
+  }
+}
+
+TEST_CASE("conv2d eigen: matches ref on GoogLeNet and Inception-v3 layers, any pool, strided views") {
+  Rng rng(0xe16e);
+  Pool pool2(2);
+  for (const ConvCase& c : named_cases()) check_case(rng, c, pool2.get());
+}
+
+TEST_CASE("conv2d eigen: matches ref on seeded random shapes, any pool, strided views") {
+  Rng rng(0xe16e2);
+  Pool pool2(2);
+  for (int i = 0; i < 50; ++i) check_case(rng, random_case(rng), pool2.get());
+  MESSAGE("conv2d eigen vs ref, all cases so far: worst error " << g_worst_abs << ", " << g_worst_ratio
+                                                                << " of the tolerance");
+}
+
+TEST_CASE("conv2d eigen: one pool size or another gives the same bits") {
+  // Tiling depends on the shapes only, so 1, 2 and 3 threads (and no pool) must agree exactly.
+  Rng rng(0xb175);
+  const ConvCase c{"v3 Mixed_6c.branch7x7_2 (1x7)", {1, 17, 17, 160}, conv(1, 7, 1, {0, 0, 3, 3}), 160};
+  const Shape out_shape{1, 17, 17, 160};
+  const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, c.weights());
+  const Tensor b = test::random_tensor(rng, Shape{c.out_c});
+  Tensor alone(out_shape);
+  run_eigen(c, out_shape, x.cview(), w.data.data(), b.data.data(), alone.view(), nullptr);
+  for (size_t threads : {1, 2, 3}) {
+    CAPTURE(threads);
+    Pool pool(threads);
+    Tensor y(out_shape);
+    run_eigen(c, out_shape, x.cview(), w.data.data(), b.data.data(), y.view(), pool.get());
+    CHECK(std::memcmp(y.data.data(), alone.data.data(), sizeof(float) * alone.data.size()) == 0);
+  }
+}
+
+TEST_CASE("conv2d eigen: a NaN input pixel gives NaN exactly where ref does, ReLU included") {
+  Rng rng(0x7a7);
+  const ConvCase c{"3x3 pad 1", {1, 6, 6, 5}, conv(3, 3, 1, {1, 1, 1, 1}), 7};
+  const Shape out_shape{1, 6, 6, 7};
+  Tensor x = test::random_tensor(rng, c.in);
+  x.data[(2 * 6 + 3) * 5 + 1] = std::nanf("");
+  const Tensor w = test::random_tensor(rng, c.weights()), b = test::random_tensor(rng, Shape{c.out_c});
+  Tensor ref(out_shape), y(out_shape);
+  ops::conv2d_f32_ref(c.p, x.cview(), w.data.data(), b.data.data(), ref.view());
+  run_eigen(c, out_shape, x.cview(), w.data.data(), b.data.data(), y.view(), nullptr);
+  int nans = 0;
+  for (size_t i = 0; i < ref.data.size(); ++i) {
+    nans += std::isnan(ref.data[i]) ? 1 : 0;
+    CHECK(std::isnan(ref.data[i]) == std::isnan(y.data[i]));
+  }
+  CHECK(nans == 9 * 7);   // the 3x3 neighbourhood of the pixel, every output channel
+}
+
+TEST_CASE("conv2d eigen: GFLOP/s on two Inception-v3 convs (printed, not checked)") {
+  Rng rng(0x71e);
+  const ConvCase cases[] = {{"v3 Mixed_5b.branch3x3dbl_2 (3x3)", {1, 35, 35, 64}, conv(3, 3, 1, {1, 1, 1, 1}), 96},
+                            {"v3 Mixed_6b.branch1x1 (1x1)", {1, 17, 17, 768}, conv(1, 1), 192}};
+  for (const ConvCase& c : cases) {
+    Shape out_shape;
+    REQUIRE(ops::conv2d_infer_shape(c.p, c.in, c.weights(), nullptr, &out_shape).code() == StatusCode::kOk);
+    const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, c.weights());
+    const Tensor b = test::random_tensor(rng, Shape{c.out_c});
+    Tensor y(out_shape);
+    const double flops = 2.0 * static_cast<double>(out_shape.num_elements()) * static_cast<double>(c.depth());
+    for (size_t threads : {1, 2}) {
+      Pool pool(threads);
+      Scratch scratch(ops::conv2d_f32_eigen_scratch_bytes(c.p, c.in, out_shape, static_cast<int>(threads)));
+      double best = 1e30;
+      for (int rep = 0; rep < 10; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        ops::conv2d_f32_eigen(c.p, x.cview(), w.data.data(), b.data.data(), y.view(), scratch.data(), pool.get());
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      }
+      MESSAGE(std::string(c.name) << ", " << threads << " thread(s): " << flops / best * 1e-9 << " GFLOP/s (best of 10)");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace incept
