@@ -16,12 +16,8 @@
 
 #include "fully_connected/fully_connected.h"
 #include "fully_connected/fully_connected_eigen.h"
+#include "support/heap_counter.h"
 #include "support/test_util.h"
-
-namespace incept::test {
-void heap_count_begin();
-long heap_count_end();   // -1 when the build cannot count
-}  // namespace incept::test
 
 namespace incept {
 namespace {
