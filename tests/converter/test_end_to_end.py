@@ -30,3 +30,24 @@ def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, sourc
     print(f"\n[e2e] {arch} from {source}: max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), top-5 identical: {top5}")
     assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
     assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
+
+
+@pytest.mark.parametrize("arch", ["googlenet", "inception_v3"])
+@pytest.mark.parametrize("backend,threads", [("ref", 1), ("eigen", 1), ("eigen", 2), ("xnnpack", 1), ("xnnpack", 2)])
+def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, backend, threads):
+    """Whole-network parity of each kernel family (and the thread pool) on the .pth conversion."""
+    paths = artifacts.make(arch)
+    model = artifacts.converted(arch, "pth")
+    out = tmp_path / "y.npy"
+    proc = subprocess.run([str(incept_run), str(model), "--input", str(paths["input"]), "--output", str(out),
+                           "--backend", backend, "--threads", str(threads)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    if proc.returncode != 0 and "not available" in proc.stderr:
+        pytest.skip(f"backend {backend} is not built here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, f"incept-run failed ({proc.returncode}): {proc.stderr.strip()}"
+    y, ref = np.load(out), np.load(paths["reference"])
+    diff, rel, top5 = compare_logits(y, ref)
+    print(f"\n[e2e] {arch} --backend {backend} --threads {threads}: max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), "
+          f"top-5 identical: {top5}")
+    assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
+    assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
