@@ -54,7 +54,9 @@ struct PlanStats {
   size_t copy_concat_bytes = 0;   // the same planner's result if concat copied its inputs instead of viewing them
   int num_views = 0;              // tensors living inside a concat output
   int num_copied_concat_inputs = 0;
-  size_t packed_weights_bytes = 0;   // weights repacked by kernels (XNNPACK) and held by this interpreter
+  // Weights repacked by kernels (XNNPACK) and held by this interpreter: the growth of XNNPACK's
+  // allocations during this plan (approximate while other interpreters prepare at the same time).
+  size_t packed_weights_bytes = 0;
   size_t file_weights_bytes = 0;     // weights still read in place from the model file
   double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
 };
