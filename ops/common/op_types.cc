@@ -71,4 +71,20 @@ Status check_activation(const char* op, Activation a) {
   return Status::ok();
 }
 
+Status pool2d_infer_shape(const char* op, Size2D kernel, Size2D stride, Pad2D pad, bool ceil_mode,
+                          Activation activation, const Shape& in, Shape* out) {
+  INCEPT_CHECK(in.rank == 4, kInvalidModel, "%s: input must be NHWC (rank 4), got rank %d", op, in.rank);
+  INCEPT_RETURN_IF_ERROR(check_positive_dims(op, "input", in));
+  INCEPT_RETURN_IF_ERROR(check_activation(op, activation));
+  INCEPT_RETURN_IF_ERROR(check_window(op, kernel, stride, Size2D{1, 1}, pad));
+  const int32_t oh = window_out_size(in[1], kernel.h, stride.h, 1, pad.top, pad.bottom, ceil_mode);
+  const int32_t ow = window_out_size(in[2], kernel.w, stride.w, 1, pad.left, pad.right, ceil_mode);
+  INCEPT_CHECK(oh >= 1, kInvalidModel, "%s: window height %d does not fit input height %d plus padding %d + %d", op,
+               kernel.h, in[1], pad.top, pad.bottom);
+  INCEPT_CHECK(ow >= 1, kInvalidModel, "%s: window width %d does not fit input width %d plus padding %d + %d", op,
+               kernel.w, in[2], pad.left, pad.right);
+  *out = Shape{in[0], oh, ow, in[3]};
+  return Status::ok();
+}
+
 }  // namespace incept::ops

@@ -37,4 +37,9 @@ int32_t window_out_size(int32_t in, int32_t kernel, int32_t stride, int32_t dila
 // Checks that `a` is one of the Activation enumerators (a loader bug could cast any byte into it).
 [[nodiscard]] Status check_activation(const char* op, Activation a);
 
+// Shape rule shared by the 2-D pools: NHWC input, window/stride/pad checked by check_window, output
+// [N, OH, OW, C] with PyTorch's floor/ceil rounding. `op` names the pool in messages.
+[[nodiscard]] Status pool2d_infer_shape(const char* op, Size2D kernel, Size2D stride, Pad2D pad, bool ceil_mode,
+                                        Activation activation, const Shape& in, Shape* out);
+
 }  // namespace incept::ops

@@ -4,20 +4,14 @@ incept-convert): the JSON has every documented key with sane values, --profile c
 memory plan prints and draws (one SVG rect per planned tensor), and bad flags / models get one clear
 error line and a non-zero exit."""
 import json
-import os
-import pathlib
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
-import torch
+from tinynet import BIN, build_tiny, one_error_line, run
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-BIN = pathlib.Path(os.environ.get("INCEPT_BIN_DIR", REPO / "build" / "release" / "bin"))
 BENCH = BIN / "incept-bench"
 INSPECT = BIN / "incept-inspect"
-CONVERT = REPO / "converter" / "incept-convert"
 
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason=f"{BENCH} not built (cmake --build --preset release)")
 needs_inspect = pytest.mark.skipif(not INSPECT.exists(), reason=f"{INSPECT} not built (cmake --build --preset release)")
@@ -28,47 +22,11 @@ REQUIRED = ["load_ms", "prepare_ms", "first_ms", "median_ms", "p90_ms", "min_ms"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-class TinyModule(torch.nn.Module):
-    """stem conv+BN+ReLU, then 1x1 / 3x3 / identity branches joined by a channel concat, pool, GAP, FC."""
-
-    def __init__(self):
-        super().__init__()
-        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8, eps=1e-3),
-                                        torch.nn.ReLU())
-        self.b1 = torch.nn.Conv2d(8, 4, 1)
-        self.b2 = torch.nn.Conv2d(8, 6, 3, padding=1)
-        self.pool = torch.nn.MaxPool2d(3, stride=2, ceil_mode=True)
-        self.fc = torch.nn.Linear(18, 7)
-
-    def forward(self, x):
-        x = self.stem(x)
-        x = torch.cat([torch.relu(self.b1(x)), torch.relu(self.b2(x)), x], 1)
-        x = self.pool(x)
-        return self.fc(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     d = tmp_path_factory.mktemp("tiny_bench")
-    torch.manual_seed(0)
-    m = TinyModule().eval()
-    torch.onnx.export(m, torch.randn(1, 3, 17, 17), d / "tiny.onnx", opset_version=13)
-    r = subprocess.run([str(CONVERT), "--onnx", str(d / "tiny.onnx"), "-o", str(d / "tiny.incept"), "-q"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    build_tiny(d)
     return d / "tiny.incept"
-
-
-def run(tool, *args):
-    return subprocess.run([str(tool), *map(str, args)], capture_output=True, text=True, timeout=120)
-
-
-def one_error_line(r, tool):
-    assert r.returncode != 0
-    lines = [l for l in r.stderr.splitlines() if l.strip()]
-    assert lines and lines[0].startswith(f"{tool}: "), r.stderr
-    assert "Sanitizer" not in r.stderr and "core dumped" not in r.stderr
-    return lines[0]
 
 
 def bench_json(model, *args):
