@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bench_report.h"
-#include "cli.h"
+#include "common/cli.h"
 #include "common/layout.h"
 #include "common/npy.h"
 #include "incept/incept.h"
@@ -101,51 +101,26 @@ int main(int argc, char** argv) {
   incept::InterpreterOptions options;
   int runs = 30, warmup = 3;
   bool profile = false, json = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s: %s needs a value\n", kTool, flag);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    auto int_flag = [&](const char* flag, long lo, long hi, int* out) {
-      const char* v = next(flag);
-      if (!incept::bench::parse_int(v, lo, hi, out)) {
-        std::fprintf(stderr, "%s: %s must be an integer in %ld..%ld, got '%s'\n", kTool, flag, lo, hi, v);
-        std::exit(2);
-      }
-    };
-    if (a == "-h" || a == "--help") {
+  incept::tools::Args args(kTool, argc, argv);
+  while (args.next()) {
+    if (args.interpreter_flag(&options)) continue;
+    if (args.is("-h") || args.is("--help")) {
       usage(stdout);
       return 0;
-    } else if (a == "--threads") {
-      int_flag("--threads", 1, 256, &options.threads);
-    } else if (a == "--runs") {
-      int_flag("--runs", 1, 1000000, &runs);
-    } else if (a == "--warmup") {
-      int_flag("--warmup", 0, 1000000, &warmup);
-    } else if (a == "--backend") {
-      const incept::Status st = incept::parse_backend(next("--backend"), &options.backend);
-      if (!st.is_ok()) {
-        std::fprintf(stderr, "%s: %s\n", kTool, st.message());
-        return 2;
-      }
-    } else if (a == "--input") {
-      input_path = next("--input");
-    } else if (a == "--profile") {
+    } else if (args.is("--runs")) {
+      runs = args.int_value(1, 1000000);
+    } else if (args.is("--warmup")) {
+      warmup = args.int_value(0, 1000000);
+    } else if (args.is("--input")) {
+      input_path = args.value();
+    } else if (args.is("--profile")) {
       profile = true;
-    } else if (a == "--json") {
+    } else if (args.is("--json")) {
       json = true;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "%s: unknown option '%s' (see --help)\n", kTool, a.c_str());
-      return 2;
-    } else if (model_path.empty()) {
-      model_path = a;
+    } else if (args.positional() && model_path.empty()) {
+      model_path = args.arg();
     } else {
-      std::fprintf(stderr, "%s: unexpected argument '%s' (one model at a time)\n", kTool, a.c_str());
-      return 2;
+      args.reject();
     }
   }
   if (model_path.empty()) {
@@ -178,7 +153,7 @@ int main(int argc, char** argv) {
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
-  if (!model.ok()) return incept::bench::fail(kTool, "cannot load model", model.status());
+  if (!model.ok()) return incept::tools::fail(kTool, "cannot load model", model.status());
   r.load_ms = ms_since(t0);
   r.architecture = model->architecture();
   r.weights_bytes = model->weights_bytes();
@@ -186,7 +161,7 @@ int main(int argc, char** argv) {
   t0 = clock::now();
   incept::Interpreter it(*model, options);
   incept::Status s = it.prepare();
-  if (!s.is_ok()) return incept::bench::fail(kTool, "cannot prepare model", s);
+  if (!s.is_ok()) return incept::tools::fail(kTool, "cannot prepare model", s);
   r.prepare_ms = ms_since(t0);
   r.plan = it.plan_stats();
   if (input_path.empty()) {
@@ -194,19 +169,19 @@ int main(int argc, char** argv) {
   } else {
     incept::tools::NpyArray x;
     s = incept::tools::read_npy(input_path, &x);
-    if (!s.is_ok()) return incept::bench::fail(kTool, "cannot read input", s);
+    if (!s.is_ok()) return incept::tools::fail(kTool, "cannot read input", s);
     s = incept::tools::nchw_to_tensor(x, it.input(0));
-    if (!s.is_ok()) return incept::bench::fail(kTool, "bad input", s);
+    if (!s.is_ok()) return incept::tools::fail(kTool, "bad input", s);
   }
 
   t0 = clock::now();
   s = it.invoke();
-  if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+  if (!s.is_ok()) return incept::tools::fail(kTool, "inference failed", s);
   r.first_ms = ms_since(t0);
 
   for (int k = 0; k < warmup; ++k) {
     s = it.invoke();
-    if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+    if (!s.is_ok()) return incept::tools::fail(kTool, "inference failed", s);
     progress(show_progress, "warm-up", k + 1, warmup);
   }
   const int num_ops = it.num_ops();
@@ -215,7 +190,7 @@ int main(int argc, char** argv) {
     t0 = clock::now();
     s = profile ? it.invoke_profiled(&op_ms[static_cast<size_t>(k) * num_ops]) : it.invoke();
     total_ms[k] = ms_since(t0);
-    if (!s.is_ok()) return incept::bench::fail(kTool, "inference failed", s);
+    if (!s.is_ok()) return incept::tools::fail(kTool, "inference failed", s);
     progress(show_progress, "run", k + 1, runs);
   }
   r.steady = incept::bench::time_stats(total_ms);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench_report.h"
-#include "cli.h"
+#include "common/cli.h"
 #include "incept/incept.h"
 #include "plan_svg.h"
 
@@ -130,40 +130,18 @@ void print_plan(const incept::Interpreter& it) {
 int main(int argc, char** argv) {
   std::string model_path, svg_path;
   incept::InterpreterOptions options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s: %s needs a value\n", kTool, flag);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "-h" || a == "--help") {
+  incept::tools::Args args(kTool, argc, argv);
+  while (args.next()) {
+    if (args.interpreter_flag(&options)) continue;
+    if (args.is("-h") || args.is("--help")) {
       usage(stdout);
       return 0;
-    } else if (a == "--svg") {
-      svg_path = next("--svg");
-    } else if (a == "--threads") {
-      const char* v = next("--threads");
-      if (!incept::bench::parse_int(v, 1, 256, &options.threads)) {
-        std::fprintf(stderr, "%s: --threads must be an integer in 1..256, got '%s'\n", kTool, v);
-        return 2;
-      }
-    } else if (a == "--backend") {
-      const incept::Status st = incept::parse_backend(next("--backend"), &options.backend);
-      if (!st.is_ok()) {
-        std::fprintf(stderr, "%s: %s\n", kTool, st.message());
-        return 2;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "%s: unknown option '%s' (see --help)\n", kTool, a.c_str());
-      return 2;
-    } else if (model_path.empty()) {
-      model_path = a;
+    } else if (args.is("--svg")) {
+      svg_path = args.value();
+    } else if (args.positional() && model_path.empty()) {
+      model_path = args.arg();
     } else {
-      std::fprintf(stderr, "%s: unexpected argument '%s' (one model at a time)\n", kTool, a.c_str());
-      return 2;
+      args.reject();
     }
   }
   if (model_path.empty()) {
@@ -172,10 +150,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
-  if (!model.ok()) return incept::bench::fail(kTool, "cannot load model", model.status());
+  if (!model.ok()) return incept::tools::fail(kTool, "cannot load model", model.status());
   incept::Interpreter it(*model, options);
   incept::Status s = it.prepare();
-  if (!s.is_ok()) return incept::bench::fail(kTool, "cannot prepare model", s);
+  if (!s.is_ok()) return incept::tools::fail(kTool, "cannot prepare model", s);
 
   print_metadata(model_path, *model, it.plan_stats());
   print_graph(it);
@@ -185,7 +163,7 @@ int main(int argc, char** argv) {
                               incept::backend_name(options.backend) + ", " + std::to_string(options.threads) +
                               " thread" + (options.threads == 1 ? "" : "s");
     s = incept::bench::write_plan_svg(svg_path.c_str(), it, title);
-    if (!s.is_ok()) return incept::bench::fail(kTool, "cannot write the SVG", s);
+    if (!s.is_ok()) return incept::tools::fail(kTool, "cannot write the SVG", s);
     std::printf("\nwrote %s\n", svg_path.c_str());
   }
   return 0;

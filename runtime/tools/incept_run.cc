@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/cli.h"
 #include "common/layout.h"
 #include "common/npy.h"
 #include "incept/incept.h"
@@ -23,10 +24,7 @@ void usage(std::FILE* f) {
                "  -q            no summary on stderr\n");
 }
 
-int fail(const char* what, const incept::Status& s) {
-  std::fprintf(stderr, "incept-run: %s: %s (%s)\n", what, s.message(), incept::status_code_name(s.code()));
-  return 1;
-}
+int fail(const char* what, const incept::Status& s) { return incept::tools::fail("incept-run", what, s); }
 
 }  // namespace
 
@@ -34,48 +32,22 @@ int main(int argc, char** argv) {
   std::string model_path, input_path, output_path;
   incept::InterpreterOptions options;
   bool quiet = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "incept-run: %s needs a value\n", flag);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "-h" || a == "--help") {
+  incept::tools::Args args("incept-run", argc, argv);
+  while (args.next()) {
+    if (args.interpreter_flag(&options)) continue;
+    if (args.is("-h") || args.is("--help")) {
       usage(stdout);
       return 0;
-    } else if (a == "--input") {
-      input_path = next("--input");
-    } else if (a == "--output") {
-      output_path = next("--output");
-    } else if (a == "--threads") {
-      char* end = nullptr;
-      const char* v = next("--threads");
-      const long n = std::strtol(v, &end, 10);
-      if (*end != '\0' || n < 1 || n > 256) {
-        std::fprintf(stderr, "incept-run: --threads must be an integer in 1..256, got '%s'\n", v);
-        return 2;
-      }
-      options.threads = static_cast<int>(n);
-    } else if (a == "--backend") {
-      const incept::Status st = incept::parse_backend(next("--backend"), &options.backend);
-      if (!st.is_ok()) {
-        std::fprintf(stderr, "incept-run: %s\n", st.message());
-        return 2;
-      }
-    } else if (a == "-q" || a == "--quiet") {
+    } else if (args.is("--input")) {
+      input_path = args.value();
+    } else if (args.is("--output")) {
+      output_path = args.value();
+    } else if (args.is("-q") || args.is("--quiet")) {
       quiet = true;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "incept-run: unknown option '%s'\n", a.c_str());
-      usage(stderr);
-      return 2;
-    } else if (model_path.empty()) {
-      model_path = a;
+    } else if (args.positional() && model_path.empty()) {
+      model_path = args.arg();
     } else {
-      std::fprintf(stderr, "incept-run: unexpected argument '%s'\n", a.c_str());
-      return 2;
+      args.reject();
     }
   }
   if (model_path.empty() || input_path.empty() || output_path.empty()) {
