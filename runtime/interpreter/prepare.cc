@@ -115,36 +115,7 @@ Status Interpreter::Impl::plan() {
   places.assign(num_tensors, TensorPlace{});
   std::vector<int> copied;
   assign_views(d, &places, &copied);
-
-  // Kernels: backend per op (XNNPACK operators are created and their weights packed here).
   kernels.assign(num_steps, KernelChoice{});
-  size_t file_weights = 0;
-#if INCEPT_WITH_XNNPACK
-  xnn_ops.clear();
-  xnn_ops.resize(num_steps);
-  const size_t xnn_before = ops::xnn_live_bytes();
-#endif
-  // Weights that every consumer repacked (XNNPACK) are never read from the file again: their pages
-  // are given back right after the last consumer packs them (file-backed mappings only), so peak
-  // memory holds each weight about once. The rest are read in place and count as file weights.
-  std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
-  for (const OpNode& n : d.ops)
-    for (int t : n.inputs)
-      if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
-  for (int k = 0; k < num_steps; ++k) {
-    INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant()) continue;
-      in_place[t] += kernels[k].backend == Backend::kXnnpack ? 0 : 1;
-      if (--pending[t] > 0) continue;
-      const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
-      if (in_place[t] > 0) {
-        file_weights += bytes;
-      } else {
-        detail::release_pages(d, d.tensors[t].data, bytes);
-      }
-    }
-  }
 
   // Lifetimes in steps. Graph inputs and outputs live for the whole run.
   std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
@@ -185,6 +156,47 @@ Status Interpreter::Impl::plan() {
     return block_of;
   };
 
+  // The arena cap is checked on the activations alone before any kernel packs weights, then again on
+  // the full plan (with kernel scratch) before anything is allocated for the arena.
+  if (options.max_arena_bytes != 0) {
+    std::vector<planner::Block> act;
+    std::vector<int> act_owners;
+    make_blocks(true, &act, &act_owners);
+    const size_t need = planner::lower_bound_bytes(act);
+    INCEPT_CHECK(need <= options.max_arena_bytes, kArenaTooSmall,
+                 "the activations alone need at least %zu arena bytes, over the cap of %zu "
+                 "(InterpreterOptions::max_arena_bytes)", need, options.max_arena_bytes);
+  }
+
+  // Kernels: backend per op (XNNPACK operators are created and their weights packed here).
+  size_t file_weights = 0;
+#if INCEPT_WITH_XNNPACK
+  xnn_ops.clear();
+  xnn_ops.resize(num_steps);
+  const size_t xnn_before = ops::xnn_live_bytes();
+#endif
+  // Weights that every consumer repacked (XNNPACK) are never read from the file again: their pages
+  // are given back right after the last consumer packs them (file-backed mappings only), so peak
+  // memory holds each weight about once. The rest are read in place and count as file weights.
+  std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
+  for (const OpNode& n : d.ops)
+    for (int t : n.inputs)
+      if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
+  for (int k = 0; k < num_steps; ++k) {
+    INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
+    for (int t : d.ops[k].inputs) {
+      if (t < 0 || !d.tensors[t].is_constant()) continue;
+      in_place[t] += kernels[k].backend == Backend::kXnnpack ? 0 : 1;
+      if (--pending[t] > 0) continue;
+      const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
+      if (in_place[t] > 0) {
+        file_weights += bytes;
+      } else {
+        detail::release_pages(d, d.tensors[t].data, bytes);
+      }
+    }
+  }
+
   std::vector<planner::Block> blocks;
   block_tensor.clear();
   const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
@@ -207,6 +219,9 @@ Status Interpreter::Impl::plan() {
   const bool any_xnn = std::any_of(kernels.begin(), kernels.end(),
                                    [](const KernelChoice& kc) { return kc.backend == Backend::kXnnpack; });
   stats.arena_bytes = p.arena_bytes + (any_xnn ? kXnnReadSlack : 0);
+  INCEPT_CHECK(options.max_arena_bytes == 0 || stats.arena_bytes <= options.max_arena_bytes, kArenaTooSmall,
+               "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
+               stats.arena_bytes, options.max_arena_bytes);
   stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
   stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
   for (const TensorPlace& pl : places) stats.num_views += pl.view_of >= 0 ? 1 : 0;

@@ -88,6 +88,6 @@ void release_mapping(void* mapping, size_t size);
 void release_pages(const ModelData& d, const void* data, size_t bytes);
 
 // Parses and verifies `bytes` (which must stay valid) into `out`. The fixed order of checks is in loader.cc.
-[[nodiscard]] Status load_model(const uint8_t* bytes, size_t size, ModelData* out);
+[[nodiscard]] Status load_model(const uint8_t* bytes, size_t size, const LoadOptions& options, ModelData* out);
 
 }  // namespace incept::detail

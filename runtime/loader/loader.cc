@@ -21,8 +21,6 @@ namespace {
 constexpr size_t kPrefixBytes = sizeof(flatbuffers::uoffset_t);
 constexpr size_t kMinFileBytes = kPrefixBytes + 8;   // prefix, root offset, identifier
 constexpr size_t kWeightAlignment = 64;
-constexpr size_t kMaxTensors = size_t{1} << 20;
-constexpr size_t kMaxOps = size_t{1} << 20;
 // Element cap per tensor: keeps every byte size far from overflow on 32- and 64-bit targets.
 constexpr int64_t kMaxElements = int64_t{1} << 30;
 
@@ -59,11 +57,13 @@ Status check_version(const uint8_t* fb, size_t fb_size) {
   return Status::ok();
 }
 
-Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_t fb_end, ModelData* out) {
+Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_t fb_end, const LoadOptions& caps,
+                    ModelData* out) {
   const auto* tensors = m.tensors();
   INCEPT_CHECK(tensors != nullptr && tensors->size() > 0, kInvalidModel, "model has no tensors");
-  INCEPT_CHECK(tensors->size() <= kMaxTensors, kInvalidModel, "model has %u tensors, more than the limit of %zu",
-               tensors->size(), kMaxTensors);
+  INCEPT_CHECK(tensors->size() <= caps.max_tensors, kInvalidModel,
+               "model has %u tensors, over the cap of %" PRIu32 " (LoadOptions::max_tensors)", tensors->size(),
+               caps.max_tensors);
   const auto* buffers = m.buffers();
   const uint32_t num_buffers = buffers != nullptr ? buffers->size() : 0;
   out->tensors.resize(tensors->size());
@@ -104,6 +104,9 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
                  b, off, len, fb_end, size);
     info.data = reinterpret_cast<const float*>(bytes + off);
     out->weights_bytes += static_cast<size_t>(len);
+    INCEPT_CHECK(out->weights_bytes <= caps.max_weights_bytes, kInvalidModel,
+                 "model weights need at least %zu bytes, over the cap of %" PRIu64 " (LoadOptions::max_weights_bytes)",
+                 out->weights_bytes, caps.max_weights_bytes);
   }
   return Status::ok();
 }
@@ -180,11 +183,11 @@ Status check_dataflow(ModelData* d) {
   return Status::ok();
 }
 
-Status load_ops(const fb::Model& m, ModelData* d) {
+Status load_ops(const fb::Model& m, const LoadOptions& caps, ModelData* d) {
   const auto* ops = m.operators();
   INCEPT_CHECK(ops != nullptr && ops->size() > 0, kInvalidModel, "model has no operators");
-  INCEPT_CHECK(ops->size() <= kMaxOps, kInvalidModel, "model has %u operators, more than the limit of %zu", ops->size(),
-               kMaxOps);
+  INCEPT_CHECK(ops->size() <= caps.max_ops, kInvalidModel,
+               "model has %u operators, over the cap of %" PRIu32 " (LoadOptions::max_ops)", ops->size(), caps.max_ops);
   d->ops.resize(ops->size());
   for (uint32_t k = 0; k < ops->size(); ++k) INCEPT_RETURN_IF_ERROR(parse_operator(*ops->Get(k), k, *d, &d->ops[k]));
   return Status::ok();
@@ -194,7 +197,7 @@ Status load_ops(const fb::Model& m, ModelData* d) {
 
 ModelData::~ModelData() { release_mapping(mapping, mapping_size); }
 
-Status load_model(const uint8_t* bytes, size_t size, ModelData* out) {
+Status load_model(const uint8_t* bytes, size_t size, const LoadOptions& options, ModelData* out) {
   size_t fb_end = 0;
   INCEPT_RETURN_IF_ERROR(check_size_and_identifier(bytes, size, &fb_end));
   const uint8_t* fb = bytes + kPrefixBytes;
@@ -207,10 +210,10 @@ Status load_model(const uint8_t* bytes, size_t size, ModelData* out) {
   const fb::Model& m = *fb::GetSizePrefixedModel(bytes);
   out->bytes = bytes;
   out->size = size;
-  INCEPT_RETURN_IF_ERROR(load_tensors(m, bytes, size, fb_end, out));
+  INCEPT_RETURN_IF_ERROR(load_tensors(m, bytes, size, fb_end, options, out));
   INCEPT_RETURN_IF_ERROR(load_index_list(m.inputs(), "input", *out, &out->inputs));
   INCEPT_RETURN_IF_ERROR(load_index_list(m.outputs(), "output", *out, &out->outputs));
-  INCEPT_RETURN_IF_ERROR(load_ops(m, out));
+  INCEPT_RETURN_IF_ERROR(load_ops(m, options, out));
   INCEPT_RETURN_IF_ERROR(check_dataflow(out));
   return load_metadata(m, out);
 }

@@ -34,16 +34,16 @@ Model::Model(Model&&) noexcept = default;
 Model& Model::operator=(Model&&) noexcept = default;
 Model::~Model() = default;
 
-Result<Model> Model::from_bytes(const void* data, size_t size) {
+Result<Model> Model::from_bytes(const void* data, size_t size, const LoadOptions& options) {
   INCEPT_CHECK(data != nullptr, kInvalidArgument, "model bytes are null");
   INCEPT_CHECK(reinterpret_cast<uintptr_t>(data) % alignof(float) == 0, kInvalidArgument,
                "model bytes at %p are not 4-byte aligned (weights are read in place; 64-byte alignment is best)", data);
   auto d = std::make_unique<detail::ModelData>();
-  INCEPT_RETURN_IF_ERROR(detail::load_model(static_cast<const uint8_t*>(data), size, d.get()));
+  INCEPT_RETURN_IF_ERROR(detail::load_model(static_cast<const uint8_t*>(data), size, options, d.get()));
   return Model(std::move(d));
 }
 
-Result<Model> Model::from_file(const char* path) {
+Result<Model> Model::from_file(const char* path, const LoadOptions& options) {
   INCEPT_CHECK(path != nullptr, kInvalidArgument, "model path is null");
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   INCEPT_CHECK(fd >= 0, kIoError, "cannot open model file '%s': %s", path, std::strerror(errno));
@@ -67,7 +67,7 @@ Result<Model> Model::from_file(const char* path) {
   auto d = std::make_unique<detail::ModelData>();
   d->mapping = map;
   d->mapping_size = size;
-  const Status s = detail::load_model(static_cast<const uint8_t*>(map), size, d.get());
+  const Status s = detail::load_model(static_cast<const uint8_t*>(map), size, options, d.get());
   if (!s.is_ok()) return Status::error(s.code(), "%s: %s", path, s.message());
   return Model(std::move(d));
 }

@@ -36,6 +36,9 @@ bool backend_available(Backend b);      // built into this library and usable on
 struct InterpreterOptions {
   Backend backend = Backend::kAuto;
   int threads = 1;   // 1: no worker threads (everything on the calling thread)
+  // 0: no cap. Otherwise prepare() / arena_bytes_required() refuse (kArenaTooSmall, stating the need and
+  // the cap) a plan over it, checked before kernels pack weights and before the arena is allocated.
+  size_t max_arena_bytes = 0;
 };
 
 // A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A loaded, fully verified model file. Immutable after load; share one Model between interpreters.
+// LoadOptions caps what a file may ask for (tensors, ops, weight bytes); InterpreterOptions caps the arena.
 //
 //   incept::Result<incept::Model> model = incept::Model::from_file("inception_v3.incept");
 //   if (!model.ok()) { fprintf(stderr, "%s\n", model.status().message()); return 1; }
@@ -29,13 +30,21 @@ struct ModelData;
 
 enum class ChannelOrder : uint8_t { kRgb = 0, kBgr = 1 };
 
+// Caps a model must fit under to load; a file over one is refused (kInvalidModel, naming the need and
+// the cap) before anything that grows with it is allocated.
+struct LoadOptions {
+  uint32_t max_tensors = 1u << 20;
+  uint32_t max_ops = 1u << 20;
+  uint64_t max_weights_bytes = uint64_t{4} << 30;   // sum of all weight buffers
+};
+
 class Model {
  public:
   // Maps the file read-only (mmap); weights are read in place from the mapping.
-  static Result<Model> from_file(const char* path);
+  static Result<Model> from_file(const char* path, const LoadOptions& options = LoadOptions());
   // Uses `data` in place: the caller keeps it alive and unchanged for the Model's lifetime.
   // `data` must be 4-byte aligned (64 gives kernels aligned weights).
-  static Result<Model> from_bytes(const void* data, size_t size);
+  static Result<Model> from_bytes(const void* data, size_t size, const LoadOptions& options = LoadOptions());
 
   Model(Model&&) noexcept;
   Model& operator=(Model&&) noexcept;
