@@ -15,7 +15,7 @@ Status add_f32_xnn_create(const AddParams& p, const Shape& in_a, const Shape&, c
                "Add (XNNPACK): pixel strides %d, %d (inputs) and %d (output) must all equal the channel count %d: "
                "XNNPACK's add works on dense tensors only",
                in_a_pixel_stride, in_b_pixel_stride, out_pixel_stride, c);
-  const float out_min = p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const float out_min = xnn_output_min(p.activation);
   const xnn_status s = xnn_create_add_nd_f32(out_min, INFINITY, /*flags=*/0, op->out());
   INCEPT_CHECK(s == xnn_status_success, kUnsupported, "Add (XNNPACK): XNNPACK refused the operator (%s)",
                xnn_status_name(s));

@@ -25,12 +25,6 @@ namespace {
 
 enum class Form { kPooling, kDepthwise, kUnsupported };
 
-// Extra trailing padding after which XNNPACK's floor-rounded output length is `out`.
-uint32_t ceil_extra(int32_t in, int32_t kernel, int32_t stride, int32_t pad_a, int32_t pad_b, int32_t out) {
-  const int64_t need = int64_t{out - 1} * stride + kernel - (int64_t{in} + pad_a + pad_b);
-  return need > 0 ? static_cast<uint32_t>(need) : 0u;
-}
-
 Form choose_form(const AvgPool2DParams& p, uint32_t extra_h, uint32_t extra_w) {
   const bool any_pad = (p.pad.top | p.pad.bottom | p.pad.left | p.pad.right) != 0;
   const bool is_1x1 = p.kernel.h == 1 && p.kernel.w == 1;
@@ -47,14 +41,14 @@ Status avg_pool2d_f32_xnn_create(const AvgPool2DParams& p, const Shape& in, cons
   INCEPT_CHECK(in_pixel_stride >= c && out_pixel_stride >= c, kInvalidArgument,
                "AvgPool2D (XNNPACK): pixel strides %d (input) and %d (output) must be >= the channel count %d",
                in_pixel_stride, out_pixel_stride, c);
-  const uint32_t extra_h = ceil_extra(in[1], p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out[1]);
-  const uint32_t extra_w = ceil_extra(in[2], p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out[2]);
+  const uint32_t extra_h = xnn_ceil_extra_padding(in[1], p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out[1]);
+  const uint32_t extra_w = xnn_ceil_extra_padding(in[2], p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out[2]);
   const Form form = choose_form(p, extra_h, extra_w);
   INCEPT_CHECK(form != Form::kUnsupported, kUnsupported,
                "AvgPool2D (XNNPACK): count_include_pad with padding %d/%d/%d/%d and ceil rounding gives a window "
                "reaching past the padding (its divisor shrinks), which no XNNPACK operator computes exactly",
                p.pad.top, p.pad.bottom, p.pad.left, p.pad.right);
-  const float out_min = p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const float out_min = xnn_output_min(p.activation);
   const uint32_t kh = static_cast<uint32_t>(p.kernel.h), kw = static_cast<uint32_t>(p.kernel.w);
   const uint32_t sh = static_cast<uint32_t>(p.stride.h), sw = static_cast<uint32_t>(p.stride.w);
   const uint32_t pt = static_cast<uint32_t>(p.pad.top), pb = static_cast<uint32_t>(p.pad.bottom);
@@ -83,8 +77,8 @@ Status avg_pool2d_f32_xnn_create(const AvgPool2DParams& p, const Shape& in, cons
 Status avg_pool2d_f32_xnn_setup(const AvgPool2DParams& p, const XnnOp& op, ConstTensorView<float> in,
                                 TensorView<float> out, pthreadpool_t pool) {
   INCEPT_CHECK(op.get() != nullptr, kInternal, "AvgPool2D (XNNPACK): setup called before a successful create");
-  const uint32_t extra_h = ceil_extra(in.h, p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out.h);
-  const uint32_t extra_w = ceil_extra(in.w, p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out.w);
+  const uint32_t extra_h = xnn_ceil_extra_padding(in.h, p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out.h);
+  const uint32_t extra_w = xnn_ceil_extra_padding(in.w, p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out.w);
   const size_t n = static_cast<size_t>(in.n), h = static_cast<size_t>(in.h), w = static_cast<size_t>(in.w);
   const xnn_status s =
       choose_form(p, extra_h, extra_w) == Form::kPooling

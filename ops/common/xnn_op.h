@@ -11,8 +11,11 @@
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
 
+#include "common/op_types.h"
 #include "incept/status.h"
 
 namespace incept::ops {
@@ -48,6 +51,17 @@ class XnnOp {
  private:
   xnn_operator_t op_ = nullptr;
 };
+
+// Lower output clamp that fuses `a` into an XNNPACK operator (the upper one is always +inf).
+inline float xnn_output_min(Activation a) { return a == Activation::kRelu ? 0.0f : -INFINITY; }
+
+// Extra trailing padding after which XNNPACK's floor-rounded output length along one axis is `out`:
+// how ceil-mode pooling is expressed to XNNPACK, which has no ceil rounding.
+inline uint32_t xnn_ceil_extra_padding(int32_t in, int32_t kernel, int32_t stride, int32_t pad_a, int32_t pad_b,
+                                       int32_t out) {
+  const int64_t need = int64_t{out - 1} * stride + kernel - (int64_t{in} + pad_a + pad_b);
+  return need > 0 ? static_cast<uint32_t>(need) : 0u;
+}
 
 // "xnn_status_invalid_parameter" etc., for messages.
 const char* xnn_status_name(xnn_status s);

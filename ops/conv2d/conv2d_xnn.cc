@@ -15,7 +15,7 @@ Status conv2d_f32_xnn_create(const Conv2DParams& p, const Shape& in, const Shape
   INCEPT_CHECK(in_pixel_stride >= in[3] && out_pixel_stride >= out[3], kInvalidArgument,
                "Conv2D (XNNPACK): pixel strides %d (input) and %d (output) must be >= the channel counts %d and %d",
                in_pixel_stride, out_pixel_stride, in[3], out[3]);
-  const float out_min = p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const float out_min = xnn_output_min(p.activation);
   const xnn_status s = xnn_create_convolution2d_nhwc_f32(
       static_cast<uint32_t>(p.pad.top), static_cast<uint32_t>(p.pad.right), static_cast<uint32_t>(p.pad.bottom),
       static_cast<uint32_t>(p.pad.left), static_cast<uint32_t>(p.kernel.h), static_cast<uint32_t>(p.kernel.w),

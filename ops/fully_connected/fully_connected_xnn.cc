@@ -16,7 +16,7 @@ Status fully_connected_f32_xnn_create(const FullyConnectedParams& p, const Shape
                "FullyConnected (XNNPACK): row strides %d (input) and %d (output) must be >= the feature counts %d "
                "and %d",
                in_pixel_stride, out_pixel_stride, in_features, out_features);
-  const float out_min = p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const float out_min = xnn_output_min(p.activation);
   const xnn_status s = xnn_create_fully_connected_nc_f32(
       static_cast<size_t>(in_features), static_cast<size_t>(out_features), static_cast<size_t>(in_pixel_stride),
       static_cast<size_t>(out_pixel_stride), weights, bias, out_min, INFINITY, /*flags=*/0, op->out());

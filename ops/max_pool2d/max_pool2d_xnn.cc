@@ -21,12 +21,6 @@
 namespace incept::ops {
 namespace {
 
-// Extra trailing padding after which XNNPACK's floor-rounded output length is `out`.
-uint32_t ceil_extra(int32_t in, int32_t kernel, int32_t stride, int32_t pad_a, int32_t pad_b, int32_t out) {
-  const int64_t need = int64_t{out - 1} * stride + kernel - (int64_t{in} + pad_a + pad_b);
-  return need > 0 ? static_cast<uint32_t>(need) : 0u;
-}
-
 bool is_1x1(const MaxPool2DParams& p) { return p.kernel.h == 1 && p.kernel.w == 1; }
 
 }  // namespace
@@ -38,9 +32,9 @@ Status max_pool2d_f32_xnn_create(const MaxPool2DParams& p, const Shape& in, cons
   INCEPT_CHECK(in_pixel_stride >= c && out_pixel_stride >= c, kInvalidArgument,
                "MaxPool2D (XNNPACK): pixel strides %d (input) and %d (output) must be >= the channel count %d",
                in_pixel_stride, out_pixel_stride, c);
-  const uint32_t extra_h = ceil_extra(in[1], p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out[1]);
-  const uint32_t extra_w = ceil_extra(in[2], p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out[2]);
-  const float out_min = p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const uint32_t extra_h = xnn_ceil_extra_padding(in[1], p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out[1]);
+  const uint32_t extra_w = xnn_ceil_extra_padding(in[2], p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out[2]);
+  const float out_min = xnn_output_min(p.activation);
   xnn_status s;
   if (is_1x1(p)) {
     INCEPT_CHECK(extra_h == 0 && extra_w == 0, kUnsupported,
