@@ -6,7 +6,6 @@
 #include <new>
 
 #include "interpreter/interpreter_impl.h"
-#include "planner/planner.h"
 
 namespace incept {
 namespace {
@@ -161,12 +160,8 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   p.bytes = static_cast<size_t>(info.num_elements) * sizeof(float);
   p.constant = info.is_constant();
   if (!m.planned || p.constant) return p;
-  int r = t;
   int32_t channel = 0;
-  while (m.places[r].view_of >= 0) {
-    channel += m.places[r].channel_offset;
-    r = m.places[r].view_of;
-  }
+  const int r = m.root_of(t, &channel);
   const int block = m.places[r].block;
   if (block < 0) return p;
   p.in_arena = true;

@@ -78,6 +78,9 @@ struct Interpreter::Impl {
   ~Impl();
   Status plan();
   Status bind(uint8_t* arena_base);
+  // The tensor whose block holds t (t itself unless t is a concat view, through nested concats), and
+  // t's first channel inside it (*channel may be null).
+  int root_of(int t, int32_t* channel = nullptr) const;
   int32_t pixel_stride(int t) const;   // floats between pixels of tensor t once placed (after views)
 };
 

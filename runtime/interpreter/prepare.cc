@@ -61,11 +61,6 @@ Status check_shapes(const ModelData& d) {
 
 constexpr size_t kXnnReadSlack = 64;
 
-int root_of(const std::vector<TensorPlace>& places, int t) {
-  while (places[t].view_of >= 0) t = places[t].view_of;
-  return t;
-}
-
 }  // namespace
 
 // Which concat inputs become views: an activation produced by an op (so a kernel can write it
@@ -94,10 +89,18 @@ static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, s
   }
 }
 
+int Interpreter::Impl::root_of(int t, int32_t* channel) const {
+  int32_t offset = 0;
+  while (places[t].view_of >= 0) {
+    offset += places[t].channel_offset;
+    t = places[t].view_of;
+  }
+  if (channel != nullptr) *channel = offset;
+  return t;
+}
+
 int32_t Interpreter::Impl::pixel_stride(int t) const {
-  int r = t;
-  while (places[r].view_of >= 0) r = places[r].view_of;
-  const Shape& s = model->tensors[r].shape;
+  const Shape& s = model->tensors[root_of(t)].shape;
   return s[s.rank - 1];
 }
 
@@ -137,7 +140,7 @@ Status Interpreter::Impl::plan() {
     std::vector<int> block_of(num_tensors, -1);
     for (int t = 0; t < num_tensors; ++t) {
       if (first[t] < 0) continue;
-      const int r = with_views ? root_of(places, t) : t;
+      const int r = with_views ? root_of(t) : t;
       if (block_of[r] < 0) {
         block_of[r] = static_cast<int>(blocks->size());
         blocks->push_back({static_cast<size_t>(d.tensors[r].num_elements) * sizeof(float), first[t], last[t]});
@@ -253,11 +256,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
   for (int t = 0; t < num_tensors; ++t) {
     if (places[t].view_of < 0) continue;
     int32_t offset = 0;
-    int r = t;
-    while (places[r].view_of >= 0) {
-      offset += places[r].channel_offset;
-      r = places[r].view_of;
-    }
+    const int r = root_of(t, &offset);
     TensorView<float> v = dense_view(views[r].data + offset, d.tensors[t].shape);
     v.pixel_stride = views[r].pixel_stride;
     views[t] = v;

@@ -52,7 +52,7 @@ struct TensorRef {
 // Memory plan summary (valid after arena_bytes_required() or prepare()).
 struct PlanStats {
   size_t arena_bytes = 0;         // what prepare() needs (the plan's extent, 64-byte aligned offsets)
-  size_t scratch_bytes = 0;       // part of the arena's lower bound that is kernel scratch (im2col)
+  size_t scratch_bytes = 0;       // the largest kernel scratch (eigen im2col/packing) one op uses
   size_t lower_bound_bytes = 0;   // max over steps of the bytes live at once: no plan can do better
   size_t copy_concat_bytes = 0;   // the same planner's result if concat copied its inputs instead of viewing them
   int num_views = 0;              // tensors living inside a concat output
