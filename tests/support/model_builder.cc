@@ -15,6 +15,17 @@ fb::Pad2D to_fb(ops::Pad2D p) { return fb::Pad2D(p.top, p.bottom, p.left, p.righ
 
 }  // namespace
 
+ModelBuilder::OpDef& ModelBuilder::add_op(const std::string& name, fb::OpOptions kind, std::vector<int> inputs,
+                                           int out) {
+  OpDef op;
+  op.name = name;
+  op.kind = static_cast<int>(kind);
+  op.inputs = std::move(inputs);
+  op.out = out;
+  ops_.push_back(std::move(op));
+  return ops_.back();
+}
+
 int ModelBuilder::tensor(const std::string& name, std::vector<int32_t> shape) {
   tensors_.push_back({name, std::move(shape), -1});
   return static_cast<int>(tensors_.size()) - 1;
@@ -34,106 +45,62 @@ int ModelBuilder::tensor_with_buffer(const std::string& name, std::vector<int32_
 
 void ModelBuilder::conv2d(const std::string& name, int in, int w, int b, int out, ops::Size2D kernel,
                           ops::Size2D stride, ops::Pad2D pad, ops::Activation act, int32_t groups, ops::Size2D dilation) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::Conv2DOptions);
-  op.inputs = {in, w};
+  OpDef& op = add_op(name, fb::OpOptions::Conv2DOptions, {in, w}, out);
   if (b != -2) op.inputs.push_back(b);
-  op.out = out;
   op.kernel = kernel;
   op.stride = stride;
   op.pad = pad;
   op.act = act;
   op.groups = groups;
   op.dilation = dilation;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::max_pool2d(const std::string& name, int in, int out, ops::Size2D kernel, ops::Size2D stride,
                               ops::Pad2D pad, bool ceil_mode) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::MaxPool2DOptions);
-  op.inputs = {in};
-  op.out = out;
+  OpDef& op = add_op(name, fb::OpOptions::MaxPool2DOptions, {in}, out);
   op.kernel = kernel;
   op.stride = stride;
   op.pad = pad;
   op.ceil_mode = ceil_mode;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::avg_pool2d(const std::string& name, int in, int out, ops::Size2D kernel, ops::Size2D stride,
                               ops::Pad2D pad, bool count_include_pad, bool ceil_mode) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::AvgPool2DOptions);
-  op.inputs = {in};
-  op.out = out;
+  OpDef& op = add_op(name, fb::OpOptions::AvgPool2DOptions, {in}, out);
   op.kernel = kernel;
   op.stride = stride;
   op.pad = pad;
   op.count_include_pad = count_include_pad;
   op.ceil_mode = ceil_mode;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::concat(const std::string& name, std::vector<int> ins, int out, int32_t axis) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::ConcatOptions);
-  op.inputs = std::move(ins);
-  op.out = out;
+  OpDef& op = add_op(name, fb::OpOptions::ConcatOptions, std::move(ins), out);
   op.axis = axis;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::global_avg_pool(const std::string& name, int in, int out) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::GlobalAvgPoolOptions);
-  op.inputs = {in};
-  op.out = out;
-  ops_.push_back(op);
+  add_op(name, fb::OpOptions::GlobalAvgPoolOptions, {in}, out);
 }
 
 void ModelBuilder::fully_connected(const std::string& name, int in, int w, int b, int out, ops::Activation act) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::FullyConnectedOptions);
-  op.inputs = {in, w};
+  OpDef& op = add_op(name, fb::OpOptions::FullyConnectedOptions, {in, w}, out);
   if (b != -2) op.inputs.push_back(b);
-  op.out = out;
   op.act = act;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::softmax(const std::string& name, int in, int out, float beta) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::SoftmaxOptions);
-  op.inputs = {in};
-  op.out = out;
+  OpDef& op = add_op(name, fb::OpOptions::SoftmaxOptions, {in}, out);
   op.beta = beta;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::add(const std::string& name, int a, int b, int out, ops::Activation act) {
-  OpDef op;
-  op.name = name;
-  op.kind = static_cast<int>(fb::OpOptions::AddOptions);
-  op.inputs = {a, b};
-  op.out = out;
+  OpDef& op = add_op(name, fb::OpOptions::AddOptions, {a, b}, out);
   op.act = act;
-  ops_.push_back(op);
 }
 
 void ModelBuilder::op_without_options(const std::string& name, std::vector<int> ins, int out) {
-  OpDef op;
-  op.name = name;
-  op.inputs = std::move(ins);
-  op.out = out;
-  ops_.push_back(op);
+  add_op(name, fb::OpOptions::NONE, std::move(ins), out);
 }
 
 std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64_t>* offsets,

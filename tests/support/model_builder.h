@@ -17,6 +17,10 @@
 
 #include "common/op_types.h"
 
+namespace incept::fb {
+enum class OpOptions : uint8_t;
+}
+
 namespace incept::test {
 
 class ModelBuilder {
@@ -72,6 +76,7 @@ class ModelBuilder {
     bool ceil_mode = false, count_include_pad = true;
     float beta = 1.0f;
   };
+  OpDef& add_op(const std::string& name, fb::OpOptions kind, std::vector<int> inputs, int out);
   std::vector<uint8_t> build(uint64_t data_start, std::vector<uint64_t>* offsets, const std::vector<int>& inputs,
                              const std::vector<int>& outputs) const;
 
