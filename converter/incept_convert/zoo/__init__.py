@@ -40,6 +40,7 @@ def build(name: str, num_classes: int = 1000, aux_logits: bool = False):
         raise KeyError(f"unknown architecture '{name}'; choose one of: {', '.join(sorted(SPECS))}")
     return SPECS[name].build(num_classes=num_classes, aux_logits=aux_logits)
 
+from . import small  # noqa: E402,F401  (registers inception_small)
 from . import torchvision_nets  # noqa: E402,F401  (registers googlenet, inception_v3)
 from . import googlenet_lrn  # noqa: E402,F401
 from . import bn_inception  # noqa: E402,F401
