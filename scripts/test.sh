@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the C++ suite (release and ASan+UBSan
-# builds, via ctest) and the converter/end-to-end suite (pytest, against PyTorch).
+# builds, via ctest), a bounded run of the model fuzzer (FUZZ_SECONDS, default 60; 0 skips it) and
+# the converter/end-to-end suite (pytest, against PyTorch).
 # Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -k googlenet
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,11 @@ for preset in release asan; do
   step "C++ tests ($preset)"
   ctest --preset "$preset" -j "$JOBS"
 done
+
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+  step "model fuzzer (${FUZZ_SECONDS:-60} s, clang + libFuzzer + ASan/UBSan)"
+  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+fi
 
 step "converter, tool and end-to-end tests (pytest)"
 export INCEPT_BIN_DIR="$PWD/build/release/bin"

@@ -27,6 +27,8 @@
 #include <atomic>
 #include <cstring>
 
+#include "common/parallel.h"
+
 namespace incept::ops {
 namespace {
 
@@ -221,14 +223,6 @@ void items_task(void* context, size_t slot_index) {
     const int64_t item = job.next_item.fetch_add(1, std::memory_order_relaxed);
     if (item >= pl.tiles * pl.o_blocks) return;
     run_item(job, item, slot);
-  }
-}
-
-void parallel_for(pthreadpool_t pool, void (*task)(void*, size_t), void* context, size_t range) {
-  if (pool == nullptr) {
-    for (size_t i = 0; i < range; ++i) task(context, i);
-  } else {
-    pthreadpool_parallelize_1d(pool, task, context, range, 0);
   }
 }
 

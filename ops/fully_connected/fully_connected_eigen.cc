@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
+#include "common/parallel.h"
 #include "conv2d/conv2d_eigen.h"
 
 namespace incept::ops {
@@ -75,11 +76,7 @@ void fully_connected_f32_eigen(const FullyConnectedParams& p, ConstTensorView<fl
   }
   GemvJob job{&p, in, weights, bias, out};
   const size_t tasks = static_cast<size_t>((out.c + kGemvRows - 1) / kGemvRows);
-  if (pool == nullptr) {
-    for (size_t i = 0; i < tasks; ++i) gemv_task(&job, i);
-  } else {
-    pthreadpool_parallelize_1d(pool, gemv_task, &job, tasks, 0);
-  }
+  parallel_for(pool, gemv_task, &job, tasks);
 }
 
 }  // namespace incept::ops

@@ -25,7 +25,7 @@ std::vector<float> run_once(const Model& m, const InterpreterOptions& o, const s
   return std::vector<float>(it.output(0).data, it.output(0).data + it.output(0).bytes / sizeof(float));
 }
 
-TEST_CASE("concurrency: interpreters on four threads share one model and agree bit for bit") {
+TEST_CASE("concurrency: four interpreters on four threads (each with 1 or 2 pool threads) share a model, same bits") {
   const test::TinyInception tiny(21);
   test::AlignedBytes bytes(tiny.bytes());
   Result<Model> m = Model::from_bytes(bytes.data(), bytes.size());
@@ -36,26 +36,29 @@ TEST_CASE("concurrency: interpreters on four threads share one model and agree b
 
   for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
     if (!backend_available(backend)) continue;
-    CAPTURE(backend_name(backend));
-    const InterpreterOptions o{backend, 1};
-    bool ok = false;
-    const std::vector<float> want = run_once(*m, o, x, 1, &ok);
-    REQUIRE(ok);
-    constexpr int kThreads = 4;
-    std::vector<std::vector<float>> got(kThreads);
-    std::vector<int> oks(kThreads, 0);
-    std::vector<std::thread> pool;
-    for (int t = 0; t < kThreads; ++t)
-      pool.emplace_back([&, t] {
-        bool good = false;
-        got[t] = run_once(*m, o, x, 20, &good);
-        oks[t] = good ? 1 : 0;
-      });
-    for (std::thread& th : pool) th.join();
-    for (int t = 0; t < kThreads; ++t) {
-      CAPTURE(t);
-      REQUIRE(oks[t] == 1);
-      CHECK(std::memcmp(got[t].data(), want.data(), want.size() * sizeof(float)) == 0);
+    for (int threads : {1, 2}) {   // 2: each interpreter also runs its own pool inside invoke()
+      CAPTURE(backend_name(backend));
+      CAPTURE(threads);
+      const InterpreterOptions o{backend, threads};
+      bool ok = false;
+      const std::vector<float> want = run_once(*m, o, x, 1, &ok);
+      REQUIRE(ok);
+      constexpr int kThreads = 4;
+      std::vector<std::vector<float>> got(kThreads);
+      std::vector<int> oks(kThreads, 0);
+      std::vector<std::thread> pool;
+      for (int t = 0; t < kThreads; ++t)
+        pool.emplace_back([&, t] {
+          bool good = false;
+          got[t] = run_once(*m, o, x, 20, &good);
+          oks[t] = good ? 1 : 0;
+        });
+      for (std::thread& th : pool) th.join();
+      for (int t = 0; t < kThreads; ++t) {
+        CAPTURE(t);
+        REQUIRE(oks[t] == 1);
+        CHECK(std::memcmp(got[t].data(), want.data(), want.size() * sizeof(float)) == 0);
+      }
     }
   }
 }

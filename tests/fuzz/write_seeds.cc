@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// Writes the fuzzer's seed models (small, valid, covering every op kind and option) into a folder:
+//   build/fuzz/bin/incept_fuzz_seeds tests/fuzz/corpus
+// scripts/fuzz.sh --seeds runs it (with tests/tools/tinynet.py's converter-made model beside them).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "support/model_builder.h"
+#include "support/tiny_models.h"
+
+namespace {
+
+using incept::ops::Activation;
+using incept::test::ModelBuilder;
+
+std::vector<float> ramp(int n, float scale) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = scale * static_cast<float>((i * 37) % 17 - 8) / 8.0f;
+  return v;
+}
+
+// Grouped, dilated, strided convs with asymmetric padding, then an FC with ReLU.
+std::vector<uint8_t> conv_variants() {
+  ModelBuilder b;
+  const int x = b.tensor("x", {1, 9, 9, 4});
+  const int w1 = b.constant("g.w", {6, 3, 3, 2}, ramp(108, 0.4f));
+  const int b1 = b.constant("g.b", {6}, ramp(6, 0.1f));
+  const int y1 = b.tensor("grouped", {1, 9, 9, 6});
+  b.conv2d("grouped", x, w1, b1, y1, {3, 3}, {1, 1}, {2, 2, 2, 2}, Activation::kRelu, /*groups=*/2, {2, 2});
+  const int w2 = b.constant("s.w", {5, 3, 2, 6}, ramp(180, 0.3f));
+  const int y2 = b.tensor("strided", {1, 4, 5, 5});
+  b.conv2d("strided", y1, w2, -1, y2, {3, 2}, {2, 2}, {0, 1, 1, 0});
+  const int g = b.tensor("gap", {1, 5});
+  b.global_avg_pool("gap", y2, g);
+  const int fw = b.constant("fc.w", {3, 5}, ramp(15, 0.5f));
+  const int fb = b.constant("fc.b", {3}, ramp(3, 0.1f));
+  const int out = b.tensor("out", {1, 3});
+  b.fully_connected("fc", g, fw, fb, out, Activation::kRelu);
+  return b.finish({x}, {out});
+}
+
+// Ceil-mode pools with padding, average pools with and without counting it, a strided add.
+std::vector<uint8_t> pools() {
+  ModelBuilder b;
+  const int x = b.tensor("x", {1, 8, 8, 3});
+  const int m = b.tensor("max", {1, 5, 5, 3});
+  b.max_pool2d("max", x, m, {3, 3}, {2, 2}, {1, 1, 1, 1}, /*ceil_mode=*/true);
+  const int a = b.tensor("avg_excl", {1, 5, 5, 3});
+  b.avg_pool2d("avg_excl", m, a, {3, 3}, {1, 1}, {1, 1, 1, 1}, /*count_include_pad=*/false);
+  const int c = b.tensor("avg_ceil", {1, 3, 3, 3});
+  b.avg_pool2d("avg_ceil", a, c, {2, 2}, {2, 2}, {}, /*count_include_pad=*/true, /*ceil_mode=*/true);
+  const int d = b.tensor("cat", {1, 3, 3, 6});
+  const int e = b.tensor("max2", {1, 3, 3, 3});
+  b.max_pool2d("max2", m, e, {3, 3}, {2, 2}, {1, 1, 1, 1});
+  b.concat("cat", {c, e}, d);
+  const int s = b.tensor("sum", {1, 3, 3, 3});
+  b.add("sum", c, e, s, Activation::kRelu);
+  const int out = b.tensor("out", {1, 3, 3, 9});
+  b.concat("out", {d, s}, out);
+  return b.finish({x}, {out});
+}
+
+bool write(const std::string& path, const std::vector<uint8_t>& bytes) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const struct {
+    const char* name;
+    std::vector<uint8_t> bytes;
+  } seeds[] = {{"tiny_inception.incept", incept::test::TinyInception(1).bytes()},
+               {"conv_variants.incept", conv_variants()},
+               {"pools.incept", pools()}};
+  for (const auto& s : seeds) {
+    if (!write(dir + "/" + s.name, s.bytes)) {
+      std::fprintf(stderr, "%s: cannot write %s/%s\n", argv[0], dir.c_str(), s.name);
+      return 1;
+    }
+    std::printf("%s/%s (%zu bytes)\n", dir.c_str(), s.name, s.bytes.size());
+  }
+  return 0;
+}

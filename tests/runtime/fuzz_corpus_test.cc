@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+// Replays the fuzzer's committed inputs through the fuzz harness in every build (release, ASan+UBSan):
+// the seeds in tests/fuzz/corpus must load, prepare and run on every backend; each file in
+// tests/fuzz/regressions once crashed (or leaked, or hung) the runtime and must now just be handled.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "incept/incept.h"
+#include "support/fuzz_harness.h"
+
+namespace incept {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> files_in(const char* folder) {
+  std::vector<fs::path> out;
+  const fs::path dir = fs::path(INCEPT_SOURCE_DIR) / folder;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() != ".md") out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint8_t> read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+int num_backends() {
+  int n = 0;
+  for (Backend b : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) n += backend_available(b) ? 1 : 0;
+  return n;
+}
+
+TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backend") {
+  const std::vector<fs::path> seeds = files_in("tests/fuzz/corpus");
+  REQUIRE(seeds.size() >= 4);
+  for (const fs::path& p : seeds) {
+    CAPTURE(p.filename().string());
+    const std::vector<uint8_t> bytes = read_file(p);
+    REQUIRE(!bytes.empty());
+    const test::FuzzOutcome o = test::fuzz_one_model(bytes.data(), bytes.size());
+    CHECK(o.loaded);
+    CHECK(o.prepared == num_backends());
+    CHECK(o.invoked == num_backends());
+  }
+}
+
+TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled") {
+  for (const fs::path& p : files_in("tests/fuzz/regressions")) {
+    CAPTURE(p.filename().string());
+    const std::vector<uint8_t> bytes = read_file(p);
+    test::fuzz_one_model(bytes.data(), bytes.size());   // the sanitizers judge: no crash, leak or UB
+  }
+}
+
+}  // namespace
+}  // namespace incept

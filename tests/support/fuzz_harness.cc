@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "support/fuzz_harness.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace incept::test {
+namespace {
+
+// A deterministic, non-constant input: every element distinct enough that a wrong index shows up
+// as a different value, bounded so ref sums stay finite on sane weights.
+void fill_input(const TensorRef& t) {
+  const size_t n = t.bytes / sizeof(float);
+  for (size_t i = 0; i < n; ++i) t.data[i] = std::sin(0.37f * static_cast<float>(i % 1024)) * 2.0f;
+}
+
+}  // namespace
+
+FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& limits) {
+  FuzzOutcome outcome;
+  // Model::from_bytes wants 4-byte aligned data (the file is mmap'ed in real use); fuzzer buffers
+  // are not aligned. 64 gives kernels aligned weights, as a mapping would.
+  struct Free { void operator()(void* p) const { std::free(p); } };
+  const size_t padded = (size + 63) / 64 * 64;
+  std::unique_ptr<uint8_t, Free> copy(static_cast<uint8_t*>(std::aligned_alloc(64, padded > 0 ? padded : 64)));
+  if (size > 0) std::memcpy(copy.get(), data, size);
+
+  Result<Model> model = Model::from_bytes(copy.get(), size, limits.load);
+  if (!model.ok()) return outcome;
+  outcome.loaded = true;
+
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+    if (!backend_available(backend)) continue;
+    InterpreterOptions options;
+    options.backend = backend;
+    options.max_arena_bytes = limits.max_arena_bytes;
+    Interpreter it(*model, options);
+    size_t need = 0;
+    if (!it.arena_bytes_required(&need).is_ok()) continue;
+    if (!it.prepare().is_ok()) continue;
+    ++outcome.prepared;
+    if (it.plan_stats().gflop > limits.max_gflop) continue;
+    for (int i = 0; i < it.num_inputs(); ++i) fill_input(it.input(i));
+    if (it.invoke().is_ok()) ++outcome.invoked;
+  }
+  return outcome;
+}
+
+}  // namespace incept::test

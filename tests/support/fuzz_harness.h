@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// The body of the model fuzzer, shared by the libFuzzer target (tests/fuzz/model_fuzzer.cc) and the
+// corpus regression test (tests/runtime/fuzz_corpus_test.cc), so every input the fuzzer ever kept or
+// crashed on is replayed by the plain and sanitizer test builds too.
+//
+// One input = one model file: load it from bytes (with caps), and for every backend built in, plan
+// it, prepare it and invoke it once on a fixed input. Caps keep one input bounded in memory and time:
+// a hostile file may be refused, never crash, hang, or allocate without limit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "incept/model.h"
+#include "incept/interpreter.h"
+
+namespace incept::test {
+
+struct FuzzLimits {
+  LoadOptions load{/*max_tensors=*/4096, /*max_ops=*/2048, /*max_weights_bytes=*/uint64_t{64} << 20};
+  size_t max_arena_bytes = size_t{64} << 20;
+  double max_gflop = 0.05;   // plans over this are prepared but not invoked (bounded time per input)
+};
+
+// What happened to one input (for the regression test's report and for assertions).
+struct FuzzOutcome {
+  bool loaded = false;
+  int prepared = 0;   // backends whose prepare() succeeded
+  int invoked = 0;    // backends whose invoke() succeeded
+};
+
+// Never throws; returns what happened. Crashes, leaks and undefined behaviour are the sanitizers' to find.
+FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& limits = FuzzLimits());
+
+}  // namespace incept::test
