@@ -24,7 +24,7 @@ from typing import List
 import numpy as np
 
 from . import ir
-from .errors import UnsupportedOp
+from .errors import ConvertError, UnsupportedOp
 
 
 def _single_use(g: ir.Graph, t: ir.Tensor) -> bool:
@@ -85,7 +85,12 @@ def fold_affine(g: ir.Graph) -> None:
         w, b = target.inputs[1], target.inputs[2]
         c, rank = b.data.shape[0], len(target.outputs[0].shape)
         if isinstance(o, ir.BatchNormOptions):
-            scale = o.scale / np.sqrt(o.var + o.eps)
+            denom = np.asarray(o.var, dtype=np.float64) + o.eps
+            if not (denom > 0).all():
+                k = int(np.argmin(np.where(np.isnan(denom), -np.inf, denom)))
+                raise ConvertError(f"node {op.label}: running variance + eps is {denom[k]:g} at channel {k}, "
+                                   "not positive; the checkpoint's BatchNorm statistics are damaged")
+            scale = o.scale / np.sqrt(denom)
             shift = o.bias - o.mean * scale
         else:
             const = _per_channel(o.scale if isinstance(o, ir.ScaleOptions) else o.bias, c, rank)

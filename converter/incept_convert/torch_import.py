@@ -34,8 +34,26 @@ def build_model(arch: str, aux_logits: bool = False, init_weights: bool = False)
         return ctor(weights=None, aux_logits=aux_logits, init_weights=init_weights)
 
 
+def _check_zip_crc(path: str) -> None:
+    """torch.save() writes a zip archive whose entries carry CRC-32s that torch.load() never checks, so a
+    damaged tensor would load as silently wrong weights. Checks them; structural damage (an unreadable
+    archive) is left to torch.load(), whose message names it."""
+    import zipfile
+    try:
+        if not zipfile.is_zipfile(path):
+            return   # the legacy (pre-1.6) pickle format carries no checksums
+        with zipfile.ZipFile(path) as z:
+            bad = z.testzip()
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
+        return
+    if bad is not None:
+        raise ConvertError(f"checkpoint {path} is damaged: its entry '{bad}' fails the CRC-32 check (the file was "
+                           "corrupted on disk or in transfer); copy it again")
+
+
 def load_state_dict(path: str) -> Dict:
     import torch
+    _check_zip_crc(path)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:

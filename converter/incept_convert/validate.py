@@ -11,7 +11,7 @@ from typing import List
 import numpy as np
 
 from . import ir
-from .errors import UnsupportedOp
+from .errors import ConvertError, UnsupportedOp
 
 
 def pool_out(size: int, k: int, s: int, pad_a: int, pad_b: int, ceil: bool) -> int:
@@ -93,7 +93,11 @@ def check_graph(g: ir.Graph) -> None:
             if t is not None and (not t.shape or min(t.shape) < 1):
                 raise UnsupportedOp(op.label, f"tensor '{t.name}' has an invalid shape {t.shape}")
             if t is not None and t.is_constant and not np.isfinite(t.data).all():
-                raise UnsupportedOp(op.label, f"weights '{t.name}' contain NaN or infinity; check the checkpoint")
+                bad = ~np.isfinite(t.data)
+                first = [int(i) for i in np.argwhere(bad)[0]]
+                raise ConvertError(f"node {op.label}: weights '{t.name}' hold {int(bad.sum())} NaN or "
+                                   f"infinite values (first at {first}); the checkpoint is damaged or its training "
+                                   "diverged")
         shape = infer_shape(op)
         if shape != list(op.outputs[0].shape):
             raise UnsupportedOp(op.label, f"the source declares output shape {op.outputs[0].shape} but incept's "

@@ -38,6 +38,38 @@ def test_truncated_checkpoint(artifacts, tmp_path):
                       "trunc.pth", "cannot read checkpoint", output=out)
 
 
+def test_checkpoint_damaged_inside_a_tensor(artifacts, tmp_path):
+    # torch.load() would read this file without complaint: the damage is in tensor bytes, which only
+    # the zip entries' CRC-32s reveal.
+    data = bytearray(artifacts.make("googlenet")["pth"].read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 64):
+        data[i] ^= 0xFF
+    bad = tmp_path / "flipped.pth"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", bad, "-o", out),
+                      "flipped.pth", "is damaged", "CRC-32", "copy it again", output=out)
+
+
+def test_checkpoint_with_nan_weights(googlenet_state, tmp_path):
+    state = dict(googlenet_state)
+    state["fc.weight"] = googlenet_state["fc.weight"].clone()
+    state["fc.weight"][2, 5] = float("nan")
+    state["fc.weight"][3, 0] = float("inf")
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "n.pth"), "-o", out),
+                      "'fc.weight'", "2 NaN or infinite values", "first at [2, 5]", "diverged", output=out)
+
+
+def test_checkpoint_with_negative_batchnorm_variance(googlenet_state, tmp_path):
+    state = dict(googlenet_state)
+    state["inception3a.branch1.bn.running_var"] = googlenet_state["inception3a.branch1.bn.running_var"].clone()
+    state["inception3a.branch1.bn.running_var"][7] = -1.0
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "v.pth"), "-o", out),
+                      "inception3a/branch1/bn", "running variance + eps is -0.999", "channel 7", "damaged", output=out)
+
+
 def test_checkpoint_that_is_not_a_pickle(tmp_path):
     bad = tmp_path / "text.pth"
     bad.write_text("hello, I am not a checkpoint\n")
