@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the model loader + planner + kernels (libFuzzer, clang, ASan + UBSan) for SECONDS.
-# Usage: scripts/fuzz.sh [SECONDS=60] [--seeds] [-- extra libFuzzer flags]
-#   --seeds   rewrite the committed seed models in tests/fuzz/corpus first (after a format change)
+# Usage: scripts/fuzz.sh [SECONDS=60] [--seeds] [--coverage] [-- extra libFuzzer flags]
+#   --seeds     rewrite the committed seed models in tests/fuzz/corpus first (after a format change)
+#   --coverage  then replay the whole corpus through a source-coverage build and print line/branch
+#               coverage of runtime/ and ops/ (llvm-cov; report in build/fuzz-coverage/coverage.txt)
 # The working corpus grows in build/fuzz/corpus (kept between runs, started from tests/fuzz/corpus and
 # tests/fuzz/regressions). A crash stops the run, is copied to tests/fuzz/regressions/ (the doctest
 # "fuzz corpus" case replays that folder in every build: fix the bug, commit the file) and exits 1.
@@ -10,12 +12,14 @@ cd "$(dirname "$0")/.."
 
 SECONDS_TO_RUN=60
 WRITE_SEEDS=0
+COVERAGE=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) WRITE_SEEDS=1 ;;
+    --coverage) COVERAGE=1 ;;
     --) shift; EXTRA=("$@"); break ;;
-    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [--seeds] [-- libFuzzer flags]" >&2; exit 2 ;;
+    ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [--seeds] [--coverage] [-- libFuzzer flags]" >&2; exit 2 ;;
     *) SECONDS_TO_RUN=$1 ;;
   esac
   shift
@@ -63,3 +67,17 @@ if [ $rc -ne 0 ]; then
   exit 1
 fi
 echo "fuzz: no crash, leak, UB or timeout"
+
+if [ "$COVERAGE" = 1 ]; then
+  cmake --preset fuzz-coverage >/dev/null
+  cmake --build --preset fuzz-coverage -j "${JOBS:-$(nproc)}" >/dev/null
+  COV=build/fuzz-coverage
+  rm -f "$COV"/*.profraw
+  LLVM_PROFILE_FILE="$COV/replay-%p.profraw" "$COV/bin/incept_model_fuzzer" -runs=0 \
+    "$WORK" tests/fuzz/corpus tests/fuzz/regressions >"$COV/replay.log" 2>&1
+  llvm-profdata-14 merge -sparse "$COV"/*.profraw -o "$COV/replay.profdata"
+  llvm-cov-14 report "$COV/bin/incept_model_fuzzer" -instr-profile="$COV/replay.profdata" \
+    -ignore-filename-regex='(^/usr/|/tests/|/build/)' >"$COV/coverage.txt"
+  echo "fuzz: source coverage of the corpus replay ($COV/coverage.txt):"
+  grep -E '^(Filename|TOTAL)|loader/|planner/|interpreter/' "$COV/coverage.txt" | awk '{print "  " $0}'
+fi
