@@ -88,6 +88,9 @@ void release_mapping(void* mapping, size_t size);
 void release_pages(const ModelData& d, const void* data, size_t bytes);
 
 // Parses and verifies `bytes` (which must stay valid) into `out`. The fixed order of checks is in loader.cc.
+// The alignment Model::from_bytes asks of its bytes: the widest field read in place (Buffer's uint64s).
+constexpr size_t kModelAlignment = 8;
+
 [[nodiscard]] Status load_model(const uint8_t* bytes, size_t size, const LoadOptions& options, ModelData* out);
 
 }  // namespace incept::detail

@@ -66,6 +66,10 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
                caps.max_tensors);
   const auto* buffers = m.buffers();
   const uint32_t num_buffers = buffers != nullptr ? buffers->size() : 0;
+  // The verifier checks vectors for 4-byte alignment only; Buffer structs hold 64-bit fields.
+  INCEPT_CHECK(num_buffers == 0 || reinterpret_cast<uintptr_t>(buffers->Data()) % alignof(fb::Buffer) == 0,
+               kInvalidModel, "the buffer table at file offset %zu is not %zu-byte aligned (file damaged)",
+               static_cast<size_t>(buffers->Data() - bytes), alignof(fb::Buffer));
   out->tensors.resize(tensors->size());
   for (uint32_t i = 0; i < tensors->size(); ++i) {
     const fb::Tensor* t = tensors->Get(i);

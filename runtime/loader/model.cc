@@ -36,8 +36,9 @@ Model::~Model() = default;
 
 Result<Model> Model::from_bytes(const void* data, size_t size, const LoadOptions& options) {
   INCEPT_CHECK(data != nullptr, kInvalidArgument, "model bytes are null");
-  INCEPT_CHECK(reinterpret_cast<uintptr_t>(data) % alignof(float) == 0, kInvalidArgument,
-               "model bytes at %p are not 4-byte aligned (weights are read in place; 64-byte alignment is best)", data);
+  INCEPT_CHECK(reinterpret_cast<uintptr_t>(data) % detail::kModelAlignment == 0, kInvalidArgument,
+               "model bytes at %p are not %zu-byte aligned (tables and weights are read in place; 64-byte alignment "
+               "is best)", data, detail::kModelAlignment);
   auto d = std::make_unique<detail::ModelData>();
   INCEPT_RETURN_IF_ERROR(detail::load_model(static_cast<const uint8_t*>(data), size, options, d.get()));
   return Model(std::move(d));

@@ -95,6 +95,23 @@ TEST_CASE("loader: every single-bit flip either loads or is rejected; never a cr
   CHECK(rejected > accepted);
 }
 
+TEST_CASE("Model::from_bytes: bytes that are not 8-byte aligned are refused, not read misaligned") {
+  const std::vector<uint8_t> bytes = one_conv();
+  std::vector<uint8_t> shifted(bytes.size() + 64);
+  test::AlignedBytes a(shifted);
+  uint8_t* base = const_cast<uint8_t*>(a.data());
+  for (size_t shift : {4, 2, 1}) {
+    CAPTURE(shift);
+    std::memcpy(base + shift, bytes.data(), bytes.size());
+    Result<Model> m = Model::from_bytes(base + shift, bytes.size());
+    REQUIRE(!m.ok());
+    CHECK(m.status().code() == StatusCode::kInvalidArgument);
+    CHECK(mentions(m.status(), "not 8-byte aligned"));
+  }
+  std::memcpy(base + 8, bytes.data(), bytes.size());
+  CHECK(Model::from_bytes(base + 8, bytes.size()).ok());
+}
+
 TEST_CASE("loader: bad identifier names the identifier") {
   std::vector<uint8_t> bytes = one_conv();
   std::memcpy(bytes.data() + 8, "ONNX", 4);

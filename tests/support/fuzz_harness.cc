@@ -20,7 +20,7 @@ void fill_input(const TensorRef& t) {
 
 FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& limits) {
   FuzzOutcome outcome;
-  // Model::from_bytes wants 4-byte aligned data (the file is mmap'ed in real use); fuzzer buffers
+  // Model::from_bytes wants 8-byte aligned data (the file is mmap'ed in real use); fuzzer buffers
   // are not aligned. 64 gives kernels aligned weights, as a mapping would.
   struct Free { void operator()(void* p) const { std::free(p); } };
   const size_t padded = (size + 63) / 64 * 64;

@@ -43,7 +43,7 @@ class Model {
   // Maps the file read-only (mmap); weights are read in place from the mapping.
   static Result<Model> from_file(const char* path, const LoadOptions& options = LoadOptions());
   // Uses `data` in place: the caller keeps it alive and unchanged for the Model's lifetime.
-  // `data` must be 4-byte aligned (64 gives kernels aligned weights).
+  // `data` must be 8-byte aligned (64 gives kernels aligned weights).
   static Result<Model> from_bytes(const void* data, size_t size, const LoadOptions& options = LoadOptions());
 
   Model(Model&&) noexcept;
