@@ -166,6 +166,7 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   if (block < 0) return p;
   p.in_arena = true;
   p.view_of = m.places[t].view_of;
+  p.in_place = m.places[t].in_place;
   p.channel_offset = m.places[t].channel_offset;
   p.pixel_stride = m.pixel_stride(t);
   p.offset = m.offsets[block] + static_cast<size_t>(channel) * sizeof(float);

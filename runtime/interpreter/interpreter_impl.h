@@ -21,8 +21,9 @@ namespace incept {
 // the file. Views chain (nested concats) and are resolved to the root block at bind time.
 struct TensorPlace {
   int block = -1;          // index into blocks, for tensors with memory of their own
-  int view_of = -1;        // concat output this tensor is a channel slice of
+  int view_of = -1;        // concat output this tensor is a channel slice of, or (in_place) the input it overwrites
   int32_t channel_offset = 0;
+  bool in_place = false;   // an Add output written over its input view_of
 };
 
 // One op, fully bound: invoke() only reads these.

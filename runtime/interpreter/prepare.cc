@@ -39,6 +39,7 @@ Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
     case OpKind::kSoftmax: return ops::softmax_infer_shape(std::get<ops::SoftmaxParams>(n.params), in0, out);
     case OpKind::kAdd:
       return ops::add_infer_shape(std::get<ops::AddParams>(n.params), in0, d.tensors[n.inputs[1]].shape, out);
+    case OpKind::kLRN: return ops::lrn_infer_shape(std::get<ops::LRNParams>(n.params), in0, out);
   }
   return Status::error(StatusCode::kInternal, "%s: no shape rule", n.label.c_str());
 }
@@ -89,6 +90,31 @@ static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, s
   }
 }
 
+// Adds that write over an input in place (a residual block's x + branches): the input must die at
+// this op, have the output's shape, be an activation with memory of its own (not a graph input or
+// output, not a channel slice of a concat) and not be the other operand too. The output then lives
+// in the input's block (view_of = that input, channel offset 0, same pixel stride), so the residual
+// sum needs no second buffer. Elementwise kernels read each element before writing it.
+static void assign_in_place(const ModelData& d, const std::vector<int>& last, std::vector<TensorPlace>* places) {
+  std::vector<bool> is_graph_io(d.tensors.size(), false);
+  for (int t : d.inputs) is_graph_io[t] = true;
+  for (int t : d.outputs) is_graph_io[t] = true;
+  for (size_t k = 0; k < d.ops.size(); ++k) {
+    const OpNode& n = d.ops[k];
+    const int out = n.outputs[0];
+    if (n.kind != OpKind::kAdd || is_graph_io[out] || (*places)[out].view_of >= 0 || n.inputs[0] == n.inputs[1])
+      continue;
+    for (int t : n.inputs) {
+      const bool fits = !is_graph_io[t] && !d.tensors[t].is_constant() && (*places)[t].view_of < 0 &&
+                        last[t] == static_cast<int>(k) && d.tensors[t].shape == d.tensors[out].shape;
+      if (!fits) continue;
+      (*places)[out].view_of = t;
+      (*places)[out].in_place = true;
+      break;
+    }
+  }
+}
+
 int Interpreter::Impl::root_of(int t, int32_t* channel) const {
   int32_t offset = 0;
   while (places[t].view_of >= 0) {
@@ -133,6 +159,7 @@ Status Interpreter::Impl::plan() {
     for (int t : d.ops[k].inputs) touch(t, k);
     for (int t : d.ops[k].outputs) touch(t, k);
   }
+  assign_in_place(d, last, &places);
 
   // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
   // for its op's step only.
@@ -227,7 +254,10 @@ Status Interpreter::Impl::plan() {
                stats.arena_bytes, options.max_arena_bytes);
   stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
   stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
-  for (const TensorPlace& pl : places) stats.num_views += pl.view_of >= 0 ? 1 : 0;
+  for (const TensorPlace& pl : places) {
+    stats.num_views += pl.view_of >= 0 && !pl.in_place ? 1 : 0;
+    stats.num_in_place += pl.in_place ? 1 : 0;
+  }
   stats.num_copied_concat_inputs = static_cast<int>(copied.size());
   double flops = 0.0;
   for (const KernelChoice& kc : kernels) {

@@ -56,6 +56,7 @@ struct PlanStats {
   size_t lower_bound_bytes = 0;   // max over steps of the bytes live at once: no plan can do better
   size_t copy_concat_bytes = 0;   // the same planner's result if concat copied its inputs instead of viewing them
   int num_views = 0;              // tensors living inside a concat output
+  int num_in_place = 0;           // Add outputs written over an input that dies there (residual sums)
   int num_copied_concat_inputs = 0;
   // Weights repacked by kernels (XNNPACK) and held by this interpreter: the growth of XNNPACK's
   // allocations during this plan (approximate while other interpreters prepare at the same time).
@@ -87,8 +88,10 @@ struct TensorPlacement {
   size_t offset = 0;          // bytes from the arena start to the tensor's first element
   size_t bytes = 0;           // its own elements x 4 (a view's span is strided inside its root)
   int first_step = -1, last_step = -1;   // op indices that bound its lifetime (views: the root's)
-  int view_of = -1;           // tensor index of the concat output it is a channel slice of, or -1
+  int view_of = -1;           // tensor index of the concat output it is a channel slice of, or of the input
+                              // an in-place op writes it over (in_place), or -1
   int32_t channel_offset = 0; // first channel inside view_of
+  bool in_place = false;      // an Add output sharing its input's memory
   int32_t pixel_stride = 0;   // floats between consecutive pixels
 };
 
