@@ -56,7 +56,8 @@ Status create_xnn(Interpreter::Impl& impl, int k) {
     case OpKind::kAdd:
       return ops::add_f32_xnn_create(std::get<ops::AddParams>(n.params), in, shape_of(d, n.inputs[1]), out, si,
                                      impl.pixel_stride(n.inputs[1]), so, op);
-    case OpKind::kConcat: break;
+    case OpKind::kConcat:
+    case OpKind::kLRN: break;   // XNNPACK has no LRN
   }
   return Status::error(StatusCode::kUnsupported, "no XNNPACK kernel for this op");
 }
@@ -84,6 +85,7 @@ double op_flops(const ModelData& d, const OpNode& n) {
     case OpKind::kGlobalAvgPool: return static_cast<double>(shape_of(d, n.inputs[0]).num_elements());
     case OpKind::kAdd: return outs;
     case OpKind::kSoftmax: return 3.0 * outs;
+    case OpKind::kLRN: return 6.0 * outs;   // square, window add and subtract, scale and bias, pow, multiply
     case OpKind::kConcat: return 0.0;
   }
   return 0.0;
@@ -149,7 +151,8 @@ Status setup_kernel(Interpreter::Impl& impl, int k, Step* s) {
     case OpKind::kAdd:
       st = ops::add_f32_xnn_setup(std::get<ops::AddParams>(n.params), op, s->in0, s->in1, s->out, pool);
       break;
-    case OpKind::kConcat: break;
+    case OpKind::kConcat:
+    case OpKind::kLRN: break;
   }
   if (!st.is_ok()) return Status::error(st.code(), "%s: %s", n.label.c_str(), st.message());
 #else
@@ -188,6 +191,7 @@ void run_ref(const Step& s, const CopyJob* copies) {
       return;
     case OpKind::kSoftmax: ops::softmax_f32_ref(std::get<ops::SoftmaxParams>(*s.params), s.in0, s.out); return;
     case OpKind::kAdd: ops::add_f32_ref(std::get<ops::AddParams>(*s.params), s.in0, s.in1, s.out); return;
+    case OpKind::kLRN: ops::lrn_f32_ref(std::get<ops::LRNParams>(*s.params), s.in0, s.out); return;
   }
 }
 

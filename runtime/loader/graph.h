@@ -18,6 +18,7 @@
 #include "global_avg_pool/global_avg_pool.h"
 #include "incept/model.h"
 #include "incept/shape.h"
+#include "lrn/lrn.h"
 #include "max_pool2d/max_pool2d.h"
 #include "softmax/softmax.h"
 

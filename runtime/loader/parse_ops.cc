@@ -104,6 +104,24 @@ Status parse_add(const fb::AddOptions& o, const OpNode& n, ops::AddParams* p) {
   return parse_activation(o.activation(), n, &p->activation);
 }
 
+// Rules that keep the base bias + alpha / size * S (S >= 0) finite and > 0, so no 0^beta, no negative base.
+Status parse_lrn(const fb::LRNOptions& o, const OpNode& n, ops::LRNParams* p) {
+  const char* label = n.label.c_str();
+  INCEPT_CHECK(o.size() >= 1 && o.size() <= ops::kMaxLrnSize, kInvalidModel, "%s: size must be within 1..%d, got %d",
+               label, ops::kMaxLrnSize, o.size());
+  INCEPT_CHECK(std::isfinite(o.alpha()) && o.alpha() >= 0.0f, kInvalidModel, "%s: alpha must be finite and >= 0, got %g",
+               label, static_cast<double>(o.alpha()));
+  INCEPT_CHECK(std::isfinite(o.beta()), kInvalidModel, "%s: beta must be finite, got %g", label,
+               static_cast<double>(o.beta()));
+  INCEPT_CHECK(std::isfinite(o.bias()) && o.bias() > 0.0f, kInvalidModel, "%s: bias must be finite and > 0, got %g",
+               label, static_cast<double>(o.bias()));
+  p->size = o.size();
+  p->alpha = o.alpha();
+  p->beta = o.beta();
+  p->bias = o.bias();
+  return Status::ok();
+}
+
 // Input arity per op and which inputs are constants (weights) rather than activations.
 struct InputRule {
   int min_inputs, max_inputs;

@@ -40,14 +40,17 @@ std::vector<uint8_t> conv_variants() {
   return b.finish({x}, {out});
 }
 
-// Ceil-mode pools with padding, average pools with and without counting it, a strided add.
+// Ceil-mode pools with padding, average pools with and without counting it, an LRN with an even
+// window wider than C, a strided add.
 std::vector<uint8_t> pools() {
   ModelBuilder b;
   const int x = b.tensor("x", {1, 8, 8, 3});
   const int m = b.tensor("max", {1, 5, 5, 3});
   b.max_pool2d("max", x, m, {3, 3}, {2, 2}, {1, 1, 1, 1}, /*ceil_mode=*/true);
+  const int l = b.tensor("lrn", {1, 5, 5, 3});
+  b.lrn("lrn", m, l, /*size=*/4, /*alpha=*/0.5f, /*beta=*/0.75f, /*bias=*/2.0f);
   const int a = b.tensor("avg_excl", {1, 5, 5, 3});
-  b.avg_pool2d("avg_excl", m, a, {3, 3}, {1, 1}, {1, 1, 1, 1}, /*count_include_pad=*/false);
+  b.avg_pool2d("avg_excl", l, a, {3, 3}, {1, 1}, {1, 1, 1, 1}, /*count_include_pad=*/false);
   const int c = b.tensor("avg_ceil", {1, 3, 3, 3});
   b.avg_pool2d("avg_ceil", a, c, {2, 2}, {2, 2}, {}, /*count_include_pad=*/true, /*ceil_mode=*/true);
   const int d = b.tensor("cat", {1, 3, 3, 6});

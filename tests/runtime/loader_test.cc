@@ -3,7 +3,9 @@
 // problem, and nothing crashes (run under ASan/UBSan too).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "incept/incept.h"
@@ -205,6 +207,54 @@ TEST_CASE("loader: zero stride is rejected with the stride found") {
   CHECK(s.code() == StatusCode::kInvalidModel);
   CHECK(mentions(s, "node 0 'conv' (Conv2D): stride must be within 1x1"));
   CHECK(mentions(s, "got 0x1"));
+}
+
+TEST_CASE("loader: LRN options out of range are rejected with the value found") {
+  const float inf = std::numeric_limits<float>::infinity();
+  const struct {
+    int32_t size;
+    float alpha, beta, bias;
+    const char* message;
+  } cases[] = {
+      {0, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got 0"},   // also what an absent size reads as
+      {-5, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got -5"},
+      {5000, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got 5000"},
+      {5, -1.0f, 0.75f, 1.0f, "alpha must be finite and >= 0, got -1"},
+      {5, std::nanf(""), 0.75f, 1.0f, "alpha must be finite and >= 0, got nan"},
+      {5, 1e-4f, inf, 1.0f, "beta must be finite, got inf"},
+      {5, 1e-4f, -inf, 1.0f, "beta must be finite, got -inf"},
+      {5, 1e-4f, 0.75f, 0.0f, "bias must be finite and > 0, got 0"},   // 0 / 0 on an all-zero window
+      {5, 1e-4f, 0.75f, -1.5f, "bias must be finite and > 0, got -1.5"},
+      {5, 1e-4f, 0.75f, inf, "bias must be finite and > 0, got inf"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.message);
+    ModelBuilder b;
+    const int x = b.tensor("x", {1, 2, 2, 8});
+    const int y = b.tensor("y", {1, 2, 2, 8});
+    b.lrn("norm1", x, y, c.size, c.alpha, c.beta, c.bias);
+    const Status s = load(b.finish({x}, {y}));
+    CHECK(s.code() == StatusCode::kInvalidModel);
+    CHECK(mentions(s, "node 0 'norm1' (LRN): "));
+    CHECK(mentions(s, c.message));
+  }
+  ModelBuilder b;
+  const int x = b.tensor("x", {1, 2, 2, 8});
+  const int y = b.tensor("y", {1, 2, 2, 8});
+  b.lrn("norm1", x, y, 4, 0.0f, -0.5f, 1e-30f);   // edge values that are still fine
+  CHECK(load(b.finish({x}, {y})).is_ok());
+}
+
+TEST_CASE("loader: an op type from a newer schema is refused by number, not misread") {
+  // The Verifier accepts a union member it does not know (it cannot check the table); the loader then
+  // refuses the op. So appending an op to the schema needs no format version bump.
+  ModelBuilder b;
+  const int x = b.tensor("x", {1, 2, 2, 8});
+  const int y = b.tensor("y", {1, 2, 2, 8});
+  b.op_of_unknown_type("future", {x}, y, 200);
+  const Status s = load(b.finish({x}, {y}));
+  CHECK(s.code() == StatusCode::kInvalidModel);
+  CHECK(mentions(s, "node 0 'future': op options type 200 is not a known op"));
 }
 
 TEST_CASE("loader: a buffer shorter or longer than its shape") {

@@ -99,8 +99,20 @@ void ModelBuilder::add(const std::string& name, int a, int b, int out, ops::Acti
   op.act = act;
 }
 
+void ModelBuilder::lrn(const std::string& name, int in, int out, int32_t size, float alpha, float beta, float bias) {
+  OpDef& op = add_op(name, fb::OpOptions::LRNOptions, {in}, out);
+  op.lrn_size = size;
+  op.alpha = alpha;
+  op.beta = beta;
+  op.bias = bias;
+}
+
 void ModelBuilder::op_without_options(const std::string& name, std::vector<int> ins, int out) {
   add_op(name, fb::OpOptions::NONE, std::move(ins), out);
+}
+
+void ModelBuilder::op_of_unknown_type(const std::string& name, std::vector<int> ins, int out, uint8_t type) {
+  add_op(name, static_cast<fb::OpOptions>(type), std::move(ins), out);
 }
 
 std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64_t>* offsets,
@@ -140,7 +152,11 @@ std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64
         break;
       case fb::OpOptions::SoftmaxOptions: options = fb::CreateSoftmaxOptions(fbb, o.beta).Union(); break;
       case fb::OpOptions::AddOptions: options = fb::CreateAddOptions(fbb, to_fb(o.act)).Union(); break;
-      default: break;
+      case fb::OpOptions::LRNOptions:
+        options = fb::CreateLRNOptions(fbb, o.lrn_size, o.alpha, o.beta, o.bias).Union();
+        break;
+      case fb::OpOptions::NONE: break;
+      default: options = flatbuffers::Offset<void>(fbb.EndTable(fbb.StartTable())); break;   // op_of_unknown_type
     }
     const std::vector<int32_t> ins(o.inputs.begin(), o.inputs.end());
     const std::vector<int32_t> outs = {o.out};

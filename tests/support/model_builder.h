@@ -47,8 +47,13 @@ class ModelBuilder {
                        ops::Activation act = ops::Activation::kNone);
   void softmax(const std::string& name, int in, int out, float beta = 1.0f);
   void add(const std::string& name, int a, int b, int out, ops::Activation act = ops::Activation::kNone);
+  void lrn(const std::string& name, int in, int out, int32_t size, float alpha = 1e-4f, float beta = 0.75f,
+           float bias = 1.0f);
   // An op with no options table at all (broken files).
   void op_without_options(const std::string& name, std::vector<int> ins, int out);
+  // An op whose OpOptions type `type` is past the last member this build knows, with an empty options
+  // table: what an op added to a newer schema looks like to this runtime.
+  void op_of_unknown_type(const std::string& name, std::vector<int> ins, int out, uint8_t type);
 
   void set_version(uint32_t v) { version_ = v; }
   // Model bytes. `data` in each buffer is placed after the FlatBuffer at 64-byte aligned offsets.
@@ -75,6 +80,8 @@ class ModelBuilder {
     int32_t groups = 1, axis = 3;
     bool ceil_mode = false, count_include_pad = true;
     float beta = 1.0f;
+    int32_t lrn_size = 0;
+    float alpha = 0.0f, bias = 0.0f;   // LRN (beta above is shared with Softmax)
   };
   OpDef& add_op(const std::string& name, fb::OpOptions kind, std::vector<int> inputs, int out);
   std::vector<uint8_t> build(uint64_t data_start, std::vector<uint64_t>* offsets, const std::vector<int>& inputs,
