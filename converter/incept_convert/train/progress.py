@@ -43,8 +43,8 @@ class Bar:
         rate = self.count / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.count) / rate if rate > 0 else 0.0
         extra = " ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in self.fields.items())
-        return (f"{self.desc} [{'#' * filled}{'.' * (self.width - filled)}] {self.count}/{self.total} "
-                f"{extra} | {rate:.1f} {self.unit}/s {_clock(elapsed)}<{_clock(eta)}")
+        head = f"{self.desc} [{'#' * filled}{'.' * (self.width - filled)}] {self.count}/{self.total}"
+        return " ".join(filter(None, (head, extra, f"| {rate:.1f} {self.unit}/s {_clock(elapsed)}<{_clock(eta)}")))
 
     def close(self, summary: str = "") -> float:
         """Ends the bar with one final line `desc: summary (elapsed)`; returns the elapsed seconds."""
