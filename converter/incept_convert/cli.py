@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """incept-convert: trained Inception checkpoint (.pth or .onnx) -> incept model file (.incept).
 
-    incept-convert --arch googlenet|inception_v3 --checkpoint X.pth -o M.incept
+    incept-convert --arch NAME --checkpoint X.pth -o M.incept      (NAME: a zoo net, see --help)
     incept-convert --onnx X.onnx -o M.incept
     options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
 
@@ -63,18 +63,18 @@ def _size(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="Convert a trained GoogLeNet / Inception-v3 (PyTorch .pth state_dict or ONNX) into an "
-                            "incept model file.",
+                description="Convert a trained Inception-family network (PyTorch .pth state_dict of a zoo net, or "
+                            "ONNX) into an incept model file.",
                 epilog=__doc__[__doc__.index("transform_input:"):])
-    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(torch_import.ARCHITECTURES))
+    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(torch_import.ARCHITECTURES)))
     p.add_argument("--checkpoint", metavar="X.pth", help="PyTorch state_dict (aux heads and 'module.' prefix are dropped)")
     p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-17) to convert instead of a checkpoint")
     p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
     p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
-    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per RGB channel (default {IMAGENET_MEAN})")
-    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per RGB channel (default {IMAGENET_STD})")
+    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per channel, in the model's channel order (default: the zoo net's; ImageNet's {IMAGENET_MEAN} for ONNX)")
+    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per channel (default: the zoo net's; ImageNet's {IMAGENET_STD} for ONNX)")
     p.add_argument("--input-size", type=_size, metavar="N|HxW",
-                   help="input height/width (default: 224 googlenet, 299 inception_v3, the ONNX input's)")
+                   help="input height/width (default: the zoo net's, e.g. 224 googlenet, 299 inception_v3; the ONNX input's)")
     p.add_argument("--transform-input", action="store_true",
                    help="the checkpoint was trained with transform_input=True: record mean = std = 0.5 (see below)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
@@ -86,7 +86,8 @@ def _check_args(a) -> None:
     if (a.arch is None) == (a.onnx is None):
         raise ConvertError("give either --arch NAME --checkpoint X.pth, or --onnx X.onnx")
     if a.arch is not None and a.arch not in torch_import.ARCHITECTURES:
-        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: {', '.join(torch_import.ARCHITECTURES)}")
+        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: "
+                           f"{', '.join(sorted(torch_import.ARCHITECTURES))}")
     if a.arch is not None and not a.checkpoint:
         raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth")
     if a.onnx is not None and a.checkpoint:
@@ -145,12 +146,13 @@ def convert(a) -> ir.Graph:
     passes.run_all(g)
     m = g.metadata
     m.architecture = arch
-    m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else IMAGENET_MEAN))
-    m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else IMAGENET_STD))
+    spec = torch_import.ARCHITECTURES[a.arch] if a.arch else None   # the zoo's preprocessing for its nets
+    m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else spec.mean if spec else IMAGENET_MEAN))
+    m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else spec.std if spec else IMAGENET_STD))
     channels = g.inputs[0].shape[3]
     if channels != len(m.mean):
         raise ConvertError(f"the network takes {channels} input channels but mean/std have {len(m.mean)} values")
-    m.channel_order = ir.ChannelOrder.RGB
+    m.channel_order = ir.ChannelOrder.BGR if spec and spec.channel_order == "BGR" else ir.ChannelOrder.RGB
     m.producer = f"{PROG} {__version__}"
     if a.label_list:
         m.labels = a.label_list

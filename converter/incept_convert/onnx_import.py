@@ -21,7 +21,8 @@ from .errors import ConvertError, UnsupportedOp, short_reason
 
 MIN_OPSET, MAX_OPSET = 11, 17
 SUPPORTED = ("Conv, BatchNormalization, Relu, MaxPool, AveragePool, Pad, Concat, GlobalAveragePool, Flatten, "
-             "Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, Identity, Constant")
+             "Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, Identity, Constant, "
+             "Transpose (of a constant)")
 
 
 def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx.ModelProto:
@@ -347,6 +348,12 @@ class OnnxImporter:
         c = self.const(node, 2, optional=True)
         b = None if c is None else float(a.get("beta", 1.0)) * np.asarray(c, dtype=np.float64)
         self._fully_connected(node, x, float(a.get("alpha", 1.0)) * w, b)
+
+    def op_Transpose(self, node, a):
+        # Only of a constant (a bias-free Linear exports as Transpose(W) -> MatMul): folded by value.
+        if node.input[0] not in self.consts:
+            raise UnsupportedOp(node, "Transpose of a computed tensor is not supported (only of a constant)")
+        self.consts[node.output[0]] = np.transpose(self.consts[node.input[0]], a.get("perm"))
 
     def op_MatMul(self, node, a):
         self._fully_connected(node, self.act(node, 0), np.asarray(self.const(node, 1), dtype=np.float64).T, None)

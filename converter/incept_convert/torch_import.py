@@ -1,37 +1,48 @@
 # SPDX-License-Identifier: Apache-2.0
-"""PyTorch checkpoint (.pth state_dict of a known torchvision architecture) -> ONNX -> graph IR.
+"""PyTorch checkpoint (.pth state_dict of a model-zoo architecture) -> ONNX -> graph IR.
 
 The state_dict is loaded with torch.load(weights_only=True, map_location="cpu") (tensors and plain
 containers only: a checkpoint never runs code), unwrapped from {"state_dict": ...} / {"model": ...},
 stripped of a "module." (DataParallel) prefix and of the auxiliary classifiers (training-only heads).
-Its keys and shapes are checked against the torchvision model before loading, then the eval-mode model
-is exported to ONNX in memory (opset 13, BatchNormalization kept so the fold happens in float64 in
-passes.py) and handed to the ONNX importer: one importer for both paths.
+The zoo definition (zoo/, names compatible with torchvision / timm / Cadene / facenet checkpoints) is
+built with the checkpoint's own class count (read from its classifier's rows), its keys and shapes are
+checked, then the eval-mode model is exported to ONNX in memory (opset 13, BatchNormalization kept so
+the fold happens in float64 in passes.py) and handed to the ONNX importer: one importer for both paths.
 """
 
 import io
 import warnings
 from typing import Dict, Tuple
 
+from . import zoo
 from .errors import ConvertError, short_reason
 
-# name -> (torchvision constructor, default input size, prefixes of training-only auxiliary heads)
-ARCHITECTURES: Dict[str, Tuple[str, int, Tuple[str, ...]]] = {
-    "googlenet": ("googlenet", 224, ("aux1.", "aux2.")),
-    "inception_v3": ("inception_v3", 299, ("AuxLogits.",)),
-}
+ARCHITECTURES = zoo.SPECS   # name -> zoo.Spec (input size, aux prefixes, preprocessing, classifier key)
 ONNX_OPSET = 13
 
 
-def build_model(arch: str, aux_logits: bool = False, init_weights: bool = False):
-    """The torchvision model for `arch` (random weights), without auxiliary heads unless asked."""
-    import torchvision
+def _spec(arch: str) -> zoo.Spec:
     if arch not in ARCHITECTURES:
-        raise ConvertError(f"unknown architecture '{arch}'; choose one of: {', '.join(ARCHITECTURES)}")
-    ctor = getattr(torchvision.models, ARCHITECTURES[arch][0])
+        raise ConvertError(f"unknown architecture '{arch}'; choose one of: {', '.join(sorted(ARCHITECTURES))}")
+    return ARCHITECTURES[arch]
+
+
+def build_model(arch: str, num_classes: int = 1000, aux_logits: bool = False):
+    """The zoo model for `arch` (random weights), without auxiliary heads unless asked."""
+    _spec(arch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ctor(weights=None, aux_logits=aux_logits, init_weights=init_weights)
+        return zoo.build(arch, num_classes=num_classes, aux_logits=aux_logits)
+
+
+def class_count(arch: str, state: Dict, path: str) -> int:
+    """Rows of the checkpoint's classifier weight: a net trained on 12 classes converts as one."""
+    key = _spec(arch).classifier
+    w = state.get(key)
+    if w is None or w.dim() != 2 or w.shape[0] < 1:
+        raise ConvertError(f"checkpoint {path} has no 2-D classifier weight '{key}' for --arch {arch}; check --arch, "
+                           "or that the file is a state_dict of that model")
+    return int(w.shape[0])
 
 
 def _check_zip_crc(path: str) -> None:
@@ -85,7 +96,7 @@ def _listing(keys) -> str:
 
 def check_state_dict(arch: str, state: Dict, expected: Dict, path: str) -> Dict:
     """`state` without auxiliary-head keys, after checking its keys and shapes against `expected`."""
-    aux = ARCHITECTURES[arch][2]
+    aux = _spec(arch).aux_prefixes
     state = {k: v for k, v in state.items() if not k.startswith(aux)}
     optional = {k for k in expected if k.endswith("num_batches_tracked")}   # older checkpoints lack these
     missing = [k for k in expected if k not in state and k not in optional]
@@ -94,12 +105,12 @@ def check_state_dict(arch: str, state: Dict, expected: Dict, path: str) -> Dict:
         parts = ([f"missing keys {_listing(missing)}"] if missing else []) + (
             [f"unexpected keys {_listing(unexpected)}"] if unexpected else [])
         raise ConvertError(f"checkpoint {path} does not match --arch {arch}: {'; '.join(parts)}; "
-                           "check --arch, or that the file is a state_dict of that torchvision model")
+                           "check --arch, or that the file is a state_dict of that model")
     for k, v in state.items():
         if tuple(v.shape) != tuple(expected[k].shape):
             raise ConvertError(f"checkpoint {path}: '{k}' has shape {list(v.shape)}, expected "
-                               f"{list(expected[k].shape)} for --arch {arch} (was it trained with another "
-                               "number of classes or another architecture?)")
+                               f"{list(expected[k].shape)} for --arch {arch} (is it another architecture or "
+                               "variant?)")
     for k in optional:
         state.setdefault(k, expected[k])
     return state
@@ -120,16 +131,15 @@ def export_onnx(model, input_size: Tuple[int, int]) -> bytes:
 
 def checkpoint_to_onnx(arch: str, path: str, input_size=None):
     """Loads and checks the checkpoint; returns (ONNX bytes, the torch model it came from)."""
-    if arch not in ARCHITECTURES:
-        raise ConvertError(f"unknown architecture '{arch}'; choose one of: {', '.join(ARCHITECTURES)}")
+    spec = _spec(arch)
     state = load_state_dict(path)
-    model = build_model(arch)
+    model = build_model(arch, num_classes=class_count(arch, state, path))
     state = check_state_dict(arch, state, model.state_dict(), path)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:   # dtype problems and the like, after keys and shapes were checked
         raise ConvertError(f"checkpoint {path}: {short_reason(e)}") from None
-    size = input_size or (ARCHITECTURES[arch][1],) * 2
+    size = input_size or (spec.input_size,) * 2
     try:
         return export_onnx(model, size), model
     except RuntimeError as e:   # e.g. an input too small for the network's strides
@@ -141,7 +151,7 @@ def check_batchnorm_eps(onnx_model, model) -> None:
     """Proves the export carried each BatchNorm's eps (1e-3 in torchvision's Inception nets) into the
     graph, or folded the BatchNorms away; passes.py folds with the eps of the node attribute."""
     import torch
-    expected = sorted(m.eps for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    expected = sorted(m.eps for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
     found = sorted(a.f for n in onnx_model.graph.node if n.op_type == "BatchNormalization"
                    for a in n.attribute if a.name == "epsilon")
     if found and (len(found) != len(expected) or any(abs(f - e) > 1e-6 * max(e, 1e-12) + 1e-9

@@ -25,7 +25,24 @@ for p in (str(CONVERTER_DIR), str(Path(__file__).resolve().parent)):
     if p not in sys.path:
         sys.path.insert(0, p)
 
-ARCH_SEEDS = {"googlenet": 11, "inception_v3": 12}
+ARCH_SEEDS = {"googlenet": 11, "inception_v3": 12, "googlenet_lrn": 13, "bn_inception": 14, "inception_small": 15,
+              "inception_v4": 16, "inception_resnet_v2": 17, "inception_resnet_v1": 18}
+# The largest nets run the .pth path in the default suite; their two ONNX paths (and the NumPy oracle)
+# only in the opt-in slow suite: INCEPT_SLOW=1 scripts/test.sh (see README, "Tests").
+LARGE = ("inception_v4", "inception_resnet_v2", "inception_resnet_v1")
+SLOW = os.environ.get("INCEPT_SLOW") == "1"
+SOURCES = ("pth", "onnx_bn", "onnx_folded")
+
+
+def arch_source_params(archs=tuple(ARCH_SEEDS), sources=SOURCES):
+    """pytest params (arch, source); the LARGE nets' ONNX sources are skipped unless INCEPT_SLOW=1."""
+    out = []
+    for arch in archs:
+        for source in sources:
+            slow = arch in LARGE and source != "pth"
+            marks = [pytest.mark.skipif(slow and not SLOW, reason="large net, ONNX path: INCEPT_SLOW=1 runs it")]
+            out.append(pytest.param(arch, source, marks=marks, id=f"{arch}-{source}"))
+    return out
 
 
 def run_convert(*args, cwd=None):
@@ -102,9 +119,10 @@ class Artifacts:
             d.mkdir(exist_ok=True)
             paths = {"pth": d / "model.pth", "onnx_bn": d / "with_bn.onnx", "onnx_folded": d / "folded.onnx",
                      "input": d / "x.npy", "reference": d / "y.npy"}
+            onnx_args = ([] if arch in LARGE and not SLOW else
+                         ["--onnx-with-bn", str(paths["onnx_bn"]), "--onnx-folded", str(paths["onnx_folded"])])
             rc = make_checkpoint.main(["--arch", arch, "--seed", str(ARCH_SEEDS[arch]), "-o", str(paths["pth"]),
-                                       "--onnx-with-bn", str(paths["onnx_bn"]), "--onnx-folded", str(paths["onnx_folded"]),
-                                       "--input", str(paths["input"]), "--reference", str(paths["reference"])])
+                                       *onnx_args, "--input", str(paths["input"]), "--reference", str(paths["reference"])])
             assert rc == 0
             self._made[arch] = paths
         return self._made[arch]

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Converter + C++ runtime against PyTorch, for GoogLeNet (224) and Inception-v3 (299), converted from the
-.pth checkpoint and from both ONNX exports (BatchNorm kept / folded by the exporter).
+"""Converter + C++ runtime against PyTorch, for every zoo net (seeded weights, perturbed BatchNorm statistics),
+converted from the .pth checkpoint and from both ONNX exports (BatchNorm kept / folded by the exporter); the
+largest nets' ONNX paths run with INCEPT_SLOW=1 only (conftest.LARGE).
 
 `<bin>/incept-run M.incept --input X.npy --output Y.npy` with <bin> = $INCEPT_BIN_DIR or build/release/bin;
 skipped when that binary is not built. Passes when max |diff| <= 1e-4 * max |logit| and top-5 is identical.
@@ -12,11 +13,18 @@ import subprocess
 import numpy as np
 import pytest
 
-from conftest import compare_logits
+from conftest import SLOW, arch_source_params, compare_logits
+
+# Every backend on the nets whose ops differ: BN GoogLeNet, Inception-v3 (count-pad avg pools), LRN GoogLeNet,
+# Inception-ResNet-v2 (in-place residual adds, exclude-pad avg pools; ref is slow on it: INCEPT_SLOW=1).
+BACKENDS = [("ref", 1), ("eigen", 1), ("eigen", 2), ("xnnpack", 1), ("xnnpack", 2)]
+BACKEND_PARAMS = [pytest.param(arch, b, t, id=f"{arch}-{b}-{t}",
+                               marks=[pytest.mark.skipif(arch == "inception_resnet_v2" and b == "ref" and not SLOW,
+                                                         reason="ref on a 13 GFLOP net: INCEPT_SLOW=1 runs it")])
+                  for arch in ("googlenet", "inception_v3", "googlenet_lrn", "inception_resnet_v2") for b, t in BACKENDS]
 
 
-@pytest.mark.parametrize("arch", ["googlenet", "inception_v3"])
-@pytest.mark.parametrize("source", ["pth", "onnx_bn", "onnx_folded"])
+@pytest.mark.parametrize("arch,source", arch_source_params())
 def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, source):
     paths = artifacts.make(arch)
     model = artifacts.converted(arch, source)
@@ -32,8 +40,7 @@ def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, sourc
     assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
 
 
-@pytest.mark.parametrize("arch", ["googlenet", "inception_v3"])
-@pytest.mark.parametrize("backend,threads", [("ref", 1), ("eigen", 1), ("eigen", 2), ("xnnpack", 1), ("xnnpack", 2)])
+@pytest.mark.parametrize("arch,backend,threads", BACKEND_PARAMS)
 def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, backend, threads):
     """Whole-network parity of each kernel family (and the thread pool) on the .pth conversion."""
     paths = artifacts.make(arch)

@@ -130,10 +130,38 @@ def test_wrong_arch_lists_at_most_five_keys(googlenet_state, tmp_path):
 
 def test_wrong_shape(googlenet_state, tmp_path):
     state = dict(googlenet_state)
-    state["fc.weight"] = torch.zeros(10, 1024)
+    state["inception4a.branch1.conv.weight"] = torch.zeros(192, 480, 3, 3)
     out = tmp_path / "m.incept"
     assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "s.pth"), "-o", out),
-                      "'fc.weight'", "[10, 1024]", "[1000, 1024]", output=out)
+                      "'inception4a.branch1.conv.weight'", "[192, 480, 3, 3]", "[192, 480, 1, 1]", "another architecture",
+                      output=out)
+
+
+def test_class_count_comes_from_the_checkpoint(googlenet_state, tmp_path):
+    # A net trained on 10 classes converts as one: the classifier's rows set the class count.
+    state = dict(googlenet_state)
+    state["fc.weight"], state["fc.bias"] = googlenet_state["fc.weight"][:10].clone(), googlenet_state["fc.bias"][:10].clone()
+    out = tmp_path / "m.incept"
+    proc = run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "c10.pth"), "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "googlenet" in proc.stdout
+    from incept_convert.reader import read_model
+    assert read_model(out.read_bytes()).graph.outputs[0].shape == [1, 10]
+
+
+def test_classifier_bias_must_match_its_weight(googlenet_state, tmp_path):
+    state = dict(googlenet_state)
+    state["fc.weight"] = googlenet_state["fc.weight"][:10].clone()
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "b.pth"), "-o", out),
+                      "'fc.bias'", "[1000]", "[10]", output=out)
+
+
+def test_checkpoint_without_a_classifier(googlenet_state, tmp_path):
+    state = {k: v for k, v in googlenet_state.items() if not k.startswith("fc.")}
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "nofc.pth"), "-o", out),
+                      "no 2-D classifier weight 'fc.weight'", "--arch googlenet", output=out)
 
 
 def test_module_prefix_and_wrapped_state_dict_are_accepted(googlenet_state, tmp_path):

@@ -24,6 +24,7 @@ class Spec:
     std: Tuple[float, float, float] = (0.229, 0.224, 0.225)
     description: str = ""
     channel_order: str = "RGB"       # "RGB" or "BGR" (schema ChannelOrder); mean/std are listed in this order
+    classifier: str = "fc.weight"    # the final classifier's weight key: its rows give a checkpoint's class count
 
 
 SPECS: Dict[str, Spec] = {}

@@ -109,7 +109,7 @@ def build(num_classes: int = 1000, aux_logits: bool = False) -> BNInception:
     return BNInception(num_classes)
 
 
-register("bn_inception", Spec(build=build, input_size=224, channel_order="BGR",
+register("bn_inception", Spec(build=build, classifier="last_linear.weight", input_size=224, channel_order="BGR",
                               mean=(104 / 255, 117 / 255, 128 / 255), std=(1 / 255, 1 / 255, 1 / 255),
                               description="BN-Inception / Inception-v2 (2015), Cadene pretrainedmodels names; "
                                           "BGR input, mean/std in BGR order (Caffe 0-255 scale: 104/117/128, std 1)"))
