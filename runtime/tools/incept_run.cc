@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // incept-run M.incept --input X.npy --output Y.npy [--threads N] [--backend auto|xnnpack|eigen|ref]
-// Runs a model once on an NCHW float32 .npy (as PyTorch holds data) and writes the output as .npy
-// (NCHW for 4-D outputs, [N, classes] for logits).
+// Runs a model on an NCHW float32 .npy (as PyTorch holds data) and writes the output as .npy (NCHW for
+// 4-D outputs, [N, classes] for logits). An input whose batch is a multiple k of the model's runs k times,
+// slice by slice, and the outputs are stacked (a held-out set through a batch-1 model).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,13 +19,24 @@ namespace {
 void usage(std::FILE* f) {
   std::fprintf(f,
                "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [-q]\n"
-               "  Runs MODEL once on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y.\n"
+               "  Runs MODEL on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y. A batch of\n"
+               "  k times the model's (e.g. [1000, 3, 299, 299]) runs k times; the outputs are stacked.\n"
                "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
                "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
                "  -q            no summary on stderr\n");
 }
 
 int fail(const char* what, const incept::Status& s) { return incept::tools::fail("incept-run", what, s); }
+
+// Slice `index` of `count` equal slices along dim 0 (copied).
+incept::tools::NpyArray batch_slice(const incept::tools::NpyArray& a, int64_t index, int64_t count) {
+  incept::tools::NpyArray out;
+  out.shape = a.shape;
+  out.shape[0] /= count;
+  const size_t n = a.data.size() / static_cast<size_t>(count);
+  out.data.assign(a.data.begin() + static_cast<ptrdiff_t>(n * index), a.data.begin() + static_cast<ptrdiff_t>(n * (index + 1)));
+  return out;
+}
 
 }  // namespace
 
@@ -67,25 +79,33 @@ int main(int argc, char** argv) {
   incept::tools::NpyArray input;
   s = incept::tools::read_npy(input_path, &input);
   if (!s.is_ok()) return fail("cannot read input", s);
-  s = incept::tools::nchw_to_tensor(input, it.input(0));
-  if (!s.is_ok()) return fail("bad input", s);
-
+  const int64_t model_batch = it.input(0).shape[0];
+  const int64_t runs = !input.shape.empty() && input.shape[0] > model_batch && input.shape[0] % model_batch == 0
+                           ? input.shape[0] / model_batch : 1;
+  incept::tools::NpyArray out;
   const auto t2 = clock::now();
-  s = it.invoke();
-  if (!s.is_ok()) return fail("inference failed", s);
+  for (int64_t r = 0; r < runs; ++r) {
+    s = incept::tools::nchw_to_tensor(runs == 1 ? input : batch_slice(input, r, runs), it.input(0));
+    if (!s.is_ok()) return fail("bad input", s);
+    s = it.invoke();
+    if (!s.is_ok()) return fail("inference failed", s);
+    incept::tools::NpyArray part = incept::tools::tensor_to_nchw(it.output(0));
+    if (r == 0) out.shape = part.shape;
+    out.data.insert(out.data.end(), part.data.begin(), part.data.end());
+  }
   const auto t3 = clock::now();
-
-  const incept::tools::NpyArray out = incept::tools::tensor_to_nchw(it.output(0));
+  out.shape[0] *= runs;
   s = incept::tools::write_npy(output_path, out.shape, out.data.data());
   if (!s.is_ok()) return fail("cannot write output", s);
   if (!quiet) {
     auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
     const incept::PlanStats& ps = it.plan_stats();
     std::fprintf(stderr,
-                 "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms\n"
+                 "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms%s\n"
                  "incept-run: arena %zu bytes, lower bound %zu (ratio %.3f), a copy-concat plan would need %zu; "
                  "weights %zu bytes\n",
-                 model_path.c_str(), model->architecture(), ms(t1 - t0), ms(t3 - t2), ps.arena_bytes,
+                 model_path.c_str(), model->architecture(), ms(t1 - t0), ms(t3 - t2) / double(runs),
+                 runs > 1 ? (" per run, " + std::to_string(runs) + " runs").c_str() : "", ps.arena_bytes,
                  ps.lower_bound_bytes, ps.lower_bound_bytes ? double(ps.arena_bytes) / double(ps.lower_bound_bytes) : 0.0,
                  ps.copy_concat_bytes, model->weights_bytes());
   }

@@ -26,6 +26,23 @@ def test_runs_and_matches_pytorch(tiny):
     assert np.abs(y - ref).max() <= 1e-4 * np.abs(ref).max()
 
 
+def test_a_batch_of_inputs_runs_slice_by_slice(tiny):
+    d, _ = tiny
+    x = np.load(d / "x.npy")
+    xs = np.concatenate([x, 0.5 * x, -x, x]).astype(np.float32)
+    np.save(d / "xb.npy", xs)
+    r = run(RUN, d / "tiny.incept", "--input", d / "xb.npy", "--output", d / "yb.npy")
+    assert r.returncode == 0, r.stderr
+    assert "per run, 4 runs" in r.stderr
+    yb = np.load(d / "yb.npy")
+    assert yb.shape == (4, 7)
+    for i in range(4):
+        np.save(d / "xi.npy", xs[i:i + 1])
+        assert run(RUN, d / "tiny.incept", "--input", d / "xi.npy", "--output", d / "yi.npy", "-q").returncode == 0
+        assert np.array_equal(np.load(d / "yi.npy")[0], yb[i])
+    assert not np.array_equal(yb[0], yb[1]) and np.array_equal(yb[0], yb[3])
+
+
 def test_quiet_prints_nothing(tiny):
     d, _ = tiny
     r = run(RUN, d / "tiny.incept", "--input", d / "x.npy", "--output", d / "q.npy", "-q")
