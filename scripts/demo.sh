@@ -1,45 +1,74 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: install what is missing, build, convert a seeded Inception-v3
-# checkpoint (torchvision layout, random weights with non-trivial BatchNorm statistics) into an
-# incept model, run it on an input, check the result against PyTorch, and benchmark it.
+# The main job on a fresh machine: install what is missing, build, then
+#   1. convert the bundled default model (models/inception_small: trained by our recipe on the built-in
+#      synthetic dataset) into an incept model,
+#   2. classify the bundled sample images with incept-classify (each file is named after its class),
+#   3. check the converted model's held-out accuracy equals PyTorch's on the same 1200 images,
+#   4. benchmark it, then a full-size Inception-v3 (seeded torchvision checkpoint, checked against PyTorch).
 # Usage: scripts/demo.sh [WORKDIR]    (default: build/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${1:-build/demo}
 JOBS=${JOBS:-$(nproc)}
+BIN=build/release/bin
+DEFAULT=models/inception_small
+export PYTHONPATH=converter
 
 scripts/deps.sh
 [ -f build/release/build.ninja ] || cmake --preset release >/dev/null
 cmake --build --preset release -j "$JOBS" >/dev/null
 mkdir -p "$WORK"
 
-echo "== 1. a checkpoint: torchvision inception_v3, seed 0 (plus an input and PyTorch's logits for it)"
-PYTHONPATH=converter /usr/bin/python3 -m incept_convert.make_checkpoint --arch inception_v3 --seed 0 -o "$WORK/inception_v3.pth" \
+acc=$(/usr/bin/python3 -c "import json; print(f\"{json.load(open('$DEFAULT/train.json'))['heldout_top1']['ema']:.2%}\")")
+echo "== 1. convert the bundled default model ($DEFAULT/model.pth, held-out top-1 $acc when trained)"
+converter/incept-convert --arch inception_small --checkpoint "$DEFAULT/model.pth" --labels "$DEFAULT/labels.txt" \
+  -o "$WORK/inception_small.incept"
+
+echo "== 2. classify the bundled sample images"
+"$BIN/incept-classify" "$WORK/inception_small.incept" "$DEFAULT"/samples/*.png --top 1 --json -q >"$WORK/classify.jsonl"
+if ! /usr/bin/python3 - "$WORK/classify.jsonl" <<'PY'
+import json, pathlib, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+wrong = 0
+for r in rows:
+    want, top = pathlib.Path(r["image"]).stem, r["top"][0]
+    ok = top["label"] == want
+    wrong += not ok
+    print(f"  {pathlib.Path(r['image']).name:18s} -> {top['label']:14s} p={top['probability']:.3f}  {'ok' if ok else 'WRONG'}")
+print(f"  {len(rows) - wrong} of {len(rows)} sample images labelled correctly")
+sys.exit(1 if wrong else 0)
+PY
+then
+  echo "demo: a sample image was misclassified" >&2
+  exit 1
+fi
+
+echo "== 3. held-out accuracy: the converted model (incept) vs the checkpoint (PyTorch), same 1200 images"
+/usr/bin/python3 -m incept_convert.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
+  --model "$WORK/inception_small.incept" --incept-run "$BIN/incept-run"
+
+echo "== 4. benchmark the default model (1 thread)"
+"$BIN/incept-bench" "$WORK/inception_small.incept" --threads 1 --runs 50
+
+echo "== 5. a full-size Inception-v3: seeded torchvision checkpoint -> convert -> run -> compare with PyTorch -> benchmark"
+/usr/bin/python3 -m incept_convert.make_checkpoint --arch inception_v3 --seed 0 -o "$WORK/inception_v3.pth" \
   --input "$WORK/input.npy" --reference "$WORK/reference.npy"
-
-echo "== 2. convert"
 converter/incept-convert --arch inception_v3 --checkpoint "$WORK/inception_v3.pth" -o "$WORK/inception_v3.incept"
-
-echo "== 3. run"
-build/release/bin/incept-run "$WORK/inception_v3.incept" --input "$WORK/input.npy" --output "$WORK/output.npy"
-
-echo "== 4. compare with PyTorch"
+"$BIN/incept-run" "$WORK/inception_v3.incept" --input "$WORK/input.npy" --output "$WORK/output.npy"
 if ! /usr/bin/python3 - "$WORK/output.npy" "$WORK/reference.npy" <<'PY'
 import sys
 import numpy as np
 out, ref = np.load(sys.argv[1]), np.load(sys.argv[2])
 diff = float(np.abs(out - ref).max()) / float(np.abs(ref).max())
 top_out, top_ref = np.argsort(-out[0])[:5], np.argsort(-ref[0])[:5]
-print(f"incept top-5:  {top_out.tolist()}")
-print(f"PyTorch top-5: {top_ref.tolist()}")
-print(f"max |diff| / max |logit| = {diff:.2e}  (budget 1e-4)")
+print(f"  incept top-5:  {top_out.tolist()}")
+print(f"  PyTorch top-5: {top_ref.tolist()}")
+print(f"  max |diff| / max |logit| = {diff:.2e}  (budget 1e-4)")
 sys.exit(0 if diff <= 1e-4 and (top_out == top_ref).all() else 1)
 PY
 then
   echo "demo: incept's output differs from PyTorch's" >&2
   exit 1
 fi
-
-echo "== 5. benchmark (1 thread, then 2)"
-build/release/bin/incept-bench "$WORK/inception_v3.incept" --threads 1 --runs 10
-build/release/bin/incept-bench "$WORK/inception_v3.incept" --threads 2 --runs 10
+"$BIN/incept-bench" "$WORK/inception_v3.incept" --threads 1 --runs 10
+"$BIN/incept-bench" "$WORK/inception_v3.incept" --threads 2 --runs 10

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Held-out accuracy of a checkpoint in PyTorch and of its incept conversion, on the same images.
+
+    python3 -m incept_convert.evaluate --arch inception_small --checkpoint models/inception_small/model.pth \\
+        --model build/demo/inception_small.incept [--incept-run build/release/bin/incept-run]
+
+The held-out split of the built-in synthetic dataset (data/synthetic.py; seed, size, classes and count as the
+default model was trained with) is rendered once; PyTorch runs the eval-mode zoo net on it, and incept-run runs
+the converted file on the same float32 NCHW batch (slice by slice). Both top-1 accuracies are printed with the
+number of images where the two disagree; exit code 1 if the accuracies differ, 2 on a usage error.
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConvertError
+
+PROG = "python3 -m incept_convert.evaluate"
+
+
+def heldout(count: int, seed: int, size: int, classes: int, mean, std):
+    """(x [count, 3, size, size] float32 normalised, labels [count])."""
+    from .data import synthetic
+    xs, ys = np.empty((count, 3, size, size), np.float32), np.empty(count, np.int64)
+    m, s = np.asarray(mean, np.float32).reshape(3, 1, 1), np.asarray(std, np.float32).reshape(3, 1, 1)
+    for i in range(count):
+        image, label = synthetic.sample(seed, "val", i, size, classes)
+        xs[i] = (image.transpose(2, 0, 1).astype(np.float32) / 255.0 - m) / s
+        ys[i] = label
+    return xs, ys
+
+
+def torch_logits(arch: str, checkpoint: str, x: np.ndarray) -> np.ndarray:
+    import torch
+    from . import torch_import
+    state = torch_import.load_state_dict(checkpoint)
+    model = torch_import.build_model(arch, num_classes=torch_import.class_count(arch, state, checkpoint))
+    model.load_state_dict(torch_import.check_state_dict(arch, state, model.state_dict(), checkpoint))
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([model(torch.from_numpy(x[i:i + 100])) for i in range(0, len(x), 100)]).numpy()
+
+
+def incept_logits(incept_run: str, model: str, x: np.ndarray) -> np.ndarray:
+    with tempfile.TemporaryDirectory() as d:
+        np.save(Path(d) / "x.npy", x)
+        proc = subprocess.run([incept_run, model, "--input", str(Path(d) / "x.npy"), "--output", str(Path(d) / "y.npy"),
+                               "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise ConvertError(f"{incept_run} failed: {proc.stderr.strip()}")
+        return np.load(Path(d) / "y.npy")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    p.add_argument("--arch", required=True, help="zoo net of the checkpoint")
+    p.add_argument("--checkpoint", required=True, metavar="X.pth")
+    p.add_argument("--model", required=True, metavar="M.incept", help="its conversion")
+    p.add_argument("--incept-run", default=str(Path(__file__).resolve().parents[2] / "build/release/bin/incept-run"))
+    p.add_argument("--count", type=int, default=1200, help="held-out images (default 1200, as trained)")
+    p.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
+    p.add_argument("--classes", type=int, default=12)
+    a = p.parse_args(argv)
+    from . import torch_import
+    try:
+        spec = torch_import.ARCHITECTURES.get(a.arch)
+        if spec is None:
+            raise ConvertError(f"unknown architecture '{a.arch}'")
+        x, y = heldout(a.count, a.seed, spec.input_size, a.classes, spec.mean, spec.std)
+        pt = torch_logits(a.arch, a.checkpoint, x).argmax(1)
+        ic = incept_logits(a.incept_run, a.model, x).argmax(1)
+    except ConvertError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    acc_pt, acc_ic = float((pt == y).mean()), float((ic == y).mean())
+    print(f"held-out top-1 on {a.count} images: PyTorch {acc_pt:.2%} ({int((pt == y).sum())} right), "
+          f"incept {acc_ic:.2%} ({int((ic == y).sum())} right); predictions differ on {int((pt != ic).sum())} images")
+    return 0 if acc_pt == acc_ic else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

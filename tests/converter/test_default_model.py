@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The bundled default model (models/inception_small, trained by our recipe on the synthetic dataset): it
+converts, its converted held-out accuracy equals PyTorch's on the same images, and it labels the bundled
+sample images (each named after its class) correctly through incept-classify."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_convert
+
+DEFAULT = REPO / "models" / "inception_small"
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory, incept_run):
+    out = tmp_path_factory.mktemp("default") / "inception_small.incept"
+    proc = run_convert("--arch", "inception_small", "--checkpoint", DEFAULT / "model.pth", "--labels",
+                       DEFAULT / "labels.txt", "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_recorded_accuracy_and_size():
+    info = json.loads((DEFAULT / "train.json").read_text())
+    assert info["heldout_top1"]["ema"] >= 0.9 and info["heldout_images"] >= 1000
+    assert (DEFAULT / "model.pth").stat().st_size <= 5 * 2**20
+    assert len((DEFAULT / "labels.txt").read_text().split()) == info["classes"] >= 10
+
+
+def test_heldout_accuracy_equals_pytorch(converted, incept_run, capsys):
+    from incept_convert import evaluate
+    rc = evaluate.main(["--arch", "inception_small", "--checkpoint", str(DEFAULT / "model.pth"),
+                        "--model", str(converted), "--incept-run", str(incept_run)])
+    out = capsys.readouterr().out
+    print(out)
+    assert rc == 0, out
+    info = json.loads((DEFAULT / "train.json").read_text())
+    assert f"PyTorch {info['heldout_top1']['ema']:.2%}" in out   # the accuracy recorded at training time
+
+
+def test_sample_images_are_labelled_correctly(converted, incept_run):
+    classify = Path(incept_run).parent / "incept-classify"
+    if not classify.exists():
+        pytest.skip(f"{classify} is not built")
+    samples = sorted((DEFAULT / "samples").glob("*.png"))
+    assert len(samples) == len((DEFAULT / "labels.txt").read_text().split())
+    proc = subprocess.run([str(classify), str(converted), *map(str, samples), "--top", "1", "--json", "-q"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [Path(r["image"]).stem for r in rows] == [p.stem for p in samples]
+    assert [r["top"][0]["label"] for r in rows] == [p.stem for p in samples]
