@@ -124,9 +124,21 @@ class AddOptions:
     activation: Activation = Activation.NONE
 
 
+@dataclass
+class LRNOptions:
+    """ONNX LRN across channels: x[c] / (bias + alpha / size * sum of x[i]^2, i in window(c))^beta, window(c) =
+    [c - (size - 1) // 2, c + size // 2] clipped to the channels. PyTorch's LocalResponseNorm means the same
+    only for an odd size (for an even one its window sits one channel lower; zoo/googlenet_lrn.LRN exports
+    a single LRN node only for odd sizes)."""
+    size: int
+    alpha: float = 1e-4
+    beta: float = 0.75
+    bias: float = 1.0
+
+
 # In union order (OpOptions member index = position + 1).
 SCHEMA_OPTIONS = (Conv2DOptions, MaxPool2DOptions, AvgPool2DOptions, ConcatOptions, GlobalAvgPoolOptions,
-                  FullyConnectedOptions, SoftmaxOptions, AddOptions)
+                  FullyConnectedOptions, SoftmaxOptions, AddOptions, LRNOptions)
 OP_KIND = {cls: cls.__name__[: -len("Options")] for cls in SCHEMA_OPTIONS}   # Conv2DOptions -> "Conv2D"
 
 

@@ -22,7 +22,7 @@ from .errors import ConvertError, UnsupportedOp, short_reason
 MIN_OPSET, MAX_OPSET = 11, 17
 SUPPORTED = ("Conv, BatchNormalization, Relu, MaxPool, AveragePool, Pad, Concat, GlobalAveragePool, Flatten, "
              "Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, Identity, Constant, "
-             "Transpose (of a constant)")
+             "Transpose (of a constant), LRN")
 
 
 def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx.ModelProto:
@@ -384,6 +384,15 @@ class OnnxImporter:
         if not (axis == rank - 1 == 1 or (rank == 4 and axis == 1 and self.opset >= 13)):
             raise UnsupportedOp(node, f"softmax over axis {a.get('axis')} of a rank-{rank} tensor: only the channel axis is supported")
         self.add(node, [x], ir.SoftmaxOptions())
+
+    def op_LRN(self, node, a):
+        x = self.act(node, 0)
+        if len(x.shape) != 4:
+            raise UnsupportedOp(node, f"LRN over a rank-{len(x.shape)} tensor: only NCHW images are supported")
+        if "size" not in a:
+            raise UnsupportedOp(node, "the required attribute 'size' is missing")
+        self.add(node, [x], ir.LRNOptions(int(a["size"]), float(a.get("alpha", 1e-4)), float(a.get("beta", 0.75)),
+                                          float(a.get("bias", 1.0))))
 
 
 def import_onnx(model: onnx.ModelProto, source: str, input_size=None) -> ir.Graph:

@@ -6,12 +6,15 @@ A mismatch means the source framework and incept disagree on an op's meaning (fo
 PyTorch's ceil_mode rules), so the conversion is refused rather than written wrong.
 """
 
+import math
 from typing import List
 
 import numpy as np
 
 from . import ir
 from .errors import ConvertError, UnsupportedOp
+
+LRN_MAX_SIZE = 4096   # ops::kMaxLrnSize
 
 
 def pool_out(size: int, k: int, s: int, pad_a: int, pad_b: int, ceil: bool) -> int:
@@ -72,6 +75,13 @@ def infer_shape(op: ir.Operator) -> List[int]:
         need(len(xs) == 2 and xs[0] == xs[1], f"Add needs two inputs of one shape, got {xs}")
         return list(x)
     if isinstance(o, ir.SoftmaxOptions):
+        return list(x)
+    if isinstance(o, ir.LRNOptions):
+        need(len(x) == 4, f"LRN needs a 4-D input, got {x}")
+        need(1 <= o.size <= LRN_MAX_SIZE, f"LRN size {o.size} is outside 1..{LRN_MAX_SIZE}")
+        need(math.isfinite(o.alpha) and o.alpha >= 0 and math.isfinite(o.beta) and math.isfinite(o.bias) and o.bias > 0,
+             f"LRN alpha {o.alpha}, beta {o.beta}, bias {o.bias}: incept needs alpha >= 0 and bias > 0 (so the base "
+             "bias + alpha/size * sum(x^2) is never 0 or negative), all finite")
         return list(x)
     raise UnsupportedOp(op.label, f"{op.kind} is not a schema op")
 

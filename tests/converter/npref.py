@@ -68,6 +68,14 @@ def pool2d(x, o, is_max: bool):
     return _act(s / cnt, o.activation)
 
 
+def lrn(x, o: ir.LRNOptions):
+    """ONNX LRN over the last axis: the window of channel c is [c - (size-1)//2, c + size//2], clipped."""
+    c = x.shape[-1]
+    sq = np.pad(x * x, ((0, 0),) * (x.ndim - 1) + (((o.size - 1) // 2, o.size // 2),))
+    s = sum(sq[..., i:i + c] for i in range(o.size))
+    return x / (o.bias + o.alpha / o.size * s) ** o.beta
+
+
 def run(model: ReadModel, x_nchw: np.ndarray) -> list:
     """Runs the model on an NCHW input; returns the graph outputs (NHWC / [N, C]) as float64 arrays."""
     g = model.graph
@@ -95,6 +103,8 @@ def run(model: ReadModel, x_nchw: np.ndarray) -> list:
             y = z / z.sum(axis=-1, keepdims=True)
         elif isinstance(o, ir.AddOptions):
             y = _act(xs[0] + xs[1], o.activation)
+        elif isinstance(o, ir.LRNOptions):
+            y = lrn(xs[0], o)
         else:
             raise NotImplementedError(op.kind)
         assert list(y.shape) == list(op.outputs[0].shape), (op.name, y.shape, op.outputs[0].shape)

@@ -40,8 +40,12 @@ class _LRNExport(torch.autograd.Function):
 
 
 class LRN(nn.LocalResponseNorm):
+    """LocalResponseNorm exporting as one ONNX LRN node. Only for an odd size: for an even one ONNX's window
+    ([c - (size-1)//2, c + size//2]) is one channel above PyTorch's ([c - size//2, c + (size-1)//2]), so
+    those export as PyTorch's own decomposition instead."""
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if torch.onnx.is_in_onnx_export():
+        if torch.onnx.is_in_onnx_export() and self.size % 2 == 1:
             return _LRNExport.apply(x, self.size, self.alpha, self.beta, self.k)
         return super().forward(x)
 
