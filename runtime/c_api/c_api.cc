@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: Apache-2.0
+// The C API (incept/c_api.h) over the C++ one. Every entry point is noexcept: allocations are guarded
+// (std::bad_alloc -> INCEPT_STATUS_INTERNAL) and every failure leaves its message in a thread-local buffer.
+#include "incept/c_api.h"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "incept/interpreter.h"
+#include "incept/model.h"
+#include "incept/status.h"
+
+#ifndef INCEPT_VERSION_STRING
+#define INCEPT_VERSION_STRING "unknown"
+#endif
+
+struct incept_model {
+  explicit incept_model(incept::Model&& m) : model(std::move(m)) {}
+  incept::Model model;
+};
+
+struct incept_interpreter {
+  incept_interpreter(const incept::Model& m, const incept::InterpreterOptions& o) : it(m, o) {}
+  incept::Interpreter it;
+};
+
+namespace {
+
+static_assert(INCEPT_STATUS_IO_ERROR == static_cast<int>(incept::StatusCode::kIoError), "incept_status mirrors StatusCode");
+static_assert(INCEPT_STATUS_INTERNAL == static_cast<int>(incept::StatusCode::kInternal), "incept_status mirrors StatusCode");
+static_assert(INCEPT_STATUS_ARENA_TOO_SMALL == static_cast<int>(incept::StatusCode::kArenaTooSmall), "mirror");
+static_assert(INCEPT_BACKEND_XNNPACK == static_cast<int>(incept::Backend::kXnnpack), "incept_backend mirrors Backend");
+static_assert(INCEPT_BACKEND_EIGEN == static_cast<int>(incept::Backend::kEigen), "incept_backend mirrors Backend");
+
+thread_local char g_last_error[incept::Status::kMaxMessage] = {0};
+
+[[gnu::format(printf, 2, 3)]] incept_status fail(incept_status code, const char* fmt, ...) noexcept {
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(g_last_error, sizeof(g_last_error), fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+incept_status from_status(const incept::Status& s) noexcept {
+  if (s.is_ok()) return INCEPT_STATUS_OK;
+  return fail(static_cast<incept_status>(s.code()), "%s", s.message());
+}
+
+incept_status out_of_memory(const char* what) noexcept {
+  return fail(INCEPT_STATUS_INTERNAL, "%s: out of memory", what);
+}
+
+incept::LoadOptions to_cpp(const incept_load_options* o) {
+  incept::LoadOptions r;
+  if (o != nullptr) {
+    r.max_tensors = o->max_tensors;
+    r.max_ops = o->max_ops;
+    r.max_weights_bytes = o->max_weights_bytes;
+  }
+  return r;
+}
+
+incept_status finish_load(incept::Result<incept::Model>&& m, const char* what, incept_model** out) noexcept {
+  if (!m.ok()) return from_status(m.status());
+  try {
+    *out = new incept_model(std::move(*m));
+  } catch (const std::bad_alloc&) {
+    return out_of_memory(what);
+  }
+  return INCEPT_STATUS_OK;
+}
+
+void to_c(const incept::TensorRef& r, incept_tensor* out) noexcept {
+  out->name = r.name;
+  out->rank = r.shape.rank;
+  for (int d = 0; d < 4; ++d) out->dims[d] = r.shape.dims[d];
+  out->data = r.data;
+  out->bytes = r.bytes;
+}
+
+enum class Side { kInput, kOutput };
+const char* side_name(Side s) { return s == Side::kInput ? "input" : "output"; }
+
+incept_status tensor_at(const incept_interpreter* it, Side side, int index, incept_tensor* out, const char* fn) noexcept {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: interpreter handle is NULL", fn);
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: out tensor is NULL", fn);
+  const int n = side == Side::kInput ? it->it.num_inputs() : it->it.num_outputs();
+  if (index < 0 || index >= n)
+    return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: %s index %d is out of range: the model has %d %ss", fn,
+                side_name(side), index, n, side_name(side));
+  to_c(side == Side::kInput ? it->it.input(index) : it->it.output(index), out);
+  return INCEPT_STATUS_OK;
+}
+
+incept_status tensor_named(const incept_interpreter* it, Side side, const char* name, incept_tensor* out,
+                           const char* fn) noexcept {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: interpreter handle is NULL", fn);
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: out tensor is NULL", fn);
+  if (name == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: %s name is NULL", fn, side_name(side));
+  const int n = side == Side::kInput ? it->it.num_inputs() : it->it.num_outputs();
+  for (int i = 0; i < n; ++i) {
+    const incept::TensorRef r = side == Side::kInput ? it->it.input(i) : it->it.output(i);
+    if (std::strcmp(r.name, name) == 0) {
+      to_c(r, out);
+      return INCEPT_STATUS_OK;
+    }
+  }
+  return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: the model has no %s named '%s' (it has %d %ss)", fn,
+              side_name(side), name, n, side_name(side));
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* incept_version(void) { return INCEPT_VERSION_STRING; }
+
+const char* incept_status_name(incept_status code) {
+  if (static_cast<int>(code) < 0 || static_cast<int>(code) > INCEPT_STATUS_IO_ERROR) return "unknown";
+  return incept::status_code_name(static_cast<incept::StatusCode>(code));
+}
+
+const char* incept_last_error(void) { return g_last_error; }
+
+incept_load_options incept_load_options_default(void) {
+  const incept::LoadOptions d;
+  incept_load_options o;
+  o.max_tensors = d.max_tensors;
+  o.max_ops = d.max_ops;
+  o.max_weights_bytes = d.max_weights_bytes;
+  return o;
+}
+
+incept_interpreter_options incept_interpreter_options_default(void) {
+  const incept::InterpreterOptions d;
+  incept_interpreter_options o;
+  o.backend = static_cast<incept_backend>(d.backend);
+  o.threads = d.threads;
+  o.max_arena_bytes = d.max_arena_bytes;
+  return o;
+}
+
+incept_status incept_model_load_file(const char* path, const incept_load_options* options, incept_model** out) {
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_model_load_file: out is NULL");
+  *out = nullptr;
+  if (path == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_model_load_file: path is NULL");
+  try {
+    return finish_load(incept::Model::from_file(path, to_cpp(options)), "incept_model_load_file", out);
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_model_load_file");
+  }
+}
+
+incept_status incept_model_load_bytes(const void* data, size_t size, const incept_load_options* options,
+                                      incept_model** out) {
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_model_load_bytes: out is NULL");
+  *out = nullptr;
+  try {
+    return finish_load(incept::Model::from_bytes(data, size, to_cpp(options)), "incept_model_load_bytes", out);
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_model_load_bytes");
+  }
+}
+
+void incept_model_free(incept_model* model) { delete model; }
+
+incept_status incept_interpreter_create(const incept_model* model, const incept_interpreter_options* options,
+                                        incept_interpreter** out) {
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: out is NULL");
+  *out = nullptr;
+  if (model == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: model handle is NULL");
+  incept::InterpreterOptions o;
+  if (options != nullptr) {
+    if (options->backend < INCEPT_BACKEND_AUTO || options->backend > INCEPT_BACKEND_XNNPACK)
+      return fail(INCEPT_STATUS_INVALID_ARGUMENT,
+                  "incept_interpreter_create: backend %d is not one of auto (0), ref (1), eigen (2), xnnpack (3)",
+                  static_cast<int>(options->backend));
+    if (options->threads < 1)
+      return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: threads must be >= 1, got %d",
+                  options->threads);
+    o.backend = static_cast<incept::Backend>(options->backend);
+    o.threads = options->threads;
+    o.max_arena_bytes = options->max_arena_bytes;
+  }
+  try {
+    *out = new incept_interpreter(model->model, o);
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_interpreter_create");
+  }
+  return INCEPT_STATUS_OK;
+}
+
+void incept_interpreter_free(incept_interpreter* it) { delete it; }
+
+incept_status incept_interpreter_arena_bytes(incept_interpreter* it, size_t* out) {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_arena_bytes: interpreter handle is NULL");
+  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_arena_bytes: out is NULL");
+  try {
+    return from_status(it->it.arena_bytes_required(out));
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_interpreter_arena_bytes");
+  }
+}
+
+incept_status incept_interpreter_prepare(incept_interpreter* it) {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_prepare: interpreter handle is NULL");
+  try {
+    return from_status(it->it.prepare());
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_interpreter_prepare");
+  }
+}
+
+incept_status incept_interpreter_prepare_with_arena(incept_interpreter* it, void* arena, size_t size) {
+  if (it == nullptr)
+    return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_prepare_with_arena: interpreter handle is NULL");
+  try {
+    return from_status(it->it.prepare(arena, size));
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_interpreter_prepare_with_arena");
+  }
+}
+
+incept_status incept_interpreter_invoke(incept_interpreter* it) {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_invoke: interpreter handle is NULL");
+  try {
+    return from_status(it->it.invoke());
+  } catch (const std::bad_alloc&) {
+    return out_of_memory("incept_interpreter_invoke");
+  }
+}
+
+int incept_interpreter_num_inputs(const incept_interpreter* it) { return it == nullptr ? 0 : it->it.num_inputs(); }
+int incept_interpreter_num_outputs(const incept_interpreter* it) { return it == nullptr ? 0 : it->it.num_outputs(); }
+
+incept_status incept_interpreter_input(const incept_interpreter* it, int index, incept_tensor* out) {
+  return tensor_at(it, Side::kInput, index, out, "incept_interpreter_input");
+}
+incept_status incept_interpreter_output(const incept_interpreter* it, int index, incept_tensor* out) {
+  return tensor_at(it, Side::kOutput, index, out, "incept_interpreter_output");
+}
+incept_status incept_interpreter_input_by_name(const incept_interpreter* it, const char* name, incept_tensor* out) {
+  return tensor_named(it, Side::kInput, name, out, "incept_interpreter_input_by_name");
+}
+incept_status incept_interpreter_output_by_name(const incept_interpreter* it, const char* name, incept_tensor* out) {
+  return tensor_named(it, Side::kOutput, name, out, "incept_interpreter_output_by_name");
+}
+
+}  // extern "C"
