@@ -64,6 +64,18 @@ incept::LoadOptions to_cpp(const incept_load_options* o) {
   return r;
 }
 
+// Entry point `fn` on interpreter `it`: a NULL handle is refused by name, and `call` (returning an
+// incept::Status) runs with std::bad_alloc turned into INCEPT_STATUS_INTERNAL.
+template <typename F>
+incept_status run_guarded(const char* fn, const incept_interpreter* it, F&& call) noexcept {
+  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: interpreter handle is NULL", fn);
+  try {
+    return from_status(call());
+  } catch (const std::bad_alloc&) {
+    return out_of_memory(fn);
+  }
+}
+
 incept_status finish_load(incept::Result<incept::Model>&& m, const char* what, incept_model** out) noexcept {
   if (!m.ok()) return from_status(m.status());
   try {
@@ -197,41 +209,21 @@ incept_status incept_interpreter_create(const incept_model* model, const incept_
 void incept_interpreter_free(incept_interpreter* it) { delete it; }
 
 incept_status incept_interpreter_arena_bytes(incept_interpreter* it, size_t* out) {
-  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_arena_bytes: interpreter handle is NULL");
-  if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_arena_bytes: out is NULL");
-  try {
-    return from_status(it->it.arena_bytes_required(out));
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("incept_interpreter_arena_bytes");
-  }
+  const char* fn = "incept_interpreter_arena_bytes";
+  if (it != nullptr && out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: out is NULL", fn);
+  return run_guarded(fn, it, [&] { return it->it.arena_bytes_required(out); });
 }
 
 incept_status incept_interpreter_prepare(incept_interpreter* it) {
-  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_prepare: interpreter handle is NULL");
-  try {
-    return from_status(it->it.prepare());
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("incept_interpreter_prepare");
-  }
+  return run_guarded("incept_interpreter_prepare", it, [&] { return it->it.prepare(); });
 }
 
 incept_status incept_interpreter_prepare_with_arena(incept_interpreter* it, void* arena, size_t size) {
-  if (it == nullptr)
-    return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_prepare_with_arena: interpreter handle is NULL");
-  try {
-    return from_status(it->it.prepare(arena, size));
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("incept_interpreter_prepare_with_arena");
-  }
+  return run_guarded("incept_interpreter_prepare_with_arena", it, [&] { return it->it.prepare(arena, size); });
 }
 
 incept_status incept_interpreter_invoke(incept_interpreter* it) {
-  if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_invoke: interpreter handle is NULL");
-  try {
-    return from_status(it->it.invoke());
-  } catch (const std::bad_alloc&) {
-    return out_of_memory("incept_interpreter_invoke");
-  }
+  return run_guarded("incept_interpreter_invoke", it, [&] { return it->it.invoke(); });
 }
 
 int incept_interpreter_num_inputs(const incept_interpreter* it) { return it == nullptr ? 0 : it->it.num_inputs(); }

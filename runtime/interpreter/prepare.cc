@@ -64,13 +64,19 @@ constexpr size_t kXnnReadSlack = 64;
 
 }  // namespace
 
+// true for each tensor that is a graph input or output (they keep memory of their own).
+static std::vector<bool> graph_io_mask(const ModelData& d) {
+  std::vector<bool> mask(d.tensors.size(), false);
+  for (int t : d.inputs) mask[t] = true;
+  for (int t : d.outputs) mask[t] = true;
+  return mask;
+}
+
 // Which concat inputs become views: an activation produced by an op (so a kernel can write it
 // strided), not a graph input or output, not already a slice of another concat, and listed once in
 // this concat. Anything else is copied into its slice at invoke time.
 static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, std::vector<int>* copied) {
-  std::vector<bool> is_graph_io(d.tensors.size(), false);
-  for (int t : d.inputs) is_graph_io[t] = true;
-  for (int t : d.outputs) is_graph_io[t] = true;
+  const std::vector<bool> is_graph_io = graph_io_mask(d);
   for (const OpNode& n : d.ops) {
     if (n.kind != OpKind::kConcat) continue;
     const int out = n.outputs[0];
@@ -96,9 +102,7 @@ static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, s
 // in the input's block (view_of = that input, channel offset 0, same pixel stride), so the residual
 // sum needs no second buffer. Elementwise kernels read each element before writing it.
 static void assign_in_place(const ModelData& d, const std::vector<int>& last, std::vector<TensorPlace>* places) {
-  std::vector<bool> is_graph_io(d.tensors.size(), false);
-  for (int t : d.inputs) is_graph_io[t] = true;
-  for (int t : d.outputs) is_graph_io[t] = true;
+  const std::vector<bool> is_graph_io = graph_io_mask(d);
   for (size_t k = 0; k < d.ops.size(); ++k) {
     const OpNode& n = d.ops[k];
     const int out = n.outputs[0];
