@@ -7,21 +7,23 @@ if(INCEPT_BUILD_TESTS)
   find_package(doctest REQUIRED)   # doctest-dev
 endif()
 
-# XNNPACK and pthreadpool ship no CMake config in Debian: plain library + header lookup.
+# XNNPACK and pthreadpool ship no CMake config in Debian: plain library + header lookup, as the
+# imported targets incept::pthreadpool and incept::xnnpack (cmake/inceptConfig.cmake.in makes the same
+# two for users of an installed static libincept).
 # pthreadpool (libpthreadpool-dev) is the one thread pool of every backend, so it is required.
 find_path(PTHREADPOOL_INCLUDE_DIR pthreadpool.h REQUIRED)
 find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
-add_library(pthreadpool UNKNOWN IMPORTED)
-set_target_properties(pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
+add_library(incept::pthreadpool UNKNOWN IMPORTED)
+set_target_properties(incept::pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
 if(INCEPT_WITH_XNNPACK)
   find_path(XNNPACK_INCLUDE_DIR xnnpack.h)
   find_library(XNNPACK_LIBRARY XNNPACK)
   if(XNNPACK_INCLUDE_DIR AND XNNPACK_LIBRARY)
-    add_library(XNNPACK UNKNOWN IMPORTED)
-    set_target_properties(XNNPACK PROPERTIES IMPORTED_LOCATION ${XNNPACK_LIBRARY}
+    add_library(incept::xnnpack UNKNOWN IMPORTED)
+    set_target_properties(incept::xnnpack PROPERTIES IMPORTED_LOCATION ${XNNPACK_LIBRARY}
                           INTERFACE_INCLUDE_DIRECTORIES ${XNNPACK_INCLUDE_DIR})
-    target_link_libraries(XNNPACK INTERFACE pthreadpool)
+    target_link_libraries(incept::xnnpack INTERFACE incept::pthreadpool)
   else()
     message(WARNING "incept: XNNPACK not found; building without the XNNPACK backend")
     set(INCEPT_WITH_XNNPACK OFF)
