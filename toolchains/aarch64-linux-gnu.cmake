@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: Apache-2.0
+# Cross build for 64-bit ARM Linux (aarch64, glibc) with Debian's cross GCC (default) or clang, against
+# Debian's arm64 libraries extracted by scripts/fetch-arm64-deps.sh; executables (ctest, doctest
+# discovery, try_run) run under qemu-aarch64 user-mode emulation. scripts/test-arm64.sh drives it.
+#
+# Host packages: g++-aarch64-linux-gnu qemu-user (clang for INCEPT_ARM64_CLANG), all in scripts/deps.sh.
+#   scripts/fetch-arm64-deps.sh                                  # -> build/arm64-deps
+#   cmake -S . -B build/arm64 -G Ninja -DCMAKE_TOOLCHAIN_FILE=toolchains/aarch64-linux-gnu.cmake \
+#         -DINCEPT_BUILD_TOOLS=OFF -DINCEPT_BUILD_BENCHMARKS=OFF [-DINCEPT_ARM64_QEMU_CPU=cortex-a53]
+#   cmake --build build/arm64 && ctest --test-dir build/arm64
+# Variables (cache; also read from the environment of the first configure):
+#   INCEPT_ARM64_CLANG=ON     compile with clang --target=aarch64-linux-gnu (same sysroot, libstdc++ and
+#                             binutils as the GCC build), as the NDK does; default: aarch64-linux-gnu-g++.
+#   INCEPT_ARM64_DEPS         the extracted .debs (holds usr/); default <repo>/build/arm64-deps.
+#   INCEPT_ARM64_QEMU_CPU     qemu -cpu model: empty = qemu's default "max" (every ARMv8.x/9 extension
+#                             it implements: fp16, dotprod, i8mm, SVE...), cortex-a53 = plain ARMv8.0-A
+#                             NEON, as on the cheapest phones and boards. Changing it re-links the tests
+#                             only (ctest and the doctest test list run through the emulator), so one
+#                             build tree serves several CPUs: scripts/test-arm64.sh runs both.
+
+set(CMAKE_SYSTEM_NAME Linux)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(_incept_triple aarch64-linux-gnu)
+
+# The toolchain file is read again inside every try_compile project: forward our variables there.
+list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES INCEPT_ARM64_CLANG INCEPT_ARM64_DEPS INCEPT_ARM64_QEMU_CPU)
+foreach(_v INCEPT_ARM64_CLANG INCEPT_ARM64_DEPS INCEPT_ARM64_QEMU_CPU)
+  if(NOT DEFINED ${_v} AND DEFINED ENV{${_v}})
+    set(${_v} "$ENV{${_v}}")
+  endif()
+endforeach()
+
+if(INCEPT_ARM64_CLANG)
+  set(CMAKE_C_COMPILER clang)
+  set(CMAKE_CXX_COMPILER clang++)
+  set(CMAKE_C_COMPILER_TARGET ${_incept_triple})
+  set(CMAKE_CXX_COMPILER_TARGET ${_incept_triple})
+  # clang finds the cross GCC's crt files and libstdc++ under /usr/lib/gcc-cross by the triple;
+  # binutils: the cross ld (lld is not in the package list).
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "--gcc-toolchain=/usr")
+  set(CMAKE_SHARED_LINKER_FLAGS_INIT "--gcc-toolchain=/usr")
+else()
+  set(CMAKE_C_COMPILER ${_incept_triple}-gcc)
+  set(CMAKE_CXX_COMPILER ${_incept_triple}-g++)
+endif()
+set(CMAKE_LIBRARY_ARCHITECTURE ${_incept_triple})   # find_* looks in <root>/usr/lib/aarch64-linux-gnu
+
+if(NOT INCEPT_ARM64_DEPS)
+  get_filename_component(INCEPT_ARM64_DEPS "${CMAKE_CURRENT_LIST_DIR}/../build/arm64-deps" ABSOLUTE)
+endif()
+set(INCEPT_ARM64_DEPS "${INCEPT_ARM64_DEPS}" CACHE PATH "incept: extracted arm64 .debs (scripts/fetch-arm64-deps.sh)")
+if(NOT EXISTS "${INCEPT_ARM64_DEPS}/usr/include/pthreadpool.h")
+  message(FATAL_ERROR "incept: no arm64 libraries in ${INCEPT_ARM64_DEPS}: run scripts/fetch-arm64-deps.sh "
+                      "(or set INCEPT_ARM64_DEPS)")
+endif()
+
+# Target files only from the cross libc/libstdc++ and the extracted .debs; programs (flatc) from the host.
+set(CMAKE_FIND_ROOT_PATH /usr/${_incept_triple} "${INCEPT_ARM64_DEPS}")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+
+# libXNNPACK.so.0 needs libcpuinfo.so.0 and libpthreadpool.so.0: let the linker find indirect dependencies.
+set(_incept_libdir "${INCEPT_ARM64_DEPS}/usr/lib/${_incept_triple}")
+string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
+string(APPEND CMAKE_SHARED_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
+
+# Emulator for ctest, doctest_discover_tests and try_run: qemu-aarch64 -L ROOT, ROOT being the guest's
+# "/" for the ELF interpreter and every absolute path that exists under it. LD_LIBRARY_PATH puts the
+# cross glibc first, then the extracted libraries.
+# qemu-user 7.2 shows the guest the HOST's /proc/cpuinfo (x86 here) while AT_HWCAP follows -cpu. cpuinfo
+# (under XNNPACK) takes the ISA (NEON, FMA, fp16, dot product) from AT_HWCAP, which is right, but the core
+# (MIDR) from /proc/cpuinfo, where it finds none: "unknown" uarch, so XNNPACK picks its generic kernels.
+# For a named core the root is therefore <deps>/qemu-root/<cpu>: lib -> the cross glibc, and a
+# proc/cpuinfo naming that core, so cpuinfo and XNNPACK see what they see on the real core (on a
+# Cortex-A53: its tuned assembly GEMMs). qemu's default "max" is no real core: host cpuinfo, generic kernels.
+set(INCEPT_ARM64_QEMU_CPU "${INCEPT_ARM64_QEMU_CPU}" CACHE STRING "incept: qemu-aarch64 -cpu model (empty: qemu's default, max)")
+find_program(INCEPT_QEMU_AARCH64 qemu-aarch64 REQUIRED)
+set(_incept_qemu_root /usr/${_incept_triple})
+set(_incept_midr_cortex-a35 "0x41 0x0 0xd04 2")   # implementer, variant, part, revision
+set(_incept_midr_cortex-a53 "0x41 0x0 0xd03 4")
+set(_incept_midr_cortex-a57 "0x41 0x1 0xd07 0")
+set(_incept_midr_cortex-a72 "0x41 0x0 0xd08 3")
+set(_incept_midr_cortex-a76 "0x41 0x4 0xd0b 1")
+set(_incept_midr_neoverse-n1 "0x41 0x4 0xd0c 1")
+if(INCEPT_ARM64_QEMU_CPU AND DEFINED _incept_midr_${INCEPT_ARM64_QEMU_CPU})
+  string(REPLACE " " ";" _incept_midr "${_incept_midr_${INCEPT_ARM64_QEMU_CPU}}")
+  list(GET _incept_midr 0 _impl)
+  list(GET _incept_midr 1 _var)
+  list(GET _incept_midr 2 _part)
+  list(GET _incept_midr 3 _rev)
+  cmake_host_system_information(RESULT _ncpu QUERY NUMBER_OF_LOGICAL_CORES)
+  set(_cpuinfo "")
+  math(EXPR _last "${_ncpu} - 1")
+  foreach(_i RANGE ${_last})
+    string(APPEND _cpuinfo "processor\t: ${_i}\nCPU implementer\t: ${_impl}\nCPU architecture: 8\n"
+                           "CPU variant\t: ${_var}\nCPU part\t: ${_part}\nCPU revision\t: ${_rev}\n\n")
+  endforeach()
+  set(_incept_qemu_root "${INCEPT_ARM64_DEPS}/qemu-root/${INCEPT_ARM64_QEMU_CPU}")
+  file(MAKE_DIRECTORY "${_incept_qemu_root}/proc")
+  file(CREATE_LINK /usr/${_incept_triple}/lib "${_incept_qemu_root}/lib" SYMBOLIC)
+  file(CONFIGURE OUTPUT "${_incept_qemu_root}/proc/cpuinfo" CONTENT "${_cpuinfo}")   # rewritten only on change
+endif()
+set(CMAKE_CROSSCOMPILING_EMULATOR "${INCEPT_QEMU_AARCH64}")
+if(INCEPT_ARM64_QEMU_CPU)
+  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -cpu ${INCEPT_ARM64_QEMU_CPU})
+endif()
+list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -L ${_incept_qemu_root}
+     -E "LD_LIBRARY_PATH=/usr/${_incept_triple}/lib:${_incept_libdir}")
