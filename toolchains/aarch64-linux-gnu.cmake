@@ -35,10 +35,7 @@ if(INCEPT_ARM64_CLANG)
   set(CMAKE_CXX_COMPILER clang++)
   set(CMAKE_C_COMPILER_TARGET ${_incept_triple})
   set(CMAKE_CXX_COMPILER_TARGET ${_incept_triple})
-  # clang finds the cross GCC's crt files and libstdc++ under /usr/lib/gcc-cross by the triple;
-  # binutils: the cross ld (lld is not in the package list).
-  set(CMAKE_EXE_LINKER_FLAGS_INIT "--gcc-toolchain=/usr")
-  set(CMAKE_SHARED_LINKER_FLAGS_INIT "--gcc-toolchain=/usr")
+  # By the triple, clang finds the cross GCC's crt files and libstdc++ (/usr/lib/gcc-cross) and its ld.
 else()
   set(CMAKE_C_COMPILER ${_incept_triple}-gcc)
   set(CMAKE_CXX_COMPILER ${_incept_triple}-g++)
