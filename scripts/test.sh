@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the C++ suite (release and ASan+UBSan
-# builds, via ctest), a bounded run of the model fuzzer (FUZZ_SECONDS, default 60; 0 skips it) and
+# builds, via ctest), the same suite cross-built for aarch64 and run under qemu (scripts/test-arm64.sh;
+# ARM64=0 skips it), a bounded run of the model fuzzer (FUZZ_SECONDS, default 60; 0 skips it) and
 # the converter/end-to-end suite (pytest, against PyTorch).
 # Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -k googlenet
 set -euo pipefail
@@ -18,6 +19,11 @@ for preset in release asan; do
   step "C++ tests ($preset)"
   ctest --preset "$preset" -j "$JOBS"
 done
+
+if [ "${ARM64:-1}" != 0 ]; then
+  step "aarch64 cross build, C++ tests under qemu-aarch64 (scripts/test-arm64.sh)"
+  scripts/test-arm64.sh
+fi
 
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   step "model fuzzer (${FUZZ_SECONDS:-60} s, clang + libFuzzer + ASan/UBSan)"
