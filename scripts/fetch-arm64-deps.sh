@@ -23,9 +23,9 @@ DEST=${1:-build/$ARCH-deps}
 
 # Target libraries the project links (XNNPACK and its two dependencies, FlatBuffers with its CMake
 # config) plus the architecture-independent headers, so the cross build never reads host /usr/include.
-# Debian builds no XNNPACK for armhf: armv7 uses the Eigen backend.
-PKGS=(libpthreadpool0 libpthreadpool-dev libcpuinfo0 libflatbuffers2 libflatbuffers-dev flatbuffers-compiler-dev)
-[ "$ARCH" = arm64 ] && PKGS+=(libxnnpack0 libxnnpack-dev)
+PKGS=(libxnnpack0 libxnnpack-dev libpthreadpool0 libpthreadpool-dev libcpuinfo0
+      libflatbuffers2 libflatbuffers-dev flatbuffers-compiler-dev
+      libbenchmark1debian libbenchmark-dev libstb0 libstb-dev)   # these two: benchmarks, image tools
 TARGET_PKGS=("${PKGS[@]/%/:$ARCH}")
 ALL_PKGS=("${TARGET_PKGS[@]}" libeigen3-dev doctest-dev)
 
@@ -40,14 +40,17 @@ if ! dpkg --print-foreign-architectures | grep -qx "$ARCH"; then
 fi
 if ! apt-cache show "${TARGET_PKGS[0]}" >/dev/null 2>&1; then
   echo "fetch-arm64-deps: apt-get update (package lists for $ARCH)"
-  $SUDO apt-get update -qq
+  # A mirror hiccup on some unrelated index makes apt-get update fail as a whole: judge by our lists.
+  $SUDO apt-get update -qq || true
+  apt-cache show "${TARGET_PKGS[0]}" >/dev/null 2>&1 ||
+    { echo "fetch-arm64-deps: apt knows no ${TARGET_PKGS[0]} after apt-get update" >&2; exit 1; }
 fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 chmod 755 "$TMP"; chown _apt "$TMP" 2>/dev/null || true   # lets apt download without its "unsandboxed" note
 ( cd "$TMP" && apt-get download -qq "${ALL_PKGS[@]}" )
-rm -rf "$DEST"
+rm -rf "$DEST/usr"   # (toolchains/ keep their qemu guest roots beside it, in DEST/qemu-root)
 mkdir -p "$DEST"
 for d in "$TMP"/*.deb; do dpkg-deb -x "$d" "$DEST"; done
 # FlatBuffers' CMake config (FlatcTargets.cmake) insists that <prefix>/bin/flatc exists: point it at

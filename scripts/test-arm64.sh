@@ -8,8 +8,9 @@
 # Usage: scripts/test-arm64.sh            (scripts/test.sh runs it; ARM64=0 scripts/test.sh skips it)
 #   ARM64_CPUS="max cortex-a53"   the qemu -cpu models to run (any of `qemu-aarch64 -cpu help`)
 #   ARM64_SKIP=REGEX              ctest names not run under emulation (default below; "" runs all)
-#   ARM64_CLANG=0                 skip the compile check with clang --target=aarch64-linux-gnu
-#                                 (build/arm64-clang, the compiler the NDK uses; built, not run)
+#   ARM64_CLANG=0                 skip the compile check with clang --target=aarch64-linux-gnu, the
+#                                 compiler the NDK uses (build/arm64-clang: everything, tools and
+#                                 benchmarks too; built, not run)
 #   JOBS=N                        build and ctest parallelism (default: nproc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +52,8 @@ for cpu in $CPUS; do
 done
 
 if [ "${ARM64_CLANG:-1}" != 0 ]; then
-  step "aarch64 build with clang (compile check)"
-  configure build/arm64-clang max -DINCEPT_ARM64_CLANG=ON
+  step "aarch64 build with clang, tools and benchmarks included (compile check)"
+  configure build/arm64-clang max -DINCEPT_ARM64_CLANG=ON -DINCEPT_BUILD_TOOLS=ON -DINCEPT_BUILD_BENCHMARKS=ON
   cmake --build build/arm64-clang -j "$JOBS"
   summary+=("arm64 clang: built")
 fi
