@@ -1,5 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-# Every dependency comes from Debian packages (scripts/deps.sh installs them).
+# Every dependency comes from Debian packages (scripts/deps.sh installs them). Cross builds for Linux
+# (toolchains/aarch64-linux-gnu.cmake, armv7.cmake) find the target architecture's copies through their
+# toolchain file's CMAKE_FIND_ROOT_PATH (Debian's arm64/armhf .debs, scripts/fetch-arm64-deps.sh); flatc
+# always runs on the build machine. Android builds (the NDK sets ANDROID) have their own lookups.
+if(ANDROID)
+  include(${CMAKE_CURRENT_LIST_DIR}/AndroidDependencies.cmake)
+  return()
+endif()
 find_package(FlatBuffers CONFIG REQUIRED)   # libflatbuffers-dev: flatbuffers::flatbuffers
 find_program(FLATC_EXECUTABLE flatc REQUIRED)   # flatbuffers-compiler (host tool, also when cross-compiling)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)   # libeigen3-dev
