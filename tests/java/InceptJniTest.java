@@ -402,6 +402,13 @@ public final class InceptJniTest {
           "labelled: mean/std");
       check(m.inputHeight() == 4 && m.inputWidth() == 4, "labelled: input size");
       check(m.numInputs() == 2 && m.inputName(1).equals("extra_\u00e9"), "labelled: UTF-8 tensor name");
+      check(m.inputIndex("extra_\u00e9") == 1 && m.outputIndex("logits") == 1, "labelled: tensors by name");
+      expectIncept(InceptException.Code.INVALID_ARGUMENT, "an unknown input name", () -> m.inputIndex("nope"),
+          "the model has no input named 'nope' (it has 2 inputs)");
+      expectThrows(NullPointerException.class, "a null input name", () -> m.outputIndex(null), "name");
+      try (Interpreter it = new Interpreter(m)) {
+        check(it.inputIndex("image") == 0 && it.outputIndex("probs") == 0, "labelled: interpreter tensors by name");
+      }
       check(m.numOutputs() == 2 && m.outputName(0).equals("probs") && m.outputName(1).equals("logits"), "labelled: outputs");
       String[] labels = m.labels();
       check(labels.length == 4 && labels[0].equals("tabby cat") && labels[1].equals("caf\u00e9 cr\u00e8me"),
@@ -591,6 +598,7 @@ public final class InceptJniTest {
     calls.put("outputBuffer", () -> it.outputBuffer(0));
     calls.put("numInputs", it::numInputs);
     calls.put("inputShape", () -> it.inputShape(0));
+    calls.put("inputIndex", () -> it.inputIndex("input"));
     calls.put("ImageInput", () -> ImageInput.fromArgb(it, 0, new int[100], 10, 10));
     return calls;
   }
@@ -731,7 +739,7 @@ public final class InceptJniTest {
 
   static void testCloseDuringInvoke(String tiny) throws Exception {
     final AtomicReference<Throwable> ended = new AtomicReference<>();
-    final int[] runs = {0};
+    final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
     try (Model m = Model.fromFile(tiny)) {
       final Interpreter it = new Interpreter(m, new Interpreter.Options().setThreads(2));
       it.prepare();
@@ -741,21 +749,23 @@ public final class InceptJniTest {
           while (true) {
             it.invoke();
             it.getOutput(0);
-            ++runs[0];
+            runs.incrementAndGet();
           }
         } catch (Throwable e) {
           ended.set(e);
         }
       });
       worker.start();
-      Thread.sleep(50);
+      for (long deadline = System.nanoTime() + 20_000_000_000L; runs.get() < 3 && System.nanoTime() < deadline;) {
+        Thread.sleep(1);   // let the worker get going, however loaded the machine is
+      }
       it.close();
-      worker.join(10000);
+      worker.join(20000);
       check(!worker.isAlive(), "the invoking thread ends after close()");
     }
-    check(ended.get() instanceof IllegalStateException && runs[0] > 0,
+    check(ended.get() instanceof IllegalStateException && runs.get() >= 3,
         "close() from another thread waits for invoke(); the next call throws IllegalStateException: " + ended.get()
-            + " after " + runs[0] + " runs");
+            + " after " + runs.get() + " runs");
   }
 
   static void testGarbageCollectedHandles(String tiny, int baseline) throws Exception {
@@ -765,8 +775,9 @@ public final class InceptJniTest {
       it.prepare();
     }
     check(Incept.liveNativeObjects() >= baseline, "objects dropped without close() are alive until collected");
-    for (int i = 0; i < 200 && Incept.liveNativeObjects() != baseline; ++i) {
-      System.gc();
+    for (long deadline = System.nanoTime() + 30_000_000_000L;
+         Incept.liveNativeObjects() != baseline && System.nanoTime() < deadline;) {
+      System.gc();   // the cleaner thread frees what the collector finds unreachable
       Thread.sleep(10);
     }
     check(Incept.liveNativeObjects() == baseline,

@@ -215,6 +215,18 @@ public final class Interpreter implements AutoCloseable {
     return outputNames[Model.checkIndex(index, outputNames.length, "output")];
   }
 
+  /** Index of the input named {@code name} (InceptException when there is none). */
+  public synchronized int inputIndex(String name) {
+    handle();
+    return Model.indexOf(inputNames, name, "input");
+  }
+
+  /** Index of the output named {@code name} (InceptException when there is none). */
+  public synchronized int outputIndex(String name) {
+    handle();
+    return Model.indexOf(outputNames, name, "output");
+  }
+
   /** NHWC dims of input {@code index}. A new array each call. */
   public synchronized int[] inputShape(int index) {
     handle();

@@ -179,6 +179,22 @@ public final class Model implements AutoCloseable {
     return outputNames[checkIndex(index, outputNames.length, "output")];
   }
 
+  /**
+   * Index of the graph input named {@code name}.
+   *
+   * @throws InceptException (INVALID_ARGUMENT) when there is none
+   */
+  public int inputIndex(String name) {
+    checkOpen();
+    return indexOf(inputNames, name, "input");
+  }
+
+  /** Index of the graph output named {@code name} (InceptException when there is none). */
+  public int outputIndex(String name) {
+    checkOpen();
+    return indexOf(outputNames, name, "output");
+  }
+
   /** NHWC dims of graph input {@code index}, e.g. {1, 299, 299, 3}. A new array each call. */
   public int[] inputShape(int index) {
     checkOpen();
@@ -291,6 +307,19 @@ public final class Model implements AutoCloseable {
           "a tensor of " + n + " floats does not fit a Java array");
     }
     return (int) n;
+  }
+
+  static int indexOf(String[] names, String name, String what) {
+    if (name == null) {
+      throw new NullPointerException("name is null");
+    }
+    for (int i = 0; i < names.length; ++i) {
+      if (names[i].equals(name)) {
+        return i;
+      }
+    }
+    throw new InceptException(InceptException.Code.INVALID_ARGUMENT, "the model has no " + what + " named '" + name
+        + "' (it has " + names.length + " " + what + (names.length == 1 ? "" : "s") + ")");
   }
 
   static int checkIndex(int index, int count, String what) {
