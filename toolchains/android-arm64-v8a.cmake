@@ -14,12 +14,13 @@
 #   adb push build/android/bin/incept-run my.incept x.npy /data/local/tmp/
 #   adb shell 'cd /data/local/tmp && ./incept-run my.incept --input x.npy --output y.npy'
 #
-# Dependencies (cmake/AndroidDependencies.cmake): FlatBuffers, Eigen and doctest headers from the build
-# machine's Debian packages; pthreadpool and XNNPACK either prebuilt with the NDK (INCEPT_ANDROID_PREFIX)
-# or built from source at pinned commits with FetchContent (INCEPT_ANDROID_FETCH, default ON: needs
-# github.com at configure time); with neither, XNNPACK is left out and the Eigen backend is the fast path.
-# Tests and benchmarks are off by default: Google Benchmark is not built for Android, and the tests need
-# a device (CMAKE_CROSSCOMPILING_EMULATOR: a script around adb push + adb shell).
+# Dependencies (cmake/AndroidDependencies.cmake): everything built with the NDK by
+# examples/android/build-deps.sh (-DINCEPT_ANDROID_DEPS=examples/android/android-deps), or else, on a Debian
+# build machine, the header-only parts from its packages and pthreadpool + XNNPACK built from source at
+# pinned commits with FetchContent (INCEPT_ANDROID_FETCH, default ON: needs github.com at configure time);
+# without XNNPACK (INCEPT_ANDROID_FETCH=OFF, none built) the Eigen backend is the fast path. Tests and
+# benchmarks are off by default: Google Benchmark is not built for Android, and the tests need a device
+# (CMAKE_CROSSCOMPILING_EMULATOR: a script around adb push + adb shell).
 
 if(NOT ANDROID_NDK)
   foreach(_v ANDROID_NDK ANDROID_NDK_ROOT ANDROID_NDK_HOME)
