@@ -31,7 +31,8 @@ import java.nio.FloatBuffer;
  * <p><b>Lifetime.</b> The Interpreter keeps its Model's native data alive (closing the Model
  * first is safe). {@link #close()} frees the native interpreter; it is idempotent, and every other
  * method then throws {@link IllegalStateException}. The arena is Java memory (a direct
- * ByteBuffer): input/output buffers still held after close() stay valid memory, merely detached.
+ * ByteBuffer, about 9 MiB for Inception-v3; on Android it counts toward the app's Java heap):
+ * input/output buffers still held after close() stay valid memory, merely detached.
  * An Interpreter dropped without close() is freed after the garbage collector finds it
  * unreachable; close() frees it at once.
  *
