@@ -42,7 +42,7 @@ endif()
 find_program(FLATC_EXECUTABLE flatc REQUIRED)   # a program for the build machine (the NDK never roots programs)
 
 # ---- header-only parts: a prefix's CMake package, else the build machine's headers ----
-set(_incept_host_headers ${CMAKE_BINARY_DIR}/host-headers)
+set(_incept_host_headers ${PROJECT_BINARY_DIR}/host-headers)
 function(incept_host_headers dir probe)   # links <host include>/<dir> into <build>/host-headers/<dir>
   find_path(INCEPT_HOST_${dir}_ROOT ${probe} PATHS /usr/include/eigen3 /usr/include NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
   if(NOT INCEPT_HOST_${dir}_ROOT)
