@@ -11,10 +11,11 @@ TOOLCHAIN=""
 if [ "${1:-}" = "--toolchain" ]; then TOOLCHAIN=$(realpath "$2"); shift 2; fi
 [ $# -eq 0 ] || { echo "usage: bench/sizes.sh [--toolchain FILE]" >&2; exit 2; }
 
-suffix=""; strip_cmd=${STRIP:-strip}
+suffix=""; strip_cmd=${STRIP:-strip}; size_cmd=${SIZE:-size}
 if [ -n "$TOOLCHAIN" ]; then
   suffix="-$(basename "$TOOLCHAIN" .cmake)"
-  case "$TOOLCHAIN" in *aarch64*) strip_cmd=${STRIP:-aarch64-linux-gnu-strip} ;; *armv7*) strip_cmd=${STRIP:-arm-linux-gnueabihf-strip} ;; esac
+  case "$TOOLCHAIN" in *aarch64*) strip_cmd=${STRIP:-aarch64-linux-gnu-strip}; size_cmd=${SIZE:-aarch64-linux-gnu-size} ;;
+    *armv7*) strip_cmd=${STRIP:-arm-linux-gnueabihf-strip}; size_cmd=${SIZE:-arm-linux-gnueabihf-size} ;; esac
 fi
 
 TOOLS=(incept-run incept-classify incept-bench incept-inspect)
@@ -23,10 +24,18 @@ build() {   # build <dir> <cmake -D args...>; prints nothing but errors
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DINCEPT_BUILD_TESTS=OFF -DINCEPT_BUILD_EXAMPLES=OFF \
         ${TOOLCHAIN:+-DCMAKE_TOOLCHAIN_FILE=$TOOLCHAIN} "$@" >/dev/null
 }
-stripped() {   # stripped <file>: size in bytes of a stripped copy
-  local tmp; tmp=$(mktemp); "$strip_cmd" -o "$tmp" "$1"; stat -c %s "$tmp"; rm -f "$tmp"
+# stripped <file>: "<file bytes> <text+data bytes>" of a stripped copy. The file size includes the
+# padding between segments, which depends on the target's page size (64 KiB on aarch64 Linux);
+# text + data (binutils' size) does not.
+stripped() {
+  local tmp; tmp=$(mktemp); "$strip_cmd" -o "$tmp" "$1"
+  echo "$(stat -c %s "$tmp") $("$size_cmd" "$tmp" | awk 'NR == 2 { print $1 + $2 }')"; rm -f "$tmp"
 }
-row() { printf "| %-48s | %9s | %7.1f |\n" "$1" "$2" "$(awk -v b="$2" 'BEGIN { print b / 1024 }')"; }
+row() {
+  set -- "$1" $2
+  printf "| %-48s | %9s | %7.1f | %11s | %7.1f |\n" "$1" "$2" "$(awk -v b="$2" 'BEGIN { print b / 1024 }')" \
+         "$3" "$(awk -v b="$3" 'BEGIN { print b / 1024 }')"
+}
 
 echo "building (release, $JOBS jobs${TOOLCHAIN:+, $TOOLCHAIN}) ..." >&2
 build "build/sizes-shared-noxnn$suffix" -DINCEPT_SHARED=ON -DINCEPT_WITH_XNNPACK=OFF -DINCEPT_BUILD_TOOLS=OFF -DINCEPT_BUILD_BENCHMARKS=OFF
@@ -40,8 +49,9 @@ for t in "${TOOLS[@]}"; do
 done
 cmake --build "build/sizes-static$suffix" -j "$JOBS" --target "${targets[@]}" >/dev/null
 
-printf '| %-48s | %9s | %7s |\n' "stripped${suffix:+ ($suffix)}" bytes KiB
-printf '|%s|%s|%s|\n' "--------------------------------------------------" "-----------" "---------"
+printf '| %-48s | %9s | %7s | %11s | %7s |\n' "stripped${suffix:+ ($suffix)}" "file" KiB "text+data" KiB
+printf '|%s|%s|%s|%s|%s|\n' "--------------------------------------------------" "-----------" "---------" \
+       "-------------" "---------"
 lib=$(readlink -f "build/sizes-shared-noxnn$suffix/lib/libincept.so")
 row "libincept.so, ref + eigen backends" "$(stripped "$lib")"
 lib=$(readlink -f "build/sizes-shared-xnn$suffix/lib/libincept.so")
