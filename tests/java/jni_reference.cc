@@ -8,7 +8,7 @@
 //                                                     # BGR/mean/std metadata and labels, some not UTF-8
 //
 // The test input: element i of input k is ((i * 7919 + 13 + 101 * k) mod 2001 - 1000) / 1000, in
-// float32; InceptJniTest.java computes the same values (exact: an integer over 1000, one rounding).
+// float32; Checks.java (testValue) computes the same values (exact: an integer over 1000, one rounding).
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
