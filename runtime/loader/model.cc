@@ -49,11 +49,15 @@ Result<Model> Model::from_file(const char* path, const LoadOptions& options) {
   const int fd = open(path, O_RDONLY | O_CLOEXEC);
   INCEPT_CHECK(fd >= 0, kIoError, "cannot open model file '%s': %s", path, std::strerror(errno));
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
     const int err = errno;
     close(fd);
-    return Status::error(StatusCode::kIoError, "'%s' is not a regular file%s%s", path, err ? ": " : "",
-                         err ? std::strerror(err) : "");
+    return Status::error(StatusCode::kIoError, "cannot stat model file '%s': %s", path, std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return Status::error(StatusCode::kIoError, "'%s' is not a regular file (it is a %s)", path,
+                         S_ISDIR(st.st_mode) ? "directory" : "device, pipe or socket");
   }
   const size_t size = static_cast<size_t>(st.st_size);
   if (size == 0) {

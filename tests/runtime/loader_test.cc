@@ -336,7 +336,11 @@ TEST_CASE("Model::from_file: missing file and non-model file") {
   CHECK(mentions(m.status(), "/nonexistent/model.incept"));
   Result<Model> d = Model::from_file("/");
   CHECK(d.status().code() == StatusCode::kIoError);
-  CHECK(mentions(d.status(), "not a regular file"));
+  CHECK(mentions(d.status(), "'/' is not a regular file (it is a directory)"));
+  CHECK_FALSE(mentions(d.status(), "No such file"));   // no stale errno in the message
+  Result<Model> n = Model::from_file("/dev/null");
+  CHECK(n.status().code() == StatusCode::kIoError);
+  CHECK(mentions(n.status(), "'/dev/null' is not a regular file (it is a device, pipe or socket)"));
 }
 
 }  // namespace
