@@ -26,6 +26,8 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# One index that fails to download (a mirror mid-sync, say) makes apt-get update fail as a whole,
+# though the lists the install needs may be fine: go on, and let the install say what is missing.
+$SUDO apt-get update -qq || echo "incept: apt-get update reported errors (above); installing anyway" >&2
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "incept: packages installed"
