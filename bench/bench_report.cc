@@ -6,6 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "common/json.h"
+
 namespace incept::bench {
 namespace {
 
@@ -17,34 +19,9 @@ std::string fit(const std::string& s, size_t width) {
   return ".." + s.substr(s.size() - (width - 2));
 }
 
-std::string json_string(const char* s) {
-  std::string out = "\"";
-  for (const unsigned char* p = reinterpret_cast<const unsigned char*>(s); *p; ++p) {
-    switch (*p) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (*p < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", *p);
-          out += buf;
-        } else {
-          out += static_cast<char>(*p);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// JSON has no NaN/Infinity; finite numbers with enough digits for milliseconds and GFLOP.
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.6g", v);
-  return buf;
-}
+// Enough digits for milliseconds and GFLOP.
+std::string json_number(double v) { return tools::json_number(v, 6); }
+using tools::json_string;
 
 std::string json_shape(const Shape& s) {
   std::string out = "[";

@@ -15,6 +15,7 @@
 
 #include "common/cli.h"
 #include "common/image.h"
+#include "common/json.h"
 #include "incept/incept.h"
 
 namespace {
@@ -76,29 +77,9 @@ std::string label_of(const incept::Model& m, int cls) {
   return "class " + std::to_string(cls);
 }
 
-std::string json_string(const std::string& s) {
-  std::string o = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      o += '\\';
-      o += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", ch);
-      o += buf;
-    } else {
-      o += static_cast<char>(ch);
-    }
-  }
-  return o + "\"";
-}
-
-std::string json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.9g", v);
-  return buf;
-}
+// Probabilities and logits with float precision.
+std::string json_number(double v) { return incept::tools::json_number(v, 9); }
+using incept::tools::json_string;
 
 void print_text(const std::string& path, const incept::Model& m, const std::vector<Ranked>& top, bool is_softmax) {
   std::printf("%s\n", path.c_str());
