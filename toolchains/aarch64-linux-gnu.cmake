@@ -22,13 +22,8 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(_incept_triple aarch64-linux-gnu)
 
-# The toolchain file is read again inside every try_compile project: forward our variables there.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES INCEPT_ARM64_CLANG INCEPT_ARM64_DEPS INCEPT_ARM64_QEMU_CPU)
-foreach(_v INCEPT_ARM64_CLANG INCEPT_ARM64_DEPS INCEPT_ARM64_QEMU_CPU)
-  if(NOT DEFINED ${_v} AND DEFINED ENV{${_v}})
-    set(${_v} "$ENV{${_v}}")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake")
+incept_cross_variables(INCEPT_ARM64_CLANG INCEPT_ARM64_DEPS INCEPT_ARM64_QEMU_CPU)
 
 if(INCEPT_ARM64_CLANG)
   set(CMAKE_C_COMPILER clang)
@@ -42,30 +37,9 @@ else()
 endif()
 set(CMAKE_LIBRARY_ARCHITECTURE ${_incept_triple})   # find_* looks in <root>/usr/lib/aarch64-linux-gnu
 
-if(NOT INCEPT_ARM64_DEPS)
-  get_filename_component(INCEPT_ARM64_DEPS "${CMAKE_CURRENT_LIST_DIR}/../build/arm64-deps" ABSOLUTE)
-endif()
-set(INCEPT_ARM64_DEPS "${INCEPT_ARM64_DEPS}" CACHE PATH "incept: extracted arm64 .debs (scripts/fetch-arm64-deps.sh)")
-if(NOT EXISTS "${INCEPT_ARM64_DEPS}/usr/include/pthreadpool.h")
-  message(FATAL_ERROR "incept: no arm64 libraries in ${INCEPT_ARM64_DEPS}: run scripts/fetch-arm64-deps.sh "
-                      "(or set INCEPT_ARM64_DEPS)")
-endif()
+incept_cross_deps(INCEPT_ARM64_DEPS arm64 scripts/fetch-arm64-deps.sh)
 
-# Target files only from the cross libc/libstdc++ and the extracted .debs; programs (flatc) from the host.
-set(CMAKE_FIND_ROOT_PATH /usr/${_incept_triple} "${INCEPT_ARM64_DEPS}")
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-
-# libXNNPACK.so.0 needs libcpuinfo.so.0 and libpthreadpool.so.0: let the linker find indirect dependencies.
-set(_incept_libdir "${INCEPT_ARM64_DEPS}/usr/lib/${_incept_triple}")
-string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
-string(APPEND CMAKE_SHARED_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
-
-# Emulator for ctest, doctest_discover_tests and try_run: qemu-aarch64 -L ROOT, ROOT being the guest's
-# "/" for the ELF interpreter and every absolute path that exists under it. LD_LIBRARY_PATH puts the
-# cross glibc first, then the extracted libraries.
+# Emulator: qemu-aarch64 -L ROOT (incept_cross_emulator).
 # qemu-user 7.2 shows the guest the HOST's /proc/cpuinfo (x86 here) while AT_HWCAP follows -cpu. cpuinfo
 # (under XNNPACK) takes the ISA (NEON, FMA, fp16, dot product) from AT_HWCAP, which is right, but the core
 # (MIDR) from /proc/cpuinfo, where it finds none: "unknown" uarch, so XNNPACK picks its generic kernels.
@@ -99,9 +73,4 @@ if(INCEPT_ARM64_QEMU_CPU AND DEFINED _incept_midr_${INCEPT_ARM64_QEMU_CPU})
   file(CREATE_LINK /usr/${_incept_triple}/lib "${_incept_qemu_root}/lib" SYMBOLIC)
   file(CONFIGURE OUTPUT "${_incept_qemu_root}/proc/cpuinfo" CONTENT "${_cpuinfo}")   # rewritten only on change
 endif()
-set(CMAKE_CROSSCOMPILING_EMULATOR "${INCEPT_QEMU_AARCH64}")
-if(INCEPT_ARM64_QEMU_CPU)
-  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -cpu ${INCEPT_ARM64_QEMU_CPU})
-endif()
-list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -L ${_incept_qemu_root}
-     -E "LD_LIBRARY_PATH=/usr/${_incept_triple}/lib:${_incept_libdir}")
+incept_cross_emulator("${INCEPT_QEMU_AARCH64}" "${INCEPT_ARM64_QEMU_CPU}" "${_incept_qemu_root}")

@@ -16,12 +16,8 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR armv7-a)
 set(_incept_triple arm-linux-gnueabihf)
 
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES INCEPT_ARMV7_DEPS INCEPT_ARMV7_QEMU_CPU)
-foreach(_v INCEPT_ARMV7_DEPS INCEPT_ARMV7_QEMU_CPU)
-  if(NOT DEFINED ${_v} AND DEFINED ENV{${_v}})
-    set(${_v} "$ENV{${_v}}")
-  endif()
-endforeach()
+include("${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake")
+incept_cross_variables(INCEPT_ARMV7_DEPS INCEPT_ARMV7_QEMU_CPU)
 
 set(CMAKE_C_COMPILER ${_incept_triple}-gcc)
 set(CMAKE_CXX_COMPILER ${_incept_triple}-g++)
@@ -31,31 +27,9 @@ set(CMAKE_C_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_LIBRARY_ARCHITECTURE ${_incept_triple})
 
-if(NOT INCEPT_ARMV7_DEPS)
-  get_filename_component(INCEPT_ARMV7_DEPS "${CMAKE_CURRENT_LIST_DIR}/../build/armhf-deps" ABSOLUTE)
-endif()
-set(INCEPT_ARMV7_DEPS "${INCEPT_ARMV7_DEPS}" CACHE PATH "incept: extracted armhf .debs (scripts/fetch-arm64-deps.sh --arch armhf)")
-if(NOT EXISTS "${INCEPT_ARMV7_DEPS}/usr/include/pthreadpool.h")
-  message(FATAL_ERROR "incept: no armhf libraries in ${INCEPT_ARMV7_DEPS}: run scripts/fetch-arm64-deps.sh "
-                      "--arch armhf (or set INCEPT_ARMV7_DEPS)")
-endif()
+incept_cross_deps(INCEPT_ARMV7_DEPS armhf "scripts/fetch-arm64-deps.sh --arch armhf")
 
-set(CMAKE_FIND_ROOT_PATH /usr/${_incept_triple} "${INCEPT_ARMV7_DEPS}")
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-
-set(_incept_libdir "${INCEPT_ARMV7_DEPS}/usr/lib/${_incept_triple}")
-string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
-string(APPEND CMAKE_SHARED_LINKER_FLAGS_INIT " -Wl,-rpath-link,${_incept_libdir}")
-
-# qemu-arm: -L the cross glibc as the guest's root, LD_LIBRARY_PATH that glibc first, then the .debs.
+# qemu-arm with the cross glibc as the guest's root.
 set(INCEPT_ARMV7_QEMU_CPU "${INCEPT_ARMV7_QEMU_CPU}" CACHE STRING "incept: qemu-arm -cpu model (empty: qemu's default)")
 find_program(INCEPT_QEMU_ARM qemu-arm REQUIRED)
-set(CMAKE_CROSSCOMPILING_EMULATOR "${INCEPT_QEMU_ARM}")
-if(INCEPT_ARMV7_QEMU_CPU)
-  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -cpu ${INCEPT_ARMV7_QEMU_CPU})
-endif()
-list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -L /usr/${_incept_triple}
-     -E "LD_LIBRARY_PATH=/usr/${_incept_triple}/lib:${_incept_libdir}")
+incept_cross_emulator("${INCEPT_QEMU_ARM}" "${INCEPT_ARMV7_QEMU_CPU}" /usr/${_incept_triple})
