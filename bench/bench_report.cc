@@ -48,29 +48,29 @@ void print_profile(std::FILE* f, const BenchResult& r) {
                    [](const OpProfile* a, const OpProfile* b) { return a->median_ms > b->median_ms; });
   std::fprintf(f, "\nper op (median of %d runs, slowest first; share of the sum of op medians, %.3f ms)\n", r.runs,
                total);
-  std::fprintf(f, "  %4s  %-*s  %-14s %-8s %-18s %9s %7s %7s %9s\n", "#", static_cast<int>(name_w), "name", "kind",
-               "backend", "output", "ms", "share", "cum", "GFLOP/s");
+  std::fprintf(f, "  %4s  %-*s  %-14s %-30s %-18s %9s %7s %7s %9s\n", "#", static_cast<int>(name_w), "name", "kind",
+               "kernel", "output", "ms", "share", "cum", "GFLOP/s");
   double cum = 0.0;
   for (const OpProfile* op : sorted) {
     cum += op->median_ms;
-    std::fprintf(f, "  %4d  %-*s  %-14s %-8s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index,
-                 static_cast<int>(name_w), fit(op->info.name, name_w).c_str(), op->info.kind, op->info.backend,
+    std::fprintf(f, "  %4d  %-*s  %-14s %-30s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index,
+                 static_cast<int>(name_w), fit(op->info.name, name_w).c_str(), op->info.kind, op->info.kernel,
                  format_shape(op->info.output_shape).c_str(), op->median_ms, 100.0 * safe_div(op->median_ms, total),
                  100.0 * safe_div(cum, total), safe_div(op->info.flops * 1e-9, op->median_ms * 1e-3));
   }
   std::map<std::string, KindSummary> kinds;
   for (const OpProfile& op : r.ops) {
-    KindSummary& k = kinds[std::string(op.info.kind) + "/" + op.info.backend];
+    KindSummary& k = kinds[op.info.kernel];
     ++k.count;
     k.ms += op.median_ms;
     k.flops += op.info.flops;
   }
   std::vector<std::pair<std::string, KindSummary>> rows(kinds.begin(), kinds.end());
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
-  std::fprintf(f, "\nper kind/backend\n  %-24s %5s %9s %7s %9s %9s\n", "kind/backend", "ops", "ms", "share", "GFLOP",
+  std::fprintf(f, "\nper kernel\n  %-30s %5s %9s %7s %9s %9s\n", "kernel", "ops", "ms", "share", "GFLOP",
                "GFLOP/s");
   for (const auto& [name, k] : rows) {
-    std::fprintf(f, "  %-24s %5d %9.3f %6.1f%% %9.3f %9.1f\n", name.c_str(), k.count, k.ms,
+    std::fprintf(f, "  %-30s %5d %9.3f %6.1f%% %9.3f %9.1f\n", name.c_str(), k.count, k.ms,
                  100.0 * safe_div(k.ms, total), k.flops * 1e-9, safe_div(k.flops * 1e-9, k.ms * 1e-3));
   }
 }
@@ -185,10 +185,10 @@ void print_json(std::FILE* f, const BenchResult& r) {
     for (size_t i = 0; i < r.ops.size(); ++i) {
       const OpProfile& op = r.ops[i];
       std::fprintf(f,
-                   "%s\n  {\"index\": %d, \"name\": %s, \"kind\": %s, \"backend\": %s, \"output_shape\": %s, "
+                   "%s\n  {\"index\": %d, \"name\": %s, \"kind\": %s, \"backend\": %s, \"kernel\": %s, \"output_shape\": %s, "
                    "\"median_ms\": %s, \"share\": %s, \"gflop\": %s, \"gflops\": %s}",
                    i ? "," : "", op.index, json_string(op.info.name).c_str(), json_string(op.info.kind).c_str(),
-                   json_string(op.info.backend).c_str(), json_shape(op.info.output_shape).c_str(),
+                   json_string(op.info.backend).c_str(), json_string(op.info.kernel).c_str(), json_shape(op.info.output_shape).c_str(),
                    json_number(op.median_ms).c_str(), json_number(safe_div(op.median_ms, total)).c_str(),
                    json_number(op.info.flops * 1e-9).c_str(),
                    json_number(safe_div(op.info.flops * 1e-9, op.median_ms * 1e-3)).c_str());

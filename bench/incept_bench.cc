@@ -34,7 +34,7 @@ void usage(std::FILE* f) {
                "[--input X.npy] [--json]\n"
                "  Times load, prepare, the first inference and `runs` steady-state inferences of MODEL.\n"
                "  --threads N   threads, 1..256 (default 1)\n"
-               "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
+               "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
                "  --runs N      timed inferences, 1..1000000 (default 30)\n"
                "  --warmup N    untimed inferences before them, 0..1000000 (default 3)\n"
                "  --input X     run on X (float32 NCHW .npy, as for incept-run) instead of seeded random values\n"

@@ -26,7 +26,7 @@ void usage(std::FILE* f) {
                "  Prints MODEL's metadata, graph and memory plan as prepared for the given backend and threads.\n"
                "  --svg FILE    also draw the memory plan (step x arena offset) as SVG\n"
                "  --threads N   threads, 1..256 (default 1; kernel scratch can depend on it)\n"
-               "  --backend B   auto (default), xnnpack, eigen or ref\n");
+               "  --backend B   auto (default), native, xnnpack, eigen or ref\n");
 }
 
 // Keeps the end of a long name (the distinctive part), so columns stay aligned.
@@ -80,13 +80,13 @@ void print_graph(const incept::Interpreter& it) {
   name_w = std::min<size_t>(name_w, 44);
   std::printf("\ngraph (backend %s, %d thread%s; tensors tN as in the memory plan, +Nc = N constant inputs)\n",
               incept::backend_name(it.backend()), it.threads(), it.threads() == 1 ? "" : "s");
-  std::printf("  %4s  %-*s  %-14s %-8s %5s %-18s %8s  %s\n", "#", static_cast<int>(name_w), "name", "kind", "backend",
+  std::printf("  %4s  %-*s  %-14s %-30s %5s %-18s %8s  %s\n", "#", static_cast<int>(name_w), "name", "kind", "kernel",
               "out", "shape", "GFLOP", "inputs");
   for (int i = 0; i < it.num_ops(); ++i) {
     const incept::OpInfo op = it.op_info(i);
     const std::string out = "t" + std::to_string(op.output);
-    std::printf("  %4d  %-*s  %-14s %-8s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w), fit(op.name, name_w).c_str(),
-                op.kind, op.backend, out.c_str(), format_shape(op.output_shape).c_str(), op.flops * 1e-9,
+    std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w), fit(op.name, name_w).c_str(),
+                op.kind, op.kernel, out.c_str(), format_shape(op.output_shape).c_str(), op.flops * 1e-9,
                 op_inputs(it, i).c_str());
   }
 }

@@ -23,6 +23,17 @@ find_library(PTHREADPOOL_LIBRARY pthreadpool REQUIRED)
 add_library(incept::pthreadpool UNKNOWN IMPORTED)
 set_target_properties(incept::pthreadpool PROPERTIES IMPORTED_LOCATION ${PTHREADPOOL_LIBRARY}
                       INTERFACE_INCLUDE_DIRECTORIES ${PTHREADPOOL_INCLUDE_DIR})
+# cpuinfo (libcpuinfo-dev): CPU features and cache sizes for the micro-kernel dispatch (ops/common/cpu.cc).
+# Without it the dispatch asks the compiler's CPU builtins (x86) and assumes typical cache sizes.
+find_path(CPUINFO_INCLUDE_DIR cpuinfo.h)
+find_library(CPUINFO_LIBRARY cpuinfo)
+if(CPUINFO_INCLUDE_DIR AND CPUINFO_LIBRARY)
+  add_library(incept::cpuinfo UNKNOWN IMPORTED)
+  set_target_properties(incept::cpuinfo PROPERTIES IMPORTED_LOCATION ${CPUINFO_LIBRARY}
+                        INTERFACE_INCLUDE_DIRECTORIES ${CPUINFO_INCLUDE_DIR})
+else()
+  message(WARNING "incept: cpuinfo not found (libcpuinfo-dev); kernel dispatch falls back to compiler builtins")
+endif()
 if(INCEPT_WITH_XNNPACK)
   find_path(XNNPACK_INCLUDE_DIR xnnpack.h)
   find_library(XNNPACK_LIBRARY XNNPACK)

@@ -23,7 +23,7 @@ DEST=${1:-build/$ARCH-deps}
 
 # Target libraries the project links (XNNPACK and its two dependencies, FlatBuffers with its CMake
 # config) plus the architecture-independent headers, so the cross build never reads host /usr/include.
-PKGS=(libxnnpack0 libxnnpack-dev libpthreadpool0 libpthreadpool-dev libcpuinfo0
+PKGS=(libxnnpack0 libxnnpack-dev libpthreadpool0 libpthreadpool-dev libcpuinfo0 libcpuinfo-dev
       libflatbuffers2 libflatbuffers-dev flatbuffers-compiler-dev
       libbenchmark1debian libbenchmark-dev libstb0 libstb-dev)   # these two: benchmarks, image tools
 TARGET_PKGS=("${PKGS[@]/%/:$ARCH}")

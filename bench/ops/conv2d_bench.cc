@@ -7,6 +7,7 @@
 #include "bench_util.h"
 #include "conv2d/conv2d.h"
 #include "conv2d/conv2d_eigen.h"
+#include "conv2d/conv2d_gemm.h"
 #include "inception_shapes.h"
 #if INCEPT_WITH_XNNPACK
 #include "conv2d/conv2d_xnn.h"
@@ -68,6 +69,33 @@ void BM_conv2d_f32_eigen(benchmark::State& state, Net net) {
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
 
+// Our packed-GEMM engine on the micro-kernel of `isa` (skipped where the CPU lacks it).
+void run_gemm(benchmark::State& state, Net net, ops::Isa isa) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  int count = 0;
+  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
+  const ops::GemmUkernel* uk = nullptr;
+  for (int i = 0; i < count; ++i)
+    if (all[i]->isa == isa) uk = all[i];
+  if (uk == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  ops::Conv2DGemm g;
+  const Status st = ops::conv2d_f32_gemm_create(*uk, f.p, f.in, f.out, f.weights.data(), f.bias.data(), &g);
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  for (auto _ : state) {
+    ops::conv2d_f32_gemm_run(g, f.in_view(), f.out_view(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+#if defined(__x86_64__)
+void BM_conv2d_f32_gemm_avx2_fma(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kAvx2Fma); }
+void BM_conv2d_f32_gemm_avx512f(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kAvx512f); }
+#elif defined(__aarch64__)
+void BM_conv2d_f32_gemm_neon(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kNeon); }
+#endif
+
 #if INCEPT_WITH_XNNPACK
 void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
   const ConvShape s = conv_shape_of(state, net);
@@ -90,6 +118,12 @@ void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
 
 INCEPT_BENCH_CONV(BM_conv2d_f32_ref);
 INCEPT_BENCH_CONV(BM_conv2d_f32_eigen);
+#if defined(__x86_64__)
+INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx2_fma);
+INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx512f);
+#elif defined(__aarch64__)
+INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_neon);
+#endif
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_CONV(BM_conv2d_f32_xnn);
 #endif

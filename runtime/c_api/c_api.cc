@@ -33,6 +33,7 @@ static_assert(INCEPT_STATUS_IO_ERROR == static_cast<int>(incept::StatusCode::kIo
 static_assert(INCEPT_STATUS_INTERNAL == static_cast<int>(incept::StatusCode::kInternal), "incept_status mirrors StatusCode");
 static_assert(INCEPT_STATUS_ARENA_TOO_SMALL == static_cast<int>(incept::StatusCode::kArenaTooSmall), "mirror");
 static_assert(INCEPT_BACKEND_XNNPACK == static_cast<int>(incept::Backend::kXnnpack), "incept_backend mirrors Backend");
+static_assert(INCEPT_BACKEND_NATIVE == static_cast<int>(incept::Backend::kNative), "incept_backend mirrors Backend");
 static_assert(INCEPT_BACKEND_EIGEN == static_cast<int>(incept::Backend::kEigen), "incept_backend mirrors Backend");
 
 thread_local char g_last_error[incept::Status::kMaxMessage] = {0};
@@ -187,9 +188,10 @@ incept_status incept_interpreter_create(const incept_model* model, const incept_
   if (model == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: model handle is NULL");
   incept::InterpreterOptions o;
   if (options != nullptr) {
-    if (options->backend < INCEPT_BACKEND_AUTO || options->backend > INCEPT_BACKEND_XNNPACK)
+    if (options->backend < INCEPT_BACKEND_AUTO || options->backend > INCEPT_BACKEND_NATIVE)
       return fail(INCEPT_STATUS_INVALID_ARGUMENT,
-                  "incept_interpreter_create: backend %d is not one of auto (0), ref (1), eigen (2), xnnpack (3)",
+                  "incept_interpreter_create: backend %d is not one of auto (0), ref (1), eigen (2), xnnpack (3), "
+                  "native (4)",
                   static_cast<int>(options->backend));
     if (options->threads < 1)
       return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: threads must be >= 1, got %d",

@@ -20,6 +20,7 @@ const char* backend_name(Backend b) {
     case Backend::kRef: return "ref";
     case Backend::kEigen: return "eigen";
     case Backend::kXnnpack: return "xnnpack";
+    case Backend::kNative: return "native";
   }
   return "?";
 }
@@ -30,18 +31,19 @@ bool backend_available(Backend b) {
 #else
   if (b == Backend::kXnnpack) return false;
 #endif
+  if (b == Backend::kNative) return native_available();
   return b == Backend::kAuto || b == Backend::kRef || b == Backend::kEigen;
 }
 
 Status parse_backend(const char* name, Backend* out) {
   INCEPT_CHECK(name != nullptr && out != nullptr, kInvalidArgument, "parse_backend: null argument");
-  for (Backend b : {Backend::kAuto, Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend b : {Backend::kAuto, Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (std::strcmp(name, backend_name(b)) == 0) {
       *out = b;
       return Status::ok();
     }
   }
-  return Status::error(StatusCode::kInvalidArgument, "unknown backend '%s' (choose auto, ref, eigen or xnnpack)", name);
+  return Status::error(StatusCode::kInvalidArgument, "unknown backend '%s' (choose auto, ref, eigen, xnnpack or native)", name);
 }
 
 Interpreter::Impl::~Impl() {
@@ -146,7 +148,11 @@ OpInfo Interpreter::op_info(int i) const {
   if (impl_->planned) {
     info.flops = impl_->kernels[i].flops;
     info.backend = backend_name(impl_->kernels[i].backend);
-    if (n.kind == detail::OpKind::kConcat && impl_->prepared && impl_->steps[i].num_copies == 0) info.backend = "view";
+    info.kernel = impl_->kernels[i].name;
+    if (n.kind == detail::OpKind::kConcat && impl_->prepared && impl_->steps[i].num_copies == 0) {
+      info.backend = "view";
+      info.kernel = "concat_view";
+    }
   }
   return info;
 }

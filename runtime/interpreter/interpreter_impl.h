@@ -11,6 +11,7 @@
 
 #include "incept/interpreter.h"
 #include "loader/graph.h"
+#include "conv2d/conv2d_gemm.h"
 #if INCEPT_WITH_XNNPACK
 #include "common/xnn_op.h"
 #endif
@@ -37,6 +38,7 @@ struct Step {
   const float* bias = nullptr;
   float* scratch = nullptr;                  // eigen: im2col / packing space inside the arena
   void* xnn = nullptr;                       // xnnpack: the set-up xnn_operator_t
+  const ops::Conv2DGemm* gemm = nullptr;     // native: the packed conv
   uint32_t first_copy = 0, num_copies = 0;   // Concat: inputs that are not views, copied into their slice
 };
 
@@ -48,6 +50,7 @@ struct CopyJob {
 // Per-op choice made at plan time.
 struct KernelChoice {
   Backend backend = Backend::kRef;
+  char name[48] = "";   // the kernel's name (OpInfo::kernel)
   size_t scratch_bytes = 0;
   int scratch_block = -1;
   double flops = 0.0;
@@ -67,6 +70,7 @@ struct Interpreter::Impl {
 #if INCEPT_WITH_XNNPACK
   std::vector<ops::XnnOp> xnn_ops;     // per op; empty unless the op runs on XNNPACK
 #endif
+  std::vector<std::unique_ptr<ops::Conv2DGemm>> gemm_convs;   // per op; set where a conv runs native
   PlanStats stats;
   pthreadpool_t pool = nullptr;        // nullptr when threads == 1
 
@@ -91,6 +95,8 @@ struct Interpreter::Impl {
 // Binds op k's kernel to its views (XNNPACK setup) once the arena is known.
 [[nodiscard]] Status setup_kernel(Interpreter::Impl& impl, int k, Step* step);
 void run_step(const Step& s, const CopyJob* copies, pthreadpool_t pool);
+// A native micro-kernel is built for this architecture and usable on this CPU (under the INCEPT_ISA cap).
+bool native_available();
 double op_flops(const detail::ModelData& d, const detail::OpNode& n);
 
 }  // namespace incept

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Backend choice per op, kernel set-up, and the dispatch invoke() runs.
+#include <cstdio>
 #include <cstring>
 
 #include "conv2d/conv2d_eigen.h"
@@ -27,6 +28,31 @@ bool eigen_implements(OpKind k) { return k == OpKind::kConv2D || k == OpKind::kF
 const Shape& shape_of(const ModelData& d, int t) { return d.tensors[t].shape; }
 const float* data_of(const ModelData& d, const OpNode& n, size_t j) {
   return j < n.inputs.size() && n.inputs[j] >= 0 ? d.tensors[n.inputs[j]].data : nullptr;
+}
+
+// The best native GEMM micro-kernel this CPU may run (INCEPT_ISA caps it), or nullptr.
+const ops::GemmUkernel* best_gemm_ukernel() {
+  int count = 0;
+  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
+  for (int i = 0; i < count; ++i)
+    if (ops::isa_usable(all[i]->isa)) return all[i];
+  return nullptr;
+}
+
+// Packs op k's conv for the native engine; kUnsupported when the engine does not take it.
+Status create_native(Interpreter::Impl& impl, int k, KernelChoice* choice) {
+  const ModelData& d = *impl.model;
+  const OpNode& n = d.ops[k];
+  const ops::GemmUkernel* uk = best_gemm_ukernel();
+  if (n.kind != OpKind::kConv2D || uk == nullptr)
+    return Status::error(StatusCode::kUnsupported, "no native kernel for this op");
+  auto g = std::make_unique<ops::Conv2DGemm>();
+  INCEPT_RETURN_IF_ERROR(ops::conv2d_f32_gemm_create(*uk, std::get<ops::Conv2DParams>(n.params),
+                                                     shape_of(d, n.inputs[0]), shape_of(d, n.outputs[0]),
+                                                     data_of(d, n, 1), data_of(d, n, 2), g.get()));
+  std::snprintf(choice->name, sizeof(choice->name), "conv2d_f32_gemm_%s_%s", uk->tile, ops::isa_name(uk->isa));
+  impl.gemm_convs[k] = std::move(g);
+  return Status::ok();
 }
 
 #if INCEPT_WITH_XNNPACK
@@ -91,18 +117,31 @@ double op_flops(const ModelData& d, const OpNode& n) {
   return 0.0;
 }
 
+bool native_available() { return best_gemm_ukernel() != nullptr; }
+
 Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
   const ModelData& d = *impl.model;
   const OpNode& n = d.ops[k];
   choice->flops = op_flops(d, n);
   choice->backend = Backend::kRef;
+  const char* const snake = detail::op_snake_name(n.kind);
+  std::snprintf(choice->name, sizeof(choice->name), "%s_f32_ref", snake);
   if (n.kind == OpKind::kConcat) return Status::ok();
   const Backend want = impl.options.backend;
+  if (want == Backend::kAuto || want == Backend::kNative) {
+    const Status s = create_native(impl, k, choice);
+    if (s.is_ok()) {
+      choice->backend = Backend::kNative;
+      return Status::ok();
+    }
+    if (s.code() != StatusCode::kUnsupported) return Status::error(s.code(), "%s: %s", n.label.c_str(), s.message());
+  }
 #if INCEPT_WITH_XNNPACK
   if ((want == Backend::kAuto || want == Backend::kXnnpack) && backend_available(Backend::kXnnpack)) {
     const Status s = create_xnn(impl, k);
     if (s.is_ok()) {
       choice->backend = Backend::kXnnpack;
+      std::snprintf(choice->name, sizeof(choice->name), "%s_f32_xnn", snake);
       return Status::ok();
     }
     if (s.code() != StatusCode::kUnsupported) return Status::error(s.code(), "%s: %s", n.label.c_str(), s.message());
@@ -112,6 +151,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
     const Shape& in = shape_of(d, n.inputs[0]);
     const Shape& out = shape_of(d, n.outputs[0]);
     choice->backend = Backend::kEigen;
+    std::snprintf(choice->name, sizeof(choice->name), "%s_f32_eigen", snake);
     choice->scratch_bytes =
         n.kind == OpKind::kConv2D
             ? ops::conv2d_f32_eigen_scratch_bytes(std::get<ops::Conv2DParams>(n.params), in, out, impl.options.threads)
@@ -122,6 +162,10 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
 }
 
 Status setup_kernel(Interpreter::Impl& impl, int k, Step* s) {
+  if (s->backend == Backend::kNative) {
+    s->gemm = impl.gemm_convs[k].get();
+    return Status::ok();
+  }
 #if INCEPT_WITH_XNNPACK
   if (s->backend != Backend::kXnnpack) return Status::ok();
   const OpNode& n = impl.model->ops[k];
@@ -203,6 +247,9 @@ void run_step(const Step& s, const CopyJob* copies, pthreadpool_t pool) {
 #if INCEPT_WITH_XNNPACK
       xnn_run_operator(static_cast<xnn_operator_t>(s.xnn), pool);   // set up at prepare; cannot fail here
 #endif
+      return;
+    case Backend::kNative:
+      ops::conv2d_f32_gemm_run(*s.gemm, s.in0, s.out, pool);   // the only native op so far
       return;
     case Backend::kEigen:
       if (s.kind == OpKind::kConv2D) {

@@ -209,6 +209,8 @@ Status Interpreter::Impl::plan() {
   xnn_ops.resize(num_steps);
   const size_t xnn_before = ops::xnn_live_bytes();
 #endif
+  gemm_convs.clear();
+  gemm_convs.resize(num_steps);
   // Weights that every consumer repacked (XNNPACK) are never read from the file again: their pages
   // are given back right after the last consumer packs them (file-backed mappings only), so peak
   // memory holds each weight about once. The rest are read in place and count as file weights.
@@ -220,7 +222,8 @@ Status Interpreter::Impl::plan() {
     INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
     for (int t : d.ops[k].inputs) {
       if (t < 0 || !d.tensors[t].is_constant()) continue;
-      in_place[t] += kernels[k].backend == Backend::kXnnpack ? 0 : 1;
+      const bool repacked = kernels[k].backend == Backend::kXnnpack || kernels[k].backend == Backend::kNative;
+      in_place[t] += repacked ? 0 : 1;
       if (--pending[t] > 0) continue;
       const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
       if (in_place[t] > 0) {
@@ -273,6 +276,8 @@ Status Interpreter::Impl::plan() {
   const size_t xnn_after = ops::xnn_live_bytes();
   stats.packed_weights_bytes = xnn_after > xnn_before ? xnn_after - xnn_before : 0;
 #endif
+  for (const std::unique_ptr<ops::Conv2DGemm>& g : gemm_convs)
+    if (g) stats.packed_weights_bytes += g->packed_bytes();
   stats.file_weights_bytes = file_weights;
   planned = true;
   return Status::ok();

@@ -31,6 +31,7 @@ enum class OpKind : uint8_t {
 };
 
 const char* op_kind_name(OpKind kind);
+const char* op_snake_name(OpKind kind);   // "conv2d", "max_pool2d", ...: the op part of kernel names
 
 using OpParams = std::variant<std::monostate
 #define INCEPT_OP(Name, snake) , ops::Name##Params

@@ -32,7 +32,7 @@ void usage(std::FILE* f) {
                "  --resize P    crop (default): scale the shorter side to the input size keeping the aspect\n"
                "                ratio, then cut out the centre; stretch: scale to the input size directly\n"
                "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
-               "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
+               "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
                "  --json        one JSON object per image on stdout instead of text\n"
                "  -q            no timing on stderr\n"
                "  Probabilities are the softmax of the output (the output itself when the model ends in Softmax).\n"

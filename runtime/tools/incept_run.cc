@@ -22,7 +22,7 @@ void usage(std::FILE* f) {
                "  Runs MODEL on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y. A batch of\n"
                "  k times the model's (e.g. [1000, 3, 299, 299]) runs k times; the outputs are stacked.\n"
                "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
-               "  --backend B   auto (default: the fastest kernel per op), xnnpack, eigen or ref\n"
+               "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
                "  -q            no summary on stderr\n");
 }
 

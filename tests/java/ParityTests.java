@@ -32,7 +32,7 @@ final class ParityTests {
         "auto, ref and eigen are always available: " + backends);
     Checks.check(Incept.backendAvailable("xnnpack") == backends.contains("xnnpack"), "backendAvailable agrees with the list");
     Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "backendAvailable of an unknown name",
-        () -> Incept.backendAvailable("cuda"), "unknown backend 'cuda'", "auto, ref, eigen or xnnpack");
+        () -> Incept.backendAvailable("cuda"), "unknown backend 'cuda'", "auto, ref, eigen, xnnpack or native");
     Checks.expectThrows(NullPointerException.class, "backendAvailable(null)", () -> Incept.backendAvailable(null), "backend");
   }
 

@@ -19,6 +19,7 @@
 
 #include "conv2d/conv2d.h"
 #include "conv2d/conv2d_eigen.h"
+#include "support/conv_cases.h"
 #include "support/heap_counter.h"
 #include "support/test_util.h"
 
@@ -32,12 +33,9 @@ using ops::Activation;
 using ops::Conv2DParams;
 using test::Rng;
 using test::Tensor;
-
-constexpr float kEps = std::numeric_limits<float>::epsilon();
-// |eigen - ref| <= kTolerance * eps * sqrt(K) * (|b| + sum |x w|) per output, K the reduction length.
-// Rounding errors of two float sums of K terms in different orders, both random-walk: the measured
-// worst over every case below is printed (about 0.3 of this bound at the time of writing).
-constexpr double kTolerance = 2.0;
+using test::ConvCase;
+using test::Pool;
+using test::conv;
 
 // A 64-byte aligned scratch buffer of exactly the size asked for, with a canary block behind it.
 class Scratch {
@@ -61,48 +59,8 @@ class Scratch {
   unsigned char* mem_;
 };
 
-class Pool {
- public:
-  explicit Pool(size_t threads) : pool_(pthreadpool_create(threads)) {}
-  ~Pool() { pthreadpool_destroy(pool_); }
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-  pthreadpool_t get() const { return pool_; }
-
- private:
-  pthreadpool_t pool_;
-};
-
-struct ConvCase {
-  const char* name;
-  Shape in;
-  Conv2DParams p;
-  int32_t out_c = 1;
-  bool bias = true;
-  std::string describe() const {
-    char buf[320];
-    std::snprintf(buf, sizeof(buf), "%s: in %s O %d k %dx%d s %dx%d d %dx%d pad t%d b%d l%d r%d g %d relu %d bias %d",
-                  name, test::to_string(in).c_str(), out_c, p.kernel.h, p.kernel.w, p.stride.h, p.stride.w,
-                  p.dilation.h, p.dilation.w, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right, p.groups,
-                  p.activation == Activation::kRelu, bias);
-    return buf;
-  }
-  Shape weights() const { return {out_c, p.kernel.h, p.kernel.w, in[3] / p.groups}; }
-  int64_t depth() const { return int64_t{p.kernel.h} * p.kernel.w * (in[3] / p.groups); }
-};
-
-Conv2DParams conv(int kh, int kw, int stride = 1, ops::Pad2D pad = {}, bool relu = true, int groups = 1) {
-  Conv2DParams p;
-  p.kernel = {kh, kw};
-  p.stride = {stride, stride};
-  p.pad = pad;
-  p.groups = groups;
-  p.activation = relu ? Activation::kRelu : Activation::kNone;
-  return p;
-}
-
-// Worst error seen, as a fraction of the tolerance, over the whole run (printed by the last case).
-double g_worst_ratio = 0.0, g_worst_abs = 0.0;
+// The worst error seen over the whole run (printed by the last case).
+test::ConvErrorMeter g_meter;
 
 // conv2d_f32_eigen with scratch sized for the pool, under the heap counter, checking the canary.
 void run_eigen(const ConvCase& c, const Shape& out_shape, ConstTensorView<float> x, const float* w, const float* b,
@@ -135,99 +93,30 @@ void run_prepacked(const ConvCase& c, const Shape& out_shape, ConstTensorView<fl
   CHECK(scratch.canary_intact());
 }
 
-Tensor abs_of(const Tensor& t) {
-  Tensor a = t;
-  for (float& v : a.data) v = std::fabs(v);
-  return a;
-}
-
 // Eigen vs ref (tolerance), then strided views on a 2-thread pool vs the dense single-thread result
 // (bit-identical; nothing outside the output slice written, nothing outside the input slice read).
 void check_case(Rng& rng, const ConvCase& c, pthreadpool_t pool2) {
   CAPTURE(c.describe());
-  const Shape wshape = c.weights(), bshape{c.out_c};
-  Shape out_shape;
-  const Status s = ops::conv2d_infer_shape(c.p, c.in, wshape, c.bias ? &bshape : nullptr, &out_shape);
-  REQUIRE_MESSAGE(s.code() == StatusCode::kOk, std::string(s.message()));
-  const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, wshape);
-  const Tensor b = test::random_tensor(rng, bshape);
-  const float* bias = c.bias ? b.data.data() : nullptr;
-
-  Tensor ref(out_shape), magnitude(out_shape), dense(out_shape, -7.0f);
-  ops::conv2d_f32_ref(c.p, x.cview(), w.data.data(), bias, ref.view());
-  Conv2DParams linear = c.p;
-  linear.activation = Activation::kNone;
-  const Tensor ax = abs_of(x), aw = abs_of(w), ab = abs_of(b);
-  ops::conv2d_f32_ref(linear, ax.cview(), aw.data.data(), c.bias ? ab.data.data() : nullptr, magnitude.view());
-  run_eigen(c, out_shape, x.cview(), w.data.data(), bias, dense.view(), nullptr);
-
-  const double scale = kEps * std::sqrt(static_cast<double>(c.depth()));
-  int bad = 0;
-  for (size_t i = 0; i < ref.data.size(); ++i) {
-    const double err = std::fabs(double{dense.data[i]} - ref.data[i]);
-    const double ratio = err / (kTolerance * scale * (magnitude.data[i] + 1e-30));
-    g_worst_ratio = std::max(g_worst_ratio, ratio);
-    g_worst_abs = std::max(g_worst_abs, err);
-    if (!(ratio <= 1.0)) ++bad;
-  }
-  CHECK(bad == 0);
+  const test::ConvReference r = test::make_conv_reference(rng, c);
+  REQUIRE(r.out_shape.rank == 4);
+  const Shape& out_shape = r.out_shape;
+  const float* w = r.w.data.data();
+  const float* bias = r.bias();
+  Tensor dense(out_shape, -7.0f);
+  run_eigen(c, out_shape, r.x.cview(), w, bias, dense.view(), nullptr);
+  CHECK(g_meter.over_bound(c, r, dense) == 0);
 
   test::StridedTensor xs(c.in, 3, c.in[3] + 5, std::nanf(""));
-  xs.copy_from(x);
+  xs.copy_from(r.x);
   test::StridedTensor ys(out_shape, 2, c.out_c + 7, 12345.5f);
-  run_eigen(c, out_shape, xs.cview(), w.data.data(), bias, ys.view(), pool2);
+  run_eigen(c, out_shape, xs.cview(), w, bias, ys.view(), pool2);
   CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);   // == 0 also needs equal NaN-ness
   CHECK(std::memcmp(ys.to_dense().data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
   CHECK(ys.outside_untouched());
 
   Tensor prepacked(out_shape);
-  run_prepacked(c, out_shape, x.cview(), w.data.data(), bias, prepacked.view(), pool2);
+  run_prepacked(c, out_shape, r.x.cview(), w, bias, prepacked.view(), pool2);
   CHECK(std::memcmp(prepacked.data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
-}
-
-// Real layers at full size (batch 1): torchvision Inception-v3 and GoogLeNet.
-std::vector<ConvCase> named_cases() {
-  return {
-      {"v3 Mixed_5b.branch1x1", {1, 35, 35, 192}, conv(1, 1), 64},
-      {"v3 Mixed_6a.branch3x3 (3x3 s2 valid)", {1, 35, 35, 288}, conv(3, 3, 2), 384},
-      {"v3 Mixed_6c.branch7x7_2 (1x7)", {1, 17, 17, 160}, conv(1, 7, 1, {0, 0, 3, 3}), 160},
-      {"v3 Mixed_6c.branch7x7_3 (7x1)", {1, 17, 17, 160}, conv(7, 1, 1, {3, 3, 0, 0}), 192},
-      {"GoogLeNet conv1 (7x7 s2 p3)", {1, 224, 224, 3}, conv(7, 7, 2, {3, 3, 3, 3}), 64},
-      {"GoogLeNet inception3a.branch2 (3x3)", {1, 28, 28, 96}, conv(3, 3, 1, {1, 1, 1, 1}, false), 128},
-      {"v3 Mixed_7b.branch1x1 (8x8, K 1280)", {1, 8, 8, 1280}, conv(1, 1), 320},
-      {"1x1 stride 2, no bias", {2, 9, 9, 40}, conv(1, 1, 2), 24, false},
-  };
-}
-
-int out_len(int in, int k, int s, int d, int pa, int pb) {
-  const int room = in + pa + pb - d * (k - 1) - 1;
-  return room < 0 ? 0 : room / s + 1;
-}
-
-// Kernels 1..7 each way, strides 1..3, any legal padding, dilation 2 sometimes, groups up to 4,
-// reductions up to ~1000 (several depth blocks) and up to ~500 output pixels (several tiles).
-ConvCase random_case(Rng& rng) {
-  static const int kGroups[] = {1, 1, 1, 1, 2, 3, 4};
-  for (;;) {
-    ConvCase c;
-    c.name = "random";
-    c.p.groups = rng.pick(kGroups, 7);
-    const bool pointwise = rng.coin(0.2f);   // the in-place 1x1 path
-    c.p.kernel = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
-    c.p.stride = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
-    c.p.dilation = {rng.coin(0.2f) ? 2 : 1, rng.coin(0.2f) ? 2 : 1};
-    const int span_h = c.p.dilation.h * (c.p.kernel.h - 1) + 1, span_w = c.p.dilation.w * (c.p.kernel.w - 1) + 1;
-    c.p.pad = {rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_w - 1),
-               rng.uniform_int(0, span_w - 1)};
-    c.p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
-    c.in = {rng.uniform_int(1, 2), rng.uniform_int(1, 16), rng.uniform_int(1, 16),
-            c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 12)};
-    c.out_c = c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 10);
-    c.bias = rng.coin(0.8f);
-    if (out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom) >= 1 &&
-        out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right) >= 1)
-      return c;
-  }
 }
 
 TEST_CASE("conv2d eigen: the heap counter sees an allocation") {
@@ -242,17 +131,17 @@ TEST_CASE("conv2d eigen: the heap counter sees an allocation") {
   }
 }
 
-TEST_CASE("conv2d eigen: matches ref on GoogLeNet and Inception-v3 layers, any pool, strided views") {
+TEST_CASE("conv2d eigen: matches ref on layers of GoogLeNet, v3, v4 and Inception-ResNet-v2, any pool, strided views") {
   Rng rng(0xe16e);
   Pool pool2(2);
-  for (const ConvCase& c : named_cases()) check_case(rng, c, pool2.get());
+  for (const ConvCase& c : test::named_conv_cases()) check_case(rng, c, pool2.get());
 }
 
 TEST_CASE("conv2d eigen: matches ref on seeded random shapes, any pool, strided views") {
   Rng rng(0xe16e2);
   Pool pool2(2);
-  for (int i = 0; i < 50; ++i) check_case(rng, random_case(rng), pool2.get());
-  MESSAGE("conv2d eigen vs ref, all cases so far: worst error " << g_worst_abs << ", " << g_worst_ratio
+  for (int i = 0; i < 50; ++i) check_case(rng, test::random_conv_case(rng), pool2.get());
+  MESSAGE("conv2d eigen vs ref, all cases so far: worst error " << g_meter.worst_abs << ", " << g_meter.worst_ratio
                                                                 << " of the tolerance");
 }
 

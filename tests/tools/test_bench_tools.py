@@ -60,12 +60,15 @@ def test_bench_profile_lists_every_op(tiny):
     assert [o["index"] for o in ops] == list(range(len(ops)))
     assert {"Conv2D", "Concat", "MaxPool2D", "FullyConnected"} <= {o["kind"] for o in ops}
     assert all(o["median_ms"] >= 0 and o["backend"] for o in ops)
+    # kernel names follow <op>_<dtype>_<impl>[_<tile>_<isa>]: conv2d_f32_gemm_6x16_avx2_fma, max_pool2d_f32_xnn, ...
+    assert all(re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)*", o["kernel"]) for o in ops), [o["kernel"] for o in ops]
+    assert all(o["kernel"].startswith("conv2d_f32_") for o in ops if o["kind"] == "Conv2D")
     assert abs(sum(o["share"] for o in ops) - 1.0) < 1e-3
     human = run(BENCH, tiny, "--runs", 2, "--profile")
     assert human.returncode == 0, human.stderr
     for o in ops:
         assert o["name"][-30:] in human.stdout
-    assert "per kind/backend" in human.stdout
+    assert "per kernel" in human.stdout
 
 
 @needs_bench

@@ -51,7 +51,8 @@ typedef enum incept_backend {
   INCEPT_BACKEND_AUTO = 0,
   INCEPT_BACKEND_REF = 1,
   INCEPT_BACKEND_EIGEN = 2,
-  INCEPT_BACKEND_XNNPACK = 3
+  INCEPT_BACKEND_XNNPACK = 3,
+  INCEPT_BACKEND_NATIVE = 4 /* incept's own SIMD micro-kernels, picked per CPU */
 } incept_backend;
 
 typedef struct incept_model incept_model;             /* opaque */

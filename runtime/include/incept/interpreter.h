@@ -24,13 +24,16 @@
 namespace incept {
 
 // Kernel families. kAuto picks, per op at prepare time, the fastest one that computes that op
-// exactly (xnnpack, then eigen, then ref). Naming one makes it the first choice for every op it
-// implements; ops it does not implement (or cannot do exactly, e.g. a strided add on XNNPACK) run
-// on ref. op_info() tells what each op got.
-enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3 };
-const char* backend_name(Backend b);    // "auto", "ref", "eigen", "xnnpack"
+// exactly (native, then xnnpack, then eigen, then ref). Naming one makes it the first choice for every
+// op it implements; ops it does not implement (or cannot do exactly, e.g. a strided add on XNNPACK) run
+// on ref. op_info() tells what each op got, down to the kernel.
+// kNative is incept's own SIMD micro-kernels, built per ISA (x86-64 AVX2+FMA and AVX-512F, aarch64
+// NEON) and picked at run time for the CPU; the environment variable INCEPT_ISA ("avx2", "scalar",
+// ...) caps the ISA they may use. New kernels and ISAs arrive inside these families.
+enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3, kNative = 4 };
+const char* backend_name(Backend b);    // "auto", "ref", "eigen", "xnnpack", "native"
 bool backend_available(Backend b);      // built into this library and usable on this CPU
-// "auto" | "ref" | "eigen" | "xnnpack" -> Backend; kInvalidArgument naming the choices otherwise.
+// "auto" | "ref" | "eigen" | "xnnpack" | "native" -> Backend; kInvalidArgument naming the choices otherwise.
 [[nodiscard]] Status parse_backend(const char* name, Backend* out);
 
 struct InterpreterOptions {
@@ -58,8 +61,9 @@ struct PlanStats {
   int num_views = 0;              // tensors living inside a concat output
   int num_in_place = 0;           // Add outputs written over an input that dies there (residual sums)
   int num_copied_concat_inputs = 0;
-  // Weights repacked by kernels (XNNPACK) and held by this interpreter: the growth of XNNPACK's
-  // allocations during this plan (approximate while other interpreters prepare at the same time).
+  // Weights repacked by kernels (native, XNNPACK) and held by this interpreter: the native kernels'
+  // packed panels plus the growth of XNNPACK's allocations during this plan (that part approximate
+  // while other interpreters prepare at the same time).
   size_t packed_weights_bytes = 0;
   size_t file_weights_bytes = 0;     // weights still read in place from the model file
   double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
@@ -70,7 +74,10 @@ struct PlanStats {
 struct OpInfo {
   const char* name = "";
   const char* kind = "";      // "Conv2D", "MaxPool2D", ...
-  const char* backend = "";   // "ref", "eigen", "xnnpack", or "view" for a concat that copies nothing
+  const char* backend = "";   // "ref", "eigen", "xnnpack", "native", or "view" for a concat that copies nothing
+  // The kernel, named <op>_<dtype>_<impl>[_<tile>_<isa>]: "conv2d_f32_gemm_6x16_avx2_fma", "conv2d_f32_xnn",
+  // "max_pool2d_f32_ref", ... ("concat_view" for a concat that copies nothing). Valid while the Interpreter lives.
+  const char* kernel = "";
   Shape output_shape;
   double flops = 0.0;         // multiply-adds x 2 (comparisons / additions for pools)
   const int* inputs = nullptr;   // tensor indices (tensor_placement()); -1 marks an absent optional input

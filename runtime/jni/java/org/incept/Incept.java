@@ -11,7 +11,7 @@ import java.util.List;
  * (Android: packaged by the NDK build under lib/ABI/ in the APK).
  */
 public final class Incept {
-  private static final String[] BACKENDS = {"auto", "ref", "eigen", "xnnpack"};
+  private static final String[] BACKENDS = {"auto", "ref", "eigen", "xnnpack", "native"};
 
   private Incept() {}
 
@@ -21,7 +21,7 @@ public final class Incept {
   }
 
   /**
-   * Whether the named backend ("auto", "ref", "eigen", "xnnpack") is built into the native library
+   * Whether the named backend ("auto", "ref", "eigen", "xnnpack", "native") is built into the native library
    * and usable on this CPU.
    *
    * @throws InceptException (INVALID_ARGUMENT) for any other name

@@ -54,8 +54,8 @@ public final class Interpreter implements AutoCloseable {
     }
 
     /**
-     * "auto" (default: per op, the fastest kernel that computes it exactly), or "xnnpack",
-     * "eigen", "ref" as the first choice for every op (ops it lacks run on ref). See
+     * "auto" (default: per op, the fastest kernel that computes it exactly), or "native" (incept's
+     * own SIMD kernels), "xnnpack", "eigen", "ref" as the first choice for every op (ops it lacks run on ref). See
      * {@link Incept#availableBackends()}.
      */
     public Options setBackend(String backend) {

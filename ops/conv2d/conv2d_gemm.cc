@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D as implicit GEMM on the engine's micro-kernels: weight packing, blocking and the threaded
+// driver (baseline code; the micro-kernels are the only per-ISA part). See conv2d_gemm.h.
+#include "conv2d/conv2d_gemm.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/parallel.h"
+
+namespace incept::ops {
+namespace {
+
+constexpr int32_t kMaxTaps = 64;   // 8x8 windows; the family's largest is GoogLeNet's 7x7 stem
+constexpr int32_t kMaxMr = 16;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Writes panel by panel: NR bias values, then for each tap and input channel NR weights (OHWI source:
+// output channel o, tap t, channel ci at (o * taps + t) * cin + ci). Columns past Cout stay zero.
+void pack_weights(Conv2DGemm& g, const float* weights, const float* bias) {
+  const int32_t nr = g.uk->nr;
+  for (int32_t p = 0; p < g.panels; ++p) {
+    const int32_t width = p == g.panels - 1 && g.last_half ? nr / 2 : nr;
+    const int32_t o0 = p * nr, cols = std::min(width, g.cout - o0);
+    float* dst = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
+    for (int32_t j = 0; j < cols; ++j) dst[j] = bias != nullptr ? bias[o0 + j] : 0.0f;
+    dst += width;
+    for (int32_t t = 0; t < g.taps; ++t) {
+      for (int32_t ci = 0; ci < g.cin; ++ci, dst += width) {
+        const float* src = weights + (static_cast<int64_t>(o0) * g.taps + t) * g.cin + ci;
+        for (int32_t j = 0; j < cols; ++j) dst[j] = src[static_cast<int64_t>(j) * g.taps * g.cin];
+      }
+    }
+  }
+}
+
+struct Job {
+  const Conv2DGemm* g;
+  ConstTensorView<float> in;
+  TensorView<float> out;
+  float min;
+};
+
+// Row pointers of strip s for every tap: ptrs[t * MR + i] is the input pixel (or the zero row) that
+// tap t of output pixel s * MR + i reads. Rows past the last pixel repeat it (computed, not stored).
+void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
+  const Conv2DGemm& g = *job.g;
+  const Conv2DParams& p = g.p;
+  const int32_t mr = g.uk->mr;
+  const bool pointwise = g.taps == 1 && p.stride.h == 1 && p.stride.w == 1 && p.pad.top == 0 && p.pad.left == 0;
+  for (int32_t i = 0; i < mr; ++i) {
+    const int64_t pix = std::min(s * mr + i, g.pixels - 1);
+    if (pointwise) {   // same grid in and out: pixel pix of the output reads pixel pix of the input
+      ptrs[i] = job.in.data + pix * job.in.pixel_stride;
+      continue;
+    }
+    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
+    const int64_t rest = pix / g.out_w;
+    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
+    const int32_t iy0 = oy * p.stride.h - p.pad.top, ix0 = ox * p.stride.w - p.pad.left;
+    for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
+      const int32_t iy = iy0 + ky * p.dilation.h;
+      for (int32_t kx = 0; kx < p.kernel.w; ++kx) {
+        const int32_t ix = ix0 + kx * p.dilation.w;
+        const bool inside = iy >= 0 && iy < g.in_h && ix >= 0 && ix < g.in_w;
+        ptrs[(ky * p.kernel.w + kx) * mr + i] = inside ? job.in.pixel(n, iy, ix) : g.zeros.data();
+      }
+    }
+  }
+}
+
+// Work item = (block of panels, strip of MR output pixels), block-major.
+void run_item(void* context, size_t item) {
+  const Job& job = *static_cast<const Job*>(context);
+  const Conv2DGemm& g = *job.g;
+  const GemmUkernel& uk = *g.uk;
+  const int64_t block = static_cast<int64_t>(item) / g.strips, s = static_cast<int64_t>(item) % g.strips;
+  const float* ptrs[kMaxTaps * kMaxMr];
+  strip_pointers(job, s, ptrs);
+
+  GemmTile tile;
+  tile.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
+  tile.kc = g.cin;
+  tile.taps = g.taps;
+  tile.a = ptrs;
+  tile.c_stride = static_cast<size_t>(job.out.pixel_stride);
+  tile.min = job.min;
+  float* row0 = job.out.data + s * uk.mr * job.out.pixel_stride;
+  const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
+  for (int32_t p = static_cast<int32_t>(block * g.panels_per_block); p < p_end; ++p) {
+    tile.w = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
+    tile.c = row0 + static_cast<int64_t>(p) * uk.nr;
+    tile.cols = std::min(uk.nr, g.cout - p * uk.nr);
+    (p == g.panels - 1 && g.last_half ? uk.half : uk.full)(tile);
+  }
+}
+
+}  // namespace
+
+Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in, const Shape& out,
+                              const float* weights, const float* bias, Conv2DGemm* g) {
+  INCEPT_CHECK(p.groups == 1, kUnsupported, "the GEMM engine takes ungrouped convolutions (groups = %d)", p.groups);
+  const int64_t taps = int64_t{p.kernel.h} * p.kernel.w;
+  INCEPT_CHECK(taps <= kMaxTaps, kUnsupported, "the GEMM engine takes windows of at most %d taps (%dx%d)", kMaxTaps,
+               p.kernel.h, p.kernel.w);
+  INCEPT_CHECK(uk.mr <= kMaxMr && uk.nr % 2 == 0, kInternal, "micro-kernel %s is outside the driver's range", uk.tile);
+  g->uk = &uk;
+  g->p = p;
+  g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
+  g->out_h = out[1], g->out_w = out[2], g->cout = out[3];
+  g->taps = static_cast<int32_t>(taps);
+  g->pixels = int64_t{out[0]} * out[1] * out[2];
+  g->strips = ceil_div(g->pixels, uk.mr);
+  g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
+  g->last_half = g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
+  const size_t depth = static_cast<size_t>(taps) * static_cast<size_t>(g->cin);
+  g->panel_floats = (static_cast<size_t>(uk.nr) * (depth + 1) + 15) / 16 * 16;
+  // Blocks of panels whose weights fill at most half of one core's L2 (at least one panel), evened out.
+  const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / (g->panel_floats * sizeof(float)));
+  g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
+  g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
+  INCEPT_CHECK(g->packed.allocate(g->panel_floats * static_cast<size_t>(g->panels)) &&
+                   g->zeros.allocate(static_cast<size_t>(g->cin)),
+               kInternal, "out of memory packing %zu bytes of conv weights",
+               g->panel_floats * static_cast<size_t>(g->panels) * sizeof(float));
+  pack_weights(*g, weights, bias);
+  return Status::ok();
+}
+
+void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool) {
+  Job job{&g, in, out, g.p.activation == Activation::kRelu ? 0.0f : -INFINITY};
+  parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
+}
+
+}  // namespace incept::ops

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D on the packed-GEMM engine (ops/gemm): our own fast path on every CPU with a micro-kernel.
+//
+//   Conv2DGemm g;
+//   INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(*uk, p, in_shape, out_shape, weights, bias, &g));  // prepare
+//   conv2d_f32_gemm_run(g, in, out, pool);                                                // invoke: no heap, no checks
+//
+// The convolution is one implicit GEMM: C[pixels x Cout] = A[pixels x (taps * Cin)] * W, with A never
+// built. Each micro-kernel call takes MR output pixels and, per tap (ky, kx), the MR input pixels that
+// tap sees (NHWC rows read in place at any pixel stride, so concat slices are free; padding reads a row
+// of zeros). Weights are packed once, at create, into NR-wide panels (bias first, then tap-major,
+// channel, column), and the panels are cut into blocks that fit half of one core's L2. Work items are
+// (block, strip of MR pixels), block-major: a core keeps its block's weights in L2 while the pixel
+// strips stream through, and each strip's rows stay in L1 across the block's panels. The epilogue
+// applies ReLU and stores only the real columns, straight into the output (a channel slice of a
+// concat when it is one). Every output is computed by the same call whoever runs it: results are
+// bit-identical for any thread count.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include "common/aligned_buffer.h"
+#include "conv2d/conv2d.h"
+#include "gemm/gemm.h"
+
+namespace incept::ops {
+
+struct Conv2DGemm {
+  const GemmUkernel* uk = nullptr;
+  Conv2DParams p;
+  int32_t in_h = 0, in_w = 0, cin = 0;
+  int32_t out_h = 0, out_w = 0, cout = 0;
+  int32_t taps = 0;
+  int64_t pixels = 0, strips = 0;   // output pixels (N * OH * OW); strips of MR of them
+  int32_t panels = 0;               // NR-wide column panels (the last one NR / 2 wide when last_half)
+  bool last_half = false;
+  int32_t panels_per_block = 0, blocks = 0;
+  size_t panel_floats = 0;          // floats from one panel to the next (64-byte multiple)
+  AlignedFloats packed;             // panels * panel_floats
+  AlignedFloats zeros;              // cin zeros: what padding taps read
+
+  size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
+};
+
+// Packs the weights for micro-kernel `uk` and plans the blocking. kUnsupported when the engine does not
+// take this conv (groups > 1, more taps or rows than it indexes); kInternal when memory runs out.
+// `in` and `out` are the NHWC shapes (conv2d_infer_shape's), weights OHWI, bias [O] or nullptr.
+[[nodiscard]] Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
+                                            const Shape& out, const float* weights, const float* bias, Conv2DGemm* g);
+
+// out = act(conv(in) + bias), conv2d_f32_ref's function. `in` and `out` may be strided channel slices.
+// `pool` may be nullptr. Never allocates.
+void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool);
+
+}  // namespace incept::ops

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The packed-GEMM engine's micro-kernels: C[rows x cols] = min-clamp(bias + sum over taps and channels of
+// A * W), one register tile per call. Written once (gemm_ukernel.h) and compiled per ISA with that
+// file's flags (gemm_avx2.cc, gemm_avx512.cc, gemm_neon.cc); everything above them (packing, blocking,
+// threads) is baseline code shared by every ISA.
+//
+//   for (const GemmUkernel* uk : gemm_ukernels())      // best first; each says the ISA it needs
+//     if (isa_usable(uk->isa)) { ... uk->full(tile) ... }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/cpu.h"
+
+namespace incept::ops {
+
+// One micro-kernel call: an MR x NR tile of the output (MR and NR are the kernel's; `rows` and `cols`
+// say how much of it is real).
+//
+// A is not packed: for tap t, row i reads kc consecutive floats at a[t * MR + i] (an NHWC pixel's
+// channels, any pixel stride; the caller points rows beyond `rows` at a real row and padding taps at
+// zeros). W is one packed panel, NR floats wide (NR / 2 for the `half` kernel): first NR bias values,
+// then taps * kc rows of NR weights (tap-major, then channel), zero-padded past the real columns.
+// C row i starts at c + i * c_stride; columns [0, cols) of rows [0, rows) are written, nothing else.
+// Each output is max(min, bias + sum_t sum_k a * w), accumulated in that order with FMAs, so results
+// do not depend on how the caller tiles the work.
+struct GemmTile {
+  int32_t rows = 0;               // 1..MR
+  int32_t cols = 0;               // 1..NR (1..NR/2 for the half kernel)
+  int32_t kc = 0;                 // channels per tap, >= 1
+  int32_t taps = 0;               // >= 1
+  const float* const* a = nullptr;
+  const float* w = nullptr;
+  float* c = nullptr;
+  size_t c_stride = 0;            // floats between output rows
+  float min = 0.0f;               // 0 for ReLU, -infinity for none
+};
+
+using GemmUkernelFn = void (*)(const GemmTile&);
+
+struct GemmUkernel {
+  const char* tile;      // "6x16": MR x NR, as kernel names spell it
+  Isa isa;
+  int32_t mr, nr;
+  GemmUkernelFn full;    // panels NR wide
+  GemmUkernelFn half;    // panels NR / 2 wide: a channel tail of at most NR / 2
+};
+
+// The micro-kernels built into this library for this architecture, best first; `*count` gets their
+// number. Callers check isa_usable() before running one.
+const GemmUkernel* const* gemm_ukernels(int* count);
+
+// Defined by the per-ISA files, each only for its architecture (gemm.cc lists those built).
+const GemmUkernel* gemm_ukernel_avx512f();
+const GemmUkernel* gemm_ukernel_avx2_fma();
+const GemmUkernel* gemm_ukernel_neon();
+
+}  // namespace incept::ops

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+// conv2d_f32_gemm on every GEMM micro-kernel built for this architecture whose ISA this CPU has (not
+// only the best one): against the reference within the shared error bound on the named layers of the
+// four nets and on seeded random shapes (channel counts off the register tile), bit-identical inside
+// NaN-guarded strided slices on a 2-thread pool, for any thread count, with no heap use in run().
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "conv2d/conv2d_gemm.h"
+#include "support/conv_cases.h"
+#include "support/heap_counter.h"
+
+namespace incept {
+namespace {
+
+using test::ConvCase;
+using test::Pool;
+using test::Tensor;
+
+// The micro-kernels this CPU can run, whatever the INCEPT_ISA cap says.
+std::vector<const ops::GemmUkernel*> runnable_ukernels() {
+  int count = 0;
+  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
+  std::vector<const ops::GemmUkernel*> out;
+  for (int i = 0; i < count; ++i)
+    if (ops::cpu_has(all[i]->isa)) out.push_back(all[i]);
+  return out;
+}
+
+std::string kernel_name(const ops::GemmUkernel& uk) {
+  return std::string("conv2d_f32_gemm_") + uk.tile + "_" + ops::isa_name(uk.isa);
+}
+
+test::ConvErrorMeter g_meter;
+
+void run_gemm(const ops::Conv2DGemm& g, ConstTensorView<float> x, TensorView<float> y, pthreadpool_t pool) {
+  test::heap_count_begin();
+  ops::conv2d_f32_gemm_run(g, x, y, pool);
+  CHECK(test::heap_count_end() <= 0);
+}
+
+// Every runnable micro-kernel on case c: dense and alone within the bound; strided with NaN guards on a
+// 2-thread pool, the same bits and nothing outside the output slice touched.
+void check_case(test::Rng& rng, const ConvCase& c, pthreadpool_t pool2) {
+  CAPTURE(c.describe());
+  const test::ConvReference r = test::make_conv_reference(rng, c);
+  REQUIRE(r.out_shape.rank == 4);
+  for (const ops::GemmUkernel* uk : runnable_ukernels()) {
+    CAPTURE(kernel_name(*uk));
+    ops::Conv2DGemm g;
+    REQUIRE(ops::conv2d_f32_gemm_create(*uk, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), &g).is_ok());
+    Tensor dense(r.out_shape, -7.0f);
+    run_gemm(g, r.x.cview(), dense.view(), nullptr);
+    CHECK(g_meter.over_bound(c, r, dense) == 0);
+
+    test::StridedTensor xs(c.in, 3, c.in[3] + 5, std::nanf(""));
+    xs.copy_from(r.x);
+    test::StridedTensor ys(r.out_shape, 2, c.out_c + 7, 12345.5f);
+    run_gemm(g, xs.cview(), ys.view(), pool2);
+    CHECK(std::memcmp(ys.to_dense().data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
+    CHECK(ys.outside_untouched());
+  }
+}
+
+TEST_CASE("conv2d gemm: this CPU runs at least the micro-kernels its ISA promises") {
+  const std::vector<const ops::GemmUkernel*> uks = runnable_ukernels();
+  std::string names;
+  for (const ops::GemmUkernel* uk : uks) names += kernel_name(*uk) + " ";
+  MESSAGE("runnable GEMM micro-kernels: " << (names.empty() ? "none" : names));
+#if defined(__aarch64__)
+  CHECK(uks.size() == 1);   // NEON is part of AArch64
+#elif defined(__x86_64__)
+  CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kAvx2Fma)) + ops::cpu_has(ops::Isa::kAvx512f));
+#endif
+}
+
+TEST_CASE("conv2d gemm: matches ref on layers of GoogLeNet, v3, v4 and Inception-ResNet-v2, strided, 2 threads") {
+  test::Rng rng(0x6e33);
+  Pool pool2(2);
+  for (const ConvCase& c : test::named_conv_cases()) check_case(rng, c, pool2.get());
+}
+
+TEST_CASE("conv2d gemm: matches ref on seeded random shapes, strided, 2 threads") {
+  test::Rng rng(0x6e34);
+  Pool pool2(2);
+  for (int i = 0; i < 60; ++i) check_case(rng, test::random_conv_case(rng, /*max_groups=*/1), pool2.get());
+  MESSAGE("conv2d gemm vs ref, all cases so far: worst error " << g_meter.worst_abs << ", " << g_meter.worst_ratio
+                                                               << " of the tolerance");
+}
+
+TEST_CASE("conv2d gemm: 1, 2 and 3 threads give the same bits") {
+  test::Rng rng(0x6e35);
+  const ConvCase c{"v3 Mixed_6c.branch7x7_2 (1x7)", {1, 17, 17, 160}, test::conv(1, 7, 1, {0, 0, 3, 3}), 150};
+  const test::ConvReference r = test::make_conv_reference(rng, c);
+  for (const ops::GemmUkernel* uk : runnable_ukernels()) {
+    CAPTURE(kernel_name(*uk));
+    ops::Conv2DGemm g;
+    REQUIRE(ops::conv2d_f32_gemm_create(*uk, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), &g).is_ok());
+    Tensor alone(r.out_shape);
+    run_gemm(g, r.x.cview(), alone.view(), nullptr);
+    for (size_t threads : {1, 2, 3}) {
+      CAPTURE(threads);
+      Pool pool(threads);
+      Tensor y(r.out_shape);
+      run_gemm(g, r.x.cview(), y.view(), pool.get());
+      CHECK(std::memcmp(y.data.data(), alone.data.data(), sizeof(float) * alone.data.size()) == 0);
+    }
+  }
+}
+
+TEST_CASE("conv2d gemm: a NaN input pixel gives NaN exactly where ref does, ReLU included") {
+  test::Rng rng(0x6e36);
+  const ConvCase c{"3x3 pad 1", {1, 6, 6, 5}, test::conv(3, 3, 1, {1, 1, 1, 1}), 37};
+  test::ConvReference r = test::make_conv_reference(rng, c);
+  r.x.data[(2 * 6 + 3) * 5 + 1] = std::nanf("");
+  ops::conv2d_f32_ref(c.p, r.x.cview(), r.w.data.data(), r.bias(), r.ref.view());
+  for (const ops::GemmUkernel* uk : runnable_ukernels()) {
+    CAPTURE(kernel_name(*uk));
+    ops::Conv2DGemm g;
+    REQUIRE(ops::conv2d_f32_gemm_create(*uk, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), &g).is_ok());
+    Tensor y(r.out_shape);
+    run_gemm(g, r.x.cview(), y.view(), nullptr);
+    int nans = 0;
+    for (size_t i = 0; i < r.ref.data.size(); ++i) {
+      nans += std::isnan(r.ref.data[i]) ? 1 : 0;
+      CHECK(std::isnan(r.ref.data[i]) == std::isnan(y.data[i]));
+    }
+    CHECK(nans == 9 * 37);   // the 3x3 neighbourhood of the pixel, every output channel
+  }
+}
+
+TEST_CASE("conv2d gemm: grouped convs and windows over 64 taps are refused as unsupported") {
+  for (const ops::GemmUkernel* uk : runnable_ukernels()) {
+    CAPTURE(kernel_name(*uk));
+    const std::vector<float> w(9 * 8 * 8 * 4, 0.5f);
+    ops::Conv2DGemm g;
+    CHECK(test::failed_with(
+        ops::conv2d_f32_gemm_create(*uk, test::conv(3, 3, 1, {}, true, 2), Shape{1, 8, 8, 8}, Shape{1, 6, 6, 8},
+                                    w.data(), nullptr, &g),
+        StatusCode::kUnsupported, "groups = 2"));
+    CHECK(test::failed_with(ops::conv2d_f32_gemm_create(*uk, test::conv(9, 9), Shape{1, 9, 9, 4}, Shape{1, 1, 1, 4},
+                                                        w.data(), nullptr, &g),
+                            StatusCode::kUnsupported, "at most 64 taps (9x9)"));
+  }
+}
+
+TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
+  const ops::Isa saved = ops::isa_cap();
+  ops::set_isa_cap(ops::Isa::kScalar);
+  for (const ops::GemmUkernel* uk : runnable_ukernels()) CHECK_FALSE(ops::isa_usable(uk->isa));
+  ops::set_isa_cap(saved);
+  ops::Isa parsed;
+  CHECK(ops::parse_isa("scalar", &parsed));
+  CHECK(parsed == ops::Isa::kScalar);
+  CHECK_FALSE(ops::parse_isa("sse9", &parsed));
+#if defined(__x86_64__)
+  CHECK(ops::parse_isa("avx2", &parsed));
+  CHECK(parsed == ops::Isa::kAvx2Fma);
+  CHECK_FALSE(ops::parse_isa("neon", &parsed));   // another architecture's
+  if (ops::cpu_has(ops::Isa::kAvx512f)) {
+    ops::set_isa_cap(ops::Isa::kAvx2Fma);
+    CHECK_FALSE(ops::isa_usable(ops::Isa::kAvx512f));
+    CHECK(ops::isa_usable(ops::Isa::kAvx2Fma));
+    ops::set_isa_cap(saved);
+  }
+#endif
+}
+
+}  // namespace
+}  // namespace incept
