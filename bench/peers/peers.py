@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 PY = "/usr/bin/python3"          # Debian's Python, with torch / torchvision / onnx
 NODE = os.environ.get("NODE", "node")
-INPUT_SIZE = {"googlenet": 224, "inception_v3": 299}
+INPUT_SIZE = {"googlenet": 224, "inception_v3": 299, "inception_v4": 299, "inception_resnet_v2": 299}
 STEP_TIMEOUT_S = 900
 
 
@@ -53,8 +53,8 @@ def csv(kind, cast=str):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="bench/peers/run.sh", description=__doc__.split("\n\n")[0])
-    p.add_argument("--nets", type=csv("nets"), default=["googlenet", "inception_v3"],
-                   help="comma-separated: googlenet, inception_v3 (default: both)")
+    p.add_argument("--nets", type=csv("nets"), default=list(INPUT_SIZE),
+                   help="comma-separated: googlenet, inception_v3, inception_v4, inception_resnet_v2 (default: all four)")
     p.add_argument("--threads", type=csv("thread counts", int), default=[1, 2], help="default 1,2")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     p.add_argument("--out", default="build/peers", help="output folder (default build/peers)")

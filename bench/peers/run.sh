@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # incept vs ONNX Runtime on the same nets, same weights, same input, same machine, in one session.
-# Usage: bench/peers/run.sh [--nets googlenet,inception_v3] [--threads 1,2] [--rounds N] [--out DIR]
+# Usage: bench/peers/run.sh [--nets googlenet,inception_v3,inception_v4,inception_resnet_v2] [--threads 1,2] [--rounds N] [--out DIR]
 #                           [--runs N] [--warmup N] [--target-s S] [--runtimes incept,ort] [--remake]
 # Installs onnxruntime-node (the version pinned in bench/peers/package.json) into bench/peers/node_modules
 # if missing, then runs bench/peers/peers.py: models, output check, alternating rounds, table,

@@ -8,6 +8,7 @@ skipped when that binary is not built. Passes when max |diff| <= 1e-4 * max |log
 Run with `pytest -s` to see the measured differences.
 """
 
+import os
 import subprocess
 
 import numpy as np
@@ -17,11 +18,15 @@ from conftest import SLOW, arch_source_params, compare_logits
 
 # Every backend on the nets whose ops differ: BN GoogLeNet, Inception-v3 (count-pad avg pools), LRN GoogLeNet,
 # Inception-ResNet-v2 (in-place residual adds, exclude-pad avg pools; ref is slow on it: INCEPT_SLOW=1).
-BACKENDS = [("ref", 1), ("eigen", 1), ("eigen", 2), ("xnnpack", 1), ("xnnpack", 2)]
-BACKEND_PARAMS = [pytest.param(arch, b, t, id=f"{arch}-{b}-{t}",
+# The native family runs its best micro-kernel, and once capped to AVX2 (INCEPT_ISA) so that an AVX-512
+# CPU runs both x86 kernels (on an AVX2-only CPU the two runs are the same).
+BACKENDS = [("ref", 1, ""), ("eigen", 1, ""), ("eigen", 2, ""), ("xnnpack", 1, ""), ("xnnpack", 2, ""),
+            ("native", 1, ""), ("native", 2, ""), ("native", 2, "avx2")]
+BACKEND_PARAMS = [pytest.param(arch, b, t, isa, id=f"{arch}-{b}-{t}" + (f"-{isa}" if isa else ""),
                                marks=[pytest.mark.skipif(arch == "inception_resnet_v2" and b == "ref" and not SLOW,
                                                          reason="ref on a 13 GFLOP net: INCEPT_SLOW=1 runs it")])
-                  for arch in ("googlenet", "inception_v3", "googlenet_lrn", "inception_resnet_v2") for b, t in BACKENDS]
+                  for arch in ("googlenet", "inception_v3", "googlenet_lrn", "inception_resnet_v2")
+                  for b, t, isa in BACKENDS]
 
 
 @pytest.mark.parametrize("arch,source", arch_source_params())
@@ -40,21 +45,22 @@ def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, sourc
     assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
 
 
-@pytest.mark.parametrize("arch,backend,threads", BACKEND_PARAMS)
-def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, backend, threads):
+@pytest.mark.parametrize("arch,backend,threads,isa", BACKEND_PARAMS)
+def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, backend, threads, isa):
     """Whole-network parity of each kernel family (and the thread pool) on the .pth conversion."""
     paths = artifacts.make(arch)
     model = artifacts.converted(arch, "pth")
     out = tmp_path / "y.npy"
     proc = subprocess.run([str(incept_run), str(model), "--input", str(paths["input"]), "--output", str(out),
                            "--backend", backend, "--threads", str(threads)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300,
+                          env={**os.environ, "INCEPT_ISA": isa} if isa else None)
     if proc.returncode != 0 and "not available" in proc.stderr:
         pytest.skip(f"backend {backend} is not built here: {proc.stderr.strip()}")
     assert proc.returncode == 0, f"incept-run failed ({proc.returncode}): {proc.stderr.strip()}"
     y, ref = np.load(out), np.load(paths["reference"])
     diff, rel, top5 = compare_logits(y, ref)
-    print(f"\n[e2e] {arch} --backend {backend} --threads {threads}: max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), "
+    print(f"\n[e2e] {arch} --backend {backend} --threads {threads}{' INCEPT_ISA=' + isa if isa else ''}: max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), "
           f"top-5 identical: {top5}")
     assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
     assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
