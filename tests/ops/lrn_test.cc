@@ -199,7 +199,7 @@ TEST_CASE("lrn: in a model, writing into a concat slice, every backend gives the
 
   Tensor want(x.shape);
   ops::lrn_f32_ref(params(4, 0.5f, 0.75f, 2.0f), x.cview(), want.view());
-  for (Backend backend : {Backend::kRef, Backend::kAuto, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kAuto, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     CAPTURE(backend_name(backend));
     Interpreter it(*m, InterpreterOptions{backend, 2});

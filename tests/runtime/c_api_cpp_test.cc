@@ -20,7 +20,7 @@ void fill(float* data, size_t bytes) {
 }
 
 TEST_CASE("c_api: outputs match the C++ API bit for bit") {
-  for (Backend b : {Backend::kAuto, Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend b : {Backend::kAuto, Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (b != Backend::kAuto && !backend_available(b)) continue;
     CAPTURE(backend_name(b));
     Result<Model> model = Model::from_file(kModel.c_str());

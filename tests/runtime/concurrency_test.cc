@@ -34,7 +34,7 @@ TEST_CASE("concurrency: four interpreters on four threads (each with 1 or 2 pool
   std::vector<float> x(static_cast<size_t>(m->input_shape(0).num_elements()));
   for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
 
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {   // 2: each interpreter also runs its own pool inside invoke()
       CAPTURE(backend_name(backend));
@@ -69,7 +69,7 @@ TEST_CASE("determinism: same model, input, backend and threads give the same bit
   Result<Model> m = Model::from_bytes(bytes.data(), bytes.size());
   REQUIRE(m.ok());
   std::vector<float> x(static_cast<size_t>(m->input_shape(0).num_elements()), 0.25f);
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {
       CAPTURE(backend_name(backend));

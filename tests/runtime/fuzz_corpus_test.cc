@@ -37,7 +37,7 @@ std::vector<uint8_t> read_file(const fs::path& p) {
 
 int num_backends() {
   int n = 0;
-  for (Backend b : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) n += backend_available(b) ? 1 : 0;
+  for (Backend b : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) n += backend_available(b) ? 1 : 0;
   return n;
 }
 

@@ -65,7 +65,7 @@ std::vector<float> run(const Residual& r, Backend backend, int threads, PlanStat
 }
 
 TEST_CASE("in place: a residual Add writes over the input that dies there, with the same bits") {
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {
       CAPTURE(backend_name(backend));

@@ -57,7 +57,7 @@ TEST_CASE("invoke: zero heap allocations, every backend, 1 and 2 threads") {
   REQUIRE(g_allocations.load() == 1);
   REQUIRE((malloc_seen == -1 || malloc_seen >= 1));
 
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {
       CAPTURE(backend_name(backend));

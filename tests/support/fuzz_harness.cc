@@ -31,7 +31,7 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
   if (!model.ok()) return outcome;
   outcome.loaded = true;
 
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     InterpreterOptions options;
     options.backend = backend;
