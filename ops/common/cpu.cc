@@ -116,6 +116,7 @@ bool parse_isa(const char* name, Isa* out) {
 }
 
 bool cpu_has(Isa isa) { return state().has[static_cast<int>(isa)]; }
+Isa cpu_best_isa() { return state().best; }
 Isa isa_cap() { return state().cap; }
 void set_isa_cap(Isa cap) { state().cap = native_arch(cap) && level(cap) < level(state().best) ? cap : state().best; }
 bool isa_at_most(Isa isa, Isa limit) { return native_arch(isa) && level(isa) <= level(limit); }

@@ -26,6 +26,8 @@ bool parse_isa(const char* name, Isa* out);
 
 // The CPU (and the OS, for wide registers) supports `isa`, whatever the cap.
 bool cpu_has(Isa isa);
+// The best ISA this CPU has (what the cap is unless lowered).
+Isa cpu_best_isa();
 // The highest ISA the kernels may use: the best the CPU has, lowered by INCEPT_ISA or set_isa_cap().
 Isa isa_cap();
 // Sets the cap for this process (tests; not thread-safe against concurrent prepare()).

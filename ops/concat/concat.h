@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Channel concat. There is no kernel: the planner makes each input a view into its slice of the
-// output, so the producers write there directly. Only the shape rule lives here.
+// Channel concat. The planner makes each input it can a view into its slice of the output, so the
+// producers write there directly; the one kernel (concat_kernels.cc) copies the rest.
 #pragma once
 
 #include "common/op_types.h"

@@ -18,4 +18,12 @@ const GemmUkernel* const* gemm_ukernels(int* count) {
 #endif
 }
 
+const GemmUkernel* gemm_ukernel_for(Isa isa) {
+  int count = 0;
+  const GemmUkernel* const* all = gemm_ukernels(&count);
+  for (int i = 0; i < count; ++i)
+    if (all[i]->isa == isa) return all[i];
+  return nullptr;
+}
+
 }  // namespace incept::ops

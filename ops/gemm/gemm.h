@@ -51,6 +51,9 @@ struct GemmUkernel {
 // number. Callers check isa_usable() before running one.
 const GemmUkernel* const* gemm_ukernels(int* count);
 
+// The micro-kernel built for `isa`, or nullptr where this build has none (another architecture's ISA).
+const GemmUkernel* gemm_ukernel_for(Isa isa);
+
 // Defined by the per-ISA files, each only for its architecture (gemm.cc lists those built).
 const GemmUkernel* gemm_ukernel_avx512f();
 const GemmUkernel* gemm_ukernel_avx2_fma();

@@ -25,14 +25,19 @@ const char* backend_name(Backend b) {
   return "?";
 }
 
+// Usable when some op has a kernel of the family that this build has and this CPU can run.
 bool backend_available(Backend b) {
-#if INCEPT_WITH_XNNPACK
-  if (b == Backend::kXnnpack) return ops::xnn_ensure_initialized().is_ok();
-#else
-  if (b == Backend::kXnnpack) return false;
-#endif
-  if (b == Backend::kNative) return native_available();
-  return b == Backend::kAuto || b == Backend::kRef || b == Backend::kEigen;
+  if (b == Backend::kAuto || b == Backend::kRef) return true;
+  if (b != Backend::kEigen && b != Backend::kXnnpack && b != Backend::kNative) return false;
+  const ops::KernelFamily family = family_of(b);
+#define INCEPT_OP(Name, snake)                                                                \
+  for (int i = 0; i < ops::snake##_op_def.num_kernels; ++i) {                                \
+    const ops::Kernel& k = *ops::snake##_op_def.kernels[i];                                  \
+    if (k.family == family && ops::kernel_usable(k)) return true;                            \
+  }
+#include "op_list.inc"
+#undef INCEPT_OP
+  return false;
 }
 
 Status parse_backend(const char* name, Backend* out) {
@@ -95,9 +100,8 @@ Status Interpreter::prepare() {
 
 Status Interpreter::invoke() {
   INCEPT_CHECK(impl_->prepared, kInvalidArgument, "invoke() called before a successful prepare()");
-  const Step* steps = impl_->steps.data();
-  const CopyJob* copies = impl_->copies.data();
-  for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) run_step(steps[i], copies, impl_->pool);
+  pthreadpool_t pool = impl_->pool;
+  for (const Step& s : impl_->steps) s.kernel->run(s.state, s.io, pool);
   return Status::ok();
 }
 
@@ -106,10 +110,10 @@ Status Interpreter::invoke_profiled(double* op_ms) {
   INCEPT_CHECK(op_ms != nullptr, kInvalidArgument, "invoke_profiled: op_ms is null");
   using clock = std::chrono::steady_clock;
   const Step* steps = impl_->steps.data();
-  const CopyJob* copies = impl_->copies.data();
+  pthreadpool_t pool = impl_->pool;
   for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) {
     const auto t0 = clock::now();
-    run_step(steps[i], copies, impl_->pool);
+    steps[i].kernel->run(steps[i].state, steps[i].io, pool);
     op_ms[i] = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
   }
   return Status::ok();
@@ -147,12 +151,10 @@ OpInfo Interpreter::op_info(int i) const {
   info.output = n.outputs[0];
   if (impl_->planned) {
     info.flops = impl_->kernels[i].flops;
-    info.backend = backend_name(impl_->kernels[i].backend);
-    info.kernel = impl_->kernels[i].name;
-    if (n.kind == detail::OpKind::kConcat && impl_->prepared && impl_->steps[i].num_copies == 0) {
-      info.backend = "view";
-      info.kernel = "concat_view";
-    }
+    const KernelChoice& kc = impl_->kernels[i];
+    info.backend = ops::kernel_family_name(kc.kernel->family);
+    info.kernel = kc.plan.name;
+    if (std::strcmp(kc.plan.name, "concat_view") == 0) info.backend = "view";
   }
   return info;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Interpreter internals shared by prepare.cc (planning, binding), kernels.cc (backend choice,
-// kernel set-up, dispatch) and interpreter.cc (public methods).
+// Interpreter internals shared by prepare.cc (planning, binding), kernels.cc (kernel choice from the
+// registry, set-up) and interpreter.cc (public methods, invoke).
 #pragma once
 
 #include <pthreadpool.h>
@@ -11,10 +11,6 @@
 
 #include "incept/interpreter.h"
 #include "loader/graph.h"
-#include "conv2d/conv2d_gemm.h"
-#if INCEPT_WITH_XNNPACK
-#include "common/xnn_op.h"
-#endif
 
 namespace incept {
 
@@ -29,29 +25,15 @@ struct TensorPlace {
 
 // One op, fully bound: invoke() only reads these.
 struct Step {
-  detail::OpKind kind = detail::OpKind::kConv2D;
-  Backend backend = Backend::kRef;
-  const detail::OpParams* params = nullptr;
-  TensorView<float> out;
-  ConstTensorView<float> in0, in1;
-  const float* weights = nullptr;
-  const float* bias = nullptr;
-  float* scratch = nullptr;                  // eigen: im2col / packing space inside the arena
-  void* xnn = nullptr;                       // xnnpack: the set-up xnn_operator_t
-  const ops::Conv2DGemm* gemm = nullptr;     // native: the packed conv
-  uint32_t first_copy = 0, num_copies = 0;   // Concat: inputs that are not views, copied into their slice
-};
-
-struct CopyJob {
-  ConstTensorView<float> src;
-  TensorView<float> dst;
+  const ops::Kernel* kernel = nullptr;
+  const ops::KernelState* state = nullptr;
+  ops::KernelIo io;   // arrays point into Impl::io_inputs / io_constants
 };
 
 // Per-op choice made at plan time.
 struct KernelChoice {
-  Backend backend = Backend::kRef;
-  char name[48] = "";   // the kernel's name (OpInfo::kernel)
-  size_t scratch_bytes = 0;
+  const ops::Kernel* kernel = nullptr;
+  ops::KernelPlan plan;   // the kernel's state, scratch size, name
   int scratch_block = -1;
   double flops = 0.0;
 };
@@ -67,10 +49,6 @@ struct Interpreter::Impl {
   std::vector<size_t> offsets;     // block -> arena offset
   std::vector<int> block_first, block_last;
   std::vector<KernelChoice> kernels;   // per op
-#if INCEPT_WITH_XNNPACK
-  std::vector<ops::XnnOp> xnn_ops;     // per op; empty unless the op runs on XNNPACK
-#endif
-  std::vector<std::unique_ptr<ops::Conv2DGemm>> gemm_convs;   // per op; set where a conv runs native
   PlanStats stats;
   pthreadpool_t pool = nullptr;        // nullptr when threads == 1
 
@@ -78,7 +56,8 @@ struct Interpreter::Impl {
   uint8_t* arena = nullptr;
   std::vector<TensorView<float>> views;   // tensor -> bound view (activations)
   std::vector<Step> steps;
-  std::vector<CopyJob> copies;
+  std::vector<ConstTensorView<float>> io_inputs;   // every step's input views, step after step
+  std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
 
   ~Impl();
   Status plan();
@@ -90,13 +69,10 @@ struct Interpreter::Impl {
 };
 
 // kernels.cc
-// Picks the backend of op k (views are assigned), creating XNNPACK operators and sizing scratch.
+// Picks op k's kernel from its registry list (views are assigned): the first of the allowed families
+// that is usable on this CPU and accepts the op; packs weights and sizes scratch.
 [[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice);
-// Binds op k's kernel to its views (XNNPACK setup) once the arena is known.
-[[nodiscard]] Status setup_kernel(Interpreter::Impl& impl, int k, Step* step);
-void run_step(const Step& s, const CopyJob* copies, pthreadpool_t pool);
-// A native micro-kernel is built for this architecture and usable on this CPU (under the INCEPT_ISA cap).
-bool native_available();
-double op_flops(const detail::ModelData& d, const detail::OpNode& n);
+// The family a backend stands for.
+ops::KernelFamily family_of(Backend b);
 
 }  // namespace incept

@@ -3,9 +3,14 @@
 // and binding every step to its arena views. All allocation happens here.
 #include <algorithm>
 #include <cinttypes>
+#include <variant>
+#include <vector>
 
 #include "interpreter/interpreter_impl.h"
 #include "planner/planner.h"
+#if INCEPT_WITH_XNNPACK
+#include "common/xnn_op.h"
+#endif
 
 namespace incept {
 namespace {
@@ -14,34 +19,12 @@ using detail::ModelData;
 using detail::OpKind;
 using detail::OpNode;
 
-const Shape* shape_or_null(const ModelData& d, int t) { return t >= 0 ? &d.tensors[t].shape : nullptr; }
-
 Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
-  const Shape& in0 = d.tensors[n.inputs[0]].shape;
-  switch (n.kind) {
-    case OpKind::kConv2D:
-      return ops::conv2d_infer_shape(std::get<ops::Conv2DParams>(n.params), in0, d.tensors[n.inputs[1]].shape,
-                                     shape_or_null(d, n.inputs.size() > 2 ? n.inputs[2] : -1), out);
-    case OpKind::kMaxPool2D: return ops::max_pool2d_infer_shape(std::get<ops::MaxPool2DParams>(n.params), in0, out);
-    case OpKind::kAvgPool2D: return ops::avg_pool2d_infer_shape(std::get<ops::AvgPool2DParams>(n.params), in0, out);
-    case OpKind::kConcat: {
-      std::vector<Shape> shapes;
-      for (int t : n.inputs) shapes.push_back(d.tensors[t].shape);
-      return ops::concat_infer_shape(std::get<ops::ConcatParams>(n.params), shapes.data(), static_cast<int>(shapes.size()),
-                                     out);
-    }
-    case OpKind::kGlobalAvgPool:
-      return ops::global_avg_pool_infer_shape(std::get<ops::GlobalAvgPoolParams>(n.params), in0, out);
-    case OpKind::kFullyConnected:
-      return ops::fully_connected_infer_shape(std::get<ops::FullyConnectedParams>(n.params), in0,
-                                              d.tensors[n.inputs[1]].shape,
-                                              shape_or_null(d, n.inputs.size() > 2 ? n.inputs[2] : -1), out);
-    case OpKind::kSoftmax: return ops::softmax_infer_shape(std::get<ops::SoftmaxParams>(n.params), in0, out);
-    case OpKind::kAdd:
-      return ops::add_infer_shape(std::get<ops::AddParams>(n.params), in0, d.tensors[n.inputs[1]].shape, out);
-    case OpKind::kLRN: return ops::lrn_infer_shape(std::get<ops::LRNParams>(n.params), in0, out);
-  }
-  return Status::error(StatusCode::kInternal, "%s: no shape rule", n.label.c_str());
+  std::vector<Shape> shapes(n.inputs.size());
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (n.inputs[i] >= 0) shapes[i] = d.tensors[n.inputs[i]].shape;   // rank 0: absent optional input
+  const void* params = std::visit([](const auto& p) { return static_cast<const void*>(&p); }, n.params);
+  return ops::op_def(n.kind).infer_shape(params, shapes.data(), static_cast<int>(shapes.size()), out);
 }
 
 Status check_shapes(const ModelData& d) {
@@ -148,7 +131,8 @@ Status Interpreter::Impl::plan() {
   places.assign(num_tensors, TensorPlace{});
   std::vector<int> copied;
   assign_views(d, &places, &copied);
-  kernels.assign(num_steps, KernelChoice{});
+  kernels.clear();
+  kernels.resize(num_steps);
 
   // Lifetimes in steps. Graph inputs and outputs live for the whole run.
   std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
@@ -182,9 +166,9 @@ Status Interpreter::Impl::plan() {
       b.last = std::max(b.last, last[t]);
     }
     for (int k = 0; k < num_steps; ++k) {
-      if (kernels[k].scratch_bytes == 0) continue;
+      if (kernels[k].plan.scratch_bytes == 0) continue;
       if (with_views) kernels[k].scratch_block = static_cast<int>(blocks->size());
-      blocks->push_back({kernels[k].scratch_bytes, k, k});
+      blocks->push_back({kernels[k].plan.scratch_bytes, k, k});
       owners->push_back(-1);
     }
     return block_of;
@@ -202,16 +186,12 @@ Status Interpreter::Impl::plan() {
                  "(InterpreterOptions::max_arena_bytes)", need, options.max_arena_bytes);
   }
 
-  // Kernels: backend per op (XNNPACK operators are created and their weights packed here).
+  // Kernels: one per op from its registry list (weights are packed here).
   size_t file_weights = 0;
 #if INCEPT_WITH_XNNPACK
-  xnn_ops.clear();
-  xnn_ops.resize(num_steps);
   const size_t xnn_before = ops::xnn_live_bytes();
 #endif
-  gemm_convs.clear();
-  gemm_convs.resize(num_steps);
-  // Weights that every consumer repacked (XNNPACK) are never read from the file again: their pages
+  // Weights that every consumer repacked (native, XNNPACK) are never read from the file again: their pages
   // are given back right after the last consumer packs them (file-backed mappings only), so peak
   // memory holds each weight about once. The rest are read in place and count as file weights.
   std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
@@ -222,8 +202,7 @@ Status Interpreter::Impl::plan() {
     INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
     for (int t : d.ops[k].inputs) {
       if (t < 0 || !d.tensors[t].is_constant()) continue;
-      const bool repacked = kernels[k].backend == Backend::kXnnpack || kernels[k].backend == Backend::kNative;
-      in_place[t] += repacked ? 0 : 1;
+      in_place[t] += kernels[k].plan.reads_constants ? 1 : 0;
       if (--pending[t] > 0) continue;
       const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
       if (in_place[t] > 0) {
@@ -253,8 +232,9 @@ Status Interpreter::Impl::plan() {
   // XNNPACK kernels may read up to 16 bytes (XNN_EXTRA_BYTES) past the end of an input. Inside the
   // arena that lands on other tensors and is harmless; past its end it would not be, so the arena
   // keeps one aligned line of slack whenever an XNNPACK op runs.
-  const bool any_xnn = std::any_of(kernels.begin(), kernels.end(),
-                                   [](const KernelChoice& kc) { return kc.backend == Backend::kXnnpack; });
+  const bool any_xnn = std::any_of(kernels.begin(), kernels.end(), [](const KernelChoice& kc) {
+    return kc.kernel->family == ops::KernelFamily::kXnnpack;
+  });
   stats.arena_bytes = p.arena_bytes + (any_xnn ? kXnnReadSlack : 0);
   INCEPT_CHECK(options.max_arena_bytes == 0 || stats.arena_bytes <= options.max_arena_bytes, kArenaTooSmall,
                "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
@@ -269,15 +249,14 @@ Status Interpreter::Impl::plan() {
   double flops = 0.0;
   for (const KernelChoice& kc : kernels) {
     flops += kc.flops;
-    stats.scratch_bytes = std::max(stats.scratch_bytes, kc.scratch_bytes);
+    stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
+    stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
   stats.gflop = flops * 1e-9;
 #if INCEPT_WITH_XNNPACK
   const size_t xnn_after = ops::xnn_live_bytes();
-  stats.packed_weights_bytes = xnn_after > xnn_before ? xnn_after - xnn_before : 0;
+  stats.packed_weights_bytes += xnn_after > xnn_before ? xnn_after - xnn_before : 0;
 #endif
-  for (const std::unique_ptr<ops::Conv2DGemm>& g : gemm_convs)
-    if (g) stats.packed_weights_bytes += g->packed_bytes();
   stats.file_weights_bytes = file_weights;
   planned = true;
   return Status::ok();
@@ -302,39 +281,35 @@ Status Interpreter::Impl::bind(uint8_t* base) {
   }
 
   steps.clear();
-  copies.clear();
   steps.reserve(d.ops.size());
+  size_t total_inputs = 0;
+  for (const OpNode& n : d.ops) total_inputs += n.inputs.size();
+  io_inputs.assign(total_inputs, ConstTensorView<float>{});   // sized once: steps keep pointers into them
+  io_constants.assign(total_inputs, nullptr);
+  size_t next = 0;
   for (size_t k = 0; k < d.ops.size(); ++k) {
     const OpNode& n = d.ops[k];
+    KernelChoice& kc = kernels[k];
     Step s;
-    s.kind = n.kind;
-    s.backend = kernels[k].backend;
-    s.params = &n.params;
-    s.out = views[n.outputs[0]];
-    if (kernels[k].scratch_block >= 0) s.scratch = reinterpret_cast<float*>(base + offsets[kernels[k].scratch_block]);
-    if (n.kind == OpKind::kConcat) {
-      s.first_copy = static_cast<uint32_t>(copies.size());
-      int32_t offset = 0;
-      for (int t : n.inputs) {
-        const Shape& ts = d.tensors[t].shape;
-        if (places[t].view_of != n.outputs[0]) {   // not written in place: copy into its slice
-          TensorView<float> dst = s.out;
-          dst.data += offset;
-          dst.c = ts[ts.rank - 1];
-          copies.push_back({as_const(views[t]), dst});
-        }
-        offset += ts[ts.rank - 1];
+    s.kernel = kc.kernel;
+    s.state = kc.plan.state.get();
+    s.io.inputs = io_inputs.data() + next;
+    s.io.constants = io_constants.data() + next;
+    s.io.num_inputs = static_cast<int>(n.inputs.size());
+    for (int t : n.inputs) {
+      if (t >= 0 && d.tensors[t].is_constant()) {
+        io_constants[next] = d.tensors[t].data;
+      } else if (t >= 0) {
+        io_inputs[next] = as_const(views[t]);
       }
-      s.num_copies = static_cast<uint32_t>(copies.size()) - s.first_copy;
-    } else {
-      s.in0 = as_const(views[n.inputs[0]]);
-      if (n.kind == OpKind::kAdd) s.in1 = as_const(views[n.inputs[1]]);
-      if (n.kind == OpKind::kConv2D || n.kind == OpKind::kFullyConnected) {
-        s.weights = d.tensors[n.inputs[1]].data;
-        s.bias = n.inputs.size() > 2 && n.inputs[2] >= 0 ? d.tensors[n.inputs[2]].data : nullptr;
-      }
+      ++next;
     }
-    INCEPT_RETURN_IF_ERROR(setup_kernel(*this, static_cast<int>(k), &s));
+    s.io.out = views[n.outputs[0]];
+    if (kc.scratch_block >= 0) s.io.scratch = reinterpret_cast<float*>(base + offsets[kc.scratch_block]);
+    if (kc.kernel->setup != nullptr) {
+      const Status st = kc.kernel->setup(kc.plan.state.get(), s.io, pool);
+      if (!st.is_ok()) return Status::error(st.code(), "%s: %s (kernel %s)", n.label.c_str(), st.message(), kc.plan.name);
+    }
     steps.push_back(s);
   }
   arena = base;

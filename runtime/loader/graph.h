@@ -10,34 +10,16 @@
 #include <variant>
 #include <vector>
 
-#include "add/add.h"
-#include "avg_pool2d/avg_pool2d.h"
-#include "concat/concat.h"
-#include "conv2d/conv2d.h"
-#include "fully_connected/fully_connected.h"
-#include "global_avg_pool/global_avg_pool.h"
 #include "incept/model.h"
 #include "incept/shape.h"
-#include "lrn/lrn.h"
-#include "max_pool2d/max_pool2d.h"
-#include "softmax/softmax.h"
+#include "op_registry.h"
 
 namespace incept::detail {
 
-enum class OpKind : uint8_t {
-#define INCEPT_OP(Name, snake) k##Name,
-#include "op_list.inc"
-#undef INCEPT_OP
-};
-
-const char* op_kind_name(OpKind kind);
-const char* op_snake_name(OpKind kind);   // "conv2d", "max_pool2d", ...: the op part of kernel names
-
-using OpParams = std::variant<std::monostate
-#define INCEPT_OP(Name, snake) , ops::Name##Params
-#include "op_list.inc"
-#undef INCEPT_OP
-                              >;
+// The op list lives in ops/ (op_registry.h); the graph refers to it.
+using ops::OpKind;
+using ops::OpParams;
+const char* op_kind_name(OpKind kind);   // "Conv2D", ...
 
 struct TensorInfo {
   std::string name;

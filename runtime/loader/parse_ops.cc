@@ -202,24 +202,6 @@ Status parse_operator(const fb::Operator& op, uint32_t index, const ModelData& d
                        n->name.c_str(), static_cast<int>(type));
 }
 
-const char* op_snake_name(OpKind kind) {
-  switch (kind) {
-#define INCEPT_OP(Name, snake) \
-  case OpKind::k##Name: return #snake;
-#include "op_list.inc"
-#undef INCEPT_OP
-  }
-  return "?";
-}
-
-const char* op_kind_name(OpKind kind) {
-  switch (kind) {
-#define INCEPT_OP(Name, snake) \
-  case OpKind::k##Name: return #Name;
-#include "op_list.inc"
-#undef INCEPT_OP
-  }
-  return "?";
-}
+const char* op_kind_name(OpKind kind) { return ops::op_def(kind).name; }
 
 }  // namespace incept::detail

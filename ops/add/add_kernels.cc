@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Add's registry entry: shape rule, FLOPs, kernels (xnn, ref).
+#include "common/xnn_kernel.h"
+#include "op_registry.h"
+#if INCEPT_WITH_XNNPACK
+#include "add/add_xnn.h"
+#endif
+
+namespace incept::ops {
+namespace {
+
+using P = AddParams;
+
+Status infer(const void* p, const Shape* in, int, Shape* out) { return add_infer_shape(*static_cast<const P*>(p), in[0], in[1], out); }
+double flops(const void*, const Shape*, int, const Shape& out) { return static_cast<double>(out.num_elements()); }
+void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
+  add_f32_ref(params_of<P>(s), io.inputs[0], io.inputs[1], io.out);
+}
+
+Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
+#if INCEPT_WITH_XNNPACK
+  auto s = std::make_unique<XnnState>();
+  s->params = c.params;
+  INCEPT_RETURN_IF_ERROR(add_f32_xnn_create(params_of<P>(c), c.input_shapes[0], c.input_shapes[1], c.output_shape,
+                                            c.input_strides[0], c.input_strides[1], c.output_stride, &s->op));
+  plan->state = std::move(s);
+  return Status::ok();
+#else
+  return xnn_not_built_create(c, plan);
+#endif
+}
+Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
+#if INCEPT_WITH_XNNPACK
+  const XnnState& s = *static_cast<XnnState*>(st);
+  return add_f32_xnn_setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.inputs[1], io.out, pool);
+#else
+  return xnn_not_built_setup(st, io, pool);
+#endif
+}
+
+const Kernel kXnn = {"add_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kRef = {"add_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
+const Kernel* const kKernels[] = {&kXnn, &kRef};
+
+}  // namespace
+
+const OpDef add_op_def = {"Add", "add", infer, flops, kKernels, 2};
+
+}  // namespace incept::ops

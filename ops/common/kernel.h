@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// The kernel registry's types. Every op lists its kernels in priority order (ops/<op>/<op>_kernels.cc,
+// reached through op_def() in ops/op_registry.h); prepare takes the first one whose family the user
+// allows, whose ISA the CPU has (under the INCEPT_ISA cap), and whose create() accepts the op. The
+// interpreter then holds {const Kernel*, KernelState} per step and knows nothing of families or ops.
+//
+//   KernelPlan plan;
+//   Status s = kernel.create(config, &plan);        // prepare: packs weights, sizes scratch; kUnsupported: next
+//   if (kernel.setup) s = kernel.setup(plan.state.get(), io, pool);   // arena bound: pointers fixed from now on
+//   kernel.run(plan.state.get(), io, pool);         // invoke: no checks, no allocation
+//
+// Names follow <op>_<dtype>_<impl>[_<tile>_<isa>] (conv2d_f32_gemm_6x16_avx2_fma, max_pool2d_f32_xnn), so
+// grep finds every variant; a kernel may refine its name at create (a concat that copies nothing).
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "common/cpu.h"
+#include "incept/shape.h"
+#include "incept/status.h"
+
+namespace incept::ops {
+
+// Kernel families, as users choose them (the public Backend names them the same way).
+enum class KernelFamily : uint8_t { kRef = 0, kEigen = 1, kXnnpack = 2, kNative = 3 };
+const char* kernel_family_name(KernelFamily f);   // "ref", "eigen", "xnnpack", "native"
+
+// One op as prepare sees it once the memory plan has placed its tensors. Arrays have num_inputs entries.
+struct KernelConfig {
+  const void* params = nullptr;               // the op's params struct (Conv2DParams, ...), alive with the model
+  int num_inputs = 0;
+  const Shape* input_shapes = nullptr;        // an absent optional input has rank 0
+  const int32_t* input_strides = nullptr;     // floats between pixels of each activation (0 for constants)
+  const float* const* constants = nullptr;    // each constant input's data (weights, bias), else nullptr
+  const bool* in_output_slice = nullptr;      // the input already lives in its channel slice of the output
+  Shape output_shape;
+  int32_t output_stride = 0;
+  int threads = 1;                            // the pool's threads (1: no pool)
+};
+
+// What a kernel keeps between create and run (packed weights, an XNNPACK operator, ...).
+class KernelState {
+ public:
+  virtual ~KernelState() = default;
+};
+
+// create()'s answer.
+struct KernelPlan {
+  std::unique_ptr<KernelState> state;   // may stay null
+  size_t scratch_bytes = 0;             // arena bytes run() needs for this step (64-byte aligned)
+  size_t packed_bytes = 0;              // weights the kernel holds repacked (counted in PlanStats)
+  bool reads_constants = true;          // false: run() never reads the constant inputs (their pages may go)
+  char name[48] = "";                   // set from Kernel::name unless create wrote one
+};
+
+// The bound tensors of one step. Arrays have num_inputs entries.
+struct KernelIo {
+  const ConstTensorView<float>* inputs = nullptr;   // activations (an empty view for constants)
+  const float* const* constants = nullptr;          // constants' data, else nullptr
+  int num_inputs = 0;
+  TensorView<float> out;
+  float* scratch = nullptr;                         // plan.scratch_bytes inside the arena, or nullptr
+};
+
+struct Kernel {
+  const char* name;
+  KernelFamily family;
+  Isa isa;   // the instruction set run() needs; kScalar for baseline code
+  Status (*create)(const KernelConfig& config, KernelPlan* plan);
+  // Binds pointers once the arena is known (nullptr: nothing to bind). Not called again before run().
+  Status (*setup)(KernelState* state, const KernelIo& io, pthreadpool_t pool);
+  void (*run)(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
+};
+
+// The kernel may run here: its ISA is usable (the CPU has it, the cap allows it) and, for XNNPACK, the
+// library initialised on this CPU.
+bool kernel_usable(const Kernel& k);
+
+// A KernelState that is just a copy of the op's params: what stateless kernels (ref, eigen) keep.
+template <typename P>
+struct ParamsState : KernelState {
+  explicit ParamsState(const P& params) : p(params) {}
+  P p;
+};
+
+template <typename P>
+const P& params_of(const KernelConfig& c) {
+  return *static_cast<const P*>(c.params);
+}
+template <typename P>
+const P& params_of(const KernelState* s) {
+  return static_cast<const ParamsState<P>*>(s)->p;
+}
+
+// create() for kernels that need nothing but the params.
+template <typename P>
+Status create_params_state(const KernelConfig& c, KernelPlan* plan) {
+  plan->state = std::make_unique<ParamsState<P>>(params_of<P>(c));
+  return Status::ok();
+}
+
+}  // namespace incept::ops

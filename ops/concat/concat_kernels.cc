@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// Concat's registry entry. Its one kernel copies into the output's channel slices only the inputs the
+// planner could not place there (graph inputs, repeated inputs, slices of another concat); when every
+// input is already in its slice it is named concat_view and does nothing.
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "op_registry.h"
+
+namespace incept::ops {
+namespace {
+
+using P = ConcatParams;
+
+Status infer(const void* p, const Shape* in, int n, Shape* out) { return concat_infer_shape(*static_cast<const P*>(p), in, n, out); }
+double flops(const void*, const Shape*, int, const Shape&) { return 0.0; }
+
+struct CopyState : KernelState {
+  std::vector<int> copied;                  // inputs to copy
+  std::vector<int32_t> channel_offsets;     // each input's first channel in the output
+};
+
+Status create_copy(const KernelConfig& c, KernelPlan* plan) {
+  auto s = std::make_unique<CopyState>();
+  int32_t offset = 0;
+  for (int i = 0; i < c.num_inputs; ++i) {
+    const Shape& in = c.input_shapes[i];
+    s->channel_offsets.push_back(offset);
+    if (!c.in_output_slice[i]) s->copied.push_back(i);
+    offset += in[in.rank - 1];
+  }
+  if (s->copied.empty()) std::snprintf(plan->name, sizeof(plan->name), "concat_view");
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
+// Pixel by pixel into the slice [offset, offset + c) of the output.
+void run_copy(const KernelState* st, const KernelIo& io, pthreadpool_t) {
+  const CopyState& s = *static_cast<const CopyState*>(st);
+  for (int i : s.copied) {
+    const ConstTensorView<float>& src = io.inputs[i];
+    TensorView<float> dst = io.out;
+    dst.data += s.channel_offsets[i];
+    for (int32_t n = 0; n < src.n; ++n)
+      for (int32_t y = 0; y < src.h; ++y)
+        for (int32_t x = 0; x < src.w; ++x)
+          std::memcpy(dst.pixel(n, y, x), src.pixel(n, y, x), static_cast<size_t>(src.c) * sizeof(float));
+  }
+}
+
+const Kernel kRef = {"concat_f32_ref", KernelFamily::kRef, Isa::kScalar, create_copy, nullptr, run_copy};
+const Kernel* const kKernels[] = {&kRef};
+
+}  // namespace
+
+const OpDef concat_op_def = {"Concat", "concat", infer, flops, kKernels, 1};
+
+}  // namespace incept::ops

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D's registry entry: shape rule, FLOPs, kernels in priority order: our GEMM engine on each ISA's
+// micro-kernel (conv2d_gemm.h), XNNPACK, Eigen, ref. Inputs: x, weights (OHWI), optional bias [O].
+#include "common/xnn_kernel.h"
+#include "conv2d/conv2d_eigen.h"
+#include "conv2d/conv2d_gemm.h"
+#include "op_registry.h"
+#if INCEPT_WITH_XNNPACK
+#include "conv2d/conv2d_xnn.h"
+#endif
+
+namespace incept::ops {
+namespace {
+
+using P = Conv2DParams;
+
+const Shape* optional(const Shape* in, int n, int i) { return i < n && in[i].rank > 0 ? &in[i] : nullptr; }
+const float* bias_of(const KernelIo& io) { return io.num_inputs > 2 ? io.constants[2] : nullptr; }
+const float* bias_of(const KernelConfig& c) { return c.num_inputs > 2 ? c.constants[2] : nullptr; }
+
+Status infer(const void* p, const Shape* in, int n, Shape* out) {
+  return conv2d_infer_shape(*static_cast<const P*>(p), in[0], in[1], optional(in, n, 2), out);
+}
+double flops(const void*, const Shape* in, int, const Shape& out) {
+  const Shape& w = in[1];   // OHWI
+  return 2.0 * static_cast<double>(out.num_elements()) * w[1] * w[2] * w[3];
+}
+
+struct GemmState : KernelState {
+  Conv2DGemm g;
+};
+
+template <Isa kIsa>
+Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
+  const GemmUkernel* uk = gemm_ukernel_for(kIsa);
+  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(kIsa));
+  auto s = std::make_unique<GemmState>();
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(*uk, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1],
+                                                bias_of(c), &s->g));
+  plan->packed_bytes = s->g.packed_bytes();
+  plan->reads_constants = false;
+  plan->state = std::move(s);
+  return Status::ok();
+}
+void run_gemm(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
+  conv2d_f32_gemm_run(static_cast<const GemmState*>(s)->g, io.inputs[0], io.out, pool);
+}
+
+Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
+#if INCEPT_WITH_XNNPACK
+  auto s = std::make_unique<XnnState>();
+  s->params = c.params;
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_xnn_create(params_of<P>(c), c.input_shapes[0], c.output_shape, c.input_strides[0],
+                                               c.output_stride, c.constants[1], bias_of(c), &s->op));
+  plan->state = std::move(s);
+  plan->reads_constants = false;   // XNNPACK packed them
+  return Status::ok();
+#else
+  return xnn_not_built_create(c, plan);
+#endif
+}
+Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
+#if INCEPT_WITH_XNNPACK
+  const XnnState& s = *static_cast<XnnState*>(st);
+  return conv2d_f32_xnn_setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.out, pool);
+#else
+  return xnn_not_built_setup(st, io, pool);
+#endif
+}
+
+Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
+  plan->scratch_bytes = conv2d_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
+  return create_params_state<P>(c, plan);
+}
+void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
+  conv2d_f32_eigen(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out, io.scratch, pool);
+}
+
+void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
+  conv2d_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
+}
+
+const Kernel kGemmAvx512 = {"conv2d_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
+                            create_gemm<Isa::kAvx512f>, nullptr, run_gemm};
+const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
+                          create_gemm<Isa::kAvx2Fma>, nullptr, run_gemm};
+const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon, create_gemm<Isa::kNeon>,
+                          nullptr, run_gemm};
+const Kernel kXnn = {"conv2d_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
+const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
+const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};
+
+}  // namespace
+
+const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, kKernels, 6};
+
+}  // namespace incept::ops

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// FullyConnected's registry entry: shape rule, FLOPs, kernels (xnn, eigen, ref). Inputs: x, weights
+// [O, I], optional bias [O].
+#include "common/xnn_kernel.h"
+#include "fully_connected/fully_connected_eigen.h"
+#include "op_registry.h"
+#if INCEPT_WITH_XNNPACK
+#include "fully_connected/fully_connected_xnn.h"
+#endif
+
+namespace incept::ops {
+namespace {
+
+using P = FullyConnectedParams;
+
+const Shape* optional(const Shape* in, int n, int i) { return i < n && in[i].rank > 0 ? &in[i] : nullptr; }
+const float* bias_of(const KernelIo& io) { return io.num_inputs > 2 ? io.constants[2] : nullptr; }
+
+Status infer(const void* p, const Shape* in, int n, Shape* out) {
+  return fully_connected_infer_shape(*static_cast<const P*>(p), in[0], in[1], optional(in, n, 2), out);
+}
+double flops(const void*, const Shape* in, int, const Shape& out) {
+  return 2.0 * static_cast<double>(out.num_elements()) * in[1][1];
+}
+
+void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
+  fully_connected_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
+}
+
+Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
+  plan->scratch_bytes = fully_connected_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
+  return create_params_state<P>(c, plan);
+}
+void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
+  fully_connected_f32_eigen(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out, io.scratch, pool);
+}
+
+Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
+#if INCEPT_WITH_XNNPACK
+  auto s = std::make_unique<XnnState>();
+  s->params = c.params;
+  INCEPT_RETURN_IF_ERROR(fully_connected_f32_xnn_create(params_of<P>(c), c.input_shapes[0], c.output_shape,
+                                                        c.input_strides[0], c.output_stride, c.constants[1],
+                                                        c.num_inputs > 2 ? c.constants[2] : nullptr, &s->op));
+  plan->state = std::move(s);
+  plan->reads_constants = false;   // XNNPACK packed them
+  return Status::ok();
+#else
+  return xnn_not_built_create(c, plan);
+#endif
+}
+Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
+#if INCEPT_WITH_XNNPACK
+  const XnnState& s = *static_cast<XnnState*>(st);
+  return fully_connected_f32_xnn_setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.out, pool);
+#else
+  return xnn_not_built_setup(st, io, pool);
+#endif
+}
+
+const Kernel kXnn = {"fully_connected_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kEigen = {"fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
+const Kernel kRef = {"fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
+const Kernel* const kKernels[] = {&kXnn, &kEigen, &kRef};
+
+}  // namespace
+
+const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, 3};
+
+}  // namespace incept::ops

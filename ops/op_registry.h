@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// The op table, generated from ops/op_list.inc: for every op its kind, params type, shape rule, FLOP
+// count and kernel list (priority order). The loader parses into OpParams; prepare asks op_def() for
+// everything else, so adding an op or a kernel touches ops/ and the loader's parse_<op>() only.
+//
+//   const OpDef& d = op_def(OpKind::kConv2D);
+//   INCEPT_RETURN_IF_ERROR(d.infer_shape(&params, shapes, n, &out));
+//   for (int i = 0; i < d.num_kernels; ++i) { const Kernel& k = *d.kernels[i]; ... }
+#pragma once
+
+#include <variant>
+
+#include "add/add.h"
+#include "avg_pool2d/avg_pool2d.h"
+#include "common/kernel.h"
+#include "concat/concat.h"
+#include "conv2d/conv2d.h"
+#include "fully_connected/fully_connected.h"
+#include "global_avg_pool/global_avg_pool.h"
+#include "lrn/lrn.h"
+#include "max_pool2d/max_pool2d.h"
+#include "softmax/softmax.h"
+
+namespace incept::ops {
+
+enum class OpKind : uint8_t {
+#define INCEPT_OP(Name, snake) k##Name,
+#include "op_list.inc"
+#undef INCEPT_OP
+};
+
+using OpParams = std::variant<std::monostate
+#define INCEPT_OP(Name, snake) , Name##Params
+#include "op_list.inc"
+#undef INCEPT_OP
+                              >;
+
+struct OpDef {
+  const char* name;    // "Conv2D"
+  const char* snake;   // "conv2d": the op part of kernel names
+  // Validates params against the input shapes (rank 0: absent optional input) and writes the output shape.
+  Status (*infer_shape)(const void* params, const Shape* inputs, int num_inputs, Shape* out);
+  // Multiply-adds x 2 for one run (comparisons / additions for pools, 0 for a concat).
+  double (*flops)(const void* params, const Shape* inputs, int num_inputs, const Shape& out);
+  const Kernel* const* kernels;   // best first; the last is the reference kernel, which takes every op
+  int num_kernels;
+};
+
+const OpDef& op_def(OpKind kind);
+
+// Each op's definition, in ops/<op>/<op>_kernels.cc.
+#define INCEPT_OP(Name, snake) extern const OpDef snake##_op_def;
+#include "op_list.inc"
+#undef INCEPT_OP
+
+}  // namespace incept::ops
