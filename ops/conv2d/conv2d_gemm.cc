@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common/parallel.h"
 
@@ -13,6 +14,9 @@ namespace {
 
 constexpr int32_t kMaxTaps = 64;   // 8x8 windows; the family's largest is GoogLeNet's 7x7 stem
 constexpr int32_t kMaxMr = 16;
+// im2col: for convs with fewer input channels than this, when a strip's rows fit the stack buffer.
+constexpr int32_t kIm2colMaxChannels = 64;
+constexpr int32_t kIm2colMaxFloats = 4096;   // 16 KiB on the worker's stack
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -70,6 +74,48 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
   }
 }
 
+// Gathers strip s's MR rows of A into `rows` (row i at rows + i * taps * cin, in the packed weights' tap,
+// channel order, zeros for padding) and points ptrs[i] at them. Rows past the last pixel repeat it. A
+// window row whose in-image taps are contiguous (dense channels, no dilation across) is one copy.
+void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
+  const Conv2DGemm& g = *job.g;
+  const Conv2DParams& p = g.p;
+  const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
+  const int64_t depth = int64_t{g.taps} * cin;
+  const bool contiguous = job.in.pixel_stride == cin && p.dilation.w == 1;
+  for (int32_t i = 0; i < mr; ++i) {
+    const int64_t pix = std::min(s * mr + i, g.pixels - 1);
+    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
+    const int64_t rest = pix / g.out_w;
+    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
+    const int32_t iy0 = oy * p.stride.h - p.pad.top, ix0 = ox * p.stride.w - p.pad.left;
+    float* row = rows + i * depth;
+    ptrs[i] = row;
+    for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += int64_t{kw} * cin) {
+      const int32_t iy = iy0 + ky * p.dilation.h;
+      if (iy < 0 || iy >= g.in_h) {
+        std::memset(row, 0, sizeof(float) * kw * cin);
+        continue;
+      }
+      if (contiguous) {   // taps [lo, hi) are inside the image and adjacent in memory
+        const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);
+        std::memset(row, 0, sizeof(float) * lo * cin);
+        if (hi > lo) std::memcpy(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), sizeof(float) * (hi - lo) * cin);
+        std::memset(row + hi * cin, 0, sizeof(float) * (kw - hi) * cin);
+        continue;
+      }
+      for (int32_t kx = 0; kx < kw; ++kx) {
+        const int32_t ix = ix0 + kx * p.dilation.w;
+        if (ix >= 0 && ix < g.in_w) {
+          std::memcpy(row + kx * cin, job.in.pixel(n, iy, ix), sizeof(float) * cin);
+        } else {
+          std::memset(row + kx * cin, 0, sizeof(float) * cin);
+        }
+      }
+    }
+  }
+}
+
 // Work item = (block of panels, strip of MR output pixels), block-major.
 void run_item(void* context, size_t item) {
   const Job& job = *static_cast<const Job*>(context);
@@ -77,12 +123,18 @@ void run_item(void* context, size_t item) {
   const GemmUkernel& uk = *g.uk;
   const int64_t block = static_cast<int64_t>(item) / g.strips, s = static_cast<int64_t>(item) % g.strips;
   const float* ptrs[kMaxTaps * kMaxMr];
-  strip_pointers(job, s, ptrs);
-
+  alignas(64) float rows[kIm2colMaxFloats];
   GemmTile tile;
+  if (g.im2col) {
+    strip_rows(job, s, rows, ptrs);
+    tile.kc = g.taps * g.cin;
+    tile.taps = 1;
+  } else {
+    strip_pointers(job, s, ptrs);
+    tile.kc = g.cin;
+    tile.taps = g.taps;
+  }
   tile.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
-  tile.kc = g.cin;
-  tile.taps = g.taps;
   tile.a = ptrs;
   tile.c_stride = static_cast<size_t>(job.out.pixel_stride);
   tile.min = job.min;
@@ -115,6 +167,7 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
   g->last_half = g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
   const size_t depth = static_cast<size_t>(taps) * static_cast<size_t>(g->cin);
+  g->im2col = taps > 1 && g->cin < kIm2colMaxChannels && static_cast<size_t>(uk.mr) * depth <= kIm2colMaxFloats;
   g->panel_floats = (static_cast<size_t>(uk.nr) * (depth + 1) + 15) / 16 * 16;
   // Blocks of panels whose weights fill at most half of one core's L2 (at least one panel), evened out.
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / (g->panel_floats * sizeof(float)));

@@ -13,7 +13,12 @@
 // (block, strip of MR pixels), block-major: a core keeps its block's weights in L2 while the pixel
 // strips stream through, and each strip's rows stay in L1 across the block's panels. The epilogue
 // applies ReLU and stores only the real columns, straight into the output (a channel slice of a
-// concat when it is one). Every output is computed by the same call whoever runs it: results are
+// concat when it is one).
+//
+// Few input channels (a stem over RGB: 7x7 taps of 3 channels) would make every micro-kernel call loop
+// over many taps of a few k steps each. There (im2col), each strip's MR rows of A are first gathered
+// into a small buffer on the worker's stack, whole window rows at a time, and the micro-kernel runs
+// them as one tap of taps * Cin channels: the packed weights are the same, in the same order. Every output is computed by the same call whoever runs it: results are
 // bit-identical for any thread count.
 #pragma once
 
@@ -34,6 +39,7 @@ struct Conv2DGemm {
   int64_t pixels = 0, strips = 0;   // output pixels (N * OH * OW); strips of MR of them
   int32_t panels = 0;               // NR-wide column panels (the last one NR / 2 wide when last_half)
   bool last_half = false;
+  bool im2col = false;              // gather each strip's rows first (few input channels; see above)
   int32_t panels_per_block = 0, blocks = 0;
   size_t panel_floats = 0;          // floats from one panel to the next (64-byte multiple)
   AlignedFloats packed;             // panels * panel_floats

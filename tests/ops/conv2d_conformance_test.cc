@@ -48,14 +48,16 @@ struct AlignedScratch {
 test::ConvErrorMeter g_meter;
 std::map<std::string, int> g_ran, g_refused;
 
-// Runs kernel k on case c through the registry interface: input at channels [3, 3 + C) of C + 8 (room for
-// XNNPACK's read slack), output at [2, 2 + O) of O + 7. kUnsupported from create: returns false.
-bool run_kernel(const ops::Kernel& k, const ConvCase& c, const test::ConvReference& r, pthreadpool_t pool,
+// Runs kernel k on case c through the registry interface, sliced (input at channels [3, 3 + C) of C + 8,
+// room for XNNPACK's read slack; output at [2, 2 + O) of O + 7) or dense (input followed by 16 floats of
+// slack). kUnsupported from create: returns false.
+bool run_kernel(const ops::Kernel& k, const ConvCase& c, const test::ConvReference& r, pthreadpool_t pool, bool sliced,
                 Tensor* result) {
-  const int32_t in_stride = c.in[3] + 8, out_stride = c.out_c + 7;
-  test::StridedTensor xs(c.in, 3, in_stride, std::nanf(""));
+  const int32_t in_stride = c.in[3] + (sliced ? 8 : 0), out_stride = c.out_c + (sliced ? 7 : 0);
+  test::StridedTensor xs(c.in, sliced ? 3 : 0, in_stride, std::nanf(""));
   xs.copy_from(r.x);
-  test::StridedTensor ys(r.out_shape, 2, out_stride, 12345.5f);
+  xs.buffer.resize(xs.buffer.size() + 16, std::nanf(""));
+  test::StridedTensor ys(r.out_shape, sliced ? 2 : 0, out_stride, 12345.5f);
 
   const Shape shapes[3] = {c.in, c.weights(), c.bias ? Shape{c.out_c} : Shape{}};
   const int32_t strides[3] = {in_stride, 0, 0};
@@ -101,14 +103,16 @@ void check_case(test::Rng& rng, const ConvCase& c, pthreadpool_t pool2, bool wit
   for (const ops::Kernel* k : runnable_kernels()) {
     if (k->family == ops::KernelFamily::kRef && !with_ref_kernel) continue;
     CAPTURE(k->name);
-    Tensor y;
-    if (!run_kernel(*k, c, r, pool2, &y)) {
+    Tensor sliced, dense;
+    if (!run_kernel(*k, c, r, pool2, /*sliced=*/true, &sliced)) {
       ++g_refused[k->name];
       continue;
     }
     ++g_ran[k->name];
     fast_taken += k->family != ops::KernelFamily::kRef ? 1 : 0;
-    CHECK(g_meter.over_bound(c, r, y) == 0);
+    CHECK(g_meter.over_bound(c, r, sliced) == 0);
+    REQUIRE(run_kernel(*k, c, r, nullptr, /*sliced=*/false, &dense));
+    CHECK(g_meter.over_bound(c, r, dense) == 0);
   }
   CHECK(fast_taken >= 1);   // eigen takes every conv
 }
