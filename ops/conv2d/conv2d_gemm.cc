@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "common/parallel.h"
 
@@ -44,7 +43,30 @@ struct Job {
   ConstTensorView<float> in;
   TensorView<float> out;
   float min;
+  bool window_rows;   // each window row's taps are adjacent in memory (dense channels, no dilation across)
 };
+
+// Window rows as taps: when every pixel of strip s sees its whole window row inside the image
+// (horizontally), ptrs[ky * MR + i] is the row's first input pixel (kw * cin adjacent floats) or the
+// zero row. False, writing nothing useful, when some window row crosses the left or right edge.
+bool strip_window_rows(const Job& job, int64_t s, const float** ptrs) {
+  const Conv2DGemm& g = *job.g;
+  const Conv2DParams& p = g.p;
+  const int32_t mr = g.uk->mr;
+  for (int32_t i = 0; i < mr; ++i) {
+    const int64_t pix = std::min(s * mr + i, g.pixels - 1);
+    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
+    const int64_t rest = pix / g.out_w;
+    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
+    const int32_t ix0 = ox * p.stride.w - p.pad.left, iy0 = oy * p.stride.h - p.pad.top;
+    if (ix0 < 0 || ix0 + p.kernel.w > g.in_w) return false;
+    for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
+      const int32_t iy = iy0 + ky * p.dilation.h;
+      ptrs[ky * mr + i] = iy >= 0 && iy < g.in_h ? job.in.pixel(n, iy, ix0) : g.zeros.data();
+    }
+  }
+  return true;
+}
 
 // Row pointers of strip s for every tap: ptrs[t * MR + i] is the input pixel (or the zero row) that
 // tap t of output pixel s * MR + i reads. Rows past the last pixel repeat it (computed, not stored).
@@ -74,6 +96,15 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
   }
 }
 
+// Short runs (a few channels, a window row) are copied and zeroed in loops the compiler vectorises:
+// library calls would cost more than the copies.
+inline void copy_floats(float* dst, const float* src, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = src[j];
+}
+inline void zero_floats(float* dst, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = 0.0f;
+}
+
 // Gathers strip s's MR rows of A into `rows` (row i at rows + i * taps * cin, in the packed weights' tap,
 // channel order, zeros for padding) and points ptrs[i] at them. Rows past the last pixel repeat it. A
 // window row whose in-image taps are contiguous (dense channels, no dilation across) is one copy.
@@ -94,22 +125,22 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
     for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += int64_t{kw} * cin) {
       const int32_t iy = iy0 + ky * p.dilation.h;
       if (iy < 0 || iy >= g.in_h) {
-        std::memset(row, 0, sizeof(float) * kw * cin);
+        zero_floats(row, int64_t{kw} * cin);
         continue;
       }
       if (contiguous) {   // taps [lo, hi) are inside the image and adjacent in memory
         const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);
-        std::memset(row, 0, sizeof(float) * lo * cin);
-        if (hi > lo) std::memcpy(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), sizeof(float) * (hi - lo) * cin);
-        std::memset(row + hi * cin, 0, sizeof(float) * (kw - hi) * cin);
+        zero_floats(row, int64_t{lo} * cin);
+        if (hi > lo) copy_floats(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), int64_t{hi - lo} * cin);
+        zero_floats(row + hi * cin, int64_t{kw - hi} * cin);
         continue;
       }
       for (int32_t kx = 0; kx < kw; ++kx) {
         const int32_t ix = ix0 + kx * p.dilation.w;
         if (ix >= 0 && ix < g.in_w) {
-          std::memcpy(row + kx * cin, job.in.pixel(n, iy, ix), sizeof(float) * cin);
+          copy_floats(row + kx * cin, job.in.pixel(n, iy, ix), cin);
         } else {
-          std::memset(row + kx * cin, 0, sizeof(float) * cin);
+          zero_floats(row + kx * cin, cin);
         }
       }
     }
@@ -125,7 +156,10 @@ void run_item(void* context, size_t item) {
   const float* ptrs[kMaxTaps * kMaxMr];
   alignas(64) float rows[kIm2colMaxFloats];
   GemmTile tile;
-  if (g.im2col) {
+  if (job.window_rows && strip_window_rows(job, s, ptrs)) {
+    tile.kc = g.p.kernel.w * g.cin;
+    tile.taps = g.p.kernel.h;
+  } else if (g.im2col) {
     strip_rows(job, s, rows, ptrs);
     tile.kc = g.taps * g.cin;
     tile.taps = 1;
@@ -174,7 +208,7 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   INCEPT_CHECK(g->packed.allocate(g->panel_floats * static_cast<size_t>(g->panels)) &&
-                   g->zeros.allocate(static_cast<size_t>(g->cin)),
+                   g->zeros.allocate(static_cast<size_t>(p.kernel.w) * static_cast<size_t>(g->cin)),
                kInternal, "out of memory packing %zu bytes of conv weights",
                g->panel_floats * static_cast<size_t>(g->panels) * sizeof(float));
   pack_weights(*g, weights, bias);
@@ -182,7 +216,8 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
 }
 
 void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool) {
-  Job job{&g, in, out, g.p.activation == Activation::kRelu ? 0.0f : -INFINITY};
+  const bool window_rows = g.p.kernel.w > 1 && g.p.dilation.w == 1 && in.pixel_stride == g.cin;
+  Job job{&g, in, out, g.p.activation == Activation::kRelu ? 0.0f : -INFINITY, window_rows};
   parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
 }
 

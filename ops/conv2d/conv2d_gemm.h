@@ -15,11 +15,15 @@
 // applies ReLU and stores only the real columns, straight into the output (a channel slice of a
 // concat when it is one).
 //
-// Few input channels (a stem over RGB: 7x7 taps of 3 channels) would make every micro-kernel call loop
-// over many taps of a few k steps each. There (im2col), each strip's MR rows of A are first gathered
-// into a small buffer on the worker's stack, whole window rows at a time, and the micro-kernel runs
-// them as one tap of taps * Cin channels: the packed weights are the same, in the same order. Every output is computed by the same call whoever runs it: results are
-// bit-identical for any thread count.
+// Fewer, longer taps where the memory allows: when the input's channels are dense (pixel stride = Cin,
+// a graph input or a whole tensor) the kw taps of a window row are kw * Cin adjacent floats, so each
+// strip whose windows lie inside the image horizontally runs kh taps of kw * Cin channels, reading in
+// place. A strip that crosses the left or right edge, or a sliced input, falls back: with few input
+// channels (a stem over RGB: 7x7 taps of 3 channels; im2col) its MR rows are gathered into a small
+// buffer on the worker's stack and run as one tap of taps * Cin channels; otherwise tap by tap. The
+// packed weights serve all three unchanged, and each output sums its terms in the same order in all
+// three, so which one a strip takes never changes a bit. Every output is computed by the same call
+// whoever runs it: results are bit-identical for any thread count.
 #pragma once
 
 #include <pthreadpool.h>
@@ -43,7 +47,7 @@ struct Conv2DGemm {
   int32_t panels_per_block = 0, blocks = 0;
   size_t panel_floats = 0;          // floats from one panel to the next (64-byte multiple)
   AlignedFloats packed;             // panels * panel_floats
-  AlignedFloats zeros;              // cin zeros: what padding taps read
+  AlignedFloats zeros;              // kw * cin zeros: what padding taps (or window rows) read
 
   size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
 };
