@@ -101,10 +101,10 @@ float fma_scalar(uint64_t iters, double* flop) {
   return s;
 }
 
-void pick_kernel(Kernel* k, const char** isa) {
+void pick_kernel(PeakIsa limit, Kernel* k, const char** isa) {
 #if INCEPT_PEAK_X86
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f")) {
+  if (__builtin_cpu_supports("avx512f") && limit == PeakIsa::kWidest) {
     *k = fma_avx512;
     *isa = "avx512f";
     return;
@@ -115,6 +115,7 @@ void pick_kernel(Kernel* k, const char** isa) {
     return;
   }
 #elif INCEPT_PEAK_NEON
+  (void)limit;
   *k = fma_neon;
   *isa = "neon";
   return;
@@ -135,11 +136,11 @@ double thread_seconds() {
 
 }  // namespace
 
-PeakFlops measure_peak_flops(double seconds) {
+PeakFlops measure_peak_flops(double seconds, PeakIsa limit) {
   using clock = std::chrono::steady_clock;
   PeakFlops result;
   Kernel kernel = nullptr;
-  pick_kernel(&kernel, &result.isa);
+  pick_kernel(limit, &kernel, &result.isa);
 
   // Size a chunk to ~2 ms, starting from a tiny one; the sizing doubles as the warm-up. Short
   // chunks timed on this thread's CPU clock and the best of ~100 of them make the figure robust

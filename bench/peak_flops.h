@@ -6,6 +6,10 @@
 
 namespace incept::bench {
 
+// kAvx2: no wider than AVX2+FMA on x86-64 (the peak the 6x16 AVX2 kernels are measured against on a CPU
+// with AVX-512); the same as kWidest elsewhere.
+enum class PeakIsa { kWidest, kAvx2 };
+
 struct PeakFlops {
   double gflops_per_core = 0.0;   // best of the timed chunks, 2 FLOP per lane per FMA
   const char* isa = "scalar";     // "avx512f", "avx2+fma", "neon", "scalar"
@@ -13,6 +17,6 @@ struct PeakFlops {
 
 // Runs on the calling thread for about `seconds` (after a short warm-up that lets the core reach
 // its vector clock) and returns the best rate seen over ~2 ms chunks of this thread's CPU time.
-PeakFlops measure_peak_flops(double seconds = 0.2);
+PeakFlops measure_peak_flops(double seconds = 0.2, PeakIsa limit = PeakIsa::kWidest);
 
 }  // namespace incept::bench

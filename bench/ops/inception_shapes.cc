@@ -1,45 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// torchvision GoogLeNet and Inception-v3 layer tables (see inception_shapes.h). Written as the
-// networks are built: a stem, then one call per Inception block with torchvision's channel counts.
+// torchvision GoogLeNet and Inception-v3 layer tables (see inception_shapes.h, shape_tables.h), and the
+// lookups over all four networks. Written as the networks are built: a stem, then one call per block.
 #include "inception_shapes.h"
 
-#include <tuple>
+#include "shape_tables.h"
 
 namespace incept::bench {
-namespace {
-
-template <typename T, typename Key>
-void add_unique(std::vector<T>* v, T s, Key key) {
-  for (T& e : *v) {
-    if (key(e) == key(s)) {
-      ++e.count;
-      return;
-    }
-  }
-  v->push_back(std::move(s));
-}
-
-auto conv_key(const ConvShape& s) { return std::make_tuple(s.h, s.w, s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw); }
-auto pool_key(const PoolShape& s) { return std::make_tuple(s.h, s.w, s.c, s.k, s.stride, s.pad, s.ceil_mode); }
-
-struct Tables {
-  std::vector<ConvShape> conv;
-  std::vector<PoolShape> max_pool, avg_pool;
-  std::vector<FcShape> fc;
-
-  // (kh, kw) kernel with PyTorch's symmetric padding (ph, pw).
-  void add_conv(const std::string& name, int32_t hw, int32_t cin, int32_t cout, int32_t kh, int32_t kw, int32_t stride = 1,
-            int32_t ph = 0, int32_t pw = 0) {
-    add_unique(&conv, ConvShape{name, hw, hw, cin, cout, kh, kw, stride, ph, pw, 1}, conv_key);
-  }
-  void add_max_pool(const std::string& name, int32_t hw, int32_t c, int32_t k, int32_t stride, int32_t pad, bool ceil) {
-    add_unique(&max_pool, PoolShape{name, hw, hw, c, k, stride, pad, ceil, 1}, pool_key);
-  }
-  void add_avg_pool(const std::string& name, int32_t hw, int32_t c) {   // Inception-v3 branch_pool: 3x3 s1 p1
-    add_unique(&avg_pool, PoolShape{name, hw, hw, c, 3, 1, 1, false, 1}, pool_key);
-  }
-};
-
 // torchvision.models.googlenet (Inception(in, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj); its
 // "5x5" branch is a 3x3 conv, as in torchvision).
 Tables make_googlenet() {
@@ -143,10 +109,20 @@ Tables make_inception_v3() {
   return t;
 }
 
+namespace {
+
 const Tables& tables(Net net) {
   static const Tables googlenet = make_googlenet();
   static const Tables v3 = make_inception_v3();
-  return net == Net::kGoogLeNet ? googlenet : v3;
+  static const Tables v4 = make_inception_v4();
+  static const Tables irv2 = make_inception_resnet_v2();
+  switch (net) {
+    case Net::kGoogLeNet: return googlenet;
+    case Net::kInceptionV3: return v3;
+    case Net::kInceptionV4: return v4;
+    case Net::kInceptionResNetV2: return irv2;
+  }
+  return v3;
 }
 
 std::string count_suffix(int count) { return count > 1 ? " (x" + std::to_string(count) + ")" : ""; }
@@ -168,7 +144,15 @@ void fc_args(benchmark::internal::Benchmark* b, Net net) {
 
 }  // namespace
 
-const char* net_name(Net net) { return net == Net::kGoogLeNet ? "googlenet" : "inception_v3"; }
+const char* net_name(Net net) {
+  switch (net) {
+    case Net::kGoogLeNet: return "googlenet";
+    case Net::kInceptionV3: return "inception_v3";
+    case Net::kInceptionV4: return "inception_v4";
+    case Net::kInceptionResNetV2: return "inception_resnet_v2";
+  }
+  return "?";
+}
 const std::vector<ConvShape>& conv_shapes(Net net) { return tables(net).conv; }
 const std::vector<PoolShape>& max_pool_shapes(Net net) { return tables(net).max_pool; }
 const std::vector<PoolShape>& avg_pool_shapes(Net net) { return tables(net).avg_pool; }
@@ -176,6 +160,8 @@ const std::vector<FcShape>& fc_shapes(Net net) { return tables(net).fc; }
 
 void googlenet_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kGoogLeNet); }
 void inception_v3_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionV3); }
+void inception_v4_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionV4); }
+void inception_resnet_v2_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionResNetV2); }
 void googlenet_max_pools(benchmark::internal::Benchmark* b) { pool_args(b, max_pool_shapes(Net::kGoogLeNet)); }
 void inception_v3_max_pools(benchmark::internal::Benchmark* b) { pool_args(b, max_pool_shapes(Net::kInceptionV3)); }
 void inception_v3_avg_pools(benchmark::internal::Benchmark* b) { pool_args(b, avg_pool_shapes(Net::kInceptionV3)); }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The real layer shapes of torchvision's GoogLeNet (224 x 224 input) and Inception-v3 (299 x 299),
-// batch 1, named after torchvision's modules: the op benchmarks' argument tables, in the manner of
+// The real layer shapes of torchvision's GoogLeNet (224 x 224 input) and Inception-v3 (299 x 299), and
+// timm's Inception-v4 and Inception-ResNet-v2 (299 x 299; convs only), batch 1, named after the modules: the op benchmarks' argument tables, in the manner of
 // XNNPACK's bench/convolution.cc InceptionV3(). Benchmark arguments are the shape itself (ArgNames
 // say which is which); a shape that repeats inside a network is benchmarked once and labelled with
 // its first layer and the number of layers sharing it.
@@ -14,8 +14,8 @@
 
 namespace incept::bench {
 
-enum class Net : int { kGoogLeNet = 0, kInceptionV3 = 1 };
-const char* net_name(Net net);   // "googlenet", "inception_v3"
+enum class Net : int { kGoogLeNet = 0, kInceptionV3 = 1, kInceptionV4 = 2, kInceptionResNetV2 = 3 };
+const char* net_name(Net net);   // "googlenet", "inception_v3", "inception_v4", "inception_resnet_v2"
 
 struct ConvShape {
   std::string name;           // "inception3a.branch2.1"
@@ -49,6 +49,8 @@ const std::vector<FcShape>& fc_shapes(Net net);
 // fully connected Args {In, Out}.
 void googlenet_convs(benchmark::internal::Benchmark* b);
 void inception_v3_convs(benchmark::internal::Benchmark* b);
+void inception_v4_convs(benchmark::internal::Benchmark* b);
+void inception_resnet_v2_convs(benchmark::internal::Benchmark* b);
 void googlenet_max_pools(benchmark::internal::Benchmark* b);
 void inception_v3_max_pools(benchmark::internal::Benchmark* b);
 void inception_v3_avg_pools(benchmark::internal::Benchmark* b);
@@ -68,7 +70,11 @@ FcShape fc_shape_of(const benchmark::State& state, Net net);
   BENCHMARK_CAPTURE(fn, googlenet, ::incept::bench::Net::kGoogLeNet)                                    \
       ->Apply(::incept::bench::googlenet_convs)->UseRealTime();                                         \
   BENCHMARK_CAPTURE(fn, inception_v3, ::incept::bench::Net::kInceptionV3)                               \
-      ->Apply(::incept::bench::inception_v3_convs)->UseRealTime()
+      ->Apply(::incept::bench::inception_v3_convs)->UseRealTime();                                      \
+  BENCHMARK_CAPTURE(fn, inception_v4, ::incept::bench::Net::kInceptionV4)                               \
+      ->Apply(::incept::bench::inception_v4_convs)->UseRealTime();                                      \
+  BENCHMARK_CAPTURE(fn, inception_resnet_v2, ::incept::bench::Net::kInceptionResNetV2)                  \
+      ->Apply(::incept::bench::inception_resnet_v2_convs)->UseRealTime()
 #define INCEPT_BENCH_MAX_POOL(fn)                                                                      \
   BENCHMARK_CAPTURE(fn, googlenet, ::incept::bench::Net::kGoogLeNet)                                    \
       ->Apply(::incept::bench::googlenet_max_pools)->UseRealTime();                                     \

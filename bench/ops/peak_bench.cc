@@ -2,20 +2,31 @@
 // BM_peak_fma: this core's fp32 FMA peak (bench/peak_flops.h) in the same run and units as the op
 // benchmarks, so their FLOPS counters read as a fraction of it.
 #include "bench_util.h"
+#include "common/cpu.h"
 #include "peak_flops.h"
 
 namespace incept::bench {
 namespace {
 
-void BM_peak_fma(benchmark::State& state) {
+void run_peak(benchmark::State& state, PeakIsa limit) {
   PeakFlops peak;
-  for (auto _ : state) peak = measure_peak_flops(0.05);
+  for (auto _ : state) peak = measure_peak_flops(0.05, limit);
   state.counters["FLOPS"] = benchmark::Counter(peak.gflops_per_core * 1e9);
   state.SetLabel(std::string(peak.isa) + ", one core");
+}
+
+void BM_peak_fma(benchmark::State& state) { run_peak(state, PeakIsa::kWidest); }
+// The AVX2 peak on a CPU that also has AVX-512: what the 6x16 AVX2 kernels are measured against.
+void BM_peak_fma_avx2(benchmark::State& state) {
+  if (!ops::cpu_has(ops::Isa::kAvx2Fma)) return state.SkipWithError("this CPU has no AVX2+FMA");
+  run_peak(state, PeakIsa::kAvx2);
 }
 
 }  // namespace
 
 BENCHMARK(BM_peak_fma)->Iterations(1)->UseRealTime();
+#if defined(__x86_64__)
+BENCHMARK(BM_peak_fma_avx2)->Iterations(1)->UseRealTime();
+#endif
 
 }  // namespace incept::bench
