@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: Apache-2.0
+"""bench/ops/conv_report.py on a small incept_bench_ops JSON written here: classes, shared-shape counts,
+the peak each kernel is measured against (AVX2 kernels against BM_peak_fma_avx2), medians over
+repetitions, the under-70 % list, and the error without a peak."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPORT = Path(__file__).resolve().parents[2] / "bench" / "ops" / "conv_report.py"
+
+
+def bench(name, gflops, label, aggregate=None):
+    r = {"name": name + "/real_time", "run_name": name + "/real_time", "FLOPS": gflops * 1e9, "label": label}
+    if aggregate:
+        r.update(run_type="aggregate", aggregate_name=aggregate)
+    return r
+
+
+def conv(impl, net, shape, gflops, label, aggregate="median"):
+    h, cin, cout, kh, kw, s, ph, pw = shape
+    args = f"H:{h}/W:{h}/Cin:{cin}/Cout:{cout}/KH:{kh}/KW:{kw}/S:{s}/PH:{ph}/PW:{pw}"
+    return bench(f"BM_conv2d_f32_{impl}/{net}/{args}", gflops, label, aggregate)
+
+
+def report(tmp_path, rows, *args):
+    f = tmp_path / "conv.json"
+    f.write_text(json.dumps({"context": {"host_name": "box", "num_cpus": 2}, "benchmarks": rows}))
+    return subprocess.run([sys.executable, str(REPORT), str(f), *args], capture_output=True, text=True)
+
+
+def test_classes_counts_and_peaks(tmp_path):
+    rows = [
+        bench("BM_peak_fma/iterations:1", 200.0, "", "median"),
+        bench("BM_peak_fma_avx2/iterations:1", 100.0, "", "median"),
+        conv("gemm_avx512f", "inception_v3", (17, 768, 192, 1, 1, 1, 0, 0), 180.0, "Mixed_6b.branch1x1 (x3)"),
+        conv("gemm_avx512f", "inception_v3", (8, 1280, 320, 1, 1, 1, 0, 0), 120.0, "Mixed_7b.branch1x1"),
+        conv("gemm_avx512f", "inception_v3", (17, 160, 160, 1, 7, 1, 0, 3), 170.0, "Mixed_6c.branch7x7_2"),
+        conv("gemm_avx512f", "inception_v3", (299, 3, 32, 3, 3, 2, 0, 0), 50.0, "Conv2d_1a_3x3"),
+        conv("gemm_avx2_fma", "inception_v3", (17, 768, 192, 1, 1, 1, 0, 0), 90.0, "Mixed_6b.branch1x1 (x3)"),
+        # a repetition's own row is ignored when aggregates are there
+        conv("gemm_avx2_fma", "inception_v3", (17, 768, 192, 1, 1, 1, 0, 0), 10.0, "Mixed_6b.branch1x1 (x3)", None),
+    ]
+    r = report(tmp_path, rows)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    # 1x1 on AVX-512: three layers at 180 and one at 120 -> median 180 = 90 % of 200
+    assert "| 1x1 | 4 | 180.0 | 90.0 % | 60.0 % (inception_v3 Mixed_7b.branch1x1) |" in out
+    assert "| 1x7/7x1 | 1 | 170.0 | 85.0 % |" in out
+    assert "| first conv (Cin 3) | 1 | 50.0 | 25.0 % |" in out
+    assert "layers under 70 % of peak (first convs excepted): inception_v3 Mixed_7b.branch1x1 60 %" in out
+    # the AVX2 kernel against the AVX2 peak
+    assert "### conv2d_f32_gemm_avx2_fma (inception_v3; peak 100.0 GFLOP/s)" in out
+    assert "| 1x1 | 3 | 90.0 | 90.0 % |" in out
+
+
+def test_without_a_peak_it_says_what_to_run(tmp_path):
+    r = report(tmp_path, [conv("xnn", "googlenet", (28, 192, 64, 1, 1, 1, 0, 0), 100.0, "inception3a.branch1")])
+    assert r.returncode != 0
+    assert "no BM_peak_fma in the file" in r.stderr
