@@ -35,6 +35,11 @@ using OpParams = std::variant<std::monostate
 #undef INCEPT_OP
                               >;
 
+// The params struct an OpParams holds, as the OpDef and Kernel functions take it.
+inline const void* op_params(const OpParams& p) {
+  return std::visit([](const auto& v) { return static_cast<const void*>(&v); }, p);
+}
+
 struct OpDef {
   const char* name;    // "Conv2D"
   const char* snake;   // "conv2d": the op part of kernel names

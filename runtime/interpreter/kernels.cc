@@ -39,7 +39,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
     in_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
   }
   ops::KernelConfig config;
-  config.params = std::visit([](const auto& p) { return static_cast<const void*>(&p); }, n.params);
+  config.params = ops::op_params(n.params);
   config.num_inputs = num_inputs;
   config.input_shapes = shapes.data();
   config.input_strides = strides.data();

@@ -3,7 +3,6 @@
 // and binding every step to its arena views. All allocation happens here.
 #include <algorithm>
 #include <cinttypes>
-#include <variant>
 #include <vector>
 
 #include "interpreter/interpreter_impl.h"
@@ -23,7 +22,7 @@ Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
   std::vector<Shape> shapes(n.inputs.size());
   for (size_t i = 0; i < n.inputs.size(); ++i)
     if (n.inputs[i] >= 0) shapes[i] = d.tensors[n.inputs[i]].shape;   // rank 0: absent optional input
-  const void* params = std::visit([](const auto& p) { return static_cast<const void*>(&p); }, n.params);
+  const void* params = ops::op_params(n.params);
   return ops::op_def(n.kind).infer_shape(params, shapes.data(), static_cast<int>(shapes.size()), out);
 }
 
