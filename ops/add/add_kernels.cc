@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Add's registry entry: shape rule, FLOPs, kernels (xnn, ref).
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
@@ -44,6 +46,6 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef add_op_def = {"Add", "add", infer, flops, kKernels, 2};
+const OpDef add_op_def = {"Add", "add", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

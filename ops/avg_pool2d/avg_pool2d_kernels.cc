@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // AvgPool2D's registry entry: shape rule, FLOPs, kernels (xnn, ref).
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
@@ -26,6 +28,6 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d", infer, flops, kKernels, 2};
+const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

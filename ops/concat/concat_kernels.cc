@@ -4,6 +4,7 @@
 // input is already in its slice it is named concat_view and does nothing.
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "op_registry.h"
@@ -54,6 +55,6 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef concat_op_def = {"Concat", "concat", infer, flops, kKernels, 1};
+const OpDef concat_op_def = {"Concat", "concat", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2D's registry entry: shape rule, FLOPs, kernels in priority order: our GEMM engine on each ISA's
 // micro-kernel (conv2d_gemm.h), XNNPACK, Eigen, ref. Inputs: x, weights (OHWI), optional bias [O].
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
@@ -93,6 +95,6 @@ const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &
 
 }  // namespace
 
-const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, kKernels, 6};
+const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // FullyConnected's registry entry: shape rule, FLOPs, kernels (xnn, eigen, ref). Inputs: x, weights
 // [O, I], optional bias [O].
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "fully_connected/fully_connected_eigen.h"
 #include "op_registry.h"
@@ -65,6 +67,6 @@ const Kernel* const kKernels[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, 3};
+const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -5,30 +5,15 @@
 // Half kernel 8x16: 8 accumulators.
 #include "gemm/gemm.h"
 
+#include <cmath>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
-
-// GCC 12 warns that _mm512_max_ps's _mm512_undefined_ps() pass-through may be used uninitialized: it is
-// never used (no mask), a known false positive.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace incept::ops {
 namespace {
 
-struct VecAvx512 {
-  using Reg = __m512;
-  static constexpr int kWidth = 16;
-  static constexpr bool kLaneFma = false;
-  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static Reg broadcast(const float* p) { return _mm512_set1_ps(*p); }
-  static Reg set1(float v) { return _mm512_set1_ps(v); }
-  static Reg fma(Reg a, Reg b, Reg acc) { return _mm512_fmadd_ps(a, b, acc); }
-  static Reg max(Reg a, Reg b) { return _mm512_max_ps(a, b); }
-  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
-  static void store_partial(float* p, Reg v, int32_t n) {
-    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
-  }
-};
+#include "common/simd_avx512.h"
 
 #include "gemm/gemm_ukernel.h"
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // GlobalAvgPool's registry entry: shape rule, FLOPs (one add per input element), kernels (xnn, ref).
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
@@ -26,6 +28,6 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, kKernels, 2};
+const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

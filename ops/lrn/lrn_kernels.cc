@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // LRN's registry entry: shape rule, FLOPs, and its one kernel (XNNPACK and Eigen have no LRN).
+#include <iterator>
+
 #include "op_registry.h"
 
 namespace incept::ops {
@@ -17,6 +19,6 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, kKernels, 1};
+const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// MaxPool2D's registry entry: shape rule, FLOPs, kernels (xnn, ref).
+// MaxPool2D's registry entry: shape rule, FLOPs, kernels (our vector kernel per ISA, xnn, ref).
+#include <iterator>
+
 #include "common/xnn_kernel.h"
+#include "max_pool2d/max_pool2d_native.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
 #include "max_pool2d/max_pool2d_xnn.h"
@@ -20,12 +23,37 @@ double flops(const void* p, const Shape*, int, const Shape& out) {
 }
 void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) { max_pool2d_f32_ref(params_of<P>(s), io.inputs[0], io.out); }
 
+struct NativeState : KernelState {
+  MaxPool2DParams p;
+  MaxPoolRowsFn rows = nullptr;
+};
+template <Isa kIsa>
+Status create_native(const KernelConfig& c, KernelPlan* plan) {
+  const MaxPoolRowsFn rows = max_pool2d_rows_for(kIsa);
+  INCEPT_CHECK(rows != nullptr, kUnsupported, "no %s max pool in this build", isa_name(kIsa));
+  auto s = std::make_unique<NativeState>();
+  s->p = params_of<P>(c);
+  s->rows = rows;
+  plan->state = std::move(s);
+  return Status::ok();
+}
+void run_native(const KernelState* st, const KernelIo& io, pthreadpool_t pool) {
+  const NativeState& s = *static_cast<const NativeState*>(st);
+  max_pool2d_f32_native(s.rows, s.p, io.inputs[0], io.out, pool);
+}
+
+const Kernel kNativeAvx512 = {"max_pool2d_f32_c16_avx512f", KernelFamily::kNative, Isa::kAvx512f,
+                              create_native<Isa::kAvx512f>, nullptr, run_native};
+const Kernel kNativeAvx2 = {"max_pool2d_f32_c8_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
+                            create_native<Isa::kAvx2Fma>, nullptr, run_native};
+const Kernel kNativeNeon = {"max_pool2d_f32_c4_neon", KernelFamily::kNative, Isa::kNeon, create_native<Isa::kNeon>,
+                            nullptr, run_native};
 const Kernel kXnn = INCEPT_XNN_UNARY_KERNEL("max_pool2d_f32_xnn", P, max_pool2d_f32_xnn_create, max_pool2d_f32_xnn_setup);
 const Kernel kRef = {"max_pool2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kKernels[] = {&kXnn, &kRef};
+const Kernel* const kKernels[] = {&kNativeAvx512, &kNativeAvx2, &kNativeNeon, &kXnn, &kRef};
 
 }  // namespace
 
-const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, kKernels, 2};
+const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Softmax's registry entry: shape rule, FLOPs (about 3 per element), kernels (xnn, ref).
+#include <iterator>
+
 #include "common/xnn_kernel.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
@@ -23,6 +25,6 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef softmax_op_def = {"Softmax", "softmax", infer, flops, kKernels, 2};
+const OpDef softmax_op_def = {"Softmax", "softmax", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -9,17 +9,14 @@
 // or the reference.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "gemm/gemm.h"
 #include "op_registry.h"
 #include "support/conv_cases.h"
-#include "support/heap_counter.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
@@ -27,71 +24,18 @@ namespace {
 using test::ConvCase;
 using test::Tensor;
 
-// The kernels this CPU can run: its ISA is there (cap or not) and, for XNNPACK, the library initialised.
-std::vector<const ops::Kernel*> runnable_kernels() {
-  const ops::OpDef& def = ops::op_def(ops::OpKind::kConv2D);
-  std::vector<const ops::Kernel*> out;
-  const ops::Isa saved = ops::isa_cap();
-  ops::set_isa_cap(ops::cpu_best_isa());
-  for (int i = 0; i < def.num_kernels; ++i)
-    if (ops::kernel_usable(*def.kernels[i])) out.push_back(def.kernels[i]);
-  ops::set_isa_cap(saved);
-  return out;
-}
-
-struct AlignedScratch {
-  explicit AlignedScratch(size_t bytes)
-      : p(static_cast<float*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64)), &std::free) {}
-  std::unique_ptr<float, decltype(&std::free)> p;
-};
-
 test::ConvErrorMeter g_meter;
 std::map<std::string, int> g_ran, g_refused;
 
-// Runs kernel k on case c through the registry interface, sliced (input at channels [3, 3 + C) of C + 8,
-// room for XNNPACK's read slack; output at [2, 2 + O) of O + 7) or dense (input followed by 16 floats of
-// slack). kUnsupported from create: returns false.
-bool run_kernel(const ops::Kernel& k, const ConvCase& c, const test::ConvReference& r, pthreadpool_t pool, bool sliced,
-                Tensor* result) {
-  const int32_t in_stride = c.in[3] + (sliced ? 8 : 0), out_stride = c.out_c + (sliced ? 7 : 0);
-  test::StridedTensor xs(c.in, sliced ? 3 : 0, in_stride, std::nanf(""));
-  xs.copy_from(r.x);
-  xs.buffer.resize(xs.buffer.size() + 16, std::nanf(""));
-  test::StridedTensor ys(r.out_shape, sliced ? 2 : 0, out_stride, 12345.5f);
-
-  const Shape shapes[3] = {c.in, c.weights(), c.bias ? Shape{c.out_c} : Shape{}};
-  const int32_t strides[3] = {in_stride, 0, 0};
-  const float* constants[3] = {nullptr, r.w.data.data(), r.bias()};
-  const bool in_slice[3] = {false, false, false};
-  ops::KernelConfig config;
-  config.params = &c.p;
-  config.num_inputs = 3;
-  config.input_shapes = shapes;
-  config.input_strides = strides;
-  config.constants = constants;
-  config.in_output_slice = in_slice;
-  config.output_shape = r.out_shape;
-  config.output_stride = out_stride;
-  config.threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
-  ops::KernelPlan plan;
-  const Status s = k.create(config, &plan);
-  if (s.code() == StatusCode::kUnsupported) return false;
-  REQUIRE_MESSAGE(s.is_ok(), s.message());
-
-  AlignedScratch scratch(plan.scratch_bytes);
-  const ConstTensorView<float> inputs[3] = {xs.cview(), {}, {}};
-  ops::KernelIo io;
-  io.inputs = inputs;
-  io.constants = constants;
-  io.num_inputs = 3;
-  io.out = ys.view();
-  io.scratch = plan.scratch_bytes > 0 ? scratch.p.get() : nullptr;
-  if (k.setup != nullptr) REQUIRE(k.setup(plan.state.get(), io, pool).is_ok());
-  test::heap_count_begin();
-  k.run(plan.state.get(), io, pool);
-  CHECK(test::heap_count_end() <= 0);
-  CHECK(ys.outside_untouched());
-  *result = ys.to_dense();
+bool run(const ops::Kernel& k, const ConvCase& c, const test::ConvReference& r, pthreadpool_t pool, bool sliced,
+         Tensor* out) {
+  const std::vector<test::KernelInput> inputs = {
+      test::KernelInput::of(r.x), test::KernelInput::weights(c.weights(), r.w.data.data()),
+      c.bias ? test::KernelInput::weights(Shape{c.out_c}, r.bias()) : test::KernelInput::absent()};
+  test::KernelRun result;
+  if (!test::run_kernel(k, &c.p, inputs, r.out_shape, pool, sliced, &result)) return false;
+  CHECK(result.outside_untouched);
+  *out = result.out;
   return true;
 }
 
@@ -100,18 +44,19 @@ void check_case(test::Rng& rng, const ConvCase& c, pthreadpool_t pool2, bool wit
   const test::ConvReference r = test::make_conv_reference(rng, c);
   REQUIRE(r.out_shape.rank == 4);
   int fast_taken = 0;
-  for (const ops::Kernel* k : runnable_kernels()) {
+  for (const ops::Kernel* k : test::runnable_kernels(ops::OpKind::kConv2D)) {
     if (k->family == ops::KernelFamily::kRef && !with_ref_kernel) continue;
-    CAPTURE(k->name);
+    const std::string kernel = k->name;
+    CAPTURE(kernel);
     Tensor sliced, dense;
-    if (!run_kernel(*k, c, r, pool2, /*sliced=*/true, &sliced)) {
+    if (!run(*k, c, r, pool2, /*sliced=*/true, &sliced)) {
       ++g_refused[k->name];
       continue;
     }
     ++g_ran[k->name];
     fast_taken += k->family != ops::KernelFamily::kRef ? 1 : 0;
     CHECK(g_meter.over_bound(c, r, sliced) == 0);
-    REQUIRE(run_kernel(*k, c, r, nullptr, /*sliced=*/false, &dense));
+    REQUIRE(run(*k, c, r, nullptr, /*sliced=*/false, &dense));
     CHECK(g_meter.over_bound(c, r, dense) == 0);
   }
   CHECK(fast_taken >= 1);   // eigen takes every conv
@@ -132,7 +77,7 @@ TEST_CASE("conv2d conformance: every registered kernel on seeded random shapes")
                                                  std::to_string(g_refused[name]) + "; ";
   MESSAGE("conv2d kernels: " << summary << "worst error " << g_meter.worst_abs << ", " << g_meter.worst_ratio
                              << " of the tolerance");
-  for (const ops::Kernel* k : runnable_kernels()) CHECK_MESSAGE(g_ran[k->name] > 0, k->name);   // nobody idle
+  for (const ops::Kernel* k : test::runnable_kernels(ops::OpKind::kConv2D)) CHECK_MESSAGE(g_ran[k->name] > 0, k->name);   // nobody idle
 }
 
 TEST_CASE("registry: every op ends with a reference kernel; names follow <op>_f32_<impl>[_<tile>_<isa>]") {
