@@ -173,12 +173,14 @@ void run_item(void* context, size_t item) {
   tile.c_stride = static_cast<size_t>(job.out.pixel_stride);
   tile.min = job.min;
   float* row0 = job.out.data + s * uk.mr * job.out.pixel_stride;
+  const bool single_row = tile.rows == 1 && tile.taps == 1;   // the 1-row kernel reads a[0] only
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
   for (int32_t p = static_cast<int32_t>(block * g.panels_per_block); p < p_end; ++p) {
     tile.w = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
     tile.c = row0 + static_cast<int64_t>(p) * uk.nr;
     tile.cols = std::min(uk.nr, g.cout - p * uk.nr);
-    (p == g.panels - 1 && g.last_half ? uk.half : uk.full)(tile);
+    const bool half = p == g.panels - 1 && g.last_half;
+    (half ? uk.half : single_row ? uk.single : uk.full)(tile);
   }
 }
 
@@ -213,6 +215,30 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
                g->panel_floats * static_cast<size_t>(g->panels) * sizeof(float));
   pack_weights(*g, weights, bias);
   return Status::ok();
+}
+
+namespace {
+
+struct GemmState : KernelState {
+  Conv2DGemm g;
+};
+
+}  // namespace
+
+Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const Shape& out, const float* weights,
+                          const float* bias, KernelPlan* plan) {
+  const GemmUkernel* uk = gemm_ukernel_for(isa);
+  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(isa));
+  auto s = std::make_unique<GemmState>();
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(*uk, p, in, out, weights, bias, &s->g));
+  plan->packed_bytes = s->g.packed_bytes();
+  plan->reads_constants = false;   // packed
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
+void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
+  conv2d_f32_gemm_run(static_cast<const GemmState*>(state)->g, io.inputs[0], io.out, pool);
 }
 
 void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool) {

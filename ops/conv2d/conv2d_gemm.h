@@ -29,6 +29,7 @@
 #include <pthreadpool.h>
 
 #include "common/aligned_buffer.h"
+#include "common/kernel.h"
 #include "conv2d/conv2d.h"
 #include "gemm/gemm.h"
 
@@ -57,6 +58,12 @@ struct Conv2DGemm {
 // `in` and `out` are the NHWC shapes (conv2d_infer_shape's), weights OHWI, bias [O] or nullptr.
 [[nodiscard]] Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
                                             const Shape& out, const float* weights, const float* bias, Conv2DGemm* g);
+
+// The engine as a registry kernel (the native conv2d and fully_connected kernels): create packs for the
+// micro-kernel of `isa` (kUnsupported where this build has none) and fills `plan`; run is the kernel's run.
+[[nodiscard]] Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const Shape& out,
+                                        const float* weights, const float* bias, KernelPlan* plan);
+void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
 
 // out = act(conv(in) + bias), conv2d_f32_ref's function. `in` and `out` may be strided channel slices.
 // `pool` may be nullptr. Never allocates.

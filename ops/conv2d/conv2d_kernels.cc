@@ -28,24 +28,9 @@ double flops(const void*, const Shape* in, int, const Shape& out) {
   return 2.0 * static_cast<double>(out.num_elements()) * w[1] * w[2] * w[3];
 }
 
-struct GemmState : KernelState {
-  Conv2DGemm g;
-};
-
 template <Isa kIsa>
 Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
-  const GemmUkernel* uk = gemm_ukernel_for(kIsa);
-  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(kIsa));
-  auto s = std::make_unique<GemmState>();
-  INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(*uk, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1],
-                                                bias_of(c), &s->g));
-  plan->packed_bytes = s->g.packed_bytes();
-  plan->reads_constants = false;
-  plan->state = std::move(s);
-  return Status::ok();
-}
-void run_gemm(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
-  conv2d_f32_gemm_run(static_cast<const GemmState*>(s)->g, io.inputs[0], io.out, pool);
+  return gemm_kernel_create(kIsa, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1], bias_of(c), plan);
 }
 
 Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
@@ -83,11 +68,11 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
 }
 
 const Kernel kGemmAvx512 = {"conv2d_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
-                            create_gemm<Isa::kAvx512f>, nullptr, run_gemm};
+                            create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
 const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
-                          create_gemm<Isa::kAvx2Fma>, nullptr, run_gemm};
+                          create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
 const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon, create_gemm<Isa::kNeon>,
-                          nullptr, run_gemm};
+                          nullptr, gemm_kernel_run};
 const Kernel kXnn = {"conv2d_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// FullyConnected's registry entry: shape rule, FLOPs, kernels (xnn, eigen, ref). Inputs: x, weights
-// [O, I], optional bias [O].
+// FullyConnected's registry entry: shape rule, FLOPs, kernels (the native GEMM engine as a 1x1 conv over
+// [N, 1, 1, I], xnn, eigen, ref). Inputs: x, weights [O, I], optional bias [O].
 #include <iterator>
 
 #include "common/xnn_kernel.h"
+#include "conv2d/conv2d_gemm.h"
 #include "fully_connected/fully_connected_eigen.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
@@ -27,6 +28,18 @@ double flops(const void*, const Shape* in, int, const Shape& out) {
 
 void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   fully_connected_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
+}
+
+// [N, I] x [O, I]^T is the 1x1 conv of [N, 1, 1, I] with OHWI weights [O, 1, 1, I]; the engine takes a
+// batch of one row with its single-row micro-kernel.
+template <Isa kIsa>
+Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
+  Conv2DParams conv;
+  conv.activation = params_of<P>(c).activation;
+  const Shape& in = c.input_shapes[0];
+  const Shape& out = c.output_shape;
+  return gemm_kernel_create(kIsa, conv, Shape{in[0], 1, 1, in[1]}, Shape{out[0], 1, 1, out[1]}, c.constants[1],
+                            c.num_inputs > 2 ? c.constants[2] : nullptr, plan);
 }
 
 Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
@@ -60,10 +73,16 @@ Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
 #endif
 }
 
+const Kernel kGemmAvx512 = {"fully_connected_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
+                            create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
+const Kernel kGemmAvx2 = {"fully_connected_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
+                          create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
+const Kernel kGemmNeon = {"fully_connected_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon,
+                          create_gemm<Isa::kNeon>, nullptr, gemm_kernel_run};
 const Kernel kXnn = {"fully_connected_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
 const Kernel kEigen = {"fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kKernels[] = {&kXnn, &kEigen, &kRef};
+const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};
 
 }  // namespace
 

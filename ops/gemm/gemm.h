@@ -45,6 +45,8 @@ struct GemmUkernel {
   int32_t mr, nr;
   GemmUkernelFn full;    // panels NR wide
   GemmUkernelFn half;    // panels NR / 2 wide: a channel tail of at most NR / 2
+  GemmUkernelFn single;  // 1 x NR, for a lone row of one tap (a fully connected layer on one image): the
+                         // full kernel would compute MR - 1 copies of it
 };
 
 // The micro-kernels built into this library for this architecture, best first; `*count` gets their
