@@ -9,6 +9,7 @@
 #include "bench_util.h"
 #include "inception_shapes.h"
 #include "max_pool2d/max_pool2d.h"
+#include "max_pool2d/max_pool2d_native.h"
 #if INCEPT_WITH_XNNPACK
 #include "avg_pool2d/avg_pool2d_xnn.h"
 #include "max_pool2d/max_pool2d_xnn.h"
@@ -56,6 +57,26 @@ void BM_max_pool2d_f32_ref(benchmark::State& state, Net net) {
   }
   report(state, s.name, f.flop(), f.bytes(), 1);
 }
+
+// Our vector max pool on `isa` (skipped where the CPU or the build lacks it).
+void run_max_pool_native(benchmark::State& state, Net net, ops::Isa isa) {
+  const PoolShape s = pool_shape_of(state, net, /*max_pool=*/true);
+  PoolFixture<ops::MaxPool2DParams> f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  const ops::MaxPoolRowsFn rows = ops::max_pool2d_rows_for(isa);
+  if (rows == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  for (auto _ : state) {
+    ops::max_pool2d_f32_native(rows, f.p, f.in_view(), f.out_view(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+#if defined(__x86_64__)
+void BM_max_pool2d_f32_c16_avx512f(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kAvx512f); }
+void BM_max_pool2d_f32_c8_avx2_fma(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kAvx2Fma); }
+#elif defined(__aarch64__)
+void BM_max_pool2d_f32_c4_neon(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kNeon); }
+#endif
 
 void BM_avg_pool2d_f32_ref(benchmark::State& state, Net net) {
   const PoolShape s = pool_shape_of(state, net, /*max_pool=*/false);
@@ -105,6 +126,12 @@ void BM_avg_pool2d_f32_xnn(benchmark::State& state, Net net) {
 }  // namespace
 
 INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_ref);
+#if defined(__x86_64__)
+INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c16_avx512f);
+INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c8_avx2_fma);
+#elif defined(__aarch64__)
+INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c4_neon);
+#endif
 INCEPT_BENCH_AVG_POOL(BM_avg_pool2d_f32_ref);
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_xnn);
