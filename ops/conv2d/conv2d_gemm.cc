@@ -46,10 +46,20 @@ struct Job {
   bool window_rows;   // each window row's taps are adjacent in memory (dense channels, no dilation across)
 };
 
-// Window rows as taps: when every pixel of strip s sees its whole window row inside the image
-// (horizontally), ptrs[ky * MR + i] is the row's first input pixel (kw * cin adjacent floats) or the
-// zero row. False, writing nothing useful, when some window row crosses the left or right edge.
-bool strip_window_rows(const Job& job, int64_t s, const float** ptrs) {
+// Short runs (a few channels, a window row) are copied and zeroed in loops the compiler vectorises:
+// library calls would cost more than the copies.
+inline void copy_floats(float* dst, const float* src, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = src[j];
+}
+inline void zero_floats(float* dst, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = 0.0f;
+}
+
+// Window rows as taps: ptrs[ky * MR + i] is the first input pixel of pixel i's window row ky (kw * cin
+// adjacent floats), or the zero row above and below the image. A window row that crosses the left or
+// right edge is gathered, zeros and all, into its slot of `gathered` (MR * kh * kw * cin floats) when
+// there is one; without it the strip cannot run this way and the answer is false.
+bool strip_window_rows(const Job& job, int64_t s, float* gathered, const float** ptrs) {
   const Conv2DGemm& g = *job.g;
   const Conv2DParams& p = g.p;
   const int32_t mr = g.uk->mr;
@@ -59,10 +69,23 @@ bool strip_window_rows(const Job& job, int64_t s, const float** ptrs) {
     const int64_t rest = pix / g.out_w;
     const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
     const int32_t ix0 = ox * p.stride.w - p.pad.left, iy0 = oy * p.stride.h - p.pad.top;
-    if (ix0 < 0 || ix0 + p.kernel.w > g.in_w) return false;
+    const int32_t kw = p.kernel.w, cin = g.cin;
+    const bool inside = ix0 >= 0 && ix0 + kw <= g.in_w;
+    if (!inside && gathered == nullptr) return false;
+    const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);   // in-image taps
     for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
       const int32_t iy = iy0 + ky * p.dilation.h;
-      ptrs[ky * mr + i] = iy >= 0 && iy < g.in_h ? job.in.pixel(n, iy, ix0) : g.zeros.data();
+      if (iy < 0 || iy >= g.in_h) {
+        ptrs[ky * mr + i] = g.zeros.data();
+      } else if (inside) {
+        ptrs[ky * mr + i] = job.in.pixel(n, iy, ix0);
+      } else {
+        float* row = gathered + (int64_t{i} * p.kernel.h + ky) * kw * cin;
+        zero_floats(row, int64_t{lo} * cin);
+        if (hi > lo) copy_floats(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), int64_t{hi - lo} * cin);
+        zero_floats(row + hi * cin, int64_t{kw - hi} * cin);
+        ptrs[ky * mr + i] = row;
+      }
     }
   }
   return true;
@@ -94,15 +117,6 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
       }
     }
   }
-}
-
-// Short runs (a few channels, a window row) are copied and zeroed in loops the compiler vectorises:
-// library calls would cost more than the copies.
-inline void copy_floats(float* dst, const float* src, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) dst[j] = src[j];
-}
-inline void zero_floats(float* dst, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) dst[j] = 0.0f;
 }
 
 // Gathers strip s's MR rows of A into `rows` (row i at rows + i * taps * cin, in the packed weights' tap,
@@ -156,7 +170,7 @@ void run_item(void* context, size_t item) {
   const float* ptrs[kMaxTaps * kMaxMr];
   alignas(64) float rows[kIm2colMaxFloats];
   GemmTile tile;
-  if (job.window_rows && strip_window_rows(job, s, ptrs)) {
+  if (job.window_rows && strip_window_rows(job, s, g.gather_fits ? rows : nullptr, ptrs)) {
     tile.kc = g.p.kernel.w * g.cin;
     tile.taps = g.p.kernel.h;
   } else if (g.im2col) {
@@ -203,7 +217,8 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
   g->last_half = g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
   const size_t depth = static_cast<size_t>(taps) * static_cast<size_t>(g->cin);
-  g->im2col = taps > 1 && g->cin < kIm2colMaxChannels && static_cast<size_t>(uk.mr) * depth <= kIm2colMaxFloats;
+  g->gather_fits = static_cast<size_t>(uk.mr) * depth <= kIm2colMaxFloats;
+  g->im2col = taps > 1 && g->cin < kIm2colMaxChannels && g->gather_fits;
   g->panel_floats = (static_cast<size_t>(uk.nr) * (depth + 1) + 15) / 16 * 16;
   // Blocks of panels whose weights fill at most half of one core's L2 (at least one panel), evened out.
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / (g->panel_floats * sizeof(float)));

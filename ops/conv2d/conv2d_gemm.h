@@ -18,9 +18,10 @@
 // Fewer, longer taps where the memory allows: when the input's channels are dense (pixel stride = Cin,
 // a graph input or a whole tensor) the kw taps of a window row are kw * Cin adjacent floats, so each
 // strip whose windows lie inside the image horizontally runs kh taps of kw * Cin channels, reading in
-// place. A strip that crosses the left or right edge, or a sliced input, falls back: with few input
-// channels (a stem over RGB: 7x7 taps of 3 channels; im2col) its MR rows are gathered into a small
-// buffer on the worker's stack and run as one tap of taps * Cin channels; otherwise tap by tap. The
+// place; the window rows that cross the left or right edge are gathered, padded with zeros, into a
+// small buffer on the worker's stack (when a strip's rows fit it). A sliced input, or rows too long for
+// the buffer, fall back: with few input channels (a stem over RGB: 7x7 taps of 3 channels; im2col) the
+// strip's MR rows are gathered whole and run as one tap of taps * Cin channels; otherwise tap by tap. The
 // packed weights serve all three unchanged, and each output sums its terms in the same order in all
 // three, so which one a strip takes never changes a bit. Every output is computed by the same call
 // whoever runs it: results are bit-identical for any thread count.
@@ -45,6 +46,7 @@ struct Conv2DGemm {
   int32_t panels = 0;               // NR-wide column panels (the last one NR / 2 wide when last_half)
   bool last_half = false;
   bool im2col = false;              // gather each strip's rows first (few input channels; see above)
+  bool gather_fits = false;         // a strip's MR * taps * cin floats fit the workers' stack buffer
   int32_t panels_per_block = 0, blocks = 0;
   size_t panel_floats = 0;          // floats from one panel to the next (64-byte multiple)
   AlignedFloats packed;             // panels * panel_floats
