@@ -50,12 +50,29 @@ Status xnn_unary_setup(KernelState* st, const KernelIo& io, pthreadpool_t pool) 
   const XnnState& s = *static_cast<XnnState*>(st);
   return Setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.out, pool);
 }
+// create of an XNNPACK kernel with weights and an optional bias as inputs 1 and 2 (conv, fully connected),
+// from <op>_f32_xnn_create(p, in, out, in_stride, out_stride, weights, bias, op); XNNPACK packs them, so
+// the file's copy is not read again. setup as for one activation.
+template <typename P, auto Create, auto Setup>
+Status xnn_weighted_create(const KernelConfig& c, KernelPlan* plan) {
+  auto s = std::make_unique<XnnState>();
+  s->params = c.params;
+  INCEPT_RETURN_IF_ERROR(Create(params_of<P>(c), c.input_shapes[0], c.output_shape, c.input_strides[0], c.output_stride,
+                                c.constants[1], c.num_inputs > 2 ? c.constants[2] : nullptr, &s->op));
+  plan->state = std::move(s);
+  plan->reads_constants = false;
+  return Status::ok();
+}
 #define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup)                                                    \
   {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_unary_create<P, create, setup>, xnn_unary_setup<P, create, setup>, \
    xnn_kernel_run}
+#define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup)                                                 \
+  {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_weighted_create<P, create, setup>,                      \
+   xnn_unary_setup<P, create, setup>, xnn_kernel_run}
 #else
 #define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup) \
   {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_not_built_create, xnn_not_built_setup, xnn_kernel_run}
+#define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup) INCEPT_XNN_UNARY_KERNEL(name, P, create, setup)
 #endif
 
 }  // namespace incept::ops

@@ -46,6 +46,19 @@ struct Job {
   bool window_rows;   // each window row's taps are adjacent in memory (dense channels, no dilation across)
 };
 
+// Where output pixel `pix` (clamped to the last one: rows past it repeat it) of the strip grid sits: its
+// image n and the input row and column its window starts at (negative inside the top / left padding).
+struct WindowOrigin {
+  int32_t n, iy0, ix0;
+};
+WindowOrigin window_origin(const Conv2DGemm& g, int64_t pix) {
+  pix = std::min(pix, g.pixels - 1);
+  const int32_t ox = static_cast<int32_t>(pix % g.out_w);
+  const int64_t rest = pix / g.out_w;
+  const int32_t oy = static_cast<int32_t>(rest % g.out_h);
+  return {static_cast<int32_t>(rest / g.out_h), oy * g.p.stride.h - g.p.pad.top, ox * g.p.stride.w - g.p.pad.left};
+}
+
 // Short runs (a few channels, a window row) are copied and zeroed in loops the compiler vectorises:
 // library calls would cost more than the copies.
 inline void copy_floats(float* dst, const float* src, int64_t n) {
@@ -64,11 +77,8 @@ bool strip_window_rows(const Job& job, int64_t s, float* gathered, const float**
   const Conv2DParams& p = g.p;
   const int32_t mr = g.uk->mr;
   for (int32_t i = 0; i < mr; ++i) {
-    const int64_t pix = std::min(s * mr + i, g.pixels - 1);
-    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
-    const int64_t rest = pix / g.out_w;
-    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
-    const int32_t ix0 = ox * p.stride.w - p.pad.left, iy0 = oy * p.stride.h - p.pad.top;
+    const WindowOrigin o = window_origin(g, s * mr + i);
+    const int32_t n = o.n, iy0 = o.iy0, ix0 = o.ix0;
     const int32_t kw = p.kernel.w, cin = g.cin;
     const bool inside = ix0 >= 0 && ix0 + kw <= g.in_w;
     if (!inside && gathered == nullptr) return false;
@@ -104,10 +114,8 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
       ptrs[i] = job.in.data + pix * job.in.pixel_stride;
       continue;
     }
-    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
-    const int64_t rest = pix / g.out_w;
-    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
-    const int32_t iy0 = oy * p.stride.h - p.pad.top, ix0 = ox * p.stride.w - p.pad.left;
+    const WindowOrigin o = window_origin(g, pix);
+    const int32_t n = o.n, iy0 = o.iy0, ix0 = o.ix0;
     for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
       const int32_t iy = iy0 + ky * p.dilation.h;
       for (int32_t kx = 0; kx < p.kernel.w; ++kx) {
@@ -129,11 +137,8 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
   const int64_t depth = int64_t{g.taps} * cin;
   const bool contiguous = job.in.pixel_stride == cin && p.dilation.w == 1;
   for (int32_t i = 0; i < mr; ++i) {
-    const int64_t pix = std::min(s * mr + i, g.pixels - 1);
-    const int32_t ox = static_cast<int32_t>(pix % g.out_w);
-    const int64_t rest = pix / g.out_w;
-    const int32_t oy = static_cast<int32_t>(rest % g.out_h), n = static_cast<int32_t>(rest / g.out_h);
-    const int32_t iy0 = oy * p.stride.h - p.pad.top, ix0 = ox * p.stride.w - p.pad.left;
+    const WindowOrigin o = window_origin(g, s * mr + i);
+    const int32_t n = o.n, iy0 = o.iy0, ix0 = o.ix0;
     float* row = rows + i * depth;
     ptrs[i] = row;
     for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += int64_t{kw} * cin) {

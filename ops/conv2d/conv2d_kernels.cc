@@ -33,28 +33,6 @@ Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
   return gemm_kernel_create(kIsa, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1], bias_of(c), plan);
 }
 
-Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
-#if INCEPT_WITH_XNNPACK
-  auto s = std::make_unique<XnnState>();
-  s->params = c.params;
-  INCEPT_RETURN_IF_ERROR(conv2d_f32_xnn_create(params_of<P>(c), c.input_shapes[0], c.output_shape, c.input_strides[0],
-                                               c.output_stride, c.constants[1], bias_of(c), &s->op));
-  plan->state = std::move(s);
-  plan->reads_constants = false;   // XNNPACK packed them
-  return Status::ok();
-#else
-  return xnn_not_built_create(c, plan);
-#endif
-}
-Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
-#if INCEPT_WITH_XNNPACK
-  const XnnState& s = *static_cast<XnnState*>(st);
-  return conv2d_f32_xnn_setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.out, pool);
-#else
-  return xnn_not_built_setup(st, io, pool);
-#endif
-}
-
 Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
   plan->scratch_bytes = conv2d_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
   return create_params_state<P>(c, plan);
@@ -73,7 +51,7 @@ const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative
                           create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
 const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon, create_gemm<Isa::kNeon>,
                           nullptr, gemm_kernel_run};
-const Kernel kXnn = {"conv2d_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};

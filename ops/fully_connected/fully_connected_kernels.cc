@@ -50,36 +50,14 @@ void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
   fully_connected_f32_eigen(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out, io.scratch, pool);
 }
 
-Status create_xnn(const KernelConfig& c, KernelPlan* plan) {
-#if INCEPT_WITH_XNNPACK
-  auto s = std::make_unique<XnnState>();
-  s->params = c.params;
-  INCEPT_RETURN_IF_ERROR(fully_connected_f32_xnn_create(params_of<P>(c), c.input_shapes[0], c.output_shape,
-                                                        c.input_strides[0], c.output_stride, c.constants[1],
-                                                        c.num_inputs > 2 ? c.constants[2] : nullptr, &s->op));
-  plan->state = std::move(s);
-  plan->reads_constants = false;   // XNNPACK packed them
-  return Status::ok();
-#else
-  return xnn_not_built_create(c, plan);
-#endif
-}
-Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
-#if INCEPT_WITH_XNNPACK
-  const XnnState& s = *static_cast<XnnState*>(st);
-  return fully_connected_f32_xnn_setup(*static_cast<const P*>(s.params), s.op, io.inputs[0], io.out, pool);
-#else
-  return xnn_not_built_setup(st, io, pool);
-#endif
-}
-
 const Kernel kGemmAvx512 = {"fully_connected_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
                             create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
 const Kernel kGemmAvx2 = {"fully_connected_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
                           create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
 const Kernel kGemmNeon = {"fully_connected_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon,
                           create_gemm<Isa::kNeon>, nullptr, gemm_kernel_run};
-const Kernel kXnn = {"fully_connected_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
+                                                fully_connected_f32_xnn_setup);
 const Kernel kEigen = {"fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};
