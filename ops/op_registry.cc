@@ -37,4 +37,15 @@ bool kernel_usable(const Kernel& k) {
   return true;
 }
 
+bool family_usable(KernelFamily f) {
+#define INCEPT_OP(Name, snake)                                    \
+  for (int i = 0; i < snake##_op_def.num_kernels; ++i) {          \
+    const Kernel& k = *snake##_op_def.kernels[i];                 \
+    if (k.family == f && kernel_usable(k)) return true;           \
+  }
+#include "op_list.inc"
+#undef INCEPT_OP
+  return false;
+}
+
 }  // namespace incept::ops

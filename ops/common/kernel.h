@@ -80,6 +80,9 @@ struct Kernel {
 // library initialised on this CPU.
 bool kernel_usable(const Kernel& k);
 
+// Some op has a usable kernel of family f (what backend_available() answers for a named backend).
+bool family_usable(KernelFamily f);
+
 // A KernelState that is just a copy of the op's params: what stateless kernels (ref, eigen) keep.
 template <typename P>
 struct ParamsState : KernelState {

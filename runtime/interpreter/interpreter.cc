@@ -29,15 +29,7 @@ const char* backend_name(Backend b) {
 bool backend_available(Backend b) {
   if (b == Backend::kAuto || b == Backend::kRef) return true;
   if (b != Backend::kEigen && b != Backend::kXnnpack && b != Backend::kNative) return false;
-  const ops::KernelFamily family = family_of(b);
-#define INCEPT_OP(Name, snake)                                                                \
-  for (int i = 0; i < ops::snake##_op_def.num_kernels; ++i) {                                \
-    const ops::Kernel& k = *ops::snake##_op_def.kernels[i];                                  \
-    if (k.family == family && ops::kernel_usable(k)) return true;                            \
-  }
-#include "op_list.inc"
-#undef INCEPT_OP
-  return false;
+  return ops::family_usable(family_of(b));
 }
 
 Status parse_backend(const char* name, Backend* out) {

@@ -68,6 +68,10 @@ struct Interpreter::Impl {
   int32_t pixel_stride(int t) const;   // floats between pixels of tensor t once placed (after views)
 };
 
+// prepare.cc
+// The shapes of op n's inputs in order; an absent optional input (-1) has rank 0, as OpDef and Kernel take them.
+std::vector<Shape> input_shapes(const detail::ModelData& d, const detail::OpNode& n);
+
 // kernels.cc
 // Picks op k's kernel from its registry list (views are assigned): the first of the allowed families
 // that is usable on this CPU and accepts the op; packs weights and sizes scratch.

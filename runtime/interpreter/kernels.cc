@@ -26,14 +26,13 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
   const ops::OpDef& def = ops::op_def(n.kind);
   const int num_inputs = static_cast<int>(n.inputs.size());
 
-  std::vector<Shape> shapes(num_inputs);
+  const std::vector<Shape> shapes = input_shapes(d, n);
   std::vector<int32_t> strides(num_inputs, 0);
   std::vector<const float*> constants(num_inputs, nullptr);
   std::unique_ptr<bool[]> in_slice(new bool[num_inputs > 0 ? num_inputs : 1]());
   for (int i = 0; i < num_inputs; ++i) {
     const int t = n.inputs[i];
-    if (t < 0) continue;   // absent optional input: rank 0
-    shapes[i] = d.tensors[t].shape;
+    if (t < 0) continue;   // absent optional input
     constants[i] = d.tensors[t].data;
     if (!d.tensors[t].is_constant()) strides[i] = impl.pixel_stride(t);
     in_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;

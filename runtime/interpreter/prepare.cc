@@ -19,9 +19,7 @@ using detail::OpKind;
 using detail::OpNode;
 
 Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
-  std::vector<Shape> shapes(n.inputs.size());
-  for (size_t i = 0; i < n.inputs.size(); ++i)
-    if (n.inputs[i] >= 0) shapes[i] = d.tensors[n.inputs[i]].shape;   // rank 0: absent optional input
+  const std::vector<Shape> shapes = input_shapes(d, n);
   const void* params = ops::op_params(n.params);
   return ops::op_def(n.kind).infer_shape(params, shapes.data(), static_cast<int>(shapes.size()), out);
 }
@@ -45,6 +43,13 @@ Status check_shapes(const ModelData& d) {
 constexpr size_t kXnnReadSlack = 64;
 
 }  // namespace
+
+std::vector<Shape> input_shapes(const ModelData& d, const OpNode& n) {
+  std::vector<Shape> shapes(n.inputs.size());
+  for (size_t i = 0; i < n.inputs.size(); ++i)
+    if (n.inputs[i] >= 0) shapes[i] = d.tensors[n.inputs[i]].shape;
+  return shapes;
+}
 
 // true for each tensor that is a graph input or output (they keep memory of their own).
 static std::vector<bool> graph_io_mask(const ModelData& d) {

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "fully_connected/fully_connected.h"
-#include "support/conv_cases.h"
 #include "support/kernel_runner.h"
 
 namespace incept {

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "max_pool2d/max_pool2d.h"
-#include "support/conv_cases.h"
 #include "support/kernel_runner.h"
 
 namespace incept {

@@ -7,8 +7,6 @@
 //   ConvCase r = random_conv_case(rng, /*max_groups=*/1);
 #pragma once
 
-#include <pthreadpool.h>
-
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -160,16 +158,5 @@ struct ConvErrorMeter {
   }
 };
 
-class Pool {
- public:
-  explicit Pool(size_t threads) : pool_(pthreadpool_create(threads)) {}
-  ~Pool() { pthreadpool_destroy(pool_); }
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-  pthreadpool_t get() const { return pool_; }
-
- private:
-  pthreadpool_t pool_;
-};
 
 }  // namespace incept::test

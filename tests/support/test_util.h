@@ -11,6 +11,8 @@
 //   CHECK(s.outside_untouched());                            // every element outside the slice is still `fill`
 #pragma once
 
+#include <pthreadpool.h>
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -171,5 +173,18 @@ inline std::string to_string(const Shape& s) {
   char buf[64];
   return shape_to_string(s, buf, sizeof(buf));
 }
+
+// A pthreadpool of `threads` threads for the test's lifetime.
+class Pool {
+ public:
+  explicit Pool(size_t threads) : pool_(pthreadpool_create(threads)) {}
+  ~Pool() { pthreadpool_destroy(pool_); }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  pthreadpool_t get() const { return pool_; }
+
+ private:
+  pthreadpool_t pool_;
+};
 
 }  // namespace incept::test
