@@ -8,6 +8,7 @@
 #include "conv2d/conv2d.h"
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
+#include "conv2d/conv2d_winograd.h"
 #include "inception_shapes.h"
 #if INCEPT_WITH_XNNPACK
 #include "conv2d/conv2d_xnn.h"
@@ -96,6 +97,54 @@ void BM_conv2d_f32_gemm_avx512f(benchmark::State& state, Net net) { run_gemm(sta
 void BM_conv2d_f32_gemm_neon(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kNeon); }
 #endif
 
+// Winograd on the micro-kernel of `isa`, whatever winograd_choice() would say (the measurements the rule
+// is built from): `small` takes F(2x2,3x3) for 3x3 convs; otherwise F(4x4,3x3) for 3x3, F(2,7) for 1x7
+// and 7x1, F(4,3) for 1x3 and 3x1. Shapes Winograd cannot take are skipped.
+void run_winograd(benchmark::State& state, Net net, ops::Isa isa, bool small) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  const ops::GemmUkernel* uk = ops::gemm_ukernel_for(isa);
+  if (uk == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  using V = ops::WinogradVariant;
+  V v = V::kNone;
+  if (s.kh == 3 && s.kw == 3) v = small ? V::kF2x2K3x3 : V::kF4x4K3x3;
+  if (!small && s.kh == 1 && s.kw == 7) v = V::kF1x2K1x7;
+  if (!small && s.kh == 7 && s.kw == 1) v = V::kF2x1K7x1;
+  if (!small && s.kh == 1 && s.kw == 3) v = V::kF1x4K1x3;
+  if (!small && s.kh == 3 && s.kw == 1) v = V::kF4x1K3x1;
+  ops::Conv2DWinograd w;
+  const Status st = v == V::kNone ? Status::error(StatusCode::kUnsupported, "not a Winograd shape")
+                                  : ops::conv2d_f32_winograd_create(*uk, v, f.p, f.in, f.out, f.weights.data(),
+                                                                    f.bias.data(), bench_threads(), &w);
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  Buffer scratch(w.scratch_bytes() / sizeof(float));
+  for (auto _ : state) {
+    ops::conv2d_f32_winograd_run(w, f.in_view(), f.out_view(), scratch.data(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+}
+#if defined(__x86_64__)
+void BM_conv2d_f32_winograd_avx2_fma(benchmark::State& state, Net net) {
+  run_winograd(state, net, ops::Isa::kAvx2Fma, false);
+}
+void BM_conv2d_f32_winograd_avx512f(benchmark::State& state, Net net) {
+  run_winograd(state, net, ops::Isa::kAvx512f, false);
+}
+void BM_conv2d_f32_winograd_f2x2_avx2_fma(benchmark::State& state, Net net) {
+  run_winograd(state, net, ops::Isa::kAvx2Fma, true);
+}
+void BM_conv2d_f32_winograd_f2x2_avx512f(benchmark::State& state, Net net) {
+  run_winograd(state, net, ops::Isa::kAvx512f, true);
+}
+#elif defined(__aarch64__)
+void BM_conv2d_f32_winograd_neon(benchmark::State& state, Net net) { run_winograd(state, net, ops::Isa::kNeon, false); }
+void BM_conv2d_f32_winograd_f2x2_neon(benchmark::State& state, Net net) {
+  run_winograd(state, net, ops::Isa::kNeon, true);
+}
+#endif
+
 #if INCEPT_WITH_XNNPACK
 void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
   const ConvShape s = conv_shape_of(state, net);
@@ -121,8 +170,14 @@ INCEPT_BENCH_CONV(BM_conv2d_f32_eigen);
 #if defined(__x86_64__)
 INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx2_fma);
 INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx512f);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_avx2_fma);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_avx512f);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_avx2_fma);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_avx512f);
 #elif defined(__aarch64__)
 INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_neon);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_neon);
+INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_neon);
 #endif
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_CONV(BM_conv2d_f32_xnn);

@@ -40,6 +40,7 @@ struct KernelConfig {
   Shape output_shape;
   int32_t output_stride = 0;
   int threads = 1;                            // the pool's threads (1: no pool)
+  bool winograd = true;                       // Winograd kernels may take convs (InterpreterOptions::winograd)
 };
 
 // What a kernel keeps between create and run (packed weights, an XNNPACK operator, ...).

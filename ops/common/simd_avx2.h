@@ -6,7 +6,7 @@
 // Every Vec type provides: Reg, kWidth, kLaneFma, load, load_partial (the first n lanes, the rest
 // -infinity), broadcast (from memory), set1, fma(a, b, acc) = acc + a * b, max (SSE order: the second
 // operand where either is NaN), take_if_greater_or_nan(m, v) = (v > m || v is NaN) ? v : m lane by lane,
-// store, store_partial (the first n lanes).
+// store, store_partial (the first n lanes), zero, add, sub.
 struct VecAvx2 {
   using Reg = __m256;
   static constexpr int kWidth = 8;
@@ -23,6 +23,9 @@ struct VecAvx2 {
   static Reg set1(float v) { return _mm256_set1_ps(v); }
   static Reg fma(Reg a, Reg b, Reg acc) { return _mm256_fmadd_ps(a, b, acc); }
   static Reg max(Reg a, Reg b) { return _mm256_max_ps(a, b); }
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  static Reg sub(Reg a, Reg b) { return _mm256_sub_ps(a, b); }
   static Reg take_if_greater_or_nan(Reg m, Reg v) {
     const Reg take = _mm256_or_ps(_mm256_cmp_ps(v, m, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     return _mm256_blendv_ps(m, v, take);

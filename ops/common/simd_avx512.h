@@ -20,6 +20,9 @@ struct VecAvx512 {
   static Reg set1(float v) { return _mm512_set1_ps(v); }
   static Reg fma(Reg a, Reg b, Reg acc) { return _mm512_fmadd_ps(a, b, acc); }
   static Reg max(Reg a, Reg b) { return _mm512_max_ps(a, b); }
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  static Reg sub(Reg a, Reg b) { return _mm512_sub_ps(a, b); }
   static Reg take_if_greater_or_nan(Reg m, Reg v) {
     const __mmask16 take = _mm512_cmp_ps_mask(v, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
     return _mm512_mask_mov_ps(m, take, v);

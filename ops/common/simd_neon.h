@@ -24,6 +24,9 @@ struct VecNeon {
     const uint32x4_t a_wins = vcgtq_f32(a, b);   // false where either is NaN
     return vbslq_f32(a_wins, a, b);
   }
+  static Reg zero() { return vdupq_n_f32(0.0f); }
+  static Reg add(Reg a, Reg b) { return vaddq_f32(a, b); }
+  static Reg sub(Reg a, Reg b) { return vsubq_f32(a, b); }
   static Reg take_if_greater_or_nan(Reg m, Reg v) {
     const uint32x4_t take = vorrq_u32(vcgtq_f32(v, m), vmvnq_u32(vceqq_f32(v, v)));
     return vbslq_f32(take, v, m);

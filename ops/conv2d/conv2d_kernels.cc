@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D's registry entry: shape rule, FLOPs, kernels in priority order: our GEMM engine on each ISA's
-// micro-kernel (conv2d_gemm.h), XNNPACK, Eigen, ref. Inputs: x, weights (OHWI), optional bias [O].
+// Conv2D's registry entry: shape rule, FLOPs, kernels in priority order: on each ISA, Winograd where its
+// rule takes the conv (conv2d_winograd.h), then our GEMM engine (conv2d_gemm.h); then XNNPACK, Eigen, ref. Inputs: x, weights (OHWI), optional bias [O].
 #include <iterator>
 
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
+#include "conv2d/conv2d_winograd.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
 #include "conv2d/conv2d_xnn.h"
@@ -33,6 +34,11 @@ Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
   return gemm_kernel_create(kIsa, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1], bias_of(c), plan);
 }
 
+template <Isa kIsa>
+Status create_winograd(const KernelConfig& c, KernelPlan* plan) {
+  return winograd_kernel_create(kIsa, c, plan);
+}
+
 Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
   plan->scratch_bytes = conv2d_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
   return create_params_state<P>(c, plan);
@@ -45,6 +51,12 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   conv2d_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
 }
 
+const Kernel kWinogradAvx512 = {"conv2d_f32_winograd_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
+                                create_winograd<Isa::kAvx512f>, nullptr, winograd_kernel_run};
+const Kernel kWinogradAvx2 = {"conv2d_f32_winograd_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
+                              create_winograd<Isa::kAvx2Fma>, nullptr, winograd_kernel_run};
+const Kernel kWinogradNeon = {"conv2d_f32_winograd_8x8_neon", KernelFamily::kNative, Isa::kNeon,
+                              create_winograd<Isa::kNeon>, nullptr, winograd_kernel_run};
 const Kernel kGemmAvx512 = {"conv2d_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
                             create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
 const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
@@ -54,7 +66,8 @@ const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};
+const Kernel* const kKernels[] = {&kWinogradAvx512, &kGemmAvx512, &kWinogradAvx2, &kGemmAvx2, &kWinogradNeon,
+                                  &kGemmNeon,       &kXnn,        &kEigen,         &kRef};
 
 }  // namespace
 

@@ -79,7 +79,7 @@ inline int conv_out_len(int in, int k, int s, int d, int pa, int pb) {
 }
 
 // Kernels 1..7 each way, strides 1..3, any legal padding, dilation 2 sometimes, groups up to max_groups,
-// channel counts that are rarely multiples of a register tile, reductions up to ~1000 and up to ~500
+// a third of them shapes Winograd takes, channel counts that are rarely multiples of a register tile, reductions up to ~1000 and up to ~500
 // output pixels.
 inline ConvCase random_conv_case(Rng& rng, int max_groups = 4) {
   static const int kGroups[] = {1, 1, 1, 1, 2, 3, 4};
@@ -88,16 +88,23 @@ inline ConvCase random_conv_case(Rng& rng, int max_groups = 4) {
     c.name = "random";
     c.p.groups = max_groups == 1 ? 1 : rng.pick(kGroups, 7);
     const bool pointwise = rng.coin(0.2f);   // the in-place 1x1 path
-    c.p.kernel = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
-    c.p.stride = pointwise ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
-    c.p.dilation = {rng.coin(0.2f) ? 2 : 1, rng.coin(0.2f) ? 2 : 1};
+    // The shapes Winograd takes (conv2d_winograd.h): ungrouped 3x3, 1x7, 7x1, 1x3, 3x1 of stride and
+    // dilation 1 with at least 16 channels in and out.
+    const bool winograd = !pointwise && rng.coin(0.3f);
+    static const ops::Size2D kWinogradKernels[] = {{3, 3}, {3, 3}, {1, 7}, {7, 1}, {1, 3}, {3, 1}};
+    if (winograd) c.p.groups = 1;
+    c.p.kernel = pointwise ? ops::Size2D{1, 1}
+                 : winograd ? rng.pick(kWinogradKernels, 6)
+                            : ops::Size2D{rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
+    c.p.stride = pointwise || winograd ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
+    c.p.dilation = winograd ? ops::Size2D{1, 1} : ops::Size2D{rng.coin(0.2f) ? 2 : 1, rng.coin(0.2f) ? 2 : 1};
     const int span_h = c.p.dilation.h * (c.p.kernel.h - 1) + 1, span_w = c.p.dilation.w * (c.p.kernel.w - 1) + 1;
     c.p.pad = {rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_w - 1),
                rng.uniform_int(0, span_w - 1)};
     c.p.activation = rng.coin() ? ops::Activation::kRelu : ops::Activation::kNone;
     c.in = {rng.uniform_int(1, 2), rng.uniform_int(1, 16), rng.uniform_int(1, 16),
-            c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 12)};
-    c.out_c = c.p.groups * rng.uniform_int(1, c.p.groups == 1 ? 40 : 10);
+            c.p.groups * rng.uniform_int(winograd ? 16 : 1, c.p.groups == 1 ? 40 : 12)};
+    c.out_c = c.p.groups * rng.uniform_int(winograd ? 16 : 1, c.p.groups == 1 ? 40 : 10);
     c.bias = rng.coin(0.8f);
     if (conv_out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom) >= 1 &&
         conv_out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right) >= 1)

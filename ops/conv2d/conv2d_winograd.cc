@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D by Winograd: the choice rule, weight transform and packing, chunking and the threaded driver
+// (baseline code; the transforms and the micro-kernels are the per-ISA parts). See conv2d_winograd.h.
+#include "conv2d/conv2d_winograd.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "common/parallel.h"
+#include "conv2d/winograd_axes.h"
+
+namespace incept::ops {
+namespace {
+
+constexpr int32_t kMaxMr = 16;
+constexpr int32_t kInputGroup = 8;   // tiles per phase-1 item
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct AxisDesc {
+  int32_t m, r, alpha;
+  const double* points;
+};
+template <class A>
+AxisDesc desc() {
+  return {A::m, A::r, A::alpha, A::points};
+}
+
+bool axes_of(WinogradVariant v, AxisDesc* h, AxisDesc* w) {
+  switch (v) {
+    case WinogradVariant::kF2x2K3x3: *h = *w = desc<WinoAxisF2x3>(); return true;
+    case WinogradVariant::kF4x4K3x3: *h = *w = desc<WinoAxisF4x3>(); return true;
+    case WinogradVariant::kF1x2K1x7: *h = desc<WinoAxisIdentity>(), *w = desc<WinoAxisF2x7>(); return true;
+    case WinogradVariant::kF2x1K7x1: *h = desc<WinoAxisF2x7>(), *w = desc<WinoAxisIdentity>(); return true;
+    case WinogradVariant::kF1x4K1x3: *h = desc<WinoAxisIdentity>(), *w = desc<WinoAxisF4x3>(); return true;
+    case WinogradVariant::kF4x1K3x1: *h = desc<WinoAxisF4x3>(), *w = desc<WinoAxisIdentity>(); return true;
+    case WinogradVariant::kNone: break;
+  }
+  return false;
+}
+
+// U = G_h g G_w^T for every (output, input channel) pair, written into the packed panels: point
+// (a, b) of output column o, input channel ci at panel (point * panels + o / NR), row ci, column o % NR
+// (after the panel's NR zeros of bias). Computed in double, rounded once.
+void pack_weights(Conv2DWinograd& w, const AxisDesc& ah, const AxisDesc& aw, const float* weights, const float* bias) {
+  std::vector<double> gh(static_cast<size_t>(ah.alpha) * ah.r), gw(static_cast<size_t>(aw.alpha) * aw.r);
+  winograd_filter_matrix(ah.points, ah.m, ah.r, gh.data());
+  winograd_filter_matrix(aw.points, aw.m, aw.r, gw.data());
+  const int32_t kh = ah.r, kw = aw.r, cin = w.geo.cin, nr = w.geo.nr;
+  std::vector<double> tmp(static_cast<size_t>(ah.alpha) * kw);
+  for (int32_t o = 0; o < w.cout; ++o) {
+    const int32_t panel = o / nr, col = o % nr;
+    w.bias.data()[o] = bias != nullptr ? bias[o] : 0.0f;
+    for (int32_t ci = 0; ci < cin; ++ci) {
+      auto g = [&](int32_t y, int32_t x) { return double{weights[((int64_t{o} * kh + y) * kw + x) * cin + ci]}; };
+      for (int32_t a = 0; a < ah.alpha; ++a)
+        for (int32_t x = 0; x < kw; ++x) {
+          double s = 0.0;
+          for (int32_t y = 0; y < kh; ++y) s += gh[a * kh + y] * g(y, x);
+          tmp[a * kw + x] = s;
+        }
+      for (int32_t a = 0; a < ah.alpha; ++a)
+        for (int32_t b = 0; b < aw.alpha; ++b) {
+          double s = 0.0;
+          for (int32_t x = 0; x < kw; ++x) s += tmp[a * kw + x] * gw[b * kw + x];
+          const int64_t point = int64_t{a} * aw.alpha + b;
+          float* panel_start = w.packed.data() + static_cast<size_t>(point * w.panels + panel) * w.panel_floats;
+          panel_start[nr + int64_t{ci} * nr + col] = static_cast<float>(s);
+        }
+    }
+  }
+}
+
+struct Job {
+  const Conv2DWinograd* w;
+  ConstTensorView<float> in;
+  TensorView<float> out;
+  float* v;       // the chunk's transformed inputs
+  float* slots;   // each worker's M
+  float min;
+  int64_t chunk0 = 0;
+  int32_t chunk_count = 0, blocks = 0;
+  std::atomic<int64_t> next{0};
+};
+
+// Phase 1: item = a group of kInputGroup tiles of the chunk.
+void input_item(void* context, size_t item) {
+  Job& job = *static_cast<Job*>(context);
+  const Conv2DWinograd& w = *job.w;
+  const int64_t t0 = static_cast<int64_t>(item) * kInputGroup;
+  const int32_t count = static_cast<int32_t>(std::min<int64_t>(kInputGroup, job.chunk_count - t0));
+  w.fns->input(w.geo, job.in.data, job.in.pixel_stride, job.chunk0 + t0, count, job.v + t0 * w.geo.v_stride,
+               static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride);
+}
+
+// Phase 2 item = (panel, block of T tiles), panel-major: the block's P GEMMs into m, then its outputs.
+void gemm_item(const Job& job, int64_t item, float* m) {
+  const Conv2DWinograd& w = *job.w;
+  const GemmUkernel& uk = *w.uk;
+  const int32_t panel = static_cast<int32_t>(item / job.blocks);
+  const int64_t t0 = (item % job.blocks) * w.block_tiles;
+  const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, job.chunk_count - t0));
+  const int64_t v_point = static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride;
+  const int64_t m_point = static_cast<int64_t>(w.block_tiles) * w.geo.nr;
+  const float* ptrs[kMaxMr];
+  GemmTile tile;
+  tile.cols = uk.nr;   // the panels are zero past Cout: M is written whole
+  tile.kc = w.geo.cin;
+  tile.taps = 1;
+  tile.a = ptrs;
+  tile.c_stride = static_cast<size_t>(w.geo.nr);
+  tile.min = -INFINITY;
+  for (int32_t point = 0; point < w.points; ++point) {
+    const float* v = job.v + point * v_point + t0 * w.geo.v_stride;
+    tile.w = w.packed.data() + static_cast<size_t>(int64_t{point} * w.panels + panel) * w.panel_floats;
+    for (int32_t s = 0; s < count; s += uk.mr) {
+      tile.rows = std::min(uk.mr, count - s);
+      for (int32_t i = 0; i < uk.mr; ++i) ptrs[i] = v + int64_t{std::min(s + i, count - 1)} * w.geo.v_stride;
+      tile.c = m + point * m_point + int64_t{s} * w.geo.nr;
+      (tile.rows == 1 ? uk.single : uk.full)(tile);
+    }
+  }
+  const int32_t col0 = panel * uk.nr;
+  w.fns->output(w.geo, m, m_point, w.bias.data() + col0, job.chunk0 + t0, count, job.out.data + col0,
+                job.out.pixel_stride, std::min(uk.nr, w.cout - col0), job.min);
+}
+
+// Phase 2, task = a worker's slot: takes items until none are left. Which slot computes an item does
+// not change its result.
+void slot_task(void* context, size_t slot) {
+  Job& job = *static_cast<Job*>(context);
+  const int64_t items = int64_t{job.w->panels} * job.blocks;
+  float* m = job.slots + slot * job.w->slot_floats();
+  for (;;) {
+    const int64_t item = job.next.fetch_add(1, std::memory_order_relaxed);
+    if (item >= items) return;
+    gemm_item(job, item, m);
+  }
+}
+
+}  // namespace
+
+const char* winograd_variant_name(WinogradVariant v) {
+  switch (v) {
+    case WinogradVariant::kF2x2K3x3: return "f2x2k3x3";
+    case WinogradVariant::kF4x4K3x3: return "f4x4k3x3";
+    case WinogradVariant::kF1x2K1x7: return "f1x2k1x7";
+    case WinogradVariant::kF2x1K7x1: return "f2x1k7x1";
+    case WinogradVariant::kF1x4K1x3: return "f1x4k1x3";
+    case WinogradVariant::kF4x1K3x1: return "f4x1k3x1";
+    case WinogradVariant::kNone: break;
+  }
+  return "";
+}
+
+const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
+#if defined(__x86_64__)
+  if (isa == Isa::kAvx512f) return winograd_fns_avx512f(variant);
+  if (isa == Isa::kAvx2Fma) return winograd_fns_avx2_fma(variant);
+#elif defined(__aarch64__)
+  if (isa == Isa::kNeon) return winograd_fns_neon(variant);
+#endif
+  (void)isa;
+  (void)variant;
+  return nullptr;
+}
+
+WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa) {
+  (void)isa;
+  if (p.groups != 1 || p.stride.h != 1 || p.stride.w != 1 || p.dilation.h != 1 || p.dilation.w != 1)
+    return WinogradVariant::kNone;
+  const int32_t cin = in[3], cout = out[3], oh = out[1], ow = out[2];
+  if (cin < 16 || cout < 16) return WinogradVariant::kNone;
+  const int32_t kh = p.kernel.h, kw = p.kernel.w;
+  if (kh == 3 && kw == 3) return std::min(oh, ow) >= 12 ? WinogradVariant::kF4x4K3x3 : WinogradVariant::kF2x2K3x3;
+  if (kh == 1 && kw == 7) return WinogradVariant::kF1x2K1x7;
+  if (kh == 7 && kw == 1) return WinogradVariant::kF2x1K7x1;
+  if (kh == 1 && kw == 3) return WinogradVariant::kF1x4K1x3;
+  if (kh == 3 && kw == 1) return WinogradVariant::kF4x1K3x1;
+  return WinogradVariant::kNone;
+}
+
+Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant, const Conv2DParams& p,
+                                  const Shape& in, const Shape& out, const float* weights, const float* bias,
+                                  int threads, Conv2DWinograd* w) {
+  AxisDesc ah{}, aw{};
+  INCEPT_CHECK(axes_of(variant, &ah, &aw), kUnsupported, "no Winograd variant chosen");
+  INCEPT_CHECK(p.groups == 1 && p.stride.h == 1 && p.stride.w == 1 && p.dilation.h == 1 && p.dilation.w == 1 &&
+                   p.kernel.h == ah.r && p.kernel.w == aw.r,
+               kUnsupported, "Winograd %s takes an ungrouped %dx%d conv of stride and dilation 1",
+               winograd_variant_name(variant), ah.r, aw.r);
+  INCEPT_CHECK(uk.mr <= kMaxMr, kInternal, "micro-kernel %s is outside the driver's range", uk.tile);
+  w->fns = winograd_fns_for(uk.isa, variant);
+  INCEPT_CHECK(w->fns != nullptr, kUnsupported, "no %s Winograd transforms in this build", isa_name(uk.isa));
+  w->uk = &uk;
+  w->variant = variant;
+  w->p = p;
+  WinogradGeometry& g = w->geo;
+  g.in_h = in[1], g.in_w = in[2], g.cin = in[3];
+  g.out_h = out[1], g.out_w = out[2];
+  g.pad_top = p.pad.top, g.pad_left = p.pad.left;
+  g.tiles_h = static_cast<int32_t>(ceil_div(g.out_h, ah.m));
+  g.tiles_w = static_cast<int32_t>(ceil_div(g.out_w, aw.m));
+  g.v_stride = (g.cin + 15) / 16 * 16;
+  g.nr = uk.nr;
+  w->cout = out[3];
+  w->points = ah.alpha * aw.alpha;
+  w->panels = static_cast<int32_t>(ceil_div(w->cout, uk.nr));
+  w->tiles = int64_t{in[0]} * g.tiles_h * g.tiles_w;
+  INCEPT_CHECK(w->tiles > 0 && w->tiles < (int64_t{1} << 40), kUnsupported, "no tiles to compute");
+
+  // T: M of one block (points x T x NR) in a quarter of L2, 1..8 strips of MR.
+  const size_t l2 = cpu_caches().l2;
+  const size_t strip_bytes = static_cast<size_t>(w->points) * uk.mr * uk.nr * sizeof(float);
+  const int64_t strips = std::clamp<int64_t>(static_cast<int64_t>(l2 / 4 / strip_bytes), 1, 8);
+  w->block_tiles = static_cast<int32_t>(std::min<int64_t>(strips, ceil_div(w->tiles, uk.mr)) * uk.mr);
+  // Chunk: V of the chunk (points x tiles x Cin) in twice L2, whole blocks, at least one.
+  const size_t tile_bytes = static_cast<size_t>(w->points) * g.v_stride * sizeof(float);
+  const int64_t chunk_blocks = std::max<int64_t>(1, static_cast<int64_t>(2 * l2 / tile_bytes) / w->block_tiles);
+  w->chunk_tiles = static_cast<int32_t>(
+      std::min<int64_t>(chunk_blocks, ceil_div(w->tiles, w->block_tiles)) * w->block_tiles);
+  w->slots = std::max(threads, 1);
+
+  w->panel_floats = (static_cast<size_t>(uk.nr) * (static_cast<size_t>(g.cin) + 1) + 15) / 16 * 16;
+  const size_t packed = w->panel_floats * static_cast<size_t>(w->panels) * static_cast<size_t>(w->points);
+  INCEPT_CHECK(w->packed.allocate(packed) && w->bias.allocate(static_cast<size_t>(w->panels) * uk.nr) &&
+                   w->zeros.allocate(static_cast<size_t>(g.cin)),
+               kInternal, "out of memory packing %zu bytes of Winograd weights", packed * sizeof(float));
+  g.zeros = w->zeros.data();
+  pack_weights(*w, ah, aw, weights, bias);
+  return Status::ok();
+}
+
+void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
+                             float* scratch, pthreadpool_t pool) {
+  Job job;
+  job.w = &w;
+  job.in = in;
+  job.out = out;
+  job.v = scratch;
+  job.slots = scratch + w.v_floats();
+  job.min = w.p.activation == Activation::kRelu ? 0.0f : -INFINITY;
+  const size_t workers = pool == nullptr ? 1 : std::max<size_t>(pthreadpool_get_threads_count(pool), 1);
+  for (int64_t chunk0 = 0; chunk0 < w.tiles; chunk0 += w.chunk_tiles) {
+    job.chunk0 = chunk0;
+    job.chunk_count = static_cast<int32_t>(std::min<int64_t>(w.chunk_tiles, w.tiles - chunk0));
+    job.blocks = static_cast<int32_t>(ceil_div(job.chunk_count, w.block_tiles));
+    parallel_for(pool, input_item, &job, static_cast<size_t>(ceil_div(job.chunk_count, kInputGroup)));
+    job.next.store(0, std::memory_order_relaxed);
+    const size_t items = static_cast<size_t>(w.panels) * static_cast<size_t>(job.blocks);
+    parallel_for(pool, slot_task, &job, std::min({workers, static_cast<size_t>(w.slots), items}));
+  }
+}
+
+namespace {
+
+struct WinogradState : KernelState {
+  Conv2DWinograd w;
+};
+
+}  // namespace
+
+Status winograd_kernel_create(Isa isa, const KernelConfig& c, KernelPlan* plan) {
+  INCEPT_CHECK(c.winograd, kUnsupported, "Winograd is turned off (InterpreterOptions::winograd)");
+  const GemmUkernel* uk = gemm_ukernel_for(isa);
+  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(isa));
+  const Conv2DParams& p = params_of<Conv2DParams>(c);
+  const WinogradVariant variant = winograd_choice(p, c.input_shapes[0], c.output_shape, isa);
+  INCEPT_CHECK(variant != WinogradVariant::kNone, kUnsupported, "the direct engine takes this conv");
+  auto s = std::make_unique<WinogradState>();
+  const float* bias = c.num_inputs > 2 ? c.constants[2] : nullptr;
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(*uk, variant, p, c.input_shapes[0], c.output_shape,
+                                                    c.constants[1], bias, c.threads, &s->w));
+  plan->scratch_bytes = s->w.scratch_bytes();
+  plan->packed_bytes = s->w.packed_bytes();
+  plan->reads_constants = false;   // transformed and packed
+  std::snprintf(plan->name, sizeof(plan->name), "conv2d_f32_winograd_%s_%s_%s", winograd_variant_name(variant),
+                uk->tile, isa_name(isa));
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
+void winograd_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
+  conv2d_f32_winograd_run(static_cast<const WinogradState*>(state)->w, io.inputs[0], io.out, io.scratch, pool);
+}
+
+}  // namespace incept::ops
