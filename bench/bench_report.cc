@@ -107,9 +107,9 @@ std::string format_shape(const Shape& s) {
 }
 
 void print_human(std::FILE* f, const BenchResult& r) {
-  std::fprintf(f, "incept-bench %s (%s): backend %s, %d thread%s, %d runs after %d warm-up\n", r.model_path.c_str(),
-               r.architecture.empty() ? "?" : r.architecture.c_str(), r.backend.c_str(), r.threads,
-               r.threads == 1 ? "" : "s", r.runs, r.warmup);
+  std::fprintf(f, "incept-bench %s (%s): backend %s, %d thread%s, Winograd %s, %d runs after %d warm-up\n",
+               r.model_path.c_str(), r.architecture.empty() ? "?" : r.architecture.c_str(), r.backend.c_str(),
+               r.threads, r.threads == 1 ? "" : "s", r.winograd ? "on" : "off", r.runs, r.warmup);
   if (r.load_average >= 0.0) {
     const bool busy = r.host_cpus > 0 && r.load_average > 0.75 * r.host_cpus;
     std::fprintf(f, "  host         %9d CPUs, load average %.2f%s\n", r.host_cpus, r.load_average,
@@ -145,9 +145,10 @@ void print_human(std::FILE* f, const BenchResult& r) {
 }
 
 void print_json(std::FILE* f, const BenchResult& r) {
-  std::fprintf(f, "{\"model\": %s, \"architecture\": %s, \"backend\": %s, \"threads\": %d, \"runs\": %d, \"warmup\": %d",
+  std::fprintf(f, "{\"model\": %s, \"architecture\": %s, \"backend\": %s, \"threads\": %d, \"winograd\": %s, "
+               "\"runs\": %d, \"warmup\": %d",
                json_string(r.model_path.c_str()).c_str(), json_string(r.architecture.c_str()).c_str(),
-               json_string(r.backend.c_str()).c_str(), r.threads, r.runs, r.warmup);
+               json_string(r.backend.c_str()).c_str(), r.threads, r.winograd ? "true" : "false", r.runs, r.warmup);
   std::fprintf(f, ", \"host_cpus\": %d, \"load_average\": %s", r.host_cpus,
                r.load_average >= 0.0 ? json_number(r.load_average).c_str() : "null");
   const std::pair<const char*, double> times[] = {

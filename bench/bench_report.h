@@ -28,6 +28,7 @@ struct BenchResult {
   std::string model_path, architecture;
   std::string backend;   // as requested ("auto", ...)
   int threads = 1, runs = 0, warmup = 0;
+  bool winograd = true;              // InterpreterOptions::winograd (--no-winograd: false)
   double load_ms = 0.0, prepare_ms = 0.0, first_ms = 0.0;
   TimeStats steady;
   PlanStats plan;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-bench M.incept [--threads N] [--backend B] [--runs N] [--warmup N] [--input X.npy] [--profile] [--json]
+// incept-bench M.incept [--threads N] [--backend B] [--no-winograd] [--runs N] [--warmup N] [--input X.npy] [--profile] [--json]
 // Times a model the way a user meets it: load (Model::from_file), prepare, the first (cold)
 // inference, then `runs` timed inferences after `warmup` untimed ones; reports the steady-state
 // median / p90 / min, the memory plan against its lower bound, weights, peak RSS and the achieved
@@ -30,11 +30,12 @@ constexpr const char* kTool = "incept-bench";
 
 void usage(std::FILE* f) {
   std::fprintf(f,
-               "usage: incept-bench MODEL.incept [--threads N] [--backend B] [--runs N] [--warmup N] [--profile] "
-               "[--input X.npy] [--json]\n"
+               "usage: incept-bench MODEL.incept [--threads N] [--backend B] [--no-winograd] [--runs N] [--warmup N] "
+               "[--profile] [--input X.npy] [--json]\n"
                "  Times load, prepare, the first inference and `runs` steady-state inferences of MODEL.\n"
                "  --threads N   threads, 1..256 (default 1)\n"
                "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
                "  --runs N      timed inferences, 1..1000000 (default 30)\n"
                "  --warmup N    untimed inferences before them, 0..1000000 (default 3)\n"
                "  --input X     run on X (float32 NCHW .npy, as for incept-run) instead of seeded random values\n"
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
   r.model_path = model_path;
   r.backend = incept::backend_name(options.backend);
   r.threads = options.threads;
+  r.winograd = options.winograd;
   r.runs = runs;
   r.warmup = warmup;
   r.profiled = profile;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-inspect M.incept [--svg plan.svg] [--threads N] [--backend B]
+// incept-inspect M.incept [--svg plan.svg] [--threads N] [--backend B] [--no-winograd]
 // Prints what a model file holds and what prepare() made of it: metadata, the graph in execution
 // order (kind, chosen backend, input tensors, output shape, GFLOP) and the memory plan (arena vs
 // its lower bound, each tensor's offset, bytes, lifetime and concat parent); --svg draws the plan.
@@ -22,11 +22,12 @@ using incept::bench::format_shape;
 
 void usage(std::FILE* f) {
   std::fprintf(f,
-               "usage: incept-inspect MODEL.incept [--svg PLAN.svg] [--threads N] [--backend B]\n"
+               "usage: incept-inspect MODEL.incept [--svg PLAN.svg] [--threads N] [--backend B] [--no-winograd]\n"
                "  Prints MODEL's metadata, graph and memory plan as prepared for the given backend and threads.\n"
                "  --svg FILE    also draw the memory plan (step x arena offset) as SVG\n"
                "  --threads N   threads, 1..256 (default 1; kernel scratch can depend on it)\n"
-               "  --backend B   auto (default), native, xnnpack, eigen or ref\n");
+               "  --backend B   auto (default), native, xnnpack, eigen or ref\n"
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n");
 }
 
 // Keeps the end of a long name (the distinctive part), so columns stay aligned.

@@ -154,6 +154,7 @@ incept_interpreter_options incept_interpreter_options_default(void) {
   o.backend = static_cast<incept_backend>(d.backend);
   o.threads = d.threads;
   o.max_arena_bytes = d.max_arena_bytes;
+  o.winograd = d.winograd ? 1 : 0;
   return o;
 }
 
@@ -198,7 +199,11 @@ incept_status incept_interpreter_create(const incept_model* model, const incept_
                   options->threads);
     o.backend = static_cast<incept::Backend>(options->backend);
     o.threads = options->threads;
+    if (options->winograd != 0 && options->winograd != 1)
+      return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: winograd must be 0 or 1, got %d",
+                  options->winograd);
     o.max_arena_bytes = options->max_arena_bytes;
+    o.winograd = options->winograd != 0;
   }
   try {
     *out = new incept_interpreter(model->model, o);

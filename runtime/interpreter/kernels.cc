@@ -47,6 +47,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
   config.output_shape = d.tensors[n.outputs[0]].shape;
   config.output_stride = impl.pixel_stride(n.outputs[0]);
   config.threads = impl.options.threads;
+  config.winograd = impl.options.winograd;
   choice->flops = def.flops(config.params, shapes.data(), num_inputs, config.output_shape);
 
   // auto: every family in list order. A named family: its kernels first, then ref for what it lacks.

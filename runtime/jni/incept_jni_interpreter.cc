@@ -37,7 +37,7 @@ extern "C" {
 
 JNIEXPORT jlong JNICALL Java_org_incept_NativeLib_createInterpreter(JNIEnv* env, jclass, jobject, jlong model,
                                                                     jstring backend, jint threads,
-                                                                    jlong max_arena_bytes) {
+                                                                    jlong max_arena_bytes, jboolean winograd) {
   return incept::jni::guarded(env, "new Interpreter", jlong{0}, [&]() -> jlong {
     if (model == 0) {
       throw_java(env, "java/lang/IllegalStateException", "the model is closed");
@@ -64,6 +64,7 @@ JNIEXPORT jlong JNICALL Java_org_incept_NativeLib_createInterpreter(JNIEnv* env,
     }
     o.threads = threads;
     o.max_arena_bytes = static_cast<size_t>(max_arena_bytes);
+    o.winograd = winograd == JNI_TRUE;
     const ModelHandle& m = *incept::jni::model_handle(model);
     return incept::jni::to_handle(new InterpreterBox(m, o));
   });

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--json] [-q]
+// incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--no-winograd] [--json] [-q]
 // Classifies PNG / JPEG / BMP images: each is decoded to RGB, resized to the model's input size,
 // normalised as the model's metadata says (mean, std, channel order), run, and its top-K classes
 // printed with labels, probabilities and logits. Exit 0; 2 for a bad flag, model file or image (the
@@ -25,7 +25,7 @@ constexpr const char* kTool = "incept-classify";
 void usage(std::FILE* f) {
   std::fprintf(f,
                "usage: incept-classify MODEL.incept IMAGE [IMAGE...] [--top K] [--resize crop|stretch]\n"
-               "                       [--threads N] [--backend B] [--json] [-q]\n"
+               "                       [--threads N] [--backend B] [--no-winograd] [--json] [-q]\n"
                "  Classifies PNG, JPEG or BMP images (grey and alpha are turned into RGB) with MODEL, using the\n"
                "  preprocessing stored in it: input size, x = (pixel / 255 - mean) / std, RGB or BGR.\n"
                "  --top K       classes to print per image, highest first: 1.. or 'all' (default 5)\n"
@@ -33,6 +33,7 @@ void usage(std::FILE* f) {
                "                ratio, then cut out the centre; stretch: scale to the input size directly\n"
                "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
                "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
                "  --json        one JSON object per image on stdout instead of text\n"
                "  -q            no timing on stderr\n"
                "  Probabilities are the softmax of the output (the output itself when the model ends in Softmax).\n"

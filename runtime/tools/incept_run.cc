@@ -18,11 +18,12 @@ namespace {
 
 void usage(std::FILE* f) {
   std::fprintf(f,
-               "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [-q]\n"
+               "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [--no-winograd] [-q]\n"
                "  Runs MODEL on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y. A batch of\n"
                "  k times the model's (e.g. [1000, 3, 299, 299]) runs k times; the outputs are stacked.\n"
                "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
                "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
                "  -q            no summary on stderr\n");
 }
 

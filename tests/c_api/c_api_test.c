@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   EXPECT(incept_version() != NULL && incept_version()[0] != '\0');
   EXPECT(strcmp(incept_status_name(INCEPT_STATUS_OK), "ok") == 0);
   EXPECT(lopt.max_tensors > 0 && lopt.max_ops > 0 && lopt.max_weights_bytes > 0);
-  EXPECT(iopt.backend == INCEPT_BACKEND_AUTO && iopt.threads == 1 && iopt.max_arena_bytes == 0);
+  EXPECT(iopt.backend == INCEPT_BACKEND_AUTO && iopt.threads == 1 && iopt.max_arena_bytes == 0 && iopt.winograd == 1);
 
   /* Error paths before anything is loaded. */
   EXPECT_ERROR(incept_model_load_file("/nonexistent/dir/model.incept", NULL, &model), INCEPT_STATUS_IO_ERROR,
@@ -127,6 +127,14 @@ int main(int argc, char** argv) {
   iopt.threads = 0;
   EXPECT_ERROR(incept_interpreter_create(model, &iopt, &it), INCEPT_STATUS_INVALID_ARGUMENT, "threads");
   iopt.threads = 1;
+  iopt.winograd = 2;
+  EXPECT_ERROR(incept_interpreter_create(model, &iopt, &it), INCEPT_STATUS_INVALID_ARGUMENT, "winograd must be 0 or 1, got 2");
+  iopt.winograd = 0;   /* every conv direct: still a valid interpreter */
+  EXPECT(incept_interpreter_create(model, &iopt, &it) == INCEPT_STATUS_OK);
+  EXPECT(incept_interpreter_prepare(it) == INCEPT_STATUS_OK);
+  incept_interpreter_free(it);
+  it = NULL;
+  iopt.winograd = 1;
   iopt.max_arena_bytes = need - 1;
   incept_interpreter_free(small);
   small = NULL;

@@ -8,13 +8,14 @@ skipped when that binary is not built. Passes when max |diff| <= 1e-4 * max |log
 Run with `pytest -s` to see the measured differences.
 """
 
+import json
 import os
 import subprocess
 
 import numpy as np
 import pytest
 
-from conftest import SLOW, arch_source_params, compare_logits
+from conftest import LARGE, SLOW, arch_source_params, compare_logits
 
 # Every backend on the nets whose ops differ: BN GoogLeNet, Inception-v3 (count-pad avg pools), LRN GoogLeNet,
 # Inception-ResNet-v2 (in-place residual adds, exclude-pad avg pools; ref is slow on it: INCEPT_SLOW=1).
@@ -64,3 +65,42 @@ def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, ba
           f"top-5 identical: {top5}")
     assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
     assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
+
+
+# Winograd (ops/conv2d/conv2d_winograd.h) on and off, at 1 and 2 threads, from the .pth and from ONNX, on the
+# four nets whose layers it takes: the end-to-end half of its accuracy rule. incept-bench --json names each
+# op's kernel: with Winograd on some conv must have run it (else this would test nothing), off none.
+WINOGRAD_NETS = ("googlenet", "inception_v3", "inception_v4", "inception_resnet_v2")
+WINOGRAD_PARAMS = [
+    pytest.param(arch, source, threads, winograd, id=f"{arch}-{source}-{threads}-{'on' if winograd else 'off'}",
+                 marks=[pytest.mark.skipif(arch in LARGE and source != "pth" and not SLOW,
+                                           reason="large net, ONNX path: INCEPT_SLOW=1 runs it")])
+    for arch in WINOGRAD_NETS for source in ("pth", "onnx_bn") for threads in (1, 2) for winograd in (True, False)]
+
+
+@pytest.mark.parametrize("arch,source,threads,winograd", WINOGRAD_PARAMS)
+def test_winograd_on_and_off_match_pytorch(incept_run, artifacts, tmp_path, arch, source, threads, winograd):
+    paths = artifacts.make(arch)
+    model = artifacts.converted(arch, source)
+    flags = ["--threads", str(threads)] + ([] if winograd else ["--no-winograd"])
+    out = tmp_path / "y.npy"
+    proc = subprocess.run([str(incept_run), str(model), "--input", str(paths["input"]), "--output", str(out), *flags],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 0, f"incept-run failed ({proc.returncode}): {proc.stderr.strip()}"
+    y, ref = np.load(out), np.load(paths["reference"])
+    diff, rel, top5 = compare_logits(y, ref)
+    print(f"\n[e2e] {arch} from {source}, {threads} thread(s), Winograd {'on' if winograd else 'off'}: "
+          f"max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), top-5 identical: {top5}")
+    assert rel <= 1e-4, f"max|diff| {diff:.3e} = {rel:.3e} x max|logit| > 1e-4"
+    assert top5, f"top-5 differ: {np.argsort(-y[0])[:5]} vs {np.argsort(-ref[0])[:5]}"
+
+    bench = incept_run.parent / "incept-bench"
+    proc = subprocess.run([str(bench), str(model), "--runs", "1", "--warmup", "0", "--profile", "--json", *flags],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 0, f"incept-bench failed ({proc.returncode}): {proc.stderr.strip()}"
+    kernels = [op["kernel"] for op in json.loads(proc.stdout)["ops"]]
+    ran = [k for k in kernels if "winograd" in k]
+    if not winograd:
+        assert not ran, f"--no-winograd, yet {ran[:3]} ran"
+    elif any(k.startswith("conv2d_f32_gemm") for k in kernels):   # a CPU with native kernels
+        assert ran, f"no conv of {arch} ran Winograd: {sorted(set(kernels))}"

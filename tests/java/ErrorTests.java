@@ -87,6 +87,12 @@ final class ErrorTests {
       Checks.expectThrows(NullPointerException.class, "null options", () -> new Interpreter(m, null), "options");
       Checks.expectThrows(NullPointerException.class, "a null backend",
           () -> new Interpreter(m, new Interpreter.Options().setBackend(null)), "backend");
+      Checks.check(new Interpreter.Options().winograd() && !new Interpreter.Options().setWinograd(false).winograd(),
+          "Options.winograd: on by default, kept when turned off");
+      try (Interpreter direct = new Interpreter(m, new Interpreter.Options().setWinograd(false))) {
+        direct.prepare();   // every conv direct: a valid interpreter all the same
+        direct.invoke();
+      }
       try (Interpreter capped = new Interpreter(m, new Interpreter.Options().setMaxArenaBytes(64))) {
         Checks.expectIncept(InceptException.Code.ARENA_TOO_SMALL, "an arena cap below the plan", capped::prepare, "64");
         Checks.check(!capped.isPrepared(), "a failed prepare leaves the interpreter unprepared");
@@ -180,7 +186,7 @@ final class ErrorTests {
         new NativeCall("invoke", IllegalStateException.class, null, 0L),
         new NativeCall("arenaBytesRequired", IllegalStateException.class, null, 0L),
         new NativeCall("modelInts", IllegalStateException.class, null, 0L),
-        new NativeCall("createInterpreter", IllegalStateException.class, null, 0L, "auto", 1, 0L),
+        new NativeCall("createInterpreter", IllegalStateException.class, null, 0L, "auto", 1, 0L, true),
         new NativeCall("loadBuffer", IllegalArgumentException.class, ByteBuffer.allocate(16), 0, 16),
         new NativeCall("loadArray", IndexOutOfBoundsException.class, new byte[16], 8, 9),
         new NativeCall("loadFile", NullPointerException.class, (Object) null));

@@ -70,6 +70,7 @@ typedef struct incept_interpreter_options {
   incept_backend backend;
   int threads;            /* >= 1; 1 runs everything on the calling thread */
   size_t max_arena_bytes; /* 0: no cap */
+  int winograd;           /* 1 (default): Winograd convs where they are faster; 0: every conv direct */
 } incept_interpreter_options;
 
 /* A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena. */

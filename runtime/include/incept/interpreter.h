@@ -42,6 +42,10 @@ struct InterpreterOptions {
   // 0: no cap. Otherwise prepare() / arena_bytes_required() refuse (kArenaTooSmall, stating the need and
   // the cap) a plan over it, checked before kernels pack weights and before the arena is allocated.
   size_t max_arena_bytes = 0;
+  // Winograd convolutions (3x3, 1x7, 7x1, 1x3, 3x1 of stride 1, on layers where they measure faster):
+  // fewer multiplies for more packed weight bytes (transformed 3x3 weights take 4x the bytes with the
+  // F(4x4,3x3) tile). false: every conv runs direct, for memory-tight devices. Kernel names say which ran.
+  bool winograd = true;
 };
 
 // A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena.

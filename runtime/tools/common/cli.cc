@@ -37,6 +37,10 @@ bool Args::interpreter_flag(InterpreterOptions* o) {
     o->threads = int_value(1, 256);
     return true;
   }
+  if (is("--no-winograd")) {
+    o->winograd = false;
+    return true;
+  }
   if (is("--backend")) {
     const Status st = parse_backend(value(), &o->backend);
     if (!st.is_ok()) usage_error(st.message());

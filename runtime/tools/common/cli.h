@@ -27,7 +27,8 @@ class Args {
   bool positional() const { return arg_.empty() || arg_[0] != '-'; }
   const char* value();                           // the current flag's value (exit 2 when missing)
   int int_value(long lo, long hi);               // ... as an integer in [lo, hi] (exit 2 otherwise)
-  // Takes --threads N (1..256) and --backend auto|ref|eigen|xnnpack into `o`; false for other flags.
+  // Takes --threads N (1..256), --backend auto|native|xnnpack|eigen|ref and --no-winograd into `o`; false
+  // for other flags.
   bool interpreter_flag(InterpreterOptions* o);
   // "unknown option" for a flag, "unexpected argument" otherwise; exits with 2.
   [[noreturn]] void reject() const;

@@ -46,6 +46,7 @@ public final class Interpreter implements AutoCloseable {
     private int threads = 1;
     private String backend = "auto";
     private long maxArenaBytes = 0;
+    private boolean winograd = true;
 
     /** Worker threads inside invoke(): 1 (default) runs everything on the calling thread. */
     public Options setThreads(int threads) {
@@ -69,8 +70,21 @@ public final class Interpreter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Winograd convolutions where they are faster (default true); false runs every conv direct, for
+     * memory-tight devices (Winograd's transformed weights take more bytes).
+     */
+    public Options setWinograd(boolean winograd) {
+      this.winograd = winograd;
+      return this;
+    }
+
     public int threads() {
       return threads;
+    }
+
+    public boolean winograd() {
+      return winograd;
     }
 
     public String backend() {
@@ -128,7 +142,7 @@ public final class Interpreter implements AutoCloseable {
     long handle;
     synchronized (model) {   // against a concurrent model.close()
       handle = NativeLib.createInterpreter(model, model.handleForInterpreter(), options.backend,
-          options.threads, options.maxArenaBytes);
+          options.threads, options.maxArenaBytes, options.winograd);
     }
     resource = new NativeResource(this, handle, NativeResource.INTERPRETER);
   }

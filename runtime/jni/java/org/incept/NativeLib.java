@@ -41,7 +41,8 @@ final class NativeLib {
   static native String[] modelTensorNames(Object owner, long model, boolean output);
   static native int[] modelTensorShape(Object owner, long model, boolean output, int index);
 
-  static native long createInterpreter(Object owner, long model, String backend, int threads, long maxArenaBytes);
+  static native long createInterpreter(
+      Object owner, long model, String backend, int threads, long maxArenaBytes, boolean winograd);
   static native void freeInterpreter(Object owner, long interpreter);
   static native long arenaBytesRequired(Object owner, long interpreter);
   static native void prepare(Object owner, long interpreter, ByteBuffer arena);
