@@ -45,7 +45,7 @@ LOG=build/fuzz/last-run.log
 echo "fuzz: ${SECONDS_TO_RUN}s, corpus $WORK (+ tests/fuzz/corpus, tests/fuzz/regressions), log $LOG"
 set +e
 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-"$BIN/incept_model_fuzzer" -max_total_time="$SECONDS_TO_RUN" -dict=tests/fuzz/model.dict -max_len=16384 \
+"$BIN/incept_model_fuzzer" -max_total_time="$SECONDS_TO_RUN" -dict=tests/fuzz/model.dict -max_len=262144 \
   -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$ARTIFACTS/" "${EXTRA[@]}" \
   "$WORK" tests/fuzz/corpus tests/fuzz/regressions >"$LOG" 2>&1
 rc=$?

@@ -16,6 +16,13 @@ void fill_input(const TensorRef& t) {
   for (size_t i = 0; i < n; ++i) t.data[i] = std::sin(0.37f * static_cast<float>(i % 1024)) * 2.0f;
 }
 
+struct Configuration {
+  Backend backend;
+  bool winograd;
+};
+const Configuration kConfigurations[] = {{Backend::kRef, true},     {Backend::kEigen, true}, {Backend::kXnnpack, true},
+                                         {Backend::kNative, true},  {Backend::kNative, false}};
+
 }  // namespace
 
 FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& limits) {
@@ -31,10 +38,11 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
   if (!model.ok()) return outcome;
   outcome.loaded = true;
 
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
-    if (!backend_available(backend)) continue;
+  for (const Configuration& c : kConfigurations) {
+    if (!backend_available(c.backend)) continue;
     InterpreterOptions options;
-    options.backend = backend;
+    options.backend = c.backend;
+    options.winograd = c.winograd;
     options.max_arena_bytes = limits.max_arena_bytes;
     Interpreter it(*model, options);
     size_t need = 0;
@@ -43,9 +51,21 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
     ++outcome.prepared;
     if (it.plan_stats().gflop > limits.max_gflop) continue;
     for (int i = 0; i < it.num_inputs(); ++i) fill_input(it.input(i));
-    if (it.invoke().is_ok()) ++outcome.invoked;
+    if (!it.invoke().is_ok()) continue;
+    ++outcome.invoked;
+    static const char kWinograd[] = "conv2d_f32_winograd_";
+    for (int i = 0; i < it.num_ops(); ++i) {
+      const std::string kernel = it.op_info(i).kernel;
+      if (kernel.rfind(kWinograd, 0) == 0) outcome.winograd.insert(kernel.substr(sizeof(kWinograd) - 1, 8));
+    }
   }
   return outcome;
+}
+
+int fuzz_configurations() {
+  int n = 0;
+  for (const Configuration& c : kConfigurations) n += backend_available(c.backend) ? 1 : 0;
+  return n;
 }
 
 }  // namespace incept::test

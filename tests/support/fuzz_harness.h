@@ -3,13 +3,15 @@
 // corpus regression test (tests/runtime/fuzz_corpus_test.cc), so every input the fuzzer ever kept or
 // crashed on is replayed by the plain and sanitizer test builds too.
 //
-// One input = one model file: load it from bytes (with caps), and for every backend built in, plan
-// it, prepare it and invoke it once on a fixed input. Caps keep one input bounded in memory and time:
+// One input = one model file: load it from bytes (with caps), and for every backend built in (the
+// native one with Winograd on and off), plan it, prepare it and invoke it once on a fixed input. Caps keep one input bounded in memory and time:
 // a hostile file may be refused, never crash, hang, or allocate without limit.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <string>
 
 #include "incept/model.h"
 #include "incept/interpreter.h"
@@ -25,9 +27,13 @@ struct FuzzLimits {
 // What happened to one input (for the regression test's report and for assertions).
 struct FuzzOutcome {
   bool loaded = false;
-  int prepared = 0;   // backends whose prepare() succeeded
-  int invoked = 0;    // backends whose invoke() succeeded
+  int prepared = 0;   // configurations (fuzz_configurations()) whose prepare() succeeded
+  int invoked = 0;    // configurations whose invoke() succeeded
+  std::set<std::string> winograd;   // the Winograd variants that ran ("f4x4k3x3", ...)
 };
+
+// The configurations each input runs in: every backend built in, the native one twice (Winograd on, off).
+int fuzz_configurations();
 
 // Never throws; returns what happened. Crashes, leaks and undefined behaviour are the sanitizers' to find.
 FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& limits = FuzzLimits());
