@@ -3,9 +3,11 @@
 median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7/7x1, 1x3/3x1, the 7x7 stem, the
 3-channel first convs) over every layer of the nets in the file (a shape shared by N layers counts N
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
-kernels where the CPU also has AVX-512), and the layers under 70 %.
+kernels where the CPU also has AVX-512), and the layers under 70 %. Winograd kernels do fewer
+multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
+speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file).
 
-    build/release/bin/incept_bench_ops --benchmark_filter='BM_peak|conv2d_f32_(gemm|xnn)' \\
+    build/release/bin/incept_bench_ops --benchmark_filter='BM_peak|conv2d_f32_(gemm|winograd|xnn)' \\
         --benchmark_repetitions=3 --benchmark_format=json --benchmark_out=build/conv.json
     /usr/bin/python3 bench/ops/conv_report.py build/conv.json [--layers]
 """
@@ -58,6 +60,33 @@ def load(path: str):
     return data.get("context", {}), peaks, convs
 
 
+def winograd_table(impl: str, convs: list, layers: bool) -> None:
+    """Effective GFLOP/s and the speed-up over the direct engine of the same ISA, per class."""
+    direct_impl = "gemm_" + re.sub(r"^winograd_(f2x2_)?", "", impl)
+    direct = {(c["net"], tuple(sorted(c["args"].items()))): c for c in convs if c["impl"] == direct_impl}
+    rows = [c for c in convs if c["impl"] == impl]
+    print(f"\n### conv2d_f32_{impl} (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_{direct_impl})\n")
+    print("| class | layers | median effective GFLOP/s | median x direct | lowest x (layer) |")
+    print("|---|---|---|---|---|")
+    classes = {}
+    for c in rows:
+        d = direct.get((c["net"], tuple(sorted(c["args"].items()))))
+        c["speedup"] = c["gflops"] / d["gflops"] if d else None
+        classes.setdefault(conv_class(c["args"]), []).append(c)
+    for cls in sorted(classes, key=lambda k: -sum(c["count"] for c in classes[k])):
+        cs = classes[cls]
+        rates = [c["gflops"] for c in cs for _ in range(c["count"])]
+        ups = [c["speedup"] for c in cs for _ in range(c["count"]) if c["speedup"] is not None]
+        low = min((c for c in cs if c["speedup"] is not None), key=lambda c: c["speedup"], default=None)
+        print(f"| {cls} | {len(rates)} | {statistics.median(rates):.1f} | "
+              + (f"{statistics.median(ups):.2f} | {low['speedup']:.2f} ({low['net']} {low['label']}) |" if ups
+                 else "- | - |"))
+    if layers:
+        for c in rows:
+            up = f"{c['speedup']:.2f} x" if c["speedup"] is not None else "-"
+            print(f"  {c['net']:20s} {c['label']:50s} {c['gflops']:7.1f} GFLOP/s {up}")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("results", help="incept_bench_ops --benchmark_format=json output")
@@ -69,6 +98,9 @@ def main() -> int:
     print(f"CPU: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs; peak one core "
           f"{peaks['widest']:.1f} GFLOP/s" + (f", AVX2 {peaks['avx2']:.1f}" if "avx2" in peaks else ""))
     for impl in sorted({c["impl"] for c in convs}):
+        if impl.startswith("winograd"):
+            winograd_table(impl, convs, a.layers)
+            continue
         peak = peaks.get("avx2", peaks["widest"]) if "avx2" in impl else peaks["widest"]
         rows = [c for c in convs if c["impl"] == impl]
         nets = sorted({c["net"] for c in rows})

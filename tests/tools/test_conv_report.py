@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """bench/ops/conv_report.py on a small incept_bench_ops JSON written here: classes, shared-shape counts,
 the peak each kernel is measured against (AVX2 kernels against BM_peak_fma_avx2), medians over
-repetitions, the under-70 % list, and the error without a peak."""
+repetitions, the under-70 % list, Winograd's speed-up over the direct engine, and the error without a peak."""
 import json
 import subprocess
 import sys
@@ -52,6 +52,28 @@ def test_classes_counts_and_peaks(tmp_path):
     # the AVX2 kernel against the AVX2 peak
     assert "### conv2d_f32_gemm_avx2_fma (inception_v3; peak 100.0 GFLOP/s)" in out
     assert "| 1x1 | 3 | 90.0 | 90.0 % |" in out
+
+
+def test_winograd_against_the_direct_engine_of_its_isa(tmp_path):
+    shape_a, shape_b = (35, 64, 96, 3, 3, 1, 1, 1), (17, 160, 160, 1, 7, 1, 0, 3)
+    rows = [
+        bench("BM_peak_fma/iterations:1", 200.0, "", "median"),
+        conv("gemm_avx512f", "inception_v3", shape_a, 180.0, "Mixed_5b.branch3x3dbl_2 (x4)"),
+        conv("gemm_avx512f", "inception_v3", shape_b, 160.0, "Mixed_6c.branch7x7_2"),
+        conv("winograd_avx512f", "inception_v3", shape_a, 450.0, "Mixed_5b.branch3x3dbl_2 (x4)"),
+        conv("winograd_avx512f", "inception_v3", shape_b, 224.0, "Mixed_6c.branch7x7_2"),
+        conv("winograd_f2x2_avx512f", "inception_v3", shape_a, 300.0, "Mixed_5b.branch3x3dbl_2 (x4)"),
+        conv("gemm_avx2_fma", "inception_v3", shape_a, 90.0, "Mixed_5b.branch3x3dbl_2 (x4)"),
+    ]
+    r = report(tmp_path, rows)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "### conv2d_f32_winograd_avx512f (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_gemm_avx512f)" in out
+    assert "| 3x3 s1 | 4 | 450.0 | 2.50 | 2.50 (inception_v3 Mixed_5b.branch3x3dbl_2 (x4)) |" in out
+    assert "| 1x7/7x1 | 1 | 224.0 | 1.40 | 1.40 (inception_v3 Mixed_6c.branch7x7_2) |" in out
+    # F(2x2) is compared with the same ISA's direct engine, not with the AVX2 one
+    assert "### conv2d_f32_winograd_f2x2_avx512f (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_gemm_avx512f)" in out
+    assert "| 3x3 s1 | 4 | 300.0 | 1.67 |" in out
 
 
 def test_without_a_peak_it_says_what_to_run(tmp_path):
