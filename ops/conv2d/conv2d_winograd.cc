@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "common/parallel.h"
@@ -178,13 +180,29 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
 //   1x3 / 3x1 along an axis of 16 and more: F(4,3). On the 8^2 maps of the four nets it measured
 //     0.95-1.24x for twice the weight bytes (up to 31 MiB more on Inception-v4): direct there.
 // At least 16 channels in and out: the transforms' share grows as the channels shrink.
+//
+// INCEPT_WINOGRAD=all in the environment replaces the rule with "every conv Winograd can take" (F(2x2) on
+// maps of at most 8, the larger tile above): how the measurements behind the rule are taken
+// (bench/winograd_rule.py). Any other value is ignored.
 WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa) {
   (void)isa;   // one rule for every ISA until another CPU's measurements say otherwise
   if (p.groups != 1 || p.stride.h != 1 || p.stride.w != 1 || p.dilation.h != 1 || p.dilation.w != 1)
     return WinogradVariant::kNone;
   const int32_t cin = in[3], cout = out[3], oh = out[1], ow = out[2];
-  if (cin < 16 || cout < 16) return WinogradVariant::kNone;
   const int32_t kh = p.kernel.h, kw = p.kernel.w;
+  static const bool everywhere = [] {
+    const char* env = std::getenv("INCEPT_WINOGRAD");
+    return env != nullptr && std::strcmp(env, "all") == 0;
+  }();
+  if (everywhere) {
+    if (kh == 3 && kw == 3) return oh <= 8 && ow <= 8 ? WinogradVariant::kF2x2K3x3 : WinogradVariant::kF4x4K3x3;
+    if (kh == 1 && kw == 7) return WinogradVariant::kF1x2K1x7;
+    if (kh == 7 && kw == 1) return WinogradVariant::kF2x1K7x1;
+    if (kh == 1 && kw == 3) return WinogradVariant::kF1x4K1x3;
+    if (kh == 3 && kw == 1) return WinogradVariant::kF4x1K3x1;
+    return WinogradVariant::kNone;
+  }
+  if (cin < 16 || cout < 16) return WinogradVariant::kNone;
   if (kh == 3 && kw == 3) {
     if (oh >= 16 && ow >= 16) return WinogradVariant::kF4x4K3x3;
     if (oh <= 8 && ow <= 8 && oh % 2 == 0 && ow % 2 == 0 && cin >= 256) return WinogradVariant::kF2x2K3x3;

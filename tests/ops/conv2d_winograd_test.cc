@@ -3,7 +3,7 @@
 // from; the accuracy rule (on every Winograd-shaped layer of GoogLeNet, Inception-v3, Inception-v4 and
 // Inception-ResNet-v2, each variant's error against a float64 convolution is at most 4x that of the direct
 // fp32 engine on the same ISA and data); every variant forced onto odd shapes, batches and channel slices
-// against the reference bound, bit-identical for any thread count; the choice rule and the off switch.
+// against the reference bound, bit-identical for any thread count and ISA; the choice rule and the off switch.
 // (The registry conformance test runs the Winograd kernels as prepare does, on the rule's choices.)
 #include <doctest/doctest.h>
 
@@ -303,6 +303,7 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
     CAPTURE(c.describe());
     const test::ConvReference r = test::make_conv_reference(rng, c);
     REQUIRE(r.out_shape.rank == 4);
+    std::map<WinogradVariant, Tensor> first_isa;
     for (const ops::GemmUkernel* uk : usable_ukernels()) {
       for (WinogradVariant v : variants_for(c.p)) {
         CAPTURE(ops::winograd_variant_name(v));
@@ -313,6 +314,9 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
         CHECK(meter.over_bound(c, r, one) == 0);
         const Tensor two = run_winograd(*uk, v, c, r, pool2.get(), 2);
         CHECK(two.data == one.data);   // bit-identical: every output is computed by the same calls
+        // Every ISA does the same operations on each lane in the same order: the same bits.
+        if (first_isa.count(v) == 0) first_isa[v] = one;
+        CHECK(first_isa[v].data == one.data);
 
         // Channel slices in and out, as a concat hands them over: nothing outside the output slice changes.
         test::StridedTensor xs(c.in, 2, c.in[3] + 5, NAN), ys(r.out_shape, 1, c.out_c + 3, 12345.5f);
