@@ -171,7 +171,7 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
 }
 
 // The rule, from incept-bench --profile of the four nets with and without Winograd (AVX-512, one thread;
-// in-network times, so the weights stream from memory as they do in use: see ops/conv2d/README.md):
+// in-network times, so the weights stream from memory as they do in use: see ops/README.md):
 //   3x3 on maps of 16 and more: F(4x4,3x3), 1.24-2.73x faster (147^2 Cin 32 to 71^2 Cin 80);
 //   3x3 on 14^2 maps: direct (F(4x4) 0.61-1.19x, four times the weight bytes);
 //   3x3 on maps of at most 8 with even sides and Cin >= 256: F(2x2,3x3) (8^2, 448 -> 384: 1.33x); on 7^2

@@ -3,7 +3,7 @@
 // the two axes' constant matrices (winograd_axes.h), included only by the per-ISA files
 // (winograd_avx2.cc, winograd_avx512.cc, winograd_neon.cc) inside their anonymous namespace, after the
 // Vec types and VecScalar. The matrices are compile-time constants and every loop over them is unrolled,
-// so a zero coefficient costs nothing and +-1 costs an add or a subtract (see ops/conv2d/README.md for
+// so a zero coefficient costs nothing and +-1 costs an add or a subtract (see ops/README.md for
 // the compiled code's check).
 
 // Library templates (std::min) are not called here: an instance compiled with this file's flags could be

@@ -9,7 +9,7 @@
 // = acc + b * a[L] (NEON's by-element FMA: one 4-float load of A serves four k steps).
 //
 // Register budget (MR * NV accumulators + NV weight vectors + the A operands) is stated by each
-// instantiation; the compiled inner loop must show no spills (checked with objdump, see ops/gemm/README.md).
+// instantiation; the compiled inner loop must show no spills (checked with objdump, see ops/README.md).
 
 template <int L>
 struct Lane {
