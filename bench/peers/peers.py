@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,9 @@ def parse_args(argv):
                    help="default $INCEPT_BENCH or build/release/bin/incept-bench")
     p.add_argument("--incept-run", metavar="PATH", default=os.environ.get("INCEPT_RUN", "build/release/bin/incept-run"),
                    help="for the output check; default $INCEPT_RUN or build/release/bin/incept-run")
+    p.add_argument("--incept-flags", default="", metavar="FLAGS",
+                   help="extra interpreter flags for incept-bench and incept-run, e.g. '--no-winograd' "
+                        "(default: none; Winograd on)")
     p.add_argument("--remake", action="store_true", help="re-make checkpoints, ONNX exports and inputs")
     p.add_argument("--wait-quiet", type=float, default=60.0, metavar="S",
                    help="before each measurement wait up to 10 s for other processes to leave the CPUs idle; at "
@@ -85,6 +89,7 @@ def parse_args(argv):
     if a.rounds < 1 or (a.runs is not None and a.runs < 1) or (a.warmup is not None and a.warmup < 0):
         p.error("--rounds and --runs must be >= 1, --warmup >= 0")
     a.threads = sorted(set(a.threads))
+    a.incept_flag_list = shlex.split(a.incept_flags)
     return a
 
 
@@ -200,7 +205,8 @@ def check_and_calibrate(a, models, out: str):
             outs = {}
             if "incept" in a.runtimes:
                 y = os.path.join(d, f"{net}.t{t}.incept.npy")
-                run([a.incept_run, m["incept"], "--input", m["x"], "--output", y, "--threads", str(t), "-q"],
+                run([a.incept_run, m["incept"], "--input", m["x"], "--output", y, "--threads", str(t), "-q",
+                     *a.incept_flag_list],
                     f"incept-run {net} --threads {t}")
                 outs["incept"] = np.load(y)
                 c["incept_ms"] = incept_bench(a, m, t, runs=3, warmup=1)["min_ms"]
@@ -251,7 +257,8 @@ def node_baselines() -> dict:
 
 
 def incept_bench(a, m, t, runs, warmup) -> dict:
-    cmd = [a.incept_bench, m["incept"], "--threads", str(t), "--json", "--runs", str(runs), "--warmup", str(warmup)]
+    cmd = [a.incept_bench, m["incept"], "--threads", str(t), "--json", "--runs", str(runs), "--warmup", str(warmup),
+           *a.incept_flag_list]
     if a.bench_takes_input:
         cmd += ["--input", m["x"]]
     r = last_json(run(cmd, f"incept-bench {os.path.basename(m['incept'])} --threads {t}").stdout, "incept-bench")
@@ -327,6 +334,8 @@ def main(argv=None) -> int:
     log("== 4/4 report")
     rows = summarise(a, models, plan, check, raw, base)
     text = table(rows, base)
+    if a.incept_flags:
+        text = f"incept flags: {a.incept_flags}\n" + text
     if a.incept_bench_changed:
         text += (f"\nWARNING: {a.incept_bench} was rebuilt during this run ({a.incept_bench_changed}): "
                  "rerun for comparable incept numbers.")
@@ -337,7 +346,7 @@ def main(argv=None) -> int:
                  "cpus": os.cpu_count(), "kernel": platform.release(), "onnxruntime_node": ort_version,
                  "node": subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout.strip(),
                  "incept_bench": a.incept_bench if "incept" in a.runtimes else None, "incept_backend": backend,
-                 "incept_bench_input": a.bench_takes_input, "nets": a.nets, "threads": a.threads,
+                 "incept_bench_input": a.bench_takes_input, "incept_flags": a.incept_flags, "nets": a.nets, "threads": a.threads,
                  "rounds": a.rounds, "runtimes": a.runtimes, "plan": plan, "target_s": a.target_s,
                  "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9).isoformat(timespec="seconds")
                                         if a.incept_bench_stamp else None),
@@ -352,7 +361,8 @@ def main(argv=None) -> int:
         json.dump(result, f, indent=1)
     with open(os.path.join(out, "table.txt"), "w") as f:
         f.write(text + "\n")
-    log(f"ONNX Runtime {ort_version} (onnxruntime-node, CPU); incept backend {backend or '-'}; "
+    log(f"ONNX Runtime {ort_version} (onnxruntime-node, CPU); incept backend {backend or '-'}"
+        f"{' ' + a.incept_flags if a.incept_flags else ''}; "
         f"{a.rounds} rounds; {cpu_model()}, {os.cpu_count()} CPUs")
     log(text)
     svg = os.path.join(out, "chart.svg")
