@@ -244,10 +244,13 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant
   w->tiles = int64_t{in[0]} * g.tiles_h * g.tiles_w;
   INCEPT_CHECK(w->tiles > 0 && w->tiles < (int64_t{1} << 40), kUnsupported, "no tiles to compute");
 
-  // T: M of one block (points x T x NR) in a quarter of L2, 1..8 strips of MR.
+  // T: M of one block (points x T x NR) in a quarter of L2, 1..8 strips of MR; fewer strips while that
+  // leaves under four phase-2 items per thread (whole items cannot balance two cores otherwise).
   const size_t l2 = cpu_caches().l2;
   const size_t strip_bytes = static_cast<size_t>(w->points) * uk.mr * uk.nr * sizeof(float);
-  const int64_t strips = std::clamp<int64_t>(static_cast<int64_t>(l2 / 4 / strip_bytes), 1, 8);
+  int64_t strips = std::clamp<int64_t>(static_cast<int64_t>(l2 / 4 / strip_bytes), 1, 8);
+  const int64_t want_items = 4 * int64_t{std::max(threads, 1)};
+  while (threads > 1 && strips > 1 && w->panels * ceil_div(w->tiles, strips * uk.mr) < want_items) --strips;
   w->block_tiles = static_cast<int32_t>(std::min<int64_t>(strips, ceil_div(w->tiles, uk.mr)) * uk.mr);
   // Chunk: V of the chunk (points x tiles x Cin) in twice L2, whole blocks, at least one.
   const size_t tile_bytes = static_cast<size_t>(w->points) * g.v_stride * sizeof(float);
