@@ -170,10 +170,14 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
   return nullptr;
 }
 
-// The rule, from incept-bench --profile of the four nets with and without Winograd (AVX-512, one thread;
-// in-network times, so the weights stream from memory as they do in use: see ops/README.md):
-//   3x3 on maps of 16 and more: F(4x4,3x3), 1.24-2.73x faster (147^2 Cin 32 to 71^2 Cin 80);
-//   3x3 on 14^2 maps: direct (F(4x4) 0.61-1.19x, four times the weight bytes);
+// The rule, from incept-bench --profile of the four nets with Winograd everywhere it can run, each tile
+// size, and direct (AVX-512, one thread; in-network times, so the weights stream from memory as they do in
+// use: bench/winograd_rule.py, tables in ops/README.md):
+//   3x3 on maps of 25 and more: F(4x4,3x3), 1.24-2.73x faster than direct (147^2 Cin 32 to 71^2 Cin 80)
+//     and faster than F(2x2) on every such layer;
+//   3x3 on maps of 9 to 24 (14^2, 17^2) with Cin >= 64: F(2x2,3x3), 1.25-1.50x over direct on 14^2, where
+//     F(4x4) is slower than either; on 17^2 as fast as F(4x4) for 0.26x its extra weight bytes; with
+//     Cin 16-32 F(2x2) measured 0.85-1.10x;
 //   3x3 on maps of at most 8 with even sides and Cin >= 256: F(2x2,3x3) (8^2, 448 -> 384: 1.33x); on 7^2
 //     maps or fewer channels it measured 0.59-1.00x;
 //   1x7 / 7x1 along an axis of 16 and more: F(2,7), 1.33-1.43x for 8/7 the weight bytes;
@@ -182,20 +186,22 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
 // At least 16 channels in and out: the transforms' share grows as the channels shrink.
 //
 // INCEPT_WINOGRAD=all in the environment replaces the rule with "every conv Winograd can take" (F(2x2) on
-// maps of at most 8, the larger tile above): how the measurements behind the rule are taken
-// (bench/winograd_rule.py). Any other value is ignored.
+// maps of at most 8, the larger tile above), INCEPT_WINOGRAD=all-f2x2 the same with F(2x2) for every 3x3:
+// how the measurements behind the rule are taken (bench/winograd_rule.py). Other values are ignored.
 WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa) {
   (void)isa;   // one rule for every ISA until another CPU's measurements say otherwise
   if (p.groups != 1 || p.stride.h != 1 || p.stride.w != 1 || p.dilation.h != 1 || p.dilation.w != 1)
     return WinogradVariant::kNone;
   const int32_t cin = in[3], cout = out[3], oh = out[1], ow = out[2];
   const int32_t kh = p.kernel.h, kw = p.kernel.w;
-  static const bool everywhere = [] {
+  static const int everywhere = [] {   // 0: the rule; 1: all; 2: all, F(2x2) for 3x3
     const char* env = std::getenv("INCEPT_WINOGRAD");
-    return env != nullptr && std::strcmp(env, "all") == 0;
+    if (env == nullptr) return 0;
+    return std::strcmp(env, "all") == 0 ? 1 : std::strcmp(env, "all-f2x2") == 0 ? 2 : 0;
   }();
-  if (everywhere) {
-    if (kh == 3 && kw == 3) return oh <= 8 && ow <= 8 ? WinogradVariant::kF2x2K3x3 : WinogradVariant::kF4x4K3x3;
+  if (everywhere != 0) {
+    if (kh == 3 && kw == 3)
+      return everywhere == 2 || (oh <= 8 && ow <= 8) ? WinogradVariant::kF2x2K3x3 : WinogradVariant::kF4x4K3x3;
     if (kh == 1 && kw == 7) return WinogradVariant::kF1x2K1x7;
     if (kh == 7 && kw == 1) return WinogradVariant::kF2x1K7x1;
     if (kh == 1 && kw == 3) return WinogradVariant::kF1x4K1x3;
@@ -204,8 +210,10 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
   }
   if (cin < 16 || cout < 16) return WinogradVariant::kNone;
   if (kh == 3 && kw == 3) {
-    if (oh >= 16 && ow >= 16) return WinogradVariant::kF4x4K3x3;
-    if (oh <= 8 && ow <= 8 && oh % 2 == 0 && ow % 2 == 0 && cin >= 256) return WinogradVariant::kF2x2K3x3;
+    const int32_t side = std::min(oh, ow);
+    if (side >= 25) return WinogradVariant::kF4x4K3x3;
+    if (side >= 9) return cin >= 64 ? WinogradVariant::kF2x2K3x3 : WinogradVariant::kNone;
+    if (oh % 2 == 0 && ow % 2 == 0 && cin >= 256) return WinogradVariant::kF2x2K3x3;
     return WinogradVariant::kNone;
   }
   if (kh == 1 && kw == 7 && ow >= 16) return WinogradVariant::kF1x2K1x7;

@@ -64,12 +64,12 @@ std::vector<uint8_t> pools() {
   return b.finish({x}, {out});
 }
 
-// Every Winograd variant (ops/conv2d/conv2d_winograd.h, each where its rule takes it): on a 16 x 16 map
-// 3x3 -> F(4x4,3x3), 1x7 -> F(2,7), 7x1, 1x3 -> F(4,3), 3x1; then pooled to 8 x 8 and widened to 256
+// Every Winograd variant (ops/conv2d/conv2d_winograd.h, each where its rule takes it): on a 32 x 32 map
+// 3x3 -> F(4x4,3x3), 1x7 -> F(2,7), 7x1, 1x3 -> F(4,3), 3x1; then pooled to 16 x 16 and widened to 64
 // channels, 3x3 -> F(2x2,3x3).
 std::vector<uint8_t> winograd_convs() {
   ModelBuilder b;
-  int x = b.tensor("x", {1, 16, 16, 16});
+  int x = b.tensor("x", {1, 32, 32, 16});
   const int in = x;
   const struct {
     const char* name;
@@ -82,17 +82,17 @@ std::vector<uint8_t> winograd_convs() {
     const int taps = c.kernel.h * c.kernel.w;
     const int w = b.constant(std::string(c.name) + ".w", {16, c.kernel.h, c.kernel.w, 16}, ramp(16 * taps * 16, 0.6f / taps));
     const int bias = b.constant(std::string(c.name) + ".b", {16}, ramp(16, 0.05f * seed++));
-    const int y = b.tensor(c.name, {1, 16, 16, 16});
+    const int y = b.tensor(c.name, {1, 32, 32, 16});
     b.conv2d(c.name, x, w, bias, y, c.kernel, {1, 1}, c.pad, Activation::kRelu);
     x = y;
   }
-  const int pooled = b.tensor("pool", {1, 8, 8, 16});
+  const int pooled = b.tensor("pool", {1, 16, 16, 16});
   b.max_pool2d("pool", x, pooled, {2, 2}, {2, 2}, {});
-  const int ww = b.constant("widen.w", {256, 1, 1, 16}, ramp(256 * 16, 0.3f));
-  const int wide = b.tensor("widen", {1, 8, 8, 256});
+  const int ww = b.constant("widen.w", {64, 1, 1, 16}, ramp(64 * 16, 0.3f));
+  const int wide = b.tensor("widen", {1, 16, 16, 64});
   b.conv2d("widen", pooled, ww, -1, wide, {1, 1}, {1, 1}, {}, Activation::kRelu);
-  const int w2 = b.constant("small.w", {16, 3, 3, 256}, ramp(16 * 9 * 256, 0.02f));
-  const int out = b.tensor("small", {1, 8, 8, 16});
+  const int w2 = b.constant("small.w", {16, 3, 3, 64}, ramp(16 * 9 * 64, 0.05f));
+  const int out = b.tensor("small", {1, 16, 16, 16});
   b.conv2d("small", wide, w2, -1, out, {3, 3}, {1, 1}, {1, 1, 1, 1});
   return b.finish({in}, {out});
 }

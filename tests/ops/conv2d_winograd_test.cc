@@ -356,7 +356,10 @@ TEST_CASE("winograd rule: which layers take it, and with which tile") {
   const ops::Pad2D p33{1, 1, 1, 1};
   CHECK(choice({1, 35, 35, 64}, conv(3, 3, 1, p33), 96) == WinogradVariant::kF4x4K3x3);
   CHECK(choice({1, 147, 147, 32}, conv(3, 3, 1, p33), 64) == WinogradVariant::kF4x4K3x3);
-  CHECK(choice({1, 14, 14, 160}, conv(3, 3, 1, p33), 320) == WinogradVariant::kNone);      // measured slower
+  CHECK(choice({1, 28, 28, 16}, conv(3, 3, 1, p33), 32) == WinogradVariant::kF4x4K3x3);
+  CHECK(choice({1, 14, 14, 160}, conv(3, 3, 1, p33), 320) == WinogradVariant::kF2x2K3x3);
+  CHECK(choice({1, 17, 17, 256}, conv(3, 3, 1, p33), 288) == WinogradVariant::kF2x2K3x3);
+  CHECK(choice({1, 14, 14, 32}, conv(3, 3, 1, p33), 64) == WinogradVariant::kNone);        // measured no faster
   CHECK(choice({1, 8, 8, 448}, conv(3, 3, 1, p33), 384) == WinogradVariant::kF2x2K3x3);
   CHECK(choice({1, 7, 7, 192}, conv(3, 3, 1, p33), 384) == WinogradVariant::kNone);
   CHECK(choice({1, 17, 17, 192}, conv(1, 7, 1, {0, 0, 3, 3}), 224) == WinogradVariant::kF1x2K1x7);
