@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: Apache-2.0
 """The measurements behind the Winograd rule (ops/conv2d/conv2d_winograd.cc, winograd_choice): every conv
 of each model timed in the network, as it runs in use (weights streaming from memory, not cache-warm as
-in incept_bench_ops), with Winograd wherever it can run (INCEPT_WINOGRAD=all) against every conv direct
-(--no-winograd), in alternating rounds of `incept-bench --profile --json`; a third run per round records
-what the rule picks. One row per distinct layer shape: layers, median ms direct and Winograd (summed over
-the layers), the speed-up, the weight bytes Winograd adds, and the rule's choice.
+in incept_bench_ops), with Winograd wherever it can run (INCEPT_WINOGRAD=all: F(4x4,3x3) for 3x3 on maps
+over 8; INCEPT_WINOGRAD=all-f2x2: F(2x2,3x3) for every 3x3) against every conv direct (--no-winograd), in
+alternating rounds of `incept-bench --profile --json`; one more run per round records what the rule
+picks. One row per distinct layer shape: layers, median ms direct and per Winograd tile (summed over the
+layers), the speed-ups, the weight bytes each tile adds over direct, and the rule's choice.
 
     /usr/bin/python3 bench/winograd_rule.py build/peers/models/{googlenet,inception_v3}.incept \\
         [--threads 1] [--rounds 3] [--runs 15] [--bin build/release/bin]
@@ -29,8 +30,8 @@ POINTS = {"f4x4k3x3": 36, "f2x2k3x3": 16, "f1x2k1x7": 8, "f2x1k7x1": 8, "f1x4k1x
 def profile(bench: Path, model: str, threads: int, runs: int, mode: str) -> dict:
     env = dict(os.environ)
     flags = []
-    if mode == "all":
-        env["INCEPT_WINOGRAD"] = "all"
+    if mode in ("all", "all-f2x2"):
+        env["INCEPT_WINOGRAD"] = mode
     elif mode == "off":
         flags = ["--no-winograd"]
     else:
@@ -58,10 +59,11 @@ def main() -> int:
     bench = Path(a.bin) / "incept-bench"
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     print(f"CPU: {cpu}; {a.threads} thread(s); medians over {a.rounds} rounds of {a.runs} runs\n")
-    print("| net | variant | output | Cin -> Cout | layers | direct ms | Winograd ms | speed-up | + weight MiB | rule |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| net | variant | output | Cin -> Cout | layers | direct ms | Winograd ms (x direct, + MiB) | "
+          "F(2x2) ms (x direct, + MiB) | rule |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for model in a.models:
-        rounds = {"all": [], "off": [], "rule": []}
+        rounds = {"all": [], "all-f2x2": [], "off": [], "rule": []}
         for _ in range(a.rounds):
             for mode in rounds:
                 rounds[mode].append(profile(bench, model, a.threads, a.runs, mode))
@@ -75,19 +77,27 @@ def main() -> int:
             taps = TAPS[variant[-4:]]
             cin = round(op["gflop"] * 1e9 / (2.0 * oh * ow * cout * taps))
             key = (variant, f"{oh}x{ow}", f"{cin} -> {cout}")
-            r = rows.setdefault(key, {"layers": 0, "on": 0.0, "off": 0.0, "extra": 0.0, "rule": set()})
+            r = rows.setdefault(key, {"layers": 0, "on": 0.0, "off": 0.0, "small": 0.0, "extra": 0.0,
+                                      "extra_small": 0.0, "rule": set()})
+            ms = lambda mode: statistics.median(run["ops"][i]["median_ms"] for run in rounds[mode])  # noqa: E731
             r["layers"] += 1
-            r["on"] += statistics.median(run["ops"][i]["median_ms"] for run in rounds["all"])
-            r["off"] += statistics.median(run["ops"][i]["median_ms"] for run in rounds["off"])
+            r["on"] += ms("all")
+            r["off"] += ms("off")
             r["extra"] += cin * cout * (POINTS[variant] - taps) * 4 / 2**20
+            if taps == 9:
+                r["small"] += ms("all-f2x2")
+                r["extra_small"] += cin * cout * (POINTS["f2x2k3x3"] - taps) * 4 / 2**20
             r["rule"].add(variant_of(rounds["rule"][0]["ops"][i]["kernel"]) or "direct")
         name = rounds["all"][0]["architecture"] or Path(model).stem
         for (variant, out, ch), r in rows.items():
-            print(f"| {name} | {variant} | {out} | {ch} | {r['layers']} | {r['off']:.3f} | {r['on']:.3f} | "
-                  f"{r['off'] / r['on']:.2f} | {r['extra']:.1f} | {', '.join(sorted(r['rule']))} |")
+            small = (f"{r['small']:.3f} ({r['off'] / r['small']:.2f}x, +{r['extra_small']:.1f})" if r["small"] > 0
+                     else "-")
+            print(f"| {name} | {variant} | {out} | {ch} | {r['layers']} | {r['off']:.3f} | "
+                  f"{r['on']:.3f} ({r['off'] / r['on']:.2f}x, +{r['extra']:.1f}) | {small} | "
+                  f"{', '.join(sorted(r['rule']))} |")
         total = {m: statistics.median(run["median_ms"] for run in rounds[m]) for m in rounds}
-        print(f"| {name} | whole net | | | | {total['off']:.2f} | all {total['all']:.2f}, rule {total['rule']:.2f} | "
-              f"{total['off'] / total['rule']:.2f} (rule) | | |")
+        print(f"| {name} | whole net | | | | {total['off']:.2f} | all {total['all']:.2f}, rule {total['rule']:.2f} "
+              f"({total['off'] / total['rule']:.2f}x) | all {total['all-f2x2']:.2f} | |")
     return 0
 
 
