@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/json.h"
+#include "common/text.h"
 
 namespace incept::bench {
 namespace {
@@ -14,11 +15,6 @@ namespace {
 double safe_div(double a, double b) { return b > 0.0 ? a / b : 0.0; }
 
 // Keeps the end of a long name (the distinctive part: "...branch3x3dbl_3.conv").
-std::string fit(const std::string& s, size_t width) {
-  if (s.size() <= width) return s;
-  return ".." + s.substr(s.size() - (width - 2));
-}
-
 // Enough digits for milliseconds and GFLOP.
 std::string json_number(double v) { return tools::json_number(v, 6); }
 using tools::json_string;
@@ -41,7 +37,7 @@ void print_profile(std::FILE* f, const BenchResult& r) {
   for (const OpProfile& op : r.ops) {
     sorted.push_back(&op);
     total += op.median_ms;
-    name_w = std::max(name_w, std::string(op.info.name).size());
+    name_w = std::max(name_w, tools::shown(op.info.name).size());
   }
   name_w = std::min<size_t>(name_w, 40);
   std::stable_sort(sorted.begin(), sorted.end(),
@@ -54,7 +50,7 @@ void print_profile(std::FILE* f, const BenchResult& r) {
   for (const OpProfile* op : sorted) {
     cum += op->median_ms;
     std::fprintf(f, "  %4d  %-*s  %-14s %-30s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index,
-                 static_cast<int>(name_w), fit(op->info.name, name_w).c_str(), op->info.kind, op->info.kernel,
+                 static_cast<int>(name_w), tools::fit_left(tools::shown(op->info.name), name_w).c_str(), op->info.kind, op->info.kernel,
                  format_shape(op->info.output_shape).c_str(), op->median_ms, 100.0 * safe_div(op->median_ms, total),
                  100.0 * safe_div(cum, total), safe_div(op->info.flops * 1e-9, op->median_ms * 1e-3));
   }
@@ -108,7 +104,7 @@ std::string format_shape(const Shape& s) {
 
 void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f, "incept-bench %s (%s): backend %s, %d thread%s, Winograd %s, %d runs after %d warm-up\n",
-               r.model_path.c_str(), r.architecture.empty() ? "?" : r.architecture.c_str(), r.backend.c_str(),
+               r.model_path.c_str(), r.architecture.empty() ? "?" : tools::shown(r.architecture.c_str()).c_str(), r.backend.c_str(),
                r.threads, r.threads == 1 ? "" : "s", r.winograd ? "on" : "off", r.runs, r.warmup);
   if (r.load_average >= 0.0) {
     const bool busy = r.host_cpus > 0 && r.load_average > 0.75 * r.host_cpus;

@@ -11,6 +11,7 @@
 
 #include "bench_report.h"
 #include "common/cli.h"
+#include "common/text.h"
 #include "incept/incept.h"
 #include "plan_svg.h"
 
@@ -19,6 +20,8 @@ namespace {
 constexpr const char* kTool = "incept-inspect";
 using incept::bench::format_bytes;
 using incept::bench::format_shape;
+using incept::tools::fit_left;
+using incept::tools::shown;
 
 void usage(std::FILE* f) {
   std::fprintf(f,
@@ -31,10 +34,6 @@ void usage(std::FILE* f) {
 }
 
 // Keeps the end of a long name (the distinctive part), so columns stay aligned.
-std::string fit(const std::string& s, size_t width) {
-  return s.size() <= width ? s : ".." + s.substr(s.size() - (width - 2));
-}
-
 // Inputs of op i: activations as "t<index>" (names in the memory plan table), constants (weights,
 // bias) counted as "+Nc".
 std::string op_inputs(const incept::Interpreter& it, int i) {
@@ -56,12 +55,12 @@ std::string op_inputs(const incept::Interpreter& it, int i) {
 
 void print_metadata(const std::string& path, const incept::Model& m, const incept::PlanStats& st) {
   std::printf("model %s\n", path.c_str());
-  std::printf("  architecture  %s\n  producer      %s\n", *m.architecture() ? m.architecture() : "(none)",
-              *m.producer() ? m.producer() : "(none)");
+  std::printf("  architecture  %s\n  producer      %s\n", *m.architecture() ? shown(m.architecture()).c_str() : "(none)",
+              *m.producer() ? shown(m.producer()).c_str() : "(none)");
   for (int i = 0; i < m.num_inputs(); ++i)
-    std::printf("  input %-7d %s %s\n", i, m.input_name(i), format_shape(m.input_shape(i)).c_str());
+    std::printf("  input %-7d %s %s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str());
   for (int i = 0; i < m.num_outputs(); ++i)
-    std::printf("  output %-6d %s %s\n", i, m.output_name(i), format_shape(m.output_shape(i)).c_str());
+    std::printf("  output %-6d %s %s\n", i, shown(m.output_name(i)).c_str(), format_shape(m.output_shape(i)).c_str());
   const float* mean = m.mean();
   const float* sd = m.std_dev();
   std::printf("  preprocess    %d x %d, %s, x = (pixel / 255 - mean) / std, mean (%.4g, %.4g, %.4g), std (%.4g, %.4g, %.4g)\n",
@@ -69,7 +68,7 @@ void print_metadata(const std::string& path, const incept::Model& m, const incep
               mean[0], mean[1], mean[2], sd[0], sd[1], sd[2]);
   std::printf("  labels        %d", m.num_labels());
   if (m.num_labels() > 0)
-    std::printf(" (\"%s\" .. \"%s\")", m.label(0), m.label(m.num_labels() - 1));
+    std::printf(" (\"%s\" .. \"%s\")", shown(m.label(0)).c_str(), shown(m.label(m.num_labels() - 1)).c_str());
   std::printf("\n  weights       %s (%zu floats)\n  size          %d ops, %d tensors, %.3f GFLOP\n",
               format_bytes(m.weights_bytes()).c_str(), m.weights_bytes() / sizeof(float), m.num_ops(),
               m.num_tensors(), st.gflop);
@@ -77,7 +76,7 @@ void print_metadata(const std::string& path, const incept::Model& m, const incep
 
 void print_graph(const incept::Interpreter& it) {
   size_t name_w = 4;
-  for (int i = 0; i < it.num_ops(); ++i) name_w = std::max(name_w, std::strlen(it.op_info(i).name));
+  for (int i = 0; i < it.num_ops(); ++i) name_w = std::max(name_w, shown(it.op_info(i).name).size());
   name_w = std::min<size_t>(name_w, 44);
   std::printf("\ngraph (backend %s, %d thread%s; tensors tN as in the memory plan, +Nc = N constant inputs)\n",
               incept::backend_name(it.backend()), it.threads(), it.threads() == 1 ? "" : "s");
@@ -86,7 +85,7 @@ void print_graph(const incept::Interpreter& it) {
   for (int i = 0; i < it.num_ops(); ++i) {
     const incept::OpInfo op = it.op_info(i);
     const std::string out = "t" + std::to_string(op.output);
-    std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w), fit(op.name, name_w).c_str(),
+    std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w), fit_left(shown(op.name), name_w).c_str(),
                 op.kind, op.kernel, out.c_str(), format_shape(op.output_shape).c_str(), op.flops * 1e-9,
                 op_inputs(it, i).c_str());
   }
@@ -107,7 +106,7 @@ void print_plan(const incept::Interpreter& it) {
   size_t name_w = 4;
   for (int t = 0; t < it.num_tensors(); ++t) {
     const incept::TensorPlacement p = it.tensor_placement(t);
-    if (p.in_arena) name_w = std::max(name_w, std::strlen(p.name));
+    if (p.in_arena) name_w = std::max(name_w, shown(p.name).size());
   }
   name_w = std::min<size_t>(name_w, 48);
   std::printf("  %4s  %-*s  %-18s %10s %10s  %-9s  %s\n", "t", static_cast<int>(name_w), "name", "shape", "offset",
@@ -123,7 +122,7 @@ void print_plan(const incept::Interpreter& it) {
     else if (p.view_of >= 0)
       view = "t" + std::to_string(p.view_of) + " (" + std::to_string(p.channel_offset) + ", " +
              std::to_string(p.pixel_stride) + ")";
-    std::printf("  %4d  %-*s  %-18s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w), fit(p.name, name_w).c_str(),
+    std::printf("  %4d  %-*s  %-18s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w), fit_left(shown(p.name), name_w).c_str(),
                 format_shape(p.shape).c_str(), p.offset, p.bytes, life, view.c_str());
   }
 }
@@ -162,7 +161,7 @@ int main(int argc, char** argv) {
   print_graph(it);
   print_plan(it);
   if (!svg_path.empty()) {
-    const std::string title = model_path + " (" + model->architecture() + "), backend " +
+    const std::string title = model_path + " (" + shown(model->architecture()) + "), backend " +
                               incept::backend_name(options.backend) + ", " + std::to_string(options.threads) +
                               " thread" + (options.threads == 1 ? "" : "s");
     s = incept::bench::write_plan_svg(svg_path.c_str(), it, title);

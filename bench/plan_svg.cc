@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "common/text.h"
+
 namespace incept::bench {
 namespace {
 
@@ -14,7 +16,8 @@ constexpr double kWidth = 1200, kHeight = 760;
 constexpr double kLeft = 80, kRight = 20, kTop = 56, kBottom = 48;
 constexpr double kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
 
-std::string xml_escape(const std::string& s) {
+// Printable text (no control bytes or invalid UTF-8, which XML cannot carry) with XML's five escaped.
+std::string xml_only(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -27,6 +30,9 @@ std::string xml_escape(const std::string& s) {
   }
   return out;
 }
+
+// A string from the model file: escaped as the tools print them (escape_bytes), then for XML.
+std::string xml_escape(const std::string& raw) { return xml_only(escape_bytes(raw)); }
 
 std::string shape_str(const Shape& s) {
   char buf[64];
@@ -43,15 +49,14 @@ double nice_step(double range, int ticks) {
   return 10.0 * mag;
 }
 
-// A short label: the name without the ONNX exporter's "_output_0" suffix and leading '/', cut
+// A short label: the name without the ONNX exporter's "_output_0" suffix and leading '/', escaped and cut
 // from the left to `chars` (the end of a name is the distinctive part).
 std::string short_label(std::string name, size_t chars) {
   const std::string suffix = "_output_0";
   if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
     name.resize(name.size() - suffix.size());
   if (!name.empty() && name[0] == '/') name.erase(0, 1);
-  if (name.size() > chars) name = ".." + name.substr(name.size() - (chars > 2 ? chars - 2 : 0));
-  return name;
+  return tools::fit_left(escape_bytes(name), chars);
 }
 
 struct Placed {
@@ -108,7 +113,7 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
                "<path d=\"M0 0H%.0fV%.0fH0Z\" fill=\"white\"/>\n",
                kWidth, kHeight, kWidth, kHeight, kWidth, kHeight);
   std::fprintf(f, "<text x=\"%.0f\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", kLeft,
-               xml_escape(title).c_str());
+               xml_only(title).c_str());
   std::fprintf(f,
                "<text x=\"%.0f\" y=\"38\">arena %.3f MiB, lower bound %.3f MiB (ratio %.3f), copy-concat plan %.3f "
                "MiB; %zu tensors, %zu concat views (hatched); red: lower bound, orange: live bytes per step</text>\n",
@@ -151,7 +156,7 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
     if (x1 - x0 > 40 && h > 12 && !has_views[q.index]) {   // a concat root is labelled by its views
       const std::string label = short_label(p.name, static_cast<size_t>((x1 - x0 - 4) / 6.2));
       std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" pointer-events=\"none\">%s</text>\n", x0 + 2,
-                   ybot - h / 2 + 3.5, xml_escape(label).c_str());
+                   ybot - h / 2 + 3.5, xml_only(label).c_str());
     }
   };
   for (const Placed& q : roots) {

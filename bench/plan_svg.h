@@ -14,6 +14,7 @@ namespace incept::bench {
 
 // Requires it.arena_bytes_required() or it.prepare() to have succeeded. kIoError if the file
 // cannot be written.
+// `title` is printed as it is (printable text: the caller escapes any file strings in it).
 [[nodiscard]] Status write_plan_svg(const char* path, const Interpreter& it, const std::string& title);
 
 }  // namespace incept::bench

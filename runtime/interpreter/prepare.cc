@@ -33,7 +33,7 @@ Status check_shapes(const ModelData& d) {
     if (inferred != out.shape) {
       char a[64], b[64];
       return Status::error(StatusCode::kInvalidModel, "%s: output tensor '%s' is stored as %s but the op produces %s",
-                           n.label.c_str(), out.name.c_str(), shape_to_string(out.shape, a, sizeof(a)),
+                           n.label.c_str(), out.shown.c_str(), shape_to_string(out.shape, a, sizeof(a)),
                            shape_to_string(inferred, b, sizeof(b)));
     }
   }

@@ -22,7 +22,8 @@ using ops::OpParams;
 const char* op_kind_name(OpKind kind);   // "Conv2D", ...
 
 struct TensorInfo {
-  std::string name;
+  std::string name;    // as the file holds it (the API returns this)
+  std::string shown;   // escape_bytes(name): what messages print
   Shape shape;
   int64_t num_elements = 0;
   const float* data = nullptr;   // constants (weights): read in place from the file; nullptr for activations
@@ -32,7 +33,7 @@ struct TensorInfo {
 struct OpNode {
   OpKind kind = OpKind::kConv2D;
   std::string name;
-  std::string label;          // "node 41 'Mixed_5b/branch_pool' (AvgPool2D)" for messages
+  std::string label;          // "node 41 'Mixed_5b/branch_pool' (AvgPool2D)" for messages (name escaped)
   std::vector<int> inputs;    // -1 = absent optional input
   std::vector<int> outputs;
   OpParams params;

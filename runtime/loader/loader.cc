@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "incept/schema/model_generated.h"
+#include "incept/text.h"
 #include "loader/graph.h"
 #include "loader/parse_ops.h"
 
@@ -35,8 +36,8 @@ Status check_size_and_identifier(const uint8_t* bytes, size_t size, size_t* fb_e
                "size prefix says the FlatBuffer is %" PRIu32 " bytes but the file holds %zu after the prefix "
                "(file truncated or not an incept model)", fb_size, size - kPrefixBytes);
   INCEPT_CHECK(flatbuffers::BufferHasIdentifier(bytes, fb::ModelIdentifier(), /*size_prefixed=*/true), kInvalidModel,
-               "file identifier is '%.4s', expected 'INCP' (not an incept model file)",
-               reinterpret_cast<const char*>(bytes + kPrefixBytes + 4));
+               "file identifier is '%s', expected 'INCP' (not an incept model file)",
+               escape_bytes(std::string_view(reinterpret_cast<const char*>(bytes + kPrefixBytes + 4), 4)).c_str());
   *fb_end = kPrefixBytes + fb_size;
   return Status::ok();
 }
@@ -75,7 +76,8 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
     const fb::Tensor* t = tensors->Get(i);
     TensorInfo& info = out->tensors[i];
     info.name = str_or_empty(t->name());
-    const char* name = info.name.c_str();
+    info.shown = escape_bytes(info.name);
+    const char* name = info.shown.c_str();
     const auto* shape = t->shape();
     INCEPT_CHECK(shape != nullptr, kInvalidModel, "tensor %u '%s': missing shape", i, name);
     INCEPT_CHECK(shape->size() >= 1 && shape->size() <= static_cast<uint32_t>(Shape::kMaxRank), kInvalidModel,
@@ -122,7 +124,7 @@ Status load_index_list(const flatbuffers::Vector<int32_t>* list, const char* wha
     INCEPT_CHECK(t >= 0 && static_cast<size_t>(t) < d.tensors.size(), kInvalidModel,
                  "graph %s %u: tensor index %d is out of range (model has %zu tensors)", what, k, t, d.tensors.size());
     INCEPT_CHECK(!d.tensors[t].is_constant(), kInvalidModel, "graph %s %u: tensor %d '%s' is a constant", what, k, t,
-                 d.tensors[t].name.c_str());
+                 d.tensors[t].shown.c_str());
     for (int prev : *out)
       INCEPT_CHECK(prev != t, kInvalidModel, "graph %s %u: tensor %d is listed twice", what, k, t);
     out->push_back(t);
@@ -173,17 +175,17 @@ Status check_dataflow(ModelData* d) {
       const int t = op.inputs[j];
       if (t < 0 || d->tensors[t].is_constant()) continue;
       INCEPT_CHECK(producer[t] != -2, kInvalidModel, "%s: input %zu (tensor %d '%s') is used before any op produces it",
-                   op.label.c_str(), j, t, d->tensors[t].name.c_str());
+                   op.label.c_str(), j, t, d->tensors[t].shown.c_str());
     }
     for (int t : op.outputs) {
       INCEPT_CHECK(producer[t] == -2, kInvalidModel, "%s: output tensor %d '%s' is already produced by %s", op.label.c_str(),
-                   t, d->tensors[t].name.c_str(), producer[t] == -1 ? "the graph input" : d->ops[producer[t]].label.c_str());
+                   t, d->tensors[t].shown.c_str(), producer[t] == -1 ? "the graph input" : d->ops[producer[t]].label.c_str());
       producer[t] = static_cast<int>(k);
     }
   }
   for (int t : d->outputs)
     INCEPT_CHECK(producer[t] >= 0, kInvalidModel, "graph output tensor %d '%s' is not produced by any op", t,
-                 d->tensors[t].name.c_str());
+                 d->tensors[t].shown.c_str());
   return Status::ok();
 }
 

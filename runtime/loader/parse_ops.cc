@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "incept/schema/model_generated.h"
+#include "incept/text.h"
 #include "loader/parse_ops.h"
 
 namespace incept::detail {
@@ -161,7 +162,7 @@ Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
                  label, j, t, num_tensors);
     const bool want_constant = rule.first_constant >= 0 && j >= rule.first_constant;
     INCEPT_CHECK(d.tensors[t].is_constant() == want_constant, kInvalidModel,
-                 "%s: input %d (tensor %d '%s') must be %s", label, j, t, d.tensors[t].name.c_str(),
+                 "%s: input %d (tensor %d '%s') must be %s", label, j, t, d.tensors[t].shown.c_str(),
                  want_constant ? "a constant with data (weights)" : "an activation (no data buffer)");
     n->inputs.push_back(t);
   }
@@ -169,9 +170,19 @@ Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
   INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel, "%s: output tensor index %d is out of range (model has %d tensors)",
                label, t, num_tensors);
   INCEPT_CHECK(!d.tensors[t].is_constant(), kInvalidModel, "%s: output tensor %d '%s' is a constant", label, t,
-               d.tensors[t].name.c_str());
+               d.tensors[t].shown.c_str());
   n->outputs.push_back(t);
   return Status::ok();
+}
+
+// A node's name as messages print it: escaped (escape_bytes), at most 120 bytes, cut at a character
+// boundary and marked with "..." when longer.
+std::string shown_name(const std::string& name) {
+  std::string s = escape_bytes(name);
+  if (s.size() <= 120) return s;
+  size_t cut = 117;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xc0) == 0x80) --cut;
+  return s.substr(0, cut) + "...";
 }
 
 }  // namespace
@@ -184,7 +195,7 @@ Status parse_operator(const fb::Operator& op, uint32_t index, const ModelData& d
 #define INCEPT_OP(Name, snake)                                                                                  \
   case fb::OpOptions::Name##Options: {                                                                          \
     n->kind = OpKind::k##Name;                                                                                  \
-    std::snprintf(label, sizeof(label), "node %u '%.120s' (%s)", index, n->name.c_str(), #Name);               \
+    std::snprintf(label, sizeof(label), "node %u '%s' (%s)", index, shown_name(n->name).c_str(), #Name);     \
     n->label = label;                                                                                           \
     const fb::Name##Options* o = options_or_null<fb::Name##Options>(op);                                        \
     INCEPT_CHECK(o != nullptr, kInvalidModel, "%s: missing " #Name "Options", n->label.c_str());               \
@@ -198,8 +209,8 @@ Status parse_operator(const fb::Operator& op, uint32_t index, const ModelData& d
 #undef INCEPT_OP
     default: break;
   }
-  return Status::error(StatusCode::kInvalidModel, "node %u '%.120s': op options type %d is not a known op", index,
-                       n->name.c_str(), static_cast<int>(type));
+  return Status::error(StatusCode::kInvalidModel, "node %u '%s': op options type %d is not a known op", index,
+                       shown_name(n->name).c_str(), static_cast<int>(type));
 }
 
 const char* op_kind_name(OpKind kind) { return ops::op_def(kind).name; }

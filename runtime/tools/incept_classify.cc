@@ -16,6 +16,7 @@
 #include "common/cli.h"
 #include "common/image.h"
 #include "common/json.h"
+#include "common/text.h"
 #include "incept/incept.h"
 
 namespace {
@@ -73,6 +74,7 @@ std::vector<Ranked> rank_classes(const float* out, int n, bool is_softmax) {
   return r;
 }
 
+// The label as the file holds it (callers escape it for printing: shown(), json_string()).
 std::string label_of(const incept::Model& m, int cls) {
   if (cls < m.num_labels() && *m.label(cls)) return m.label(cls);
   return "class " + std::to_string(cls);
@@ -81,14 +83,15 @@ std::string label_of(const incept::Model& m, int cls) {
 // Probabilities and logits with float precision.
 std::string json_number(double v) { return incept::tools::json_number(v, 9); }
 using incept::tools::json_string;
+using incept::tools::shown;
 
 void print_text(const std::string& path, const incept::Model& m, const std::vector<Ranked>& top, bool is_softmax) {
   std::printf("%s\n", path.c_str());
   for (size_t k = 0; k < top.size(); ++k) {
     if (is_softmax)
-      std::printf("  %3zu  %.4f  %s\n", k + 1, top[k].prob, label_of(m, top[k].cls).c_str());
+      std::printf("  %3zu  %.4f  %s\n", k + 1, top[k].prob, shown(label_of(m, top[k].cls).c_str()).c_str());
     else
-      std::printf("  %3zu  %.4f  logit %9.4f  %s\n", k + 1, top[k].prob, top[k].logit, label_of(m, top[k].cls).c_str());
+      std::printf("  %3zu  %.4f  logit %9.4f  %s\n", k + 1, top[k].prob, top[k].logit, shown(label_of(m, top[k].cls).c_str()).c_str());
   }
 }
 
@@ -212,7 +215,7 @@ int main(int argc, char** argv) {
   }
   if (!quiet && done > 0)
     std::fprintf(stderr, "%s: %s (%s): load+prepare %.1f ms; input %dx%d %s, %s resize; %d image(s), mean inference "
-                 "%.2f ms\n", kTool, model_path.c_str(), *model->architecture() ? model->architecture() : "?",
+                 "%.2f ms\n", kTool, model_path.c_str(), *model->architecture() ? shown(model->architecture()).c_str() : "?",
                  load_ms, in.shape[1], in.shape[2], pre.order == incept::ChannelOrder::kBgr ? "BGR" : "RGB",
                  incept::tools::resize_policy_name(resize), done, total_ms / done);
   return exit_code;

@@ -12,6 +12,7 @@
 #include "common/cli.h"
 #include "common/layout.h"
 #include "common/npy.h"
+#include "common/text.h"
 #include "incept/incept.h"
 
 namespace {
@@ -105,7 +106,7 @@ int main(int argc, char** argv) {
                  "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms%s\n"
                  "incept-run: arena %zu bytes, lower bound %zu (ratio %.3f), a copy-concat plan would need %zu; "
                  "weights %zu bytes\n",
-                 model_path.c_str(), model->architecture(), ms(t1 - t0), ms(t3 - t2) / double(runs),
+                 model_path.c_str(), incept::tools::shown(model->architecture()).c_str(), ms(t1 - t0), ms(t3 - t2) / double(runs),
                  runs > 1 ? (" per run, " + std::to_string(runs) + " runs").c_str() : "", ps.arena_bytes,
                  ps.lower_bound_bytes, ps.lower_bound_bytes ? double(ps.arena_bytes) / double(ps.lower_bound_bytes) : 0.0,
                  ps.copy_concat_bytes, model->weights_bytes());

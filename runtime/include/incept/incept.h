@@ -6,3 +6,4 @@
 #include "incept/model.h"
 #include "incept/shape.h"
 #include "incept/status.h"
+#include "incept/text.h"

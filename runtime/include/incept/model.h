@@ -4,12 +4,15 @@
 //
 //   incept::Result<incept::Model> model = incept::Model::from_file("inception_v3.incept");
 //   if (!model.ok()) { fprintf(stderr, "%s\n", model.status().message()); return 1; }
-//   printf("%s, input %dx%d\n", model->architecture(), model->input_height(), model->input_width());
+//   printf("%s, input %dx%d\n", incept::escape_bytes(model->architecture()).c_str(), model->input_height(),
+//          model->input_width());
 //
 // Loading checks, in this order: size, file identifier "INCP", format version, the FlatBuffers
 // verifier, then semantics (indices, shapes, byte sizes, op options, producers before consumers).
 // A file that passes is safe to prepare; a file that fails yields kInvalidModel with a message
-// that says what, where, the value found and the rule.
+// that says what, where, the value found and the rule (file strings in it escaped, incept/text.h).
+// Names, labels and metadata are returned as the file stores them (up to a NUL): any bytes. Escape them
+// (incept::escape_bytes) before printing or logging them.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +21,7 @@
 
 #include "incept/shape.h"
 #include "incept/status.h"
+#include "incept/text.h"
 
 namespace incept {
 

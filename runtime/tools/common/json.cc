@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/json.h"
 
+#include "incept/text.h"
+
 #include <cmath>
 #include <cstdio>
 
 namespace incept::tools {
 
 std::string json_string(const char* s) {
+  // Escaped first (incept/text.h): what remains is printable ASCII and valid UTF-8, so the JSON is valid
+  // whatever bytes a model file put in a name.
+  const std::string text = s != nullptr ? escape_bytes(s) : std::string();
   std::string out = "\"";
-  for (const unsigned char* p = reinterpret_cast<const unsigned char*>(s); *p; ++p) {
+  for (const unsigned char* p = reinterpret_cast<const unsigned char*>(text.c_str()); *p; ++p) {
     switch (*p) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

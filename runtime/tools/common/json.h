@@ -6,7 +6,8 @@
 
 namespace incept::tools {
 
-// `s` as a JSON string literal, quotes included: ", \ and control characters escaped.
+// `s` as a JSON string literal, quotes included: first escaped as the tools print file strings
+// (escape_bytes: a backslash doubled, control bytes and invalid UTF-8 as \xNN), then ", \ JSON-escaped.
 std::string json_string(const char* s);
 inline std::string json_string(const std::string& s) { return json_string(s.c_str()); }
 // `v` with `digits` significant digits; "null" for NaN and infinities, which JSON has no word for.
