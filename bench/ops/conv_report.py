@@ -5,9 +5,10 @@ median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7/7x1, 1x3/3x1, 
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
 kernels where the CPU also has AVX-512), and the layers under 70 %. Winograd kernels do fewer
 multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
-speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file).
+speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
+layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
 
-    build/release/bin/incept_bench_ops --benchmark_filter='BM_peak|conv2d_f32_(gemm|winograd|xnn)' \\
+    build/release/bin/incept_bench_ops --benchmark_filter='BM_peak|BM_stream|conv2d_f32_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
         --benchmark_repetitions=3 --benchmark_format=json --benchmark_out=build/conv.json
     /usr/bin/python3 bench/ops/conv_report.py build/conv.json [--layers]
 """
@@ -42,13 +43,22 @@ def load(path: str):
     rows = data["benchmarks"]
     if any(r.get("run_type") == "aggregate" for r in rows):   # with repetitions: the medians
         rows = [r for r in rows if r.get("aggregate_name") == "median"]
-    peaks, convs = {}, []
+    peaks, convs, fcs, streams = {}, [], [], {}
     for r in rows:
         name = r.get("run_name", r["name"])
         if "error_occurred" in r and r["error_occurred"]:
             continue
         if name.startswith("BM_peak_fma"):
             peaks["avx2" if name.startswith("BM_peak_fma_avx2") else "widest"] = r["FLOPS"] / 1e9
+            continue
+        s = re.match(r"BM_stream_read/MiB:(\d+)", name)
+        if s:
+            streams[int(s.group(1))] = r["bytes"] / 2**30
+            continue
+        f = re.match(r"BM_fully_connected_f32_(\w+?)/(\w+)/In:(\d+)/Out:(\d+)", name)
+        if f:
+            fcs.append({"impl": f.group(1), "net": f.group(2), "in": int(f.group(3)), "out": int(f.group(4)),
+                        "gib": r["bytes"] / 2**30})
             continue
         m = re.match(r"BM_conv2d_f32_(\w+?)/(\w+)/(.*?)/(?:real_time|iterations)", name + "/")
         if not m:
@@ -57,7 +67,7 @@ def load(path: str):
         count = int(re.search(r"\(x(\d+)\)", r.get("label", "")).group(1)) if "(x" in r.get("label", "") else 1
         convs.append({"impl": m.group(1), "net": m.group(2), "args": args, "gflops": r["FLOPS"] / 1e9,
                       "label": r.get("label", ""), "count": count})
-    return data.get("context", {}), peaks, convs
+    return data.get("context", {}), peaks, convs, fcs, streams
 
 
 def winograd_table(impl: str, convs: list, layers: bool) -> None:
@@ -92,7 +102,7 @@ def main() -> int:
     p.add_argument("results", help="incept_bench_ops --benchmark_format=json output")
     p.add_argument("--layers", action="store_true", help="also list every layer")
     a = p.parse_args()
-    context, peaks, convs = load(a.results)
+    context, peaks, convs, fcs, streams = load(a.results)
     if "widest" not in peaks:
         sys.exit("conv_report: no BM_peak_fma in the file: run it in the same filter (--benchmark_filter='BM_peak|conv2d')")
     print(f"CPU: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs; peak one core "
@@ -122,7 +132,21 @@ def main() -> int:
         if a.layers:
             for c in rows:
                 print(f"  {c['net']:20s} {c['label']:50s} {c['gflops']:7.1f} GFLOP/s {100 * c['gflops'] / peak:5.1f} %")
+    if fcs:
+        fc_table(fcs, streams)
     return 0
+
+
+def fc_table(fcs: list, streams: dict) -> None:
+    """Fully connected at batch 1 reads each weight once: GiB/s against one core's streaming read rate."""
+    warm = streams.get(8)
+    print("\n### fully connected, batch 1 (bytes read per second; BM_stream_read in the same run: "
+          + (", ".join(f"{mib} MiB {gib:.1f} GiB/s" for mib, gib in sorted(streams.items())) or "not run") + ")\n")
+    print("| kernel | net | In x Out | GiB/s | of the 8 MiB stream |")
+    print("|---|---|---|---|---|")
+    for f in fcs:
+        share = f"{100 * f['gib'] / warm:.0f} %" if warm else "-"
+        print(f"| fully_connected_f32_{f['impl']} | {f['net']} | {f['in']} x {f['out']} | {f['gib']:.1f} | {share} |")
 
 
 if __name__ == "__main__":

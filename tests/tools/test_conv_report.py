@@ -76,6 +76,19 @@ def test_winograd_against_the_direct_engine_of_its_isa(tmp_path):
     assert "| 3x3 s1 | 4 | 300.0 | 1.67 |" in out
 
 
+def test_fully_connected_against_the_stream_rate(tmp_path):
+    rows = [bench("BM_peak_fma/iterations:1", 200.0, "", "median"),
+            {"name": "BM_stream_read/MiB:8/real_time", "run_name": "BM_stream_read/MiB:8/real_time",
+             "bytes": 80.0 * 2**30, "label": "8 MiB, one core", "run_type": "aggregate", "aggregate_name": "median"},
+            {"name": "BM_fully_connected_f32_gemm_avx512f/inception_v3/In:2048/Out:1000/real_time",
+             "run_name": "BM_fully_connected_f32_gemm_avx512f/inception_v3/In:2048/Out:1000/real_time",
+             "bytes": 60.0 * 2**30, "FLOPS": 30e9, "label": "fc", "run_type": "aggregate", "aggregate_name": "median"}]
+    r = report(tmp_path, rows)
+    assert r.returncode == 0, r.stderr
+    assert "8 MiB 80.0 GiB/s" in r.stdout
+    assert "| fully_connected_f32_gemm_avx512f | inception_v3 | 2048 x 1000 | 60.0 | 75 % |" in r.stdout
+
+
 def test_without_a_peak_it_says_what_to_run(tmp_path):
     r = report(tmp_path, [conv("xnn", "googlenet", (28, 192, 64, 1, 1, 1, 0, 0), 100.0, "inception3a.branch1")])
     assert r.returncode != 0
