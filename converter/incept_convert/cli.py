@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""incept-convert: trained Inception checkpoint (.pth or .onnx) -> incept model file (.incept).
+"""incept-convert: trained Inception checkpoint (.pth, .safetensors or .onnx) -> incept model file (.incept).
 
     incept-convert --arch NAME --checkpoint X.pth -o M.incept      (NAME: a zoo net, see --help)
+    incept-convert --arch NAME --checkpoint X.safetensors -o M.incept
     incept-convert --onnx X.onnx -o M.incept
     options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
 
@@ -63,11 +64,13 @@ def _size(text: str):
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="Convert a trained Inception-family network (PyTorch .pth state_dict of a zoo net, or "
-                            "ONNX) into an incept model file.",
+                description="Convert a trained Inception-family network (PyTorch .pth or .safetensors state_dict of "
+                            "a zoo net, or ONNX) into an incept model file.",
                 epilog=__doc__[__doc__.index("transform_input:"):])
     p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(torch_import.ARCHITECTURES)))
-    p.add_argument("--checkpoint", metavar="X.pth", help="PyTorch state_dict (aux heads and 'module.' prefix are dropped)")
+    p.add_argument("--checkpoint", metavar="X.pth",
+                   help="state_dict of the --arch net: torch.save() .pth, or .safetensors (F32/F16/BF16, as timm and "
+                        "the Hugging Face hub ship them); aux heads and a 'module.' prefix are dropped")
     p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-17) to convert instead of a checkpoint")
     p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
     p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
@@ -84,12 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_args(a) -> None:
     if (a.arch is None) == (a.onnx is None):
-        raise ConvertError("give either --arch NAME --checkpoint X.pth, or --onnx X.onnx")
+        raise ConvertError("give either --arch NAME --checkpoint X.pth (or X.safetensors), or --onnx X.onnx")
     if a.arch is not None and a.arch not in torch_import.ARCHITECTURES:
         raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: "
                            f"{', '.join(sorted(torch_import.ARCHITECTURES))}")
     if a.arch is not None and not a.checkpoint:
-        raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth")
+        raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth (or X.safetensors)")
     if a.onnx is not None and a.checkpoint:
         raise ConvertError("--checkpoint goes with --arch, not with --onnx")
     if a.transform_input and (a.mean or a.std):
