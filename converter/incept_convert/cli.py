@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", metavar="X.pth",
                    help="state_dict of the --arch net: torch.save() .pth, or .safetensors (F32/F16/BF16, as timm and "
                         "the Hugging Face hub ship them); aux heads and a 'module.' prefix are dropped")
-    p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-17) to convert instead of a checkpoint")
+    p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-21) to convert instead of a checkpoint")
     p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
     p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
     p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per channel, in the model's channel order (default: the zoo net's; ImageNet's {IMAGENET_MEAN} for ONNX)")
