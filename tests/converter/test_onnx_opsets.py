@@ -7,32 +7,13 @@ import numpy as np
 import onnx
 import pytest
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from onnx import helper, numpy_helper
 
 from conftest import assert_user_error, export_onnx, run_convert
+from fixture_nets import OpsetNet
 from onnx_upgrade import upgrade
 
-SHAPE = (1, 3, 17, 17)
-
-
-class OpsetNet(nn.Module):
-    """Conv + BN + ReLU, ceil-mode max pool, a padded average pool (Pad + AveragePool), a concat, and the
-    spatial mean as ReduceMean (x.mean((2, 3))) before the classifier."""
-
-    def __init__(self):
-        super().__init__()
-        torch.manual_seed(3)
-        self.conv, self.bn, self.proj, self.fc = nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 8, 1), nn.Linear(16, 5)
-        with torch.no_grad():
-            self.bn.running_mean.normal_(0, 0.2)
-            self.bn.running_var.uniform_(0.5, 2.0)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.bn(self.conv(x))), 3, 2, ceil_mode=True)
-        y = torch.cat([self.proj(x), F.avg_pool2d(x, 3, 1, 1)], 1)
-        return self.fc(y.mean((2, 3)))
+SHAPE = OpsetNet.SHAPE
 
 
 @pytest.fixture(scope="module")
