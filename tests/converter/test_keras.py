@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: Apache-2.0
+"""--keras X.h5 / X.keras: the Keras-built fixture (fixtures/keras_tiny.*, written by Keras itself with
+make_fixtures.py: TensorFlow "same" padding, BatchNorm without gamma, a "same" average pool, residual scales
+as CustomScaleLayer and Lambda, a last block without activation) matches Keras's output; broken or
+unsupported files are refused with one line. INCEPT_SLOW=1 also runs full-size keras.applications
+InceptionV3 and InceptionResNetV2 (seeded weights) through Keras and incept, when the fixtures' Keras venv
+(fixtures/.venv-keras) exists."""
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import SLOW, assert_user_error, compare_logits, run_convert
+import npref
+
+h5py = pytest.importorskip("h5py", reason="Keras files are read with h5py (Debian: python3-h5py)")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+KERAS_PYTHON = FIXTURES / ".venv-keras" / "bin" / "python"
+
+
+def _compare(model_path, x, ref, what, incept_bin=None):
+    from incept_convert.reader import read_model
+    runs = [("npref", npref.run(read_model(model_path.read_bytes()), x)[0])]
+    if incept_bin is not None:
+        xin, yout = model_path.with_suffix(".x.npy"), model_path.with_suffix(".y.npy")
+        np.save(xin, x)
+        proc = subprocess.run([str(incept_bin), str(model_path), "--input", str(xin), "--output", str(yout)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(("incept-run", np.load(yout)))
+    for name, y in runs:
+        diff, rel, top5 = compare_logits(y, ref)
+        print(f"\n[keras] {what} ({name}): max|diff| = {diff:.3e} ({rel:.3e} x max|output|), top-5 identical: {top5}")
+        assert rel <= 1e-4 and top5, (name, diff, rel, top5)
+
+
+@pytest.fixture(scope="module")
+def incept_bin():
+    from conftest import REPO
+    exe = Path(os.environ.get("INCEPT_BIN_DIR", REPO / "build" / "release" / "bin")) / "incept-run"
+    return exe if exe.is_file() and os.access(exe, os.X_OK) else None
+
+
+@pytest.mark.parametrize("suffix", ["h5", "keras"])
+def test_keras_fixture_matches_keras(tmp_path, suffix, incept_bin):
+    from incept_convert.reader import read_model
+    out = tmp_path / f"tiny_{suffix}.incept"
+    proc = run_convert("--keras", FIXTURES / f"keras_tiny.{suffix}", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "keras:keras_tiny" in proc.stdout
+    meta = read_model(out.read_bytes()).graph.metadata
+    assert meta.mean == pytest.approx([0.5] * 3) and meta.std == pytest.approx([0.5] * 3)   # x / 127.5 - 1
+    _compare(out, np.load(FIXTURES / "keras_input.npy"), np.load(FIXTURES / "keras_probs.npy"), f"keras_tiny.{suffix}",
+             incept_bin)
+
+
+def _h5_with_config(tmp_path, edit, name="edited.h5"):
+    dst = tmp_path / name
+    shutil.copy(FIXTURES / "keras_tiny.h5", dst)
+    with h5py.File(dst, "r+") as f:
+        config = json.loads(f.attrs["model_config"])
+        edit(config["config"]["layers"])
+        f.attrs["model_config"] = json.dumps(config)
+    return dst
+
+
+def _layer(layers, class_name, index=0):
+    return [l for l in layers if l["class_name"] == class_name][index]
+
+
+def test_unsupported_layer_is_named(tmp_path):
+    src = _h5_with_config(tmp_path, lambda layers: _layer(layers, "MaxPooling2D").update(class_name="LSTM"))
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", src, "-o", out), "'max_pooling2d' (LSTM)", "no incept equivalent", output=out)
+
+
+def test_other_lambda_is_refused(tmp_path):
+    src = _h5_with_config(tmp_path, lambda layers: _layer(layers, "Lambda")["config"].update(arguments={}))
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", src, "-o", out), "(Lambda)", "Python code", output=out)
+
+
+def test_channels_first_and_activation_are_checked(tmp_path):
+    src = _h5_with_config(tmp_path, lambda layers: _layer(layers, "Conv2D")["config"].update(activation="tanh"))
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", src, "-o", out), "(Conv2D)", "activation 'tanh'", output=out)
+    src = _h5_with_config(tmp_path, lambda layers: _layer(layers, "AveragePooling2D")["config"].update(
+        data_format="channels_first"))
+    assert_user_error(run_convert("--keras", src, "-o", out), "(AveragePooling2D)", "channels_first", output=out)
+
+
+def test_kernel_shape_mismatch(tmp_path):
+    dst = tmp_path / "shape.h5"
+    shutil.copy(FIXTURES / "keras_tiny.h5", dst)
+    with h5py.File(dst, "r+") as f:
+        g = f["model_weights/conv2d/conv2d"]
+        del g["kernel"]
+        g["kernel"] = np.zeros((5, 5, 3, 16), dtype=np.float32)
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", dst, "-o", out), "'conv2d' (Conv2D)", "[5, 5, 3, 16]", "[3, 3, 3, 16]",
+                      output=out)
+
+
+def test_weights_only_h5_is_refused(tmp_path):
+    dst = tmp_path / "weights.h5"
+    with h5py.File(FIXTURES / "keras_tiny.h5", "r") as src, h5py.File(dst, "w") as f:
+        for k, v in src["model_weights"].attrs.items():
+            f.attrs[k] = v
+        for k in src["model_weights"]:
+            src.copy(src["model_weights"][k], f, name=k)
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", dst, "-o", out), "weights only", "save the whole model", output=out)
+
+
+def test_damaged_files(tmp_path):
+    out = tmp_path / "m.incept"
+    cut = tmp_path / "cut.h5"
+    data = (FIXTURES / "keras_tiny.h5").read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    assert_user_error(run_convert("--keras", cut, "-o", out), "cannot read Keras model", "cut.h5", output=out)
+    text = tmp_path / "text.keras"
+    text.write_text("not a model\n")
+    assert_user_error(run_convert("--keras", text, "-o", out), "cannot read Keras model", output=out)
+    zipped = tmp_path / "other.keras"
+    with zipfile.ZipFile(zipped, "w") as z:
+        z.writestr("config.json", "{}")
+    assert_user_error(run_convert("--keras", zipped, "-o", out), "not a .keras model", output=out)
+    bad_config = tmp_path / "bad.h5"
+    shutil.copy(FIXTURES / "keras_tiny.h5", bad_config)
+    with h5py.File(bad_config, "r+") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Functional", "config": {"layers": [{"class_name": "Conv2D"}]}})
+    assert_user_error(run_convert("--keras", bad_config, "-o", out), "model config", output=out)
+
+
+def test_keras_goes_alone(tmp_path):
+    out = tmp_path / "m.incept"
+    assert_user_error(run_convert("--keras", FIXTURES / "keras_tiny.h5", "--arch", "googlenet", "-o", out), "give one of",
+                      output=out)
+
+
+FULL_SIZE = """
+import os, sys
+import numpy as np, keras
+from keras import layers
+name, out = sys.argv[1], sys.argv[2]
+keras.utils.set_random_seed(1)
+build = {"inception_v3": keras.applications.InceptionV3, "inception_resnet_v2": keras.applications.InceptionResNetV2}[name]
+model = build(weights=None, classifier_activation=None)   # logits, not probabilities
+rng = np.random.default_rng(1)
+for layer in model.layers:
+    if isinstance(layer, layers.BatchNormalization):
+        beta, mean, var = layer.get_weights()
+        layer.set_weights([rng.normal(0, 0.2, beta.shape), rng.normal(0, 0.2, mean.shape), rng.uniform(0.5, 2.0, var.shape)])
+model.save(os.path.join(out, name + ".keras"))
+model.save(os.path.join(out, name + ".h5"))
+x = rng.standard_normal((1, 3, 299, 299)).astype(np.float32)
+np.save(os.path.join(out, "x.npy"), x)
+np.save(os.path.join(out, "y.npy"), np.asarray(model(x.transpose(0, 2, 3, 1))))
+"""
+
+
+@pytest.mark.skipif(not SLOW, reason="full-size keras.applications nets: INCEPT_SLOW=1 runs them")
+@pytest.mark.skipif(not KERAS_PYTHON.exists(), reason="needs Keras: run tests/converter/fixtures/make_fixtures.py once "
+                    "(it makes fixtures/.venv-keras)")
+@pytest.mark.parametrize("name", ["inception_v3", "inception_resnet_v2"])
+def test_full_size_keras_applications(tmp_path, name, incept_bin):
+    if incept_bin is None:
+        pytest.skip("needs the built incept-run (the NumPy oracle is too slow at full size)")
+    proc = subprocess.run([str(KERAS_PYTHON), "-c", FULL_SIZE, name, str(tmp_path)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=1200, env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    x, y = np.load(tmp_path / "x.npy"), np.load(tmp_path / "y.npy")
+    for suffix in ("keras", "h5"):
+        out = tmp_path / f"{name}_{suffix}.incept"
+        conv = run_convert("--keras", tmp_path / f"{name}.{suffix}", "-o", out, "-q")
+        assert conv.returncode == 0, conv.stderr
+        exe = incept_bin
+        xin, yout = tmp_path / "xin.npy", tmp_path / f"{suffix}_y.npy"
+        np.save(xin, x)
+        run = subprocess.run([str(exe), str(out), "--input", str(xin), "--output", str(yout)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr
+        diff, rel, top5 = compare_logits(np.load(yout), y)
+        print(f"\n[keras] {name}.{suffix} full size (incept-run): max|diff| = {diff:.3e} ({rel:.3e} x max|output|), "
+              f"top-5 identical: {top5}")
+        assert rel <= 1e-4 and top5
