@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__, ir, passes, torch_import, writer
+from . import __version__, ir, keras_import, passes, torch_import, writer
 from .errors import ConvertError, one_line
 
 PROG = "incept-convert"
@@ -63,12 +63,17 @@ def _size(text: str):
     return (values[0], values[-1])
 
 
+def _archs():
+    """Every --arch: the PyTorch zoo's, and keras.applications' nets for Keras weights files."""
+    return sorted(list(torch_import.ARCHITECTURES) + list(keras_import.ARCHS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
                 description="Convert a trained Inception-family network (PyTorch .pth or .safetensors state_dict of "
                             "a zoo net, ONNX, or a Keras .h5/.keras model) into an incept model file.",
                 epilog=__doc__[__doc__.index("transform_input:"):])
-    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(torch_import.ARCHITECTURES)))
+    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(_archs())))
     p.add_argument("--checkpoint", metavar="X.pth",
                    help="state_dict of the --arch net: torch.save() .pth, or .safetensors (F32/F16/BF16, as timm and "
                         "the Hugging Face hub ship them); aux heads and a 'module.' prefix are dropped")
@@ -93,9 +98,8 @@ def _check_args(a) -> None:
     if sum(v is not None for v in (a.arch, a.onnx, a.keras)) != 1:
         raise ConvertError("give one of --arch NAME --checkpoint X.pth (or X.safetensors), --onnx X.onnx, "
                            "or --keras X.h5 (or X.keras)")
-    if a.arch is not None and a.arch not in torch_import.ARCHITECTURES:
-        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: "
-                           f"{', '.join(sorted(torch_import.ARCHITECTURES))}")
+    if a.arch is not None and a.arch not in _archs():
+        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: {', '.join(_archs())}")
     if a.arch is not None and not a.checkpoint:
         raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth (or X.safetensors)")
     if a.arch is None and a.checkpoint:
@@ -138,10 +142,12 @@ def convert(a) -> ir.Graph:
     """Runs the import and the passes for parsed arguments `a`; returns the graph ready to write."""
     from . import onnx_import
     default_mean, default_std = IMAGENET_MEAN, IMAGENET_STD
-    if a.keras is not None:
-        from . import keras_import
-        g, name = keras_import.import_keras(a.keras, a.input_size)
-        arch = f"keras:{name}"
+    if a.keras is not None or a.arch in keras_import.ARCHS:
+        if a.keras is not None:
+            g, name = keras_import.import_keras(a.keras, a.input_size)
+            arch = f"keras:{name}"
+        else:
+            g, arch = keras_import.import_keras_arch(a.arch, a.checkpoint, a.input_size), a.arch
         default_mean, default_std = keras_import.KERAS_MEAN, keras_import.KERAS_STD
     elif a.onnx is not None:
         try:
@@ -160,7 +166,7 @@ def convert(a) -> ir.Graph:
     passes.run_all(g)
     m = g.metadata
     m.architecture = arch
-    spec = torch_import.ARCHITECTURES[a.arch] if a.arch else None   # the zoo's preprocessing for its nets
+    spec = torch_import.ARCHITECTURES.get(a.arch) if a.arch else None   # the zoo's preprocessing for its nets
     m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else spec.mean if spec else default_mean))
     m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else spec.std if spec else default_std))
     channels = g.inputs[0].shape[3]

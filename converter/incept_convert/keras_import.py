@@ -21,12 +21,22 @@ Keras is channels-last like incept: activations keep their layout; kernels go HW
 Layers: InputLayer, Conv2D, BatchNormalization, Activation, ReLU, MaxPooling2D, AveragePooling2D,
 ZeroPadding2D, Concatenate, Add, GlobalAveragePooling2D, Flatten, Dense, Dropout, CustomScaleLayer,
 Lambda (as above). Anything else is refused by name.
+
+Weights-only files (`model.save_weights()` in the legacy .h5 format, as keras.applications' published
+InceptionV3 / InceptionResNetV2 weights are) carry no graph: `--arch keras_inception_v3` or
+`keras_inception_resnet_v2` takes the graph from the configs of keras.applications committed in
+zoo/keras/ (written by Keras itself, see make_configs.py) and the weights from the file (weights-only or
+whole-model .h5, or .keras) the way Keras's own load_weights() does for such files: the file's layers that
+have weights, in the file's layer order, one for one with the model's, whatever their names; counts
+and shapes are checked and a mismatch names both layers. The classifier's class count comes from the file.
 """
 
+import gzip
 import io
 import json
 import re
 import zipfile
+from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
@@ -36,6 +46,9 @@ from .errors import ConvertError, UnsupportedOp, short_reason
 from .onnx_import import _same_pads
 
 KERAS_MEAN = KERAS_STD = (0.5, 0.5, 0.5)   # keras.applications' inception preprocessing: x / 127.5 - 1
+CONFIG_DIR = Path(__file__).resolve().parent / "zoo" / "keras"
+ARCHS = {"keras_inception_v3": "inception_v3.json.gz", "keras_inception_resnet_v2": "inception_resnet_v2.json.gz"}
+WEIGHTED = ("Conv2D", "BatchNormalization", "Dense")
 MAX_CONFIG_BYTES = 64 << 20
 
 
@@ -109,6 +122,59 @@ def load(path: str) -> Tuple[dict, Dict[str, List[np.ndarray]]]:
                            ".keras file saved by Keras") from None
 
 
+def _ordered_weights(path: str) -> List[Tuple[str, List[np.ndarray]]]:
+    """(layer name, weights) of the layers with weights in the file, in its model's layer order."""
+    h5py = _h5py()
+    try:
+        if zipfile.is_zipfile(path):
+            config, weights = load(path)
+            order = [layer.get("name") or layer.get("config", {}).get("name") for layer in config["config"]["layers"]]
+            return [(n, weights[n]) for n in order if weights.get(n)]
+        with h5py.File(path, "r") as f:
+            group = f["model_weights"] if "model_weights" in f else f
+            if "layer_names" not in group.attrs:
+                raise ConvertError(f"{path} is an HDF5 file but not Keras weights (no layer_names)")
+            return [(n, ws) for n, ws in _legacy_weights(group, path).items() if ws]
+    except ConvertError:
+        raise
+    except Exception as e:
+        raise ConvertError(f"cannot read Keras weights {path} ({short_reason(e, 160)}); it must be a complete .h5 or "
+                           ".keras file saved by Keras") from None
+
+
+def _expected_count(layer) -> int:
+    c = layer["config"]
+    if layer["class_name"] == "BatchNormalization":
+        return 2 + bool(c.get("scale", True)) + bool(c.get("center", True))
+    return 1 + bool(c.get("use_bias", True))
+
+
+def import_keras_arch(arch: str, path: str, input_size=None) -> ir.Graph:
+    """IR (before passes) of the keras.applications net `arch` (ARCHS) with the weights of the file at `path`."""
+    with gzip.open(CONFIG_DIR / ARCHS[arch], "rb") as f:
+        config = json.loads(f.read())
+    model_layers = [layer for layer in config["config"]["layers"] if layer["class_name"] in WEIGHTED]
+    file_layers = _ordered_weights(path)
+    if len(file_layers) != len(model_layers):
+        raise ConvertError(f"checkpoint {path} has weights for {len(file_layers)} layers, --arch {arch} for "
+                           f"{len(model_layers)}; check --arch, or that the file holds the whole network (with its top, "
+                           "include_top=True)")
+    weights, file_names = {}, {}
+    for i, ((fname, ws), layer) in enumerate(zip(file_layers, model_layers)):
+        if len(ws) != _expected_count(layer):
+            raise ConvertError(f"checkpoint {path}: its layer '{fname}' (number {i + 1} with weights) has {len(ws)} weight "
+                               f"arrays, but --arch {arch}'s layer '{layer['name']}' ({layer['class_name']}) has "
+                               f"{_expected_count(layer)}; check --arch")
+        weights[layer["name"]], file_names[layer["name"]] = ws, fname
+    last = model_layers[-1]
+    if last["class_name"] == "Dense" and np.ndim(weights[last["name"]][0]) == 2:
+        last["config"]["units"] = int(np.shape(weights[last["name"]][0])[1])   # the file's class count
+    try:
+        return KerasImporter(config, weights, f"checkpoint {path}", input_size, file_names).run()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise ConvertError(f"--arch {arch}: cannot build the graph ({type(e).__name__}: {short_reason(e, 120)})") from None
+
+
 def _pair(v) -> Tuple[int, int]:
     v = list(v) if isinstance(v, (list, tuple)) else [v, v]
     return int(v[0]), int(v[-1])
@@ -147,8 +213,10 @@ def _inbound(layer) -> List[str]:
 
 
 class KerasImporter:
-    def __init__(self, config: dict, weights: Dict[str, List[np.ndarray]], source: str, input_size=None):
+    def __init__(self, config: dict, weights: Dict[str, List[np.ndarray]], source: str, input_size=None,
+                 file_names: Optional[Dict[str, str]] = None):
         self.source = source
+        self.file_names = file_names or {}   # layer name -> its name in the weights file, where they differ
         self.weights = weights
         self.used = set()
         self.acts: Dict[str, ir.Tensor] = {}
@@ -167,15 +235,16 @@ class KerasImporter:
 
     # ---- helpers ----
     def label(self, layer) -> str:
-        return f"'{layer['name']}' ({layer['class_name']})"
+        in_file = self.file_names.get(layer["name"], layer["name"])
+        return f"'{layer['name']}' ({layer['class_name']}" + (f", '{in_file}' in the file)" if in_file != layer["name"] else ")")
 
     def take(self, layer, count_ok, what) -> List[np.ndarray]:
         name = layer["name"]
         ws = self.weights.get(name)
         if ws is None:
-            raise ConvertError(f"{self.source}: layer '{name}' ({layer['class_name']}) has no weights in the file")
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} has no weights in the file")
         if len(ws) not in count_ok:
-            raise ConvertError(f"{self.source}: layer '{name}' ({layer['class_name']}) has {len(ws)} weight arrays, "
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} has {len(ws)} weight arrays, "
                                f"expected {' or '.join(map(str, count_ok))} ({what})")
         self.used.add(name)
         return [np.asarray(w, dtype=np.float64) for w in ws]
@@ -280,7 +349,7 @@ class KerasImporter:
         k = ws[0]
         kernel, stride, dilation = _pair(c["kernel_size"]), _pair(c.get("strides", 1)), _pair(c.get("dilation_rate", 1))
         if k.ndim != 4 or tuple(k.shape[:3]) != (*kernel, x.shape[3]) or k.shape[3] != int(c["filters"]):
-            raise ConvertError(f"{self.source}: layer '{layer['name']}' (Conv2D) kernel has shape {list(k.shape)}, expected "
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} kernel has shape {list(k.shape)}, expected "
                                f"{[*kernel, x.shape[3], int(c['filters'])]}")
         bias = ws[1] if len(ws) == 2 else np.zeros(k.shape[3])
         pad = self.pads(layer, c, x.shape[1:3], kernel, stride, dilation)
@@ -303,7 +372,7 @@ class KerasImporter:
                        + "moving_mean, moving_variance")
         ch = x.shape[-1]
         if any(w.shape != (ch,) for w in ws):
-            raise ConvertError(f"{self.source}: layer '{layer['name']}' (BatchNormalization) weights have shapes "
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} weights have shapes "
                                f"{[list(w.shape) for w in ws]}, expected [{ch}] each")
         gamma = ws.pop(0) if scale else np.ones(ch)
         beta = ws.pop(0) if center else np.zeros(ch)
@@ -406,7 +475,7 @@ class KerasImporter:
         ws = self.take(layer, (2,) if use_bias else (1,), "kernel" + (", bias" if use_bias else ""))
         k = ws[0]
         if k.shape != (x.shape[1], int(c["units"])):
-            raise ConvertError(f"{self.source}: layer '{layer['name']}' (Dense) kernel has shape {list(k.shape)}, expected "
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} kernel has shape {list(k.shape)}, expected "
                                f"{[x.shape[1], int(c['units'])]}")
         name = layer["name"]
         wt = ir.Tensor(f"{name}/kernel", [k.shape[1], k.shape[0]], data=np.ascontiguousarray(k.T))

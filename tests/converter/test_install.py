@@ -47,6 +47,17 @@ def test_installed_command_help(venv, tmp_path):
     proc = _run([venv / "bin" / "incept-convert", "--help"], cwd=tmp_path, env=_clean_env(tmp_path))
     assert proc.returncode == 0, proc.stdout
     assert "usage: incept-convert" in proc.stdout and "--checkpoint" in proc.stdout and "--onnx" in proc.stdout
+    assert "keras_inception_v3" in proc.stdout and "--keras" in proc.stdout
+
+
+def test_installed_package_has_its_data(venv, tmp_path):
+    """The keras.applications configs (package data) and the generated bindings are in the installed package."""
+    code = ("import gzip, json; from incept_convert import keras_import as k\n"
+            "for f in k.ARCHS.values(): json.loads(gzip.open(k.CONFIG_DIR / f).read())\n"
+            "print(k.CONFIG_DIR)")
+    proc = _run([venv / "bin" / "python", "-c", code], cwd=tmp_path, env=_clean_env(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.strip().startswith(str(venv)), proc.stdout
 
 
 def test_installed_package_is_the_one_imported(venv, tmp_path):

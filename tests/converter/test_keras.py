@@ -107,15 +107,69 @@ def test_kernel_shape_mismatch(tmp_path):
                       output=out)
 
 
-def test_weights_only_h5_is_refused(tmp_path):
-    dst = tmp_path / "weights.h5"
+def _weights_only(dst, rename=lambda name: name):
+    """The fixture's weights as model.save_weights() writes a legacy .h5 (no model config), layers renamed."""
     with h5py.File(FIXTURES / "keras_tiny.h5", "r") as src, h5py.File(dst, "w") as f:
-        for k, v in src["model_weights"].attrs.items():
-            f.attrs[k] = v
-        for k in src["model_weights"]:
-            src.copy(src["model_weights"][k], f, name=k)
+        names = [n.decode() if isinstance(n, bytes) else n for n in src["model_weights"].attrs["layer_names"]]
+        f.attrs["layer_names"] = np.array([rename(n).encode() for n in names])
+        for n in names:
+            g = f.create_group(rename(n))
+            weight_names = []
+            for w in src["model_weights"][n].attrs["weight_names"]:
+                w = w.decode() if isinstance(w, bytes) else w
+                new = f"{rename(n)}/{w.split('/')[-1]}:0"
+                g[new] = np.asarray(src["model_weights"][n][w])
+                weight_names.append(new.encode())
+            g.attrs["weight_names"] = np.array(weight_names)
+    return dst
+
+
+def test_weights_only_h5_needs_an_arch(tmp_path):
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--keras", dst, "-o", out), "weights only", "save the whole model", output=out)
+    assert_user_error(run_convert("--keras", _weights_only(tmp_path / "w.h5"), "-o", out), "weights only",
+                      "save the whole model", output=out)
+
+
+@pytest.fixture
+def tiny_arch(tmp_path, monkeypatch):
+    """The fixture's model config as a keras.applications-style zoo arch of this process (like zoo/keras/)."""
+    import gzip
+    from incept_convert import keras_import
+    with h5py.File(FIXTURES / "keras_tiny.h5", "r") as f:
+        config = f.attrs["model_config"]
+    path = tmp_path / "keras_tiny.json.gz"
+    path.write_bytes(gzip.compress(config.encode() if isinstance(config, str) else config))
+    monkeypatch.setitem(keras_import.ARCHS, "keras_fixture_tiny", str(path))
+    return "keras_fixture_tiny"
+
+
+@pytest.mark.parametrize("source", ["weights_only", "renamed", "h5", "keras"])
+def test_arch_takes_weights_by_layer_order(tmp_path, tiny_arch, source):
+    """--arch keras_...: weights matched as Keras's load_weights() matches them, by order whatever the names
+    (published weights files name their layers conv2d_1, batch_normalization_1, ...)."""
+    from incept_convert import cli
+    src = {"weights_only": lambda: _weights_only(tmp_path / "w.h5"),
+           "renamed": lambda: _weights_only(tmp_path / "w.h5", lambda n: f"old_{n}"),
+           "h5": lambda: FIXTURES / "keras_tiny.h5", "keras": lambda: FIXTURES / "keras_tiny.keras"}[source]()
+    out = tmp_path / "m.incept"
+    assert cli.main(["--arch", tiny_arch, "--checkpoint", str(src), "-o", str(out), "-q"]) == 0
+    _compare(out, np.load(FIXTURES / "keras_input.npy"), np.load(FIXTURES / "keras_probs.npy"), f"--arch from {source}")
+
+
+def test_arch_counts_and_shapes_are_checked(tmp_path, tiny_arch, capsys):
+    from incept_convert import cli
+    out = tmp_path / "m.incept"
+    assert cli.main(["--arch", "keras_inception_v3", "--checkpoint", str(FIXTURES / "keras_tiny.h5"), "-o", str(out)]) == 2
+    assert "has weights for 40 layers, --arch keras_inception_v3 for 189" in capsys.readouterr().err
+    dst = _weights_only(tmp_path / "w.h5", lambda n: f"old_{n}")
+    with h5py.File(dst, "r+") as f:
+        g = f["old_conv2d_1"]
+        del g["old_conv2d_1/kernel:0"]
+        g["old_conv2d_1/kernel:0"] = np.zeros((3, 3, 16, 8), dtype=np.float32)
+    assert cli.main(["--arch", tiny_arch, "--checkpoint", str(dst), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "'conv2d_1' (Conv2D, 'old_conv2d_1' in the file) kernel has shape [3, 3, 16, 8]" in err, err
+    assert not out.exists()
 
 
 def test_damaged_files(tmp_path):
@@ -159,6 +213,10 @@ for layer in model.layers:
         layer.set_weights([rng.normal(0, 0.2, beta.shape), rng.normal(0, 0.2, mean.shape), rng.uniform(0.5, 2.0, var.shape)])
 model.save(os.path.join(out, name + ".keras"))
 model.save(os.path.join(out, name + ".h5"))
+import h5py
+from keras.src.legacy.saving import legacy_h5_format
+with h5py.File(os.path.join(out, name + "_weights.h5"), "w") as f:   # as keras.applications' published weights
+    legacy_h5_format.save_weights_to_hdf5_group(f, model)
 x = rng.standard_normal((1, 3, 299, 299)).astype(np.float32)
 np.save(os.path.join(out, "x.npy"), x)
 np.save(os.path.join(out, "y.npy"), np.asarray(model(x.transpose(0, 2, 3, 1))))
@@ -176,9 +234,11 @@ def test_full_size_keras_applications(tmp_path, name, incept_bin):
                           stderr=subprocess.STDOUT, text=True, timeout=1200, env={**os.environ, "KERAS_BACKEND": "jax"})
     assert proc.returncode == 0, proc.stdout[-2000:]
     x, y = np.load(tmp_path / "x.npy"), np.load(tmp_path / "y.npy")
-    for suffix in ("keras", "h5"):
+    for suffix, args in (("keras", ["--keras", tmp_path / f"{name}.keras"]), ("h5", ["--keras", tmp_path / f"{name}.h5"]),
+                         ("arch_weights_h5", ["--arch", f"keras_{name}", "--checkpoint", tmp_path / f"{name}_weights.h5"]),
+                         ("arch_keras", ["--arch", f"keras_{name}", "--checkpoint", tmp_path / f"{name}.keras"])):
         out = tmp_path / f"{name}_{suffix}.incept"
-        conv = run_convert("--keras", tmp_path / f"{name}.{suffix}", "-o", out, "-q")
+        conv = run_convert(*args, "-o", out, "-q")
         assert conv.returncode == 0, conv.stderr
         exe = incept_bin
         xin, yout = tmp_path / "xin.npy", tmp_path / f"{suffix}_y.npy"
@@ -186,7 +246,9 @@ def test_full_size_keras_applications(tmp_path, name, incept_bin):
         run = subprocess.run([str(exe), str(out), "--input", str(xin), "--output", str(yout)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, timeout=600)
         assert run.returncode == 0, run.stderr
-        diff, rel, top5 = compare_logits(np.load(yout), y)
+        # keras.applications ends in softmax; the model above was built without it, to compare logits
+        ref = y if not suffix.startswith("arch") else np.exp(y - y.max()) / np.exp(y - y.max()).sum()
+        diff, rel, top5 = compare_logits(np.load(yout), ref)
         print(f"\n[keras] {name}.{suffix} full size (incept-run): max|diff| = {diff:.3e} ({rel:.3e} x max|output|), "
               f"top-5 identical: {top5}")
         assert rel <= 1e-4 and top5
