@@ -252,3 +252,40 @@ def test_full_size_keras_applications(tmp_path, name, incept_bin):
         print(f"\n[keras] {name}.{suffix} full size (incept-run): max|diff| = {diff:.3e} ({rel:.3e} x max|output|), "
               f"top-5 identical: {top5}")
         assert rel <= 1e-4 and top5
+
+
+def _as_tf_keras_2(config: dict) -> dict:
+    """The Keras 3 config in tf.keras 2's spelling: nested-list inbound nodes [[[name, 0, 0, {}], ...]],
+    batch_input_shape, nested input/output layer lists, a Lambda's function as [code, defaults, closure]."""
+    def history(v, out):
+        if isinstance(v, dict) and v.get("class_name") == "__keras_tensor__":
+            name, node, index = v["config"]["keras_history"]
+            out.append([name, node, index, {}])
+        elif isinstance(v, (list, dict)):
+            for x in (v.values() if isinstance(v, dict) else v):
+                history(x, out)
+        return out
+    cfg = config["config"]
+    for layer in cfg["layers"]:
+        layer["inbound_nodes"] = [history(node["args"], []) for node in layer["inbound_nodes"]]
+        c = layer["config"]
+        if layer["class_name"] == "InputLayer":
+            c["batch_input_shape"] = c.pop("batch_shape")
+        if layer["class_name"] == "Lambda":
+            c["function"], c["function_type"] = ["4wIAAAAA", None, None], "lambda"
+        if layer["class_name"] == "CustomScaleLayer":   # tf.keras 2 wrote a Lambda here
+            layer["class_name"] = "Lambda"
+            c.update(function=["4wIAAAAA", None, None], function_type="lambda", arguments={"scale": c.pop("scale")})
+    cfg["input_layers"], cfg["output_layers"] = [cfg["input_layers"]], [cfg["output_layers"]]
+    return {"class_name": "Model", "config": cfg, "keras_version": "2.4.0", "backend": "tensorflow"}
+
+
+def test_tf_keras_2_config_spelling(tmp_path):
+    dst = tmp_path / "tf2.h5"
+    shutil.copy(FIXTURES / "keras_tiny.h5", dst)
+    with h5py.File(dst, "r+") as f:
+        f.attrs["model_config"] = json.dumps(_as_tf_keras_2(json.loads(f.attrs["model_config"]))).encode()
+    out = tmp_path / "tf2.incept"
+    proc = run_convert("--keras", dst, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    _compare(out, np.load(FIXTURES / "keras_input.npy"), np.load(FIXTURES / "keras_probs.npy"), "tf.keras 2 spelling")
