@@ -289,3 +289,33 @@ def test_tf_keras_2_config_spelling(tmp_path):
     proc = run_convert("--keras", dst, "-o", out, "-q")
     assert proc.returncode == 0, proc.stderr
     _compare(out, np.load(FIXTURES / "keras_input.npy"), np.load(FIXTURES / "keras_probs.npy"), "tf.keras 2 spelling")
+
+
+def test_sequential_model(tmp_path):
+    """A Sequential model (no inbound nodes: each layer reads the previous one), in tf.keras 2's spelling with
+    the input shape on the first layer; checked against the same network in NumPy."""
+    rng = np.random.default_rng(4)
+    k, b = rng.standard_normal((1, 1, 3, 4)), rng.standard_normal(4)
+    dk, db = rng.standard_normal((4, 2)), rng.standard_normal(2)
+    layers = [{"class_name": "Conv2D", "config": {"name": "c", "filters": 4, "kernel_size": [1, 1], "strides": [1, 1],
+                                                  "padding": "valid", "activation": "relu", "use_bias": True,
+                                                  "batch_input_shape": [None, 6, 6, 3]}},
+              {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
+              {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "linear", "use_bias": True}}]
+    dst = tmp_path / "seq.h5"
+    with h5py.File(dst, "w") as f:
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": {"name": "seq", "layers": layers}})
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([b"c", b"gap", b"d"])
+        for name, arrays in (("c", [k, b]), ("gap", []), ("d", [dk, db])):
+            lg = g.create_group(name)
+            lg.attrs["weight_names"] = np.array([f"{name}/w{i}:0".encode() for i in range(len(arrays))])
+            for i, a in enumerate(arrays):
+                lg[f"{name}/w{i}:0"] = a.astype(np.float32)
+    out = tmp_path / "seq.incept"
+    proc = run_convert("--keras", dst, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    x = rng.standard_normal((1, 3, 6, 6)).astype(np.float32)
+    hidden = np.maximum(np.einsum("nchw,co->nhwo", x, k.astype(np.float32)[0, 0]) + b.astype(np.float32), 0)
+    ref = hidden.mean(axis=(1, 2)) @ dk.astype(np.float32) + db.astype(np.float32)
+    _compare(out, x, ref, "Sequential")
