@@ -11,6 +11,7 @@ PKGS=(
   g++-aarch64-linux-gnu qemu-user
   openjdk-17-jdk-headless
   python3-torch python3-torchvision python3-onnx python3-flatbuffers python3-numpy python3-pytest
+  python3-h5py python3-venv python3-setuptools python3-wheel python3-packaging
 )
 
 missing=()

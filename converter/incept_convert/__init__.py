@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""incept_convert: turns trained Inception checkpoints (.pth of a known torchvision architecture, or
-.onnx) into incept model files (schema/model.fbs). Entry point: `converter/incept-convert` (cli.py).
+"""incept_convert: turns trained Inception checkpoints (.pth or .safetensors of a zoo architecture, .onnx,
+or a Keras .h5 / .keras model) into incept model files (schema/model.fbs). Entry point:
+`converter/incept-convert` or the installed `incept-convert` (cli.py).
 
 Pipeline: torch_import (state_dict -> torchvision model -> in-memory ONNX) -> onnx_import (ONNX ->
-graph IR, ir.py) -> passes (fold BatchNorm, merge Pad, fuse ReLU, ...) -> writer (FlatBuffer + aligned
-weight section).
+graph IR, ir.py), or keras_import (Keras config + weights -> graph IR) -> passes (fold BatchNorm,
+merge Pad, fuse ReLU, ...) -> writer (FlatBuffer + aligned weight section).
 """
 
 __version__ = "0.1.0"

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""incept-convert: trained Inception checkpoint (.pth or .onnx) -> incept model file (.incept).
+"""incept-convert: trained Inception checkpoint (.pth, .safetensors or .onnx) -> incept model file (.incept).
 
     incept-convert --arch NAME --checkpoint X.pth -o M.incept      (NAME: a zoo net, see --help)
+    incept-convert --arch NAME --checkpoint X.safetensors -o M.incept
     incept-convert --onnx X.onnx -o M.incept
+    incept-convert --keras X.h5|X.keras -o M.incept                (a whole Keras model: graph and weights)
     options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
 
 transform_input: torchvision's GoogLeNet/Inception-v3 can be built with transform_input=True (as
@@ -26,7 +28,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__, ir, passes, torch_import, writer
+from . import __version__, ir, keras_import, passes, torch_import, writer
 from .errors import ConvertError, one_line
 
 PROG = "incept-convert"
@@ -61,18 +63,28 @@ def _size(text: str):
     return (values[0], values[-1])
 
 
+def _archs():
+    """Every --arch: the PyTorch zoo's, and keras.applications' nets for Keras weights files."""
+    return sorted(list(torch_import.ARCHITECTURES) + list(keras_import.ARCHS))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="Convert a trained Inception-family network (PyTorch .pth state_dict of a zoo net, or "
-                            "ONNX) into an incept model file.",
+                description="Convert a trained Inception-family network (PyTorch .pth or .safetensors state_dict of "
+                            "a zoo net, ONNX, or a Keras .h5/.keras model) into an incept model file.",
                 epilog=__doc__[__doc__.index("transform_input:"):])
-    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(torch_import.ARCHITECTURES)))
-    p.add_argument("--checkpoint", metavar="X.pth", help="PyTorch state_dict (aux heads and 'module.' prefix are dropped)")
-    p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-17) to convert instead of a checkpoint")
+    p.add_argument("--arch", help="architecture of the --checkpoint: " + ", ".join(sorted(_archs())))
+    p.add_argument("--checkpoint", metavar="X.pth",
+                   help="state_dict of the --arch net: torch.save() .pth, or .safetensors (F32/F16/BF16, as timm and "
+                        "the Hugging Face hub ship them); aux heads and a 'module.' prefix are dropped")
+    p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-21) to convert instead of a checkpoint")
+    p.add_argument("--keras", metavar="X.h5",
+                   help="whole Keras model (.h5 with its config, or Keras 3 .keras) to convert instead of a checkpoint; "
+                        "preprocessing defaults to keras.applications' x / 127.5 - 1 (mean = std = 0.5)")
     p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
     p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
-    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per channel, in the model's channel order (default: the zoo net's; ImageNet's {IMAGENET_MEAN} for ONNX)")
-    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per channel (default: the zoo net's; ImageNet's {IMAGENET_STD} for ONNX)")
+    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per channel, in the model's channel order (default: the zoo net's; ImageNet's {IMAGENET_MEAN} for ONNX; 0.5,0.5,0.5 for Keras)")
+    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per channel (default: the zoo net's; ImageNet's {IMAGENET_STD} for ONNX; 0.5,0.5,0.5 for Keras)")
     p.add_argument("--input-size", type=_size, metavar="N|HxW",
                    help="input height/width (default: the zoo net's, e.g. 224 googlenet, 299 inception_v3; the ONNX input's)")
     p.add_argument("--transform-input", action="store_true",
@@ -83,20 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check_args(a) -> None:
-    if (a.arch is None) == (a.onnx is None):
-        raise ConvertError("give either --arch NAME --checkpoint X.pth, or --onnx X.onnx")
-    if a.arch is not None and a.arch not in torch_import.ARCHITECTURES:
-        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: "
-                           f"{', '.join(sorted(torch_import.ARCHITECTURES))}")
+    if sum(v is not None for v in (a.arch, a.onnx, a.keras)) != 1:
+        raise ConvertError("give one of --arch NAME --checkpoint X.pth (or X.safetensors), --onnx X.onnx, "
+                           "or --keras X.h5 (or X.keras)")
+    if a.arch is not None and a.arch not in _archs():
+        raise ConvertError(f"unknown architecture '{a.arch}'; choose one of: {', '.join(_archs())}")
     if a.arch is not None and not a.checkpoint:
-        raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth")
-    if a.onnx is not None and a.checkpoint:
-        raise ConvertError("--checkpoint goes with --arch, not with --onnx")
+        raise ConvertError(f"--arch {a.arch} needs --checkpoint X.pth (or X.safetensors)")
+    if a.arch is None and a.checkpoint:
+        raise ConvertError(f"--checkpoint goes with --arch, not with {'--onnx' if a.onnx else '--keras'}")
     if a.transform_input and (a.mean or a.std):
         raise ConvertError("--transform-input sets mean = std = 0.5,0.5,0.5; do not combine it with --mean/--std")
     if a.std and min(a.std) <= 0:
         raise ConvertError(f"--std values must be > 0, got {','.join(map(str, a.std))}")
-    src = a.checkpoint or a.onnx
+    src = a.checkpoint or a.onnx or a.keras
     if not os.path.exists(src):
         raise ConvertError(f"input file {src} does not exist")
     if not os.path.isfile(src):
@@ -129,7 +141,15 @@ def _read_labels(path: str) -> List[str]:
 def convert(a) -> ir.Graph:
     """Runs the import and the passes for parsed arguments `a`; returns the graph ready to write."""
     from . import onnx_import
-    if a.onnx is not None:
+    default_mean, default_std = IMAGENET_MEAN, IMAGENET_STD
+    if a.keras is not None or a.arch in keras_import.ARCHS:
+        if a.keras is not None:
+            g, name = keras_import.import_keras(a.keras, a.input_size)
+            arch = f"keras:{name}"
+        else:
+            g, arch = keras_import.import_keras_arch(a.arch, a.checkpoint, a.input_size), a.arch
+        default_mean, default_std = keras_import.KERAS_MEAN, keras_import.KERAS_STD
+    elif a.onnx is not None:
         try:
             data = Path(a.onnx).read_bytes()
         except OSError as e:
@@ -146,9 +166,9 @@ def convert(a) -> ir.Graph:
     passes.run_all(g)
     m = g.metadata
     m.architecture = arch
-    spec = torch_import.ARCHITECTURES[a.arch] if a.arch else None   # the zoo's preprocessing for its nets
-    m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else spec.mean if spec else IMAGENET_MEAN))
-    m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else spec.std if spec else IMAGENET_STD))
+    spec = torch_import.ARCHITECTURES.get(a.arch) if a.arch else None   # the zoo's preprocessing for its nets
+    m.mean = list(a.mean or ((0.5, 0.5, 0.5) if a.transform_input else spec.mean if spec else default_mean))
+    m.std = list(a.std or ((0.5, 0.5, 0.5) if a.transform_input else spec.std if spec else default_std))
     channels = g.inputs[0].shape[3]
     if channels != len(m.mean):
         raise ConvertError(f"the network takes {channels} input channels but mean/std have {len(m.mean)} values")

@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""ONNX (opset 11-17) -> graph IR.
+"""ONNX (opset 11-21) -> graph IR.
+
+Opsets 18-21 are first rewritten to their opset-17 form (onnx_opset.py), so Debian's onnx can check
+and shape-infer them; beyond 21 a model is refused, naming its opset and the highest supported.
 
 One handler per ONNX op type turns a node into IR ops (schema ops, or transient ones that passes.py
 folds away: BatchNormalization, Relu, Pad, Identity/Dropout, Flatten/Reshape, the Add of a MatMul
@@ -16,13 +19,30 @@ import onnx
 import onnx.external_data_helper
 from onnx import helper, numpy_helper
 
-from . import ir
+from . import ir, onnx_opset
 from .errors import ConvertError, UnsupportedOp, short_reason
 
-MIN_OPSET, MAX_OPSET = 11, 17
-SUPPORTED = ("Conv, BatchNormalization, Relu, MaxPool, AveragePool, Pad, Concat, GlobalAveragePool, Flatten, "
-             "Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, Identity, Constant, "
-             "Transpose (of a constant), LRN")
+MIN_OPSET, MAX_OPSET = 11, onnx_opset.MAX_OPSET
+SUPPORTED = ("Conv, BatchNormalization, Relu, MaxPool, AveragePool, Pad, Concat, GlobalAveragePool, "
+             "ReduceMean (over H and W), Flatten, Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, "
+             "Identity, Constant, Transpose (of a constant), LRN")
+
+
+def _refuse_unknown(node) -> None:
+    if node.domain not in ("", "ai.onnx"):
+        raise UnsupportedOp(node, f"custom domain '{node.domain}' is not supported; export with standard ONNX ops only")
+    if not hasattr(OnnxImporter, "op_" + node.op_type):
+        raise UnsupportedOp(node, f"op type {node.op_type} has no incept equivalent (supported: {SUPPORTED}); "
+                            "remove or replace it in the model before converting")
+
+
+def to_legacy_opset(model: onnx.ModelProto, source: str) -> onnx.ModelProto:
+    """Refuses an opset outside MIN_OPSET..MAX_OPSET; rewrites 18-21 to opset 17 (onnx_opset.py). Nodes the
+    importer has no handler for are refused first, by name, before the opset-17 checker could trip on them."""
+    if onnx_opset.check_supported(model, source, MIN_OPSET) > onnx_opset.LEGACY_OPSET:
+        for node in model.graph.node:
+            _refuse_unknown(node)
+    return onnx_opset.to_legacy_opset(model, source, MIN_OPSET)
 
 
 def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx.ModelProto:
@@ -41,6 +61,7 @@ def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx
                                "data files next to the .onnx") from None
     if not model.graph.node:
         raise ConvertError(f"{source} has an empty ONNX graph (no nodes); check that the file is complete and really .onnx")
+    model = to_legacy_opset(model, source)
     try:
         onnx.checker.check_model(model)
     except Exception as e:
@@ -68,10 +89,8 @@ def _same_pads(size: int, k: int, s: int, d: int, upper: bool):
 class OnnxImporter:
     def __init__(self, model: onnx.ModelProto, source: str, input_size=None):
         self.source = source
-        self.opset = next((i.version for i in model.opset_import if i.domain in ("", "ai.onnx")), 0)
-        if not MIN_OPSET <= self.opset <= MAX_OPSET:
-            raise ConvertError(f"{source}: ONNX opset {self.opset} is not supported (opsets {MIN_OPSET}-{MAX_OPSET}); "
-                               "re-export with torch.onnx.export(..., opset_version=13)")
+        model = to_legacy_opset(model, source)   # a no-op for what load_model() returned
+        self.opset = onnx_opset.default_opset(model)
         self.model = onnx.ModelProto()
         self.model.CopyFrom(model)
         self.consts: Dict[str, np.ndarray] = {i.name: numpy_helper.to_array(i) for i in self.model.graph.initializer}
@@ -190,12 +209,8 @@ class OnnxImporter:
         self.acts[inp.name] = t
         self.graph.inputs = [t]
         for node in g.node:
-            if node.domain not in ("", "ai.onnx"):
-                raise UnsupportedOp(node, f"custom domain '{node.domain}' is not supported; export with standard ONNX ops only")
-            handler = getattr(self, "op_" + node.op_type, None)
-            if handler is None:
-                raise UnsupportedOp(node, f"op type {node.op_type} has no incept equivalent (supported: {SUPPORTED}); "
-                                    "remove or replace it in the model before converting")
+            _refuse_unknown(node)
+            handler = getattr(self, "op_" + node.op_type)
             attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
             attrs = {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs.items()}
             handler(node, attrs)
@@ -287,6 +302,26 @@ class OnnxImporter:
 
     def op_GlobalAveragePool(self, node, a):
         self.add(node, [self.act(node, 0)], ir.GlobalAvgPoolOptions())
+
+    def op_ReduceMean(self, node, a):
+        # A mean over H and W is a global average pool (PyTorch 2.x exports adaptive_avg_pool2d(1) and
+        # x.mean((2, 3)) so). Opsets 18+ give axes as an input; onnx_opset.py made it the attribute again.
+        x = self.act(node, 0)
+        rank = len(x.shape)
+        axes = a.get("axes")
+        norm = sorted(int(v) % rank for v in axes) if axes is not None else list(range(rank))
+        if rank != 4 or norm != [2, 3]:
+            raise UnsupportedOp(node, f"mean over axes {None if axes is None else list(axes)} of a rank-{rank} tensor: "
+                                "only the mean over H and W (axes 2, 3 of NCHW: a global average pool) is supported")
+        if int(a.get("keepdims", 1)):
+            self.add(node, [x], ir.GlobalAvgPoolOptions())
+            return
+        n, _, _, c = x.shape
+        pooled = ir.Tensor(f"{node.output[0]}/pooled", [n, 1, 1, c])
+        name = node.name or node.output[0]
+        self.graph.ops.append(ir.Operator(f"{name}/pool", [x], [pooled], ir.GlobalAvgPoolOptions(), node.op_type))
+        self.graph.ops.append(ir.Operator(name, [pooled], [self.new_act(node, 0, [n, c])], ir.FlattenOptions(),
+                                          node.op_type))
 
     def op_Pad(self, node, a):
         x = self.act(node, 0)

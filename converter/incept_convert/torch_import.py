@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""PyTorch checkpoint (.pth state_dict of a model-zoo architecture) -> ONNX -> graph IR.
+"""PyTorch checkpoint (.pth or .safetensors state_dict of a model-zoo architecture) -> ONNX -> graph IR.
 
-The state_dict is loaded with torch.load(weights_only=True, map_location="cpu") (tensors and plain
-containers only: a checkpoint never runs code), unwrapped from {"state_dict": ...} / {"model": ...},
+A .pth state_dict is loaded with torch.load(weights_only=True, map_location="cpu") (tensors and plain
+containers only: a checkpoint never runs code); a .safetensors file (timm / Hugging Face) by the strict
+NumPy reader of safetensors_reader.py, F16/BF16 widened to float32. Either is unwrapped from {"state_dict": ...} / {"model": ...},
 stripped of a "module." (DataParallel) prefix and of the auxiliary classifiers (training-only heads).
 The zoo definition (zoo/, names compatible with torchvision / timm / Cadene / facenet checkpoints) is
 built with the checkpoint's own class count (read from its classifier's rows), its keys and shapes are
@@ -62,8 +63,15 @@ def _check_zip_crc(path: str) -> None:
                            "corrupted on disk or in transfer); copy it again")
 
 
+def is_safetensors(path: str) -> bool:
+    return str(path).lower().endswith(".safetensors")
+
+
 def load_state_dict(path: str) -> Dict:
     import torch
+    if is_safetensors(path):
+        from . import safetensors_reader
+        return _strip_module_prefix({k: torch.from_numpy(v) for k, v in safetensors_reader.load(path).items()})
     _check_zip_crc(path)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
@@ -81,11 +89,16 @@ def load_state_dict(path: str) -> Dict:
     if not isinstance(obj, dict) or not all(isinstance(k, str) for k in obj):
         raise ConvertError(f"checkpoint {path} holds a {type(obj).__name__}, not a state_dict; save "
                            "model.state_dict() (or a dict with a 'state_dict' or 'model' entry)")
-    tensors = {k[len("module."):] if k.startswith("module.") else k: v for k, v in obj.items()}
+    tensors = _strip_module_prefix(obj)
     bad = [k for k, v in tensors.items() if not isinstance(v, torch.Tensor)]
     if bad:
         raise ConvertError(f"checkpoint {path}: entries {', '.join(bad[:5])} are not tensors; save model.state_dict()")
     return tensors
+
+
+def _strip_module_prefix(state: Dict) -> Dict:
+    """Drops the "module." prefix that DataParallel / DistributedDataParallel put on every key."""
+    return {k[len("module."):] if k.startswith("module.") else k: v for k, v in state.items()}
 
 
 def _listing(keys) -> str:
