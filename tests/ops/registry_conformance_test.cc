@@ -125,8 +125,10 @@ TEST_CASE("registry conformance: GlobalAvgPool") {
 TEST_CASE("registry conformance: Softmax") {
   test::Rng rng(0x7a03);
   test::Pool pool2(2);
-  for (const auto& [in, beta] : std::vector<std::pair<Shape, float>>{
+  for (const std::pair<Shape, float>& c : std::vector<std::pair<Shape, float>>{
            {{1, 1000}, 1.0f}, {{2, 1001}, 1.0f}, {{3, 17}, 0.5f}, {{1, 1}, 1.0f}, {{4, 1000}, 3.0f}}) {
+    const Shape& in = c.first;   // (no structured bindings: CAPTURE's lambda cannot see them in C++17)
+    const float beta = c.second;
     CAPTURE(test::to_string(in));
     ops::SoftmaxParams p;
     p.beta = beta;
@@ -146,8 +148,10 @@ TEST_CASE("registry conformance: Softmax") {
 TEST_CASE("registry conformance: Add (one float rounding: the same bits)") {
   test::Rng rng(0x7a04);
   test::Pool pool2(2);
-  for (const auto& [shape, relu] : std::vector<std::pair<Shape, bool>>{
+  for (const std::pair<Shape, bool>& c : std::vector<std::pair<Shape, bool>>{
            {{1, 35, 35, 320}, true}, {{1, 17, 17, 1088}, true}, {{1, 8, 8, 2080}, false}, {{2, 100}, false}, {{1, 3, 3, 5}, true}}) {
+    const Shape& shape = c.first;
+    const bool relu = c.second;
     CAPTURE(test::to_string(shape));
     ops::AddParams p;
     p.activation = relu ? ops::Activation::kRelu : ops::Activation::kNone;
