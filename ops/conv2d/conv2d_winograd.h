@@ -13,11 +13,13 @@
 // output transform AT M A of each tile's P rows gives its m_h x m_w pixels, plus bias, ReLU, stored at
 // any pixel stride (a concat slice). Everything is vectorised across channels (NHWC).
 //
-// Tiles run in chunks that fit the scratch: phase 1 transforms a chunk's inputs (threads split it by
-// tile groups) into V [point][tile][Cin]; phase 2 hands out (NR-column panel, block of T tiles) items,
-// panel-major so a core's panel weights stay in L2: per item, the P GEMMs into the worker's slot
-// M [point][tile][NR], then the output transform of those tiles and columns. Results never depend on
-// the thread count (every output is computed by the same calls whoever runs them).
+// Where there are enough tiles (four strips of MR per thread), each worker takes blocks of T tiles and runs
+// each start to end in its own scratch: input transform into V [point][tile][Cin], then per NR-column
+// panel the P GEMMs into M [point][tile][NR] and the output transform of those tiles and columns; the
+// transformed inputs never leave that core's L2. With few tiles (small maps), tiles run in chunks: phase 1
+// transforms a chunk's inputs (threads split it by tile groups), phase 2 hands out (panel, block) items,
+// panel-major, so every thread has work. Results never depend on the thread count or the mode (every
+// output is computed by the same calls whoever runs them).
 //
 // Which layers take Winograd, and with which tile, is winograd_choice(): a fixed rule from measurements
 // (see the function). Turned off with InterpreterOptions::winograd = false (KernelConfig::winograd):
@@ -84,15 +86,19 @@ struct Conv2DWinograd {
   int64_t tiles = 0;                // N * tiles_h * tiles_w
   int32_t block_tiles = 0;          // T: tiles per phase-2 item (a multiple of MR)
   int32_t chunk_tiles = 0;          // tiles per chunk (a multiple of T)
-  int32_t slots = 1;                // phase-2 workers with their own M (the thread count)
+  int32_t slots = 1;                // workers with scratch of their own (the thread count)
+  bool tile_split = false;          // each block of tiles start to end on one core (see the .cc)
   size_t panel_floats = 0;          // floats from one packed panel to the next
   AlignedFloats packed;             // points * panels panels: [NR zeros][Cin x NR transformed weights]
   AlignedFloats bias;               // panels * NR, zero past Cout
   AlignedFloats zeros;              // Cin zeros
 
   size_t packed_bytes() const { return packed.bytes() + bias.bytes() + zeros.bytes(); }
-  size_t v_floats() const { return static_cast<size_t>(points) * chunk_tiles * geo.v_stride; }
-  size_t slot_floats() const { return static_cast<size_t>(points) * block_tiles * geo.nr; }
+  // Scratch: phase-split, [V of a chunk][M of each slot]; tile-split, [V and M of one block] per slot.
+  size_t v_floats() const { return tile_split ? 0 : static_cast<size_t>(points) * chunk_tiles * geo.v_stride; }
+  size_t slot_floats() const {
+    return static_cast<size_t>(points) * block_tiles * (geo.nr + (tile_split ? geo.v_stride : 0));
+  }
   size_t scratch_bytes() const { return (v_floats() + static_cast<size_t>(slots) * slot_floats()) * sizeof(float); }
 };
 
