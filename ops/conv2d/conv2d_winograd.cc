@@ -201,16 +201,16 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
 // The rule, from incept-bench --profile of the four nets with Winograd everywhere it can run, each tile
 // size, and direct (AVX-512, one thread; in-network times, so the weights stream from memory as they do in
 // use: bench/winograd_rule.py, tables in ops/README.md):
-//   3x3 on maps of 25 and more: F(4x4,3x3), 1.24-2.73x faster than direct (147^2 Cin 32 to 71^2 Cin 80)
-//     and faster than F(2x2) on every such layer;
-//   3x3 on maps of 9 to 24 (14^2, 17^2) with Cin >= 64: F(2x2,3x3), 1.25-1.50x over direct on 14^2, where
-//     F(4x4) is slower than either; on 17^2 as fast as F(4x4) for 0.26x its extra weight bytes; with
-//     Cin 16-32 F(2x2) measured 0.85-1.10x;
-//   3x3 on maps of at most 8 with even sides and Cin >= 256: F(2x2,3x3) (8^2, 448 -> 384: 1.33x); on 7^2
-//     maps or fewer channels it measured 0.59-1.00x;
-//   1x7 / 7x1 along an axis of 16 and more: F(2,7), 1.33-1.43x for 8/7 the weight bytes;
+//   3x3 on maps of 25 and more: F(4x4,3x3), 1.52-2.79x faster than direct and faster than F(2x2)
+//     (1.15-1.83x) on every such layer;
+//   3x3 on maps of 9 to 24 (14^2, 17^2) with Cin >= 64: F(2x2,3x3), 1.32-1.56x over direct on 14^2, where
+//     F(4x4) is slower (0.97-1.34x); on 17^2 1.47x against F(4x4)'s 1.39x, for a quarter of its extra
+//     weight bytes; with Cin 16-32 F(2x2) measured 0.87-1.21x;
+//   3x3 on maps of at most 8 with even sides and Cin >= 256: F(2x2,3x3) (8^2, 448 -> 384: 1.34x); on 7^2
+//     maps or fewer channels it measured 0.56-1.10x;
+//   1x7 / 7x1 along an axis of 16 and more: F(2,7), 1.34-1.46x for 8/7 the weight bytes;
 //   1x3 / 3x1 along an axis of 16 and more: F(4,3). On the 8^2 maps of the four nets it measured
-//     0.95-1.24x for twice the weight bytes (up to 31 MiB more on Inception-v4): direct there.
+//     1.01-1.16x for twice the weight bytes (29.6 MiB more on Inception-v4): direct there.
 // At least 16 channels in and out: the transforms' share grows as the channels shrink.
 //
 // INCEPT_WINOGRAD=all in the environment replaces the rule with "every conv Winograd can take" (F(2x2) on
