@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D by Winograd: the choice rule, weight transform and packing, chunking and the threaded driver
+// Conv2D by Winograd: the choice rule, weight transform and packing, blocking and the threaded driver
 // (baseline code; the transforms and the micro-kernels are the per-ISA parts). See conv2d_winograd.h.
 #include "conv2d/conv2d_winograd.h"
 
@@ -80,21 +80,20 @@ struct Job {
   const Conv2DWinograd* w;
   ConstTensorView<float> in;
   TensorView<float> out;
-  float* v;       // the chunk's transformed inputs
-  float* slots;   // each worker's M
+  float* v;       // phase split: every tile's transformed inputs
+  float* slots;   // each worker's scratch (phase split: its M; tile split: its V and M)
   float min;
-  int64_t chunk0 = 0;
-  int32_t chunk_count = 0, blocks = 0;
+  int32_t blocks = 0;
   std::atomic<int64_t> next{0};
 };
 
-// Phase 1: item = a group of kInputGroup tiles of the chunk.
+// Phase 1: item = a group of kInputGroup tiles.
 void input_item(void* context, size_t item) {
   Job& job = *static_cast<Job*>(context);
   const Conv2DWinograd& w = *job.w;
   const int64_t t0 = static_cast<int64_t>(item) * kInputGroup;
-  const int32_t count = static_cast<int32_t>(std::min<int64_t>(kInputGroup, job.chunk_count - t0));
-  w.fns->input(w.geo, job.in.data, job.in.pixel_stride, job.chunk0 + t0, count, job.v + t0 * w.geo.v_stride,
+  const int32_t count = static_cast<int32_t>(std::min<int64_t>(kInputGroup, w.tiles - t0));
+  w.fns->input(w.geo, job.in.data, job.in.pixel_stride, t0, count, job.v + t0 * w.geo.v_stride,
                static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride);
 }
 
@@ -128,14 +127,14 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
                 std::min(uk.nr, w.cout - col0), job.min);
 }
 
-// Phase 2 item = (panel, block of T tiles of the chunk), panel-major.
+// Phase 2 item = (panel, block of T tiles), panel-major.
 void gemm_item(const Job& job, int64_t item, float* m) {
   const Conv2DWinograd& w = *job.w;
   const int32_t panel = static_cast<int32_t>(item / job.blocks);
   const int64_t t0 = (item % job.blocks) * w.block_tiles;
-  const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, job.chunk_count - t0));
-  block_panel(job, job.v + t0 * w.geo.v_stride, static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride, job.chunk0 + t0,
-              count, panel, m);
+  const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, w.tiles - t0));
+  block_panel(job, job.v + t0 * w.geo.v_stride, static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride, t0, count, panel,
+              m);
 }
 
 // Tile-split mode, task = a worker's slot ([V of one block][M]): takes blocks of T tiles until none are
@@ -288,14 +287,8 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant
   const int64_t want_items = 4 * int64_t{std::max(threads, 1)};
   while (threads > 1 && strips > 1 && w->panels * ceil_div(w->tiles, strips * uk.mr) < want_items) --strips;
   w->block_tiles = static_cast<int32_t>(std::min<int64_t>(strips, ceil_div(w->tiles, uk.mr)) * uk.mr);
-  // Chunk: V of the chunk (points x tiles x Cin) in half of L2 (it is read back from there, and this
-  // scratch sits in the arena where the stem's big maps set its peak: Inception-v3's arena 11.2 -> 9.7
-  // MiB against twice L2, no slower), whole blocks, and enough of them for four phase-2 items per thread.
-  const size_t tile_bytes = static_cast<size_t>(w->points) * g.v_stride * sizeof(float);
-  const int64_t chunk_blocks = std::max({int64_t{1}, static_cast<int64_t>(l2 / 2 / tile_bytes) / w->block_tiles,
-                                         threads > 1 ? ceil_div(want_items, w->panels) : 1});
-  w->chunk_tiles = static_cast<int32_t>(
-      std::min<int64_t>(chunk_blocks, ceil_div(w->tiles, w->block_tiles)) * w->block_tiles);
+  // The phase split runs on few tiles (under four strips per thread, see below): V holds them all.
+  w->chunk_tiles = static_cast<int32_t>(ceil_div(w->tiles, w->block_tiles) * w->block_tiles);
   w->slots = std::max(threads, 1);
   // With at least four strips of tiles per thread: tile-split mode (each block of tiles start to end on one
   // core, tile_task). The phase split spreads a block's transformed inputs over both cores' L2: on two
@@ -340,15 +333,11 @@ void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in,
     parallel_for(pool, tile_task, &job, std::min({workers, static_cast<size_t>(w.slots), blocks}));
     return;
   }
-  for (int64_t chunk0 = 0; chunk0 < w.tiles; chunk0 += w.chunk_tiles) {
-    job.chunk0 = chunk0;
-    job.chunk_count = static_cast<int32_t>(std::min<int64_t>(w.chunk_tiles, w.tiles - chunk0));
-    job.blocks = static_cast<int32_t>(ceil_div(job.chunk_count, w.block_tiles));
-    parallel_for(pool, input_item, &job, static_cast<size_t>(ceil_div(job.chunk_count, kInputGroup)));
-    job.next.store(0, std::memory_order_relaxed);
-    const size_t items = static_cast<size_t>(w.panels) * static_cast<size_t>(job.blocks);
-    parallel_for(pool, slot_task, &job, std::min({workers, static_cast<size_t>(w.slots), items}));
-  }
+  job.blocks = static_cast<int32_t>(ceil_div(w.tiles, w.block_tiles));
+  parallel_for(pool, input_item, &job, static_cast<size_t>(ceil_div(w.tiles, kInputGroup)));
+  job.next.store(0, std::memory_order_relaxed);
+  const size_t items = static_cast<size_t>(w.panels) * static_cast<size_t>(job.blocks);
+  parallel_for(pool, slot_task, &job, std::min({workers, static_cast<size_t>(w.slots), items}));
 }
 
 namespace {

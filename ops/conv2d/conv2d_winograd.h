@@ -16,9 +16,9 @@
 // Where there are enough tiles (four strips of MR per thread), each worker takes blocks of T tiles and runs
 // each start to end in its own scratch: input transform into V [point][tile][Cin], then per NR-column
 // panel the P GEMMs into M [point][tile][NR] and the output transform of those tiles and columns; the
-// transformed inputs never leave that core's L2. With few tiles (small maps), tiles run in chunks: phase 1
-// transforms a chunk's inputs (threads split it by tile groups), phase 2 hands out (panel, block) items,
-// panel-major, so every thread has work. Results never depend on the thread count or the mode (every
+// transformed inputs never leave that core's L2. With few tiles (small maps) the work splits in two
+// phases instead: phase 1 transforms every tile's inputs (threads split them by tile groups), phase 2 hands
+// out (panel, block) items, panel-major, so every thread has work. Results never depend on the thread count or the mode (every
 // output is computed by the same calls whoever runs them).
 //
 // Which layers take Winograd, and with which tile, is winograd_choice(): a fixed rule from measurements
@@ -85,7 +85,7 @@ struct Conv2DWinograd {
   int32_t cout = 0, points = 0, panels = 0;
   int64_t tiles = 0;                // N * tiles_h * tiles_w
   int32_t block_tiles = 0;          // T: tiles per phase-2 item (a multiple of MR)
-  int32_t chunk_tiles = 0;          // tiles per chunk (a multiple of T)
+  int32_t chunk_tiles = 0;          // tiles V holds: phase split, all (rounded up to T); tile split, T
   int32_t slots = 1;                // workers with scratch of their own (the thread count)
   bool tile_split = false;          // each block of tiles start to end on one core (see the .cc)
   size_t panel_floats = 0;          // floats from one packed panel to the next
@@ -94,7 +94,7 @@ struct Conv2DWinograd {
   AlignedFloats zeros;              // Cin zeros
 
   size_t packed_bytes() const { return packed.bytes() + bias.bytes() + zeros.bytes(); }
-  // Scratch: phase-split, [V of a chunk][M of each slot]; tile-split, [V and M of one block] per slot.
+  // Scratch: phase split, [V of every tile][M of each slot]; tile split, [V and M of one block] per slot.
   size_t v_floats() const { return tile_split ? 0 : static_cast<size_t>(points) * chunk_tiles * geo.v_stride; }
   size_t slot_floats() const {
     return static_cast<size_t>(points) * block_tiles * (geo.nr + (tile_split ? geo.v_stride : 0));
@@ -106,7 +106,7 @@ struct Conv2DWinograd {
 // micro-kernel of `isa`. Only stride 1, dilation 1, ungrouped 3x3, 1x7, 7x1, 1x3, 3x1 qualify.
 WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa);
 
-// Transforms and packs the weights for `variant` on micro-kernel `uk` and plans chunks, blocks and
+// Transforms and packs the weights for `variant` on micro-kernel `uk` and plans blocks and
 // scratch for `threads` workers. kUnsupported when the variant does not fit the conv or this build has
 // no transforms for the ISA; kInternal when memory runs out.
 [[nodiscard]] Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant, const Conv2DParams& p,

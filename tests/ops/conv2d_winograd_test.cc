@@ -282,9 +282,11 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
   test::Rng rng(0x5a0e);
   test::Pool pool2(2);
   test::ConvErrorMeter meter;
-  bool chunked = false;
+  bool phase_split = false, tile_split = false;
   static const ops::Size2D kKernels[] = {{3, 3}, {1, 7}, {7, 1}, {1, 3}, {3, 1}};
-  for (int i = 0; i < 40; ++i) {
+  // Case 40: few tiles (16 x 16, so the phase split) with more transformed input bytes than half of L2.
+  const int32_t wide = static_cast<int32_t>(ops::cpu_caches().l2 / 2 / (36 * 16 * sizeof(float))) + 16;
+  for (int i = 0; i <= 40; ++i) {
     ConvCase c;
     c.name = "random";
     c.p.kernel = kKernels[i % 5];
@@ -294,12 +296,19 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
     // Channels off every vector width (the scalar tail of the input transform, partial output stores), from
     // the 16 the rule asks for (below it the reduction is so short that the transforms' rounding is no longer
     // small against the reference bound, which scales with sqrt(K)); now and then a map big enough for
-    // several chunks.
+    // many blocks.
     const bool big = i % 10 == 9;
     c.in = {rng.uniform_int(1, 2), big ? 150 : rng.uniform_int(c.p.kernel.h, 23),
             big ? 150 : rng.uniform_int(c.p.kernel.w, 23), big ? 40 : rng.uniform_int(16, 70)};
     c.out_c = big ? 24 : rng.uniform_int(1, 70);
     c.bias = rng.coin(0.8f);
+    if (i == 40) {
+      c.name = "few tiles, wide";
+      c.p.kernel = {3, 3};
+      c.p.pad = {1, 1, 1, 1};
+      c.in = {1, 16, 16, wide};
+      c.out_c = 24;
+    }
     CAPTURE(c.describe());
     const test::ConvReference r = test::make_conv_reference(rng, c);
     REQUIRE(r.out_shape.rank == 4);
@@ -310,7 +319,8 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
         CAPTURE(uk->tile);
         ops::Conv2DWinograd w;
         const Tensor one = run_winograd(*uk, v, c, r, nullptr, 1, &w);
-        chunked |= w.chunk_tiles < w.tiles;
+        phase_split |= !w.tile_split;
+        tile_split |= w.tile_split;
         CHECK(meter.over_bound(c, r, one) == 0);
         const Tensor two = run_winograd(*uk, v, c, r, pool2.get(), 2);
         CHECK(two.data == one.data);   // bit-identical: every output is computed by the same calls
@@ -338,7 +348,8 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
       }
     }
   }
-  CHECK(chunked);   // the multi-chunk path ran
+  CHECK(phase_split);   // both ways of splitting the work ran
+  CHECK(tile_split);
   MESSAGE("winograd variants: worst error " << meter.worst_abs << ", " << meter.worst_ratio << " of the tolerance");
 }
 
