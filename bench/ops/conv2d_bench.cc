@@ -75,11 +75,7 @@ void run_gemm(benchmark::State& state, Net net, ops::Isa isa) {
   const ConvShape s = conv_shape_of(state, net);
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  int count = 0;
-  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
-  const ops::GemmUkernel* uk = nullptr;
-  for (int i = 0; i < count; ++i)
-    if (all[i]->isa == isa) uk = all[i];
+  const ops::GemmUkernel* uk = ops::gemm_ukernel_for(isa);
   if (uk == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
   ops::Conv2DGemm g;
   const Status st = ops::conv2d_f32_gemm_create(*uk, f.p, f.in, f.out, f.weights.data(), f.bias.data(), &g);

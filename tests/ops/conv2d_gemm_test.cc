@@ -18,17 +18,8 @@ namespace {
 
 using test::ConvCase;
 using test::Pool;
+using test::runnable_ukernels;
 using test::Tensor;
-
-// The micro-kernels this CPU can run, whatever the INCEPT_ISA cap says.
-std::vector<const ops::GemmUkernel*> runnable_ukernels() {
-  int count = 0;
-  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
-  std::vector<const ops::GemmUkernel*> out;
-  for (int i = 0; i < count; ++i)
-    if (ops::cpu_has(all[i]->isa)) out.push_back(all[i]);
-  return out;
-}
 
 std::string kernel_name(const ops::GemmUkernel& uk) {
   return std::string("conv2d_f32_gemm_") + uk.tile + "_" + ops::isa_name(uk.isa);

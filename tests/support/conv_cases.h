@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D test cases shared by the kernel tests (conv2d_eigen_test, conv2d_gemm_test): the named layers of
-// GoogLeNet, Inception-v3, Inception-v4 and Inception-ResNet-v2, seeded random shapes, and the error
-// bound every fast kernel is held to against the reference.
+// Conv2D test cases shared by the kernel tests (conv2d_eigen_test, conv2d_gemm_test, the Winograd tests): the
+// named layers of GoogLeNet, Inception-v3, Inception-v4 and Inception-ResNet-v2, seeded random shapes, the
+// error bound every fast kernel is held to against the reference, and the micro-kernels this CPU runs.
 //
 //   for (const ConvCase& c : named_conv_cases()) { CAPTURE(c.describe()); ... }
 //   ConvCase r = random_conv_case(rng, /*max_groups=*/1);
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "conv2d/conv2d.h"
+#include "gemm/gemm.h"
 #include "support/test_util.h"
 
 namespace incept::test {
@@ -71,6 +72,16 @@ inline std::vector<ConvCase> named_conv_cases() {
       {"IRv2 Block8 up (1x1 448 -> 2080, linear)", {1, 8, 8, 448}, conv(1, 1, 1, {}, false), 2080},
       {"1x1 stride 2, no bias", {2, 9, 9, 40}, conv(1, 1, 2), 24, false},
   };
+}
+
+// The GEMM engine's micro-kernels this CPU can run, whatever the INCEPT_ISA cap says.
+inline std::vector<const ops::GemmUkernel*> runnable_ukernels() {
+  int count = 0;
+  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
+  std::vector<const ops::GemmUkernel*> out;
+  for (int i = 0; i < count; ++i)
+    if (ops::cpu_has(all[i]->isa)) out.push_back(all[i]);
+  return out;
 }
 
 inline int conv_out_len(int in, int k, int s, int d, int pa, int pb) {

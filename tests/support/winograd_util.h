@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the Winograd tests (conv2d_winograd_test, conv2d_winograd_accuracy_test) share: the variants that fit
+// a conv and one forced Winograd run.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <utility>
+#include <vector>
+
+#include "conv2d/conv2d_winograd.h"
+#include "support/conv_cases.h"
+
+namespace incept::test {
+
+// The variants that fit the conv's kernel (every tile size for 3x3).
+inline std::vector<ops::WinogradVariant> variants_for(const ops::Conv2DParams& p) {
+  const int kh = p.kernel.h, kw = p.kernel.w;
+  if (kh == 3 && kw == 3) return {ops::WinogradVariant::kF4x4K3x3, ops::WinogradVariant::kF2x2K3x3};
+  if (kh == 1 && kw == 7) return {ops::WinogradVariant::kF1x2K1x7};
+  if (kh == 7 && kw == 1) return {ops::WinogradVariant::kF2x1K7x1};
+  if (kh == 1 && kw == 3) return {ops::WinogradVariant::kF1x4K1x3};
+  if (kh == 3 && kw == 1) return {ops::WinogradVariant::kF4x1K3x1};
+  return {};
+}
+
+// Winograd `v` on micro-kernel `uk` for case c (reference data r), planned for `threads`, run on `pool`; the
+// plan is kept in *keep when asked.
+inline Tensor run_winograd(const ops::GemmUkernel& uk, ops::WinogradVariant v, const ConvCase& c,
+                           const ConvReference& r, pthreadpool_t pool, int threads,
+                           ops::Conv2DWinograd* keep = nullptr) {
+  ops::Conv2DWinograd w;
+  const Status s = ops::conv2d_f32_winograd_create(uk, v, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), threads, &w);
+  REQUIRE_MESSAGE(s.is_ok(), s.message());
+  std::vector<float> scratch(w.scratch_bytes() / sizeof(float) + 1);
+  Tensor out(r.out_shape);
+  ops::conv2d_f32_winograd_run(w, r.x.cview(), out.view(), scratch.data(), pool);
+  if (keep != nullptr) *keep = std::move(w);
+  return out;
+}
+
+}  // namespace incept::test
