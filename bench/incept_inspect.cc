@@ -99,8 +99,10 @@ void print_plan(const incept::Interpreter& it) {
               format_bytes(st.lower_bound_bytes).c_str(), st.lower_bound_bytes,
               st.lower_bound_bytes ? double(st.arena_bytes) / st.lower_bound_bytes : 0.0,
               format_bytes(st.scratch_bytes).c_str());
-  std::printf("  copy-concat   %s if concat copied its inputs; %d views, %d concat inputs copied, %d adds in place\n",
-              format_bytes(st.copy_concat_bytes).c_str(), st.num_views, st.num_copied_concat_inputs, st.num_in_place);
+  std::printf("  copy-concat   %s if concat copied its inputs; %d views, %d concat inputs copied, %d adds in place, "
+              "%d fused into their conv\n",
+              format_bytes(st.copy_concat_bytes).c_str(), st.num_views, st.num_copied_concat_inputs, st.num_in_place,
+              st.num_fused_adds);
   std::printf("  weights       %s packed by kernels, %s read in place from the file\n",
               format_bytes(st.packed_weights_bytes).c_str(), format_bytes(st.file_weights_bytes).c_str());
   size_t name_w = 4;
@@ -117,7 +119,9 @@ void print_plan(const incept::Interpreter& it) {
     char life[32];
     std::snprintf(life, sizeof(life), "%d..%d", p.first_step, p.last_step);
     std::string view = "-";
-    if (p.in_place)
+    if (p.fused)
+      view = "= t" + std::to_string(p.view_of) + " (residual add fused into its conv)";
+    else if (p.in_place)
       view = "in place over t" + std::to_string(p.view_of);
     else if (p.view_of >= 0)
       view = "t" + std::to_string(p.view_of) + " (" + std::to_string(p.channel_offset) + ", " +

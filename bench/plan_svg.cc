@@ -146,7 +146,9 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
     const double h = std::max(0.8, ybot - ytop);
     std::string tip = p.name + std::string(" ") + shape_str(p.shape) + "\n" + std::to_string(p.bytes) + " bytes at offset " +
                       std::to_string(p.offset) + "\nsteps " + std::to_string(p.first_step) + ".." + std::to_string(p.last_step);
-    if (q.root >= 0 && p.in_place)
+    if (q.root >= 0 && p.fused)
+      tip += "\nthe conv writes " + std::string(all[p.view_of].name) + " directly (residual add fused)";
+    else if (q.root >= 0 && p.in_place)
       tip += "\nwritten in place over " + std::string(all[p.view_of].name);
     else if (q.root >= 0)
       tip += "\nview of " + std::string(all[p.view_of].name) + ", channels from " + std::to_string(p.channel_offset) +

@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "common/cpu.h"
+#include "common/op_types.h"
 #include "incept/shape.h"
 #include "incept/status.h"
 
@@ -41,6 +42,12 @@ struct KernelConfig {
   int32_t output_stride = 0;
   int threads = 1;                            // the pool's threads (1: no pool)
   bool winograd = true;                       // Winograd kernels may take convs (InterpreterOptions::winograd)
+  // A residual add fused into this op (prepare folds an Add into the conv that feeds it; only kernels with
+  // Kernel::fuses_residual see it): out = act(op + residual), the residual being KernelIo::residual (the
+  // output's shape, pixel stride residual_stride) and act = fused_activation in place of the op's own
+  // (which is none). 0: no residual.
+  int32_t residual_stride = 0;
+  Activation fused_activation = Activation::kNone;
 };
 
 // What a kernel keeps between create and run (packed weights, an XNNPACK operator, ...).
@@ -65,6 +72,9 @@ struct KernelIo {
   int num_inputs = 0;
   TensorView<float> out;
   float* scratch = nullptr;                         // plan.scratch_bytes inside the arena, or nullptr
+  // Added before the activation when create saw KernelConfig::residual_stride > 0; otherwise empty. May be
+  // the very memory of `out` (a residual add in place): kernels read each element before writing it.
+  ConstTensorView<float> residual;
 };
 
 struct Kernel {
@@ -75,6 +85,9 @@ struct Kernel {
   // Binds pointers once the arena is known (nullptr: nothing to bind). Not called again before run().
   Status (*setup)(KernelState* state, const KernelIo& io, pthreadpool_t pool);
   void (*run)(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
+  // create() takes KernelConfig::residual_stride > 0 (KernelIo::residual added in the epilogue). Prepare
+  // offers a residual only to such kernels.
+  bool fuses_residual = false;
 };
 
 // The kernel may run here: its ISA is usable (the CPU has it, the cap allows it) and, for XNNPACK, the

@@ -44,6 +44,7 @@ struct Job {
   TensorView<float> out;
   float min;
   bool window_rows;   // each window row's taps are adjacent in memory (dense channels, no dilation across)
+  ConstTensorView<float> residual;   // data null: none
 };
 
 // The output pixels of strip s in order, each as its image n and the input row and column its window
@@ -208,11 +209,14 @@ void run_item(void* context, size_t item) {
   tile.c_stride = static_cast<size_t>(job.out.pixel_stride);
   tile.min = job.min;
   float* row0 = job.out.data + s * uk.mr * job.out.pixel_stride;
+  const float* r0 = job.residual.data == nullptr ? nullptr : job.residual.data + s * uk.mr * job.residual.pixel_stride;
+  tile.r_stride = static_cast<size_t>(job.residual.pixel_stride);
   const bool single_row = tile.rows == 1 && tile.taps == 1;   // the 1-row kernel reads a[0] only
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
   for (int32_t p = static_cast<int32_t>(block * g.panels_per_block); p < p_end; ++p) {
     tile.w = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
     tile.c = row0 + static_cast<int64_t>(p) * uk.nr;
+    tile.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
     tile.cols = std::min(uk.nr, g.cout - p * uk.nr);
     const bool half = p == g.panels - 1 && g.last_half;
     (half ? uk.half : single_row ? uk.single : uk.full)(tile);
@@ -274,12 +278,13 @@ Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const
 }
 
 void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
-  conv2d_f32_gemm_run(static_cast<const GemmState*>(state)->g, io.inputs[0], io.out, pool);
+  conv2d_f32_gemm_run(static_cast<const GemmState*>(state)->g, io.inputs[0], io.out, pool, io.residual);
 }
 
-void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool) {
+void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool,
+                         ConstTensorView<float> residual) {
   const bool window_rows = g.p.kernel.w > 1 && g.p.dilation.w == 1 && in.pixel_stride == g.cin;
-  Job job{&g, in, out, g.p.activation == Activation::kRelu ? 0.0f : -INFINITY, window_rows};
+  Job job{&g, in, out, g.p.activation == Activation::kRelu ? 0.0f : -INFINITY, window_rows, residual};
   parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
 }
 

@@ -12,8 +12,8 @@
 // channel, column), and the panels are cut into blocks that fit half of one core's L2. Work items are
 // (block, strip of MR pixels), block-major: a core keeps its block's weights in L2 while the pixel
 // strips stream through, and each strip's rows stay in L1 across the block's panels. The epilogue
-// applies ReLU and stores only the real columns, straight into the output (a channel slice of a
-// concat when it is one).
+// adds a fused residual (when prepare folded an Add in), applies ReLU and stores only the real columns,
+// straight into the output (a channel slice of a concat when it is one).
 //
 // Fewer, longer taps where the memory allows: when the input's channels are dense (pixel stride = Cin,
 // a graph input or a whole tensor) the kw taps of a window row are kw * Cin adjacent floats, so each
@@ -62,13 +62,17 @@ struct Conv2DGemm {
                                             const Shape& out, const float* weights, const float* bias, Conv2DGemm* g);
 
 // The engine as a registry kernel (the native conv2d and fully_connected kernels): create packs for the
-// micro-kernel of `isa` (kUnsupported where this build has none) and fills `plan`; run is the kernel's run.
+// micro-kernel of `isa` (kUnsupported where this build has none) and fills `plan`; run is the kernel's run
+// (with KernelIo::residual when the conv has one fused: `p` then carries the fused activation).
 [[nodiscard]] Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const Shape& out,
                                         const float* weights, const float* bias, KernelPlan* plan);
 void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
 
-// out = act(conv(in) + bias), conv2d_f32_ref's function. `in` and `out` may be strided channel slices.
-// `pool` may be nullptr. Never allocates.
-void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool);
+// out = act(conv(in) + bias), conv2d_f32_ref's function; with a residual (data not null, out's shape, any
+// pixel stride, possibly out's own memory), out = act((conv(in) + bias) + residual): conv2d_f32_ref then
+// add_f32_ref, the same bits. `in`, `out` and `residual` may be strided channel slices. `pool` may be
+// nullptr. Never allocates.
+void conv2d_f32_gemm_run(const Conv2DGemm& g, ConstTensorView<float> in, TensorView<float> out, pthreadpool_t pool,
+                         ConstTensorView<float> residual = {});
 
 }  // namespace incept::ops

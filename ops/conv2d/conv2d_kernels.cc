@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2D's registry entry: shape rule, FLOPs, kernels in priority order: on each ISA, Winograd where its
-// rule takes the conv (conv2d_winograd.h), then our GEMM engine (conv2d_gemm.h); then XNNPACK, Eigen, ref. Inputs: x, weights (OHWI), optional bias [O].
+// rule takes the conv (conv2d_winograd.h), then our GEMM engine (conv2d_gemm.h); then XNNPACK, Eigen, ref.
+// Inputs: x, weights (OHWI), optional bias [O]. Our own kernels also take a fused residual add
+// (KernelConfig::residual_stride): prepare folds an Add that a conv alone feeds into the conv's epilogue.
 #include <iterator>
 
 #include "common/xnn_kernel.h"
@@ -29,9 +31,17 @@ double flops(const void*, const Shape* in, int, const Shape& out) {
   return 2.0 * static_cast<double>(out.num_elements()) * w[1] * w[2] * w[3];
 }
 
+// The conv's params, with the activation of a fused residual add in place of its own (none) when it has one.
+P fused_params(const KernelConfig& c) {
+  P p = params_of<P>(c);
+  if (c.residual_stride > 0) p.activation = c.fused_activation;
+  return p;
+}
+
 template <Isa kIsa>
 Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
-  return gemm_kernel_create(kIsa, params_of<P>(c), c.input_shapes[0], c.output_shape, c.constants[1], bias_of(c), plan);
+  return gemm_kernel_create(kIsa, fused_params(c), c.input_shapes[0], c.output_shape, c.constants[1], bias_of(c),
+                            plan);
 }
 
 template <Isa kIsa>
@@ -52,17 +62,17 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
 }
 
 const Kernel kWinogradAvx512 = {"conv2d_f32_winograd_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
-                                create_winograd<Isa::kAvx512f>, nullptr, winograd_kernel_run};
+                                create_winograd<Isa::kAvx512f>, nullptr, winograd_kernel_run, true};
 const Kernel kWinogradAvx2 = {"conv2d_f32_winograd_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
-                              create_winograd<Isa::kAvx2Fma>, nullptr, winograd_kernel_run};
+                              create_winograd<Isa::kAvx2Fma>, nullptr, winograd_kernel_run, true};
 const Kernel kWinogradNeon = {"conv2d_f32_winograd_8x8_neon", KernelFamily::kNative, Isa::kNeon,
-                              create_winograd<Isa::kNeon>, nullptr, winograd_kernel_run};
+                              create_winograd<Isa::kNeon>, nullptr, winograd_kernel_run, true};
 const Kernel kGemmAvx512 = {"conv2d_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
-                            create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
+                            create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run, true};
 const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
-                          create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
+                          create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run, true};
 const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon, create_gemm<Isa::kNeon>,
-                          nullptr, gemm_kernel_run};
+                          nullptr, gemm_kernel_run, true};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};

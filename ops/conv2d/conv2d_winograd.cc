@@ -80,10 +80,12 @@ struct Job {
   const Conv2DWinograd* w;
   ConstTensorView<float> in;
   TensorView<float> out;
+  ConstTensorView<float> residual;   // data null: none
   float* v;       // phase split: every tile's transformed inputs
   float* slots;   // each worker's scratch (phase split: its M; tile split: its V and M)
   float min;
   int32_t blocks = 0;
+  size_t tasks = 1;   // tile split: the slots sharing the blocks
   std::atomic<int64_t> next{0};
 };
 
@@ -123,8 +125,9 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
     }
   }
   const int32_t col0 = panel * uk.nr;
-  w.fns->output(w.geo, m, m_point, w.bias.data() + col0, tile0, count, job.out.data + col0, job.out.pixel_stride,
-                std::min(uk.nr, w.cout - col0), job.min);
+  const float* r = job.residual.data == nullptr ? nullptr : job.residual.data + col0;
+  w.fns->output(w.geo, m, m_point, w.bias.data() + col0, tile0, count, job.out.data + col0, job.out.pixel_stride, r,
+                job.residual.pixel_stride, std::min(uk.nr, w.cout - col0), job.min);
 }
 
 // Phase 2 item = (panel, block of T tiles), panel-major.
@@ -137,9 +140,11 @@ void gemm_item(const Job& job, int64_t item, float* m) {
               m);
 }
 
-// Tile-split mode, task = a worker's slot ([V of one block][M]): takes blocks of T tiles until none are
-// left, each start to end on this core (input transform, every panel's GEMMs and outputs), so the
-// transformed inputs never leave its L2.
+// Tile-split mode, task = a worker's slot ([V of one block][M]): its share of the blocks of T tiles, a
+// contiguous run (slot s of n takes blocks [B s / n, B (s + 1) / n)), each start to end on this core (input
+// transform, every panel's GEMMs and outputs), so the transformed inputs never leave its L2. Contiguous, as
+// pthreadpool hands the direct engine's strips to threads: a core reads the rows the layer before wrote
+// from that core, more often than with blocks dealt out as threads come.
 void tile_task(void* context, size_t slot) {
   Job& job = *static_cast<Job*>(context);
   const Conv2DWinograd& w = *job.w;
@@ -147,9 +152,9 @@ void tile_task(void* context, size_t slot) {
   float* m = v + static_cast<size_t>(w.points) * w.block_tiles * w.geo.v_stride;
   const int64_t v_point = static_cast<int64_t>(w.block_tiles) * w.geo.v_stride;
   const int64_t blocks = ceil_div(w.tiles, w.block_tiles);
-  for (;;) {
-    const int64_t b = job.next.fetch_add(1, std::memory_order_relaxed);
-    if (b >= blocks) return;
+  const int64_t n = static_cast<int64_t>(job.tasks);
+  const int64_t first = blocks * static_cast<int64_t>(slot) / n, last = blocks * (static_cast<int64_t>(slot) + 1) / n;
+  for (int64_t b = first; b < last; ++b) {
     const int64_t t0 = b * w.block_tiles;
     const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, w.tiles - t0));
     w.fns->input(w.geo, job.in.data, job.in.pixel_stride, t0, count, v, v_point);
@@ -317,11 +322,12 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant
 }
 
 void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
-                             float* scratch, pthreadpool_t pool) {
+                             float* scratch, pthreadpool_t pool, ConstTensorView<float> residual) {
   Job job;
   job.w = &w;
   job.in = in;
   job.out = out;
+  job.residual = residual;
   job.v = scratch;
   job.slots = scratch + w.v_floats();
   job.min = w.p.activation == Activation::kRelu ? 0.0f : -INFINITY;
@@ -330,7 +336,8 @@ void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in,
     job.slots = scratch;
     job.next.store(0, std::memory_order_relaxed);
     const size_t blocks = static_cast<size_t>(ceil_div(w.tiles, w.block_tiles));
-    parallel_for(pool, tile_task, &job, std::min({workers, static_cast<size_t>(w.slots), blocks}));
+    job.tasks = std::min({workers, static_cast<size_t>(w.slots), blocks});
+    parallel_for(pool, tile_task, &job, job.tasks);
     return;
   }
   job.blocks = static_cast<int32_t>(ceil_div(w.tiles, w.block_tiles));
@@ -352,7 +359,8 @@ Status winograd_kernel_create(Isa isa, const KernelConfig& c, KernelPlan* plan) 
   INCEPT_CHECK(c.winograd, kUnsupported, "Winograd is turned off (InterpreterOptions::winograd)");
   const GemmUkernel* uk = gemm_ukernel_for(isa);
   INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(isa));
-  const Conv2DParams& p = params_of<Conv2DParams>(c);
+  Conv2DParams p = params_of<Conv2DParams>(c);
+  if (c.residual_stride > 0) p.activation = c.fused_activation;   // a fused residual add's (the conv's is none)
   const WinogradVariant variant = winograd_choice(p, c.input_shapes[0], c.output_shape, isa);
   INCEPT_CHECK(variant != WinogradVariant::kNone, kUnsupported, "the direct engine takes this conv");
   auto s = std::make_unique<WinogradState>();
@@ -369,7 +377,8 @@ Status winograd_kernel_create(Isa isa, const KernelConfig& c, KernelPlan* plan) 
 }
 
 void winograd_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
-  conv2d_f32_winograd_run(static_cast<const WinogradState*>(state)->w, io.inputs[0], io.out, io.scratch, pool);
+  conv2d_f32_winograd_run(static_cast<const WinogradState*>(state)->w, io.inputs[0], io.out, io.scratch, pool,
+                          io.residual);
 }
 
 }  // namespace incept::ops

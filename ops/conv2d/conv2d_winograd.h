@@ -64,9 +64,12 @@ struct WinogradFns {
   void (*input)(const WinogradGeometry& g, const float* in, int64_t in_stride, int64_t tile0, int32_t count,
                 float* v, int64_t point_stride);
   // Tiles [tile0, tile0 + count) from M (tile i, point t at m + t * point_stride + i * nr, nr columns) to
-  // out (already offset to the panel's first column), columns [0, cols), plus bias (nr floats), max(min, .).
+  // out (already offset to the panel's first column), columns [0, cols): max(min, (AT M A + bias) + r) with
+  // bias nr floats and r the residual at the same pixels and columns (r_stride floats a pixel; it may be
+  // out itself), or no residual when r is null.
   void (*output)(const WinogradGeometry& g, const float* m, int64_t point_stride, const float* bias, int64_t tile0,
-                 int32_t count, float* out, int64_t out_stride, int32_t cols, float min);
+                 int32_t count, float* out, int64_t out_stride, const float* r, int64_t r_stride, int32_t cols,
+                 float min);
 };
 
 // The transforms of `variant` built for `isa`, or nullptr where this build has none.
@@ -113,10 +116,11 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
                                                 const Shape& in, const Shape& out, const float* weights,
                                                 const float* bias, int threads, Conv2DWinograd* w);
 
-// out = act(conv(in) + bias). `in` and `out` may be strided channel slices; `scratch` holds
-// w.scratch_bytes(). Never allocates.
+// out = act(conv(in) + bias), or with a residual (data not null; out's shape, possibly out's own memory)
+// act((conv(in) + bias) + residual). `in`, `out` and `residual` may be strided channel slices; `scratch`
+// holds w.scratch_bytes(). Never allocates.
 void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
-                             float* scratch, pthreadpool_t pool);
+                             float* scratch, pthreadpool_t pool, ConstTensorView<float> residual = {});
 
 // The registry kernel: create (kUnsupported when the config turns Winograd off, the rule says direct,
 // or this build lacks the ISA) and run.

@@ -80,7 +80,8 @@ void wino_input(const WinogradGeometry& g, const float* in, int64_t in_stride, i
 // WinogradFns::output.
 template <class V, class AH, class AW>
 void wino_output(const WinogradGeometry& g, const float* m, int64_t point_stride, const float* bias, int64_t tile0,
-                 int32_t count, float* out, int64_t out_stride, int32_t cols, float min) {
+                 int32_t count, float* out, int64_t out_stride, const float* r, int64_t r_stride, int32_t cols,
+                 float min) {
   using Reg = typename V::Reg;
   constexpr int kH = AH::alpha, kW = AW::alpha, kMh = AH::m, kMw = AW::m, kVw = V::kWidth;
   const Reg lo = V::set1(min);
@@ -91,7 +92,9 @@ void wino_output(const WinogradGeometry& g, const float* m, int64_t point_stride
     const int32_t oy0 = ty * kMh, ox0 = tx * kMw;
     const int32_t rows = wino_min(kMh, g.out_h - oy0), row_px = wino_min(kMw, g.out_w - ox0);
     const float* src = m + static_cast<int64_t>(i) * g.nr;
-    float* base = out + ((n * g.out_h + oy0) * g.out_w + ox0) * out_stride;
+    const int64_t pixel0 = (n * g.out_h + oy0) * g.out_w + ox0;
+    float* base = out + pixel0 * out_stride;
+    const float* rbase = r == nullptr ? nullptr : r + pixel0 * r_stride;
     for (int32_t c = 0; c < cols; c += kVw) {
       const int32_t lanes = wino_min(kVw, cols - c);
       Reg t[kMh][kW];
@@ -110,12 +113,18 @@ void wino_output(const WinogradGeometry& g, const float* m, int64_t point_stride
 #pragma GCC unroll 8
         for (int x = 0; x < kMw; ++x) {
           if (x >= row_px) break;
-          const Reg r = V::max(lo, V::add(wino_combine<V, kW>(AW::at[x], t[y]), b));
-          float* dst = base + (static_cast<int64_t>(y) * g.out_w + x) * out_stride + c;
+          Reg v = V::add(wino_combine<V, kW>(AW::at[x], t[y]), b);
+          const int64_t px = static_cast<int64_t>(y) * g.out_w + x;
+          if (rbase != nullptr) {   // read before the same pixel is written (it may be out itself)
+            const float* rp = rbase + px * r_stride + c;
+            v = V::add(v, lanes == kVw ? V::load(rp) : V::load_partial(rp, lanes));
+          }
+          v = V::max(lo, v);
+          float* dst = base + px * out_stride + c;
           if (lanes == kVw) {
-            V::store(dst, r);
+            V::store(dst, v);
           } else {
-            V::store_partial(dst, r, lanes);
+            V::store_partial(dst, v, lanes);
           }
         }
       }

@@ -23,8 +23,9 @@ namespace incept::ops {
 // zeros). W is one packed panel, NR floats wide (NR / 2 for the `half` kernel): first NR bias values,
 // then taps * kc rows of NR weights (tap-major, then channel), zero-padded past the real columns.
 // C row i starts at c + i * c_stride; columns [0, cols) of rows [0, rows) are written, nothing else.
-// Each output is max(min, bias + sum_t sum_k a * w), accumulated in that order with FMAs, so results
-// do not depend on how the caller tiles the work.
+// Each output is max(min, (bias + sum_t sum_k a * w) + r), accumulated in that order with FMAs, so results
+// do not depend on how the caller tiles the work; r is the residual (row i at r + i * r_stride, the same
+// columns; it may be C itself) or 0 when r is null.
 struct GemmTile {
   int32_t rows = 0;               // 1..MR
   int32_t cols = 0;               // 1..NR (1..NR/2 for the half kernel)
@@ -35,6 +36,8 @@ struct GemmTile {
   float* c = nullptr;
   size_t c_stride = 0;            // floats between output rows
   float min = 0.0f;               // 0 for ReLU, -infinity for none
+  const float* r = nullptr;       // residual added before the clamp, or nullptr
+  size_t r_stride = 0;            // floats between residual rows
 };
 
 using GemmUkernelFn = void (*)(const GemmTile&);

@@ -77,6 +77,24 @@ void gemm_ukernel(const GemmTile& t) {
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
   gemm_accumulate<V, MR, NV>(t, acc, t.w + NV * kW);
+  if (t.r != nullptr) {   // a fused residual add: read before the row is written (r may be c)
+    const float* r = t.r;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      if (i < t.rows) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NV; ++j) {
+          const int32_t n = t.cols - j * kW;
+          if (n >= kW) {
+            acc[i][j] = V::add(acc[i][j], V::load(r + j * kW));
+          } else if (n > 0) {
+            acc[i][j] = V::add(acc[i][j], V::load_partial(r + j * kW, n));
+          }
+        }
+      }
+      r += t.r_stride;
+    }
+  }
 
   // max(min, acc): the NaN-propagating order (a NaN sum stays NaN, as in the reference).
   const Reg lo = V::set1(t.min);

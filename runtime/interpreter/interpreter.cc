@@ -147,6 +147,7 @@ OpInfo Interpreter::op_info(int i) const {
     info.backend = ops::kernel_family_name(kc.kernel->family);
     info.kernel = kc.plan.name;
     if (std::strcmp(kc.plan.name, "concat_view") == 0) info.backend = "view";
+    if (kc.fused_away) info.backend = "fused";
   }
   return info;
 }
@@ -167,6 +168,7 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   p.in_arena = true;
   p.view_of = m.places[t].view_of;
   p.in_place = m.places[t].in_place;
+  p.fused = m.places[t].fused;
   p.channel_offset = m.places[t].channel_offset;
   p.pixel_stride = m.pixel_stride(t);
   p.offset = m.offsets[block] + static_cast<size_t>(channel) * sizeof(float);

@@ -20,7 +20,16 @@ struct TensorPlace {
   int block = -1;          // index into blocks, for tensors with memory of their own
   int view_of = -1;        // concat output this tensor is a channel slice of, or (in_place) the input it overwrites
   int32_t channel_offset = 0;
-  bool in_place = false;   // an Add output written over its input view_of
+  bool in_place = false;   // an Add output written over its input view_of, or (fused) the conv output that is view_of
+  bool fused = false;      // a conv output whose residual Add was fused into the conv: it is the Add's output
+};
+
+// A residual Add folded into the Conv2D that alone feeds it (fuse.cc): the conv's kernel adds `residual`
+// before the Add's activation and writes straight into the Add's output; the Add's step does nothing.
+struct ResidualFusion {
+  int conv = -1, add = -1;                         // steps
+  int conv_out = -1, residual = -1, add_out = -1;  // tensors
+  ops::Activation activation = ops::Activation::kNone;   // the Add's
 };
 
 // One op, fully bound: invoke() only reads these.
@@ -36,6 +45,8 @@ struct KernelChoice {
   ops::KernelPlan plan;   // the kernel's state, scratch size, name
   int scratch_block = -1;
   double flops = 0.0;
+  int residual = -1;         // a conv with a residual Add fused: the tensor its kernel adds (KernelIo::residual)
+  bool fused_away = false;   // an Add fused into the conv before it: its step does nothing
 };
 
 struct Interpreter::Impl {
@@ -72,10 +83,30 @@ struct Interpreter::Impl {
 // The shapes of op n's inputs in order; an absent optional input (-1) has rank 0, as OpDef and Kernel take them.
 std::vector<Shape> input_shapes(const detail::ModelData& d, const detail::OpNode& n);
 
+// prepare.cc: true for each tensor that is a graph input or output (they keep memory of their own).
+std::vector<bool> graph_io_mask(const detail::ModelData& d);
+// Whether Add step k may write its output over its input t: t dies at k (last[t] == k), has the output's
+// shape and memory of its own (not a graph input or output, not a concat slice), and is not both operands.
+bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
+                      int k, int t);
+
+// fuse.cc
+// Finds the residual Adds to fold into the conv before them, places their tensors for it (the conv's
+// output becomes the Add's output; the Add's output goes over the residual where that is safe) and
+// returns them; `first` and `last` are the tensors' lifetimes in steps, in-place Adds already assigned.
+std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const std::vector<int>& first,
+                                                  const std::vector<int>& last);
+// The conv's kernel did not take the residual: places both tensors as without fusion.
+void undo_residual_fusion(Interpreter::Impl& impl, const ResidualFusion& f, const std::vector<int>& last);
+// The choice for an Add that was fused (its step's kernel does nothing).
+void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choice);
+
 // kernels.cc
 // Picks op k's kernel from its registry list (views are assigned): the first of the allowed families
-// that is usable on this CPU and accepts the op; packs weights and sizes scratch.
-[[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice);
+// that is usable on this CPU and accepts the op; packs weights and sizes scratch. With `fusion` (op k is
+// its conv), a kernel that fuses residuals gets the residual; one that does not takes the conv alone
+// (choice->residual says which).
+[[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice);
 // The family a backend stands for.
 ops::KernelFamily family_of(Backend b);
 

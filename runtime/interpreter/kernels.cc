@@ -20,7 +20,7 @@ ops::KernelFamily family_of(Backend b) {
   return ops::KernelFamily::kRef;
 }
 
-Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
+Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice) {
   const detail::ModelData& d = *impl.model;
   const detail::OpNode& n = d.ops[k];
   const ops::OpDef& def = ops::op_def(n.kind);
@@ -49,6 +49,12 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
   config.threads = impl.options.threads;
   config.winograd = impl.options.winograd;
   choice->flops = def.flops(config.params, shapes.data(), num_inputs, config.output_shape);
+  // With a residual Add to fold in: what kernels that fuse see (the residual's stride, the Add's activation).
+  ops::KernelConfig fused = config;
+  if (fusion != nullptr) {
+    fused.residual_stride = impl.pixel_stride(fusion->residual);
+    fused.fused_activation = fusion->activation;
+  }
 
   // auto: every family in list order. A named family: its kernels first, then ref for what it lacks.
   const Backend want = impl.options.backend;
@@ -58,13 +64,22 @@ Status choose_kernel(Interpreter::Impl& impl, int k, KernelChoice* choice) {
       const ops::Kernel& kernel = *def.kernels[i];
       if (want != Backend::kAuto && kernel.family != (pass == 0 ? family_of(want) : ops::KernelFamily::kRef)) continue;
       if (!ops::kernel_usable(kernel)) continue;
+      const bool fuse = fusion != nullptr && kernel.fuses_residual;
       ops::KernelPlan plan;
-      const Status s = kernel.create(config, &plan);
+      const Status s = kernel.create(fuse ? fused : config, &plan);
       if (s.code() == StatusCode::kUnsupported) continue;
       if (!s.is_ok()) return Status::error(s.code(), "%s: %s (kernel %s)", n.label.c_str(), s.message(), kernel.name);
       if (plan.name[0] == '\0') std::snprintf(plan.name, sizeof(plan.name), "%s", kernel.name);
       choice->kernel = &kernel;
       choice->plan = std::move(plan);
+      choice->residual = fuse ? fusion->residual : -1;
+      if (fuse) {   // the Add's work moves into this step
+        const detail::OpNode& add = d.ops[fusion->add];
+        const std::vector<Shape> add_shapes = input_shapes(d, add);
+        choice->flops += ops::op_def(add.kind).flops(ops::op_params(add.params), add_shapes.data(),
+                                                     static_cast<int>(add_shapes.size()),
+                                                     d.tensors[add.outputs[0]].shape);
+      }
       return Status::ok();
     }
   }

@@ -51,8 +51,7 @@ std::vector<Shape> input_shapes(const ModelData& d, const OpNode& n) {
   return shapes;
 }
 
-// true for each tensor that is a graph input or output (they keep memory of their own).
-static std::vector<bool> graph_io_mask(const ModelData& d) {
+std::vector<bool> graph_io_mask(const ModelData& d) {
   std::vector<bool> mask(d.tensors.size(), false);
   for (int t : d.inputs) mask[t] = true;
   for (int t : d.outputs) mask[t] = true;
@@ -88,19 +87,26 @@ static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, s
 // output, not a channel slice of a concat) and not be the other operand too. The output then lives
 // in the input's block (view_of = that input, channel offset 0, same pixel stride), so the residual
 // sum needs no second buffer. Elementwise kernels read each element before writing it.
-static void assign_in_place(const ModelData& d, const std::vector<int>& last, std::vector<TensorPlace>* places) {
+bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
+                      int k, int t) {
+  const ModelData& d = *impl.model;
+  const OpNode& n = d.ops[k];
+  const int out = n.outputs[0];
+  if (n.kind != OpKind::kAdd || is_graph_io[out] || impl.places[out].view_of >= 0 || n.inputs[0] == n.inputs[1])
+    return false;
+  return t >= 0 && !is_graph_io[t] && !d.tensors[t].is_constant() && impl.places[t].view_of < 0 && last[t] == k &&
+         d.tensors[t].shape == d.tensors[out].shape;
+}
+
+// Each Add over the first of its inputs that may take its output (may_add_in_place).
+void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last) {
+  const ModelData& d = *impl.model;
   const std::vector<bool> is_graph_io = graph_io_mask(d);
-  for (size_t k = 0; k < d.ops.size(); ++k) {
-    const OpNode& n = d.ops[k];
-    const int out = n.outputs[0];
-    if (n.kind != OpKind::kAdd || is_graph_io[out] || (*places)[out].view_of >= 0 || n.inputs[0] == n.inputs[1])
-      continue;
-    for (int t : n.inputs) {
-      const bool fits = !is_graph_io[t] && !d.tensors[t].is_constant() && (*places)[t].view_of < 0 &&
-                        last[t] == static_cast<int>(k) && d.tensors[t].shape == d.tensors[out].shape;
-      if (!fits) continue;
-      (*places)[out].view_of = t;
-      (*places)[out].in_place = true;
+  for (int k = 0; k < static_cast<int>(d.ops.size()); ++k) {
+    for (int t : d.ops[k].inputs) {
+      if (!may_add_in_place(impl, last, is_graph_io, k, t)) continue;
+      impl.places[d.ops[k].outputs[0]].view_of = t;
+      impl.places[d.ops[k].outputs[0]].in_place = true;
       break;
     }
   }
@@ -151,7 +157,10 @@ Status Interpreter::Impl::plan() {
     for (int t : d.ops[k].inputs) touch(t, k);
     for (int t : d.ops[k].outputs) touch(t, k);
   }
-  assign_in_place(d, last, &places);
+  assign_in_place(*this, last);
+  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, first, last);
+  std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);   // by conv step, then by add step
+  for (const ResidualFusion& f : fusions) fusion_at[f.conv] = fusion_at[f.add] = &f;
 
   // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
   // for its op's step only.
@@ -203,7 +212,13 @@ Status Interpreter::Impl::plan() {
     for (int t : n.inputs)
       if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
   for (int k = 0; k < num_steps; ++k) {
-    INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, &kernels[k]));
+    const ResidualFusion* f = fusion_at[k];
+    if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
+      choose_fused_away(*this, k, &kernels[k]);
+    } else {
+      INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, f != nullptr && f->conv == k ? f : nullptr, &kernels[k]));
+      if (f != nullptr && f->conv == k && kernels[k].residual < 0) undo_residual_fusion(*this, *f, last);
+    }
     for (int t : d.ops[k].inputs) {
       if (t < 0 || !d.tensors[t].is_constant()) continue;
       in_place[t] += kernels[k].plan.reads_constants ? 1 : 0;
@@ -247,7 +262,8 @@ Status Interpreter::Impl::plan() {
   stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
   for (const TensorPlace& pl : places) {
     stats.num_views += pl.view_of >= 0 && !pl.in_place ? 1 : 0;
-    stats.num_in_place += pl.in_place ? 1 : 0;
+    stats.num_in_place += pl.in_place && !pl.fused ? 1 : 0;
+    stats.num_fused_adds += pl.fused ? 1 : 0;
   }
   stats.num_copied_concat_inputs = static_cast<int>(copied.size());
   double flops = 0.0;
@@ -310,6 +326,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     }
     s.io.out = views[n.outputs[0]];
     if (kc.scratch_block >= 0) s.io.scratch = reinterpret_cast<float*>(base + offsets[kc.scratch_block]);
+    if (kc.residual >= 0) s.io.residual = as_const(views[kc.residual]);
     if (kc.kernel->setup != nullptr) {
       const Status st = kc.kernel->setup(kc.plan.state.get(), s.io, pool);
       if (!st.is_ok()) return Status::error(st.code(), "%s: %s (kernel %s)", n.label.c_str(), st.message(), kc.plan.name);

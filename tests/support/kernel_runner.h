@@ -52,12 +52,23 @@ struct KernelRun {
   bool outside_untouched = true;   // sliced runs: nothing outside the output slice was written
 };
 
+// A residual add fused into the kernel (Kernel::fuses_residual): x of the output's shape, added before
+// `activation`. In place: x is first copied into the output slice, which the kernel reads as the residual
+// and overwrites (as prepare arranges it over a dying input); apart, x lives in a NaN-guarded channel
+// slice of its own (channels [1, 1 + C) of C + 5).
+struct KernelResidual {
+  const Tensor* x = nullptr;
+  ops::Activation activation = ops::Activation::kNone;
+  bool in_place = false;
+};
+
 // Creates and runs `k`. Sliced: input i at channels [3, 3 + C) of C + 8 with NaN around (room for
 // XNNPACK's read slack), the output at [2, 2 + C) of C + 7 filled with 12345.5; dense: plain tensors with
 // 16 floats of slack after each input. Returns false when create answers kUnsupported (any other error
 // fails the test).
 inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vector<KernelInput>& inputs,
-                       const Shape& out_shape, pthreadpool_t pool, bool sliced, KernelRun* result) {
+                       const Shape& out_shape, pthreadpool_t pool, bool sliced, KernelRun* result,
+                       const KernelResidual* residual = nullptr) {
   const int n = static_cast<int>(inputs.size());
   std::vector<std::unique_ptr<StridedTensor>> xs(n);
   std::vector<Shape> shapes(n);
@@ -89,6 +100,18 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
   config.output_shape = out_shape;
   config.output_stride = ys.pixel_stride;
   config.threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
+  std::unique_ptr<StridedTensor> rs;
+  if (residual != nullptr) {
+    REQUIRE(k.fuses_residual);
+    if (residual->in_place) {
+      ys.copy_from(*residual->x);
+    } else {
+      rs = std::make_unique<StridedTensor>(out_shape, 1, out_c + 5, std::nanf(""));
+      rs->copy_from(*residual->x);
+    }
+    config.residual_stride = residual->in_place ? ys.pixel_stride : rs->pixel_stride;
+    config.fused_activation = residual->activation;
+  }
   ops::KernelPlan plan;
   const Status s = k.create(config, &plan);
   if (s.code() == StatusCode::kUnsupported) return false;
@@ -102,6 +125,7 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
   io.num_inputs = n;
   io.out = ys.view();
   io.scratch = plan.scratch_bytes > 0 ? scratch.get() : nullptr;
+  if (residual != nullptr) io.residual = residual->in_place ? ys.cview() : rs->cview();
   if (k.setup != nullptr) REQUIRE(k.setup(plan.state.get(), io, pool).is_ok());
   heap_count_begin();
   k.run(plan.state.get(), io, pool);

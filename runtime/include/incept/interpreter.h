@@ -71,6 +71,9 @@ struct PlanStats {
   size_t packed_weights_bytes = 0;
   size_t file_weights_bytes = 0;     // weights still read in place from the model file
   double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
+  // Residual Adds folded into the conv that feeds them (the conv adds the residual in its epilogue and
+  // writes the sum; the Add's step does nothing): our own conv kernels do this, the other families not.
+  int num_fused_adds = 0;
 };
 
 // One op as prepared (after prepare()). Strings and the inputs array point into the Model: valid
@@ -78,9 +81,12 @@ struct PlanStats {
 struct OpInfo {
   const char* name = "";
   const char* kind = "";      // "Conv2D", "MaxPool2D", ...
-  const char* backend = "";   // "ref", "eigen", "xnnpack", "native", or "view" for a concat that copies nothing
+  // "ref", "eigen", "xnnpack", "native", "view" for a concat that copies nothing, or "fused" for an Add
+  // folded into the conv before it (PlanStats::num_fused_adds)
+  const char* backend = "";
   // The kernel, named <op>_<dtype>_<impl>[_<tile>_<isa>]: "conv2d_f32_gemm_6x16_avx2_fma", "conv2d_f32_xnn",
-  // "max_pool2d_f32_ref", ... ("concat_view" for a concat that copies nothing). Valid while the Interpreter lives.
+  // "max_pool2d_f32_ref", ... ("concat_view" for a concat that copies nothing, "add_f32_fused" for a fused
+  // Add). Valid while the Interpreter lives.
   const char* kernel = "";
   Shape output_shape;
   double flops = 0.0;         // multiply-adds x 2 (comparisons / additions for pools)
@@ -102,8 +108,9 @@ struct TensorPlacement {
   int view_of = -1;           // tensor index of the concat output it is a channel slice of, or of the input
                               // an in-place op writes it over (in_place), or -1
   int32_t channel_offset = 0; // first channel inside view_of
-  bool in_place = false;      // an Add output sharing its input's memory
+  bool in_place = false;      // an Add output sharing its input's memory (or, fused, a conv output that is view_of)
   int32_t pixel_stride = 0;   // floats between consecutive pixels
+  bool fused = false;         // the output of a conv whose residual Add was fused: view_of is that Add's output
 };
 
 class Interpreter {
