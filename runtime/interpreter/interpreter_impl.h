@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/aligned_buffer.h"
 #include "incept/interpreter.h"
 #include "loader/graph.h"
 
@@ -67,6 +68,7 @@ struct Interpreter::Impl {
   uint8_t* arena = nullptr;
   std::vector<TensorView<float>> views;   // tensor -> bound view (activations)
   std::vector<Step> steps;
+  std::vector<ops::AlignedFloats> expanded;        // tensor -> narrow weights widened to float32 (while needed)
   std::vector<ConstTensorView<float>> io_inputs;   // every step's input views, step after step
   std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
 
@@ -77,6 +79,10 @@ struct Interpreter::Impl {
   // t's first channel inside it (*channel may be null).
   int root_of(int t, int32_t* channel = nullptr) const;
   int32_t pixel_stride(int t) const;   // floats between pixels of tensor t once placed (after views)
+  // A constant's float32 values: in the file (float32 storage) or widened at prepare; nullptr for activations.
+  const float* constant_data(int t) const {
+    return model->tensors[t].data != nullptr ? model->tensors[t].data : expanded[t].data();
+  }
 };
 
 // prepare.cc

@@ -33,7 +33,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
   for (int i = 0; i < num_inputs; ++i) {
     const int t = n.inputs[i];
     if (t < 0) continue;   // absent optional input
-    constants[i] = d.tensors[t].data;
+    constants[i] = impl.constant_data(t);
     if (!d.tensors[t].is_constant()) strides[i] = impl.pixel_stride(t);
     in_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
   }

@@ -207,11 +207,26 @@ Status Interpreter::Impl::plan() {
   // Weights that every consumer repacked (native, XNNPACK) are never read from the file again: their pages
   // are given back right after the last consumer packs them (file-backed mappings only), so peak
   // memory holds each weight about once. The rest are read in place and count as file weights.
+  // Narrow weights (float16, int8) are widened just before their first consumer's kernel is chosen and
+  // dropped after the last one packed them: one layer's float32 copy at a time. Where a kernel reads
+  // weights as they are (ref, eigen) the float32 copy stays with the interpreter (counted as packed).
   std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
   for (const OpNode& n : d.ops)
     for (int t : n.inputs)
       if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
+  expanded.clear();
+  expanded.resize(num_tensors);
+  size_t held_expanded = 0;
   for (int k = 0; k < num_steps; ++k) {
+    for (int t : d.ops[k].inputs) {
+      if (t < 0 || !d.tensors[t].is_constant() || d.tensors[t].data != nullptr || expanded[t].data() != nullptr)
+        continue;
+      const detail::TensorInfo& w = d.tensors[t];
+      INCEPT_CHECK(expanded[t].allocate(static_cast<size_t>(w.num_elements)), kInternal,
+                   "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
+                   detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
+      detail::expand_weights(w, expanded[t].data());
+    }
     const ResidualFusion* f = fusion_at[k];
     if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
       choose_fused_away(*this, k, &kernels[k]);
@@ -223,11 +238,14 @@ Status Interpreter::Impl::plan() {
       if (t < 0 || !d.tensors[t].is_constant()) continue;
       in_place[t] += kernels[k].plan.reads_constants ? 1 : 0;
       if (--pending[t] > 0) continue;
-      const size_t bytes = static_cast<size_t>(d.tensors[t].num_elements) * sizeof(float);
-      if (in_place[t] > 0) {
-        file_weights += bytes;
+      const detail::TensorInfo& w = d.tensors[t];
+      if (in_place[t] > 0 && w.data != nullptr) {
+        file_weights += w.raw_bytes;
+      } else if (in_place[t] > 0) {
+        held_expanded += expanded[t].bytes();   // a kernel reads the widened copy at run time
       } else {
-        detail::release_pages(d, d.tensors[t].data, bytes);
+        detail::release_pages(d, w.raw, w.raw_bytes);
+        expanded[t] = ops::AlignedFloats();
       }
     }
   }
@@ -272,6 +290,7 @@ Status Interpreter::Impl::plan() {
     stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
     stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
+  stats.packed_weights_bytes += held_expanded;
   stats.gflop = flops * 1e-9;
 #if INCEPT_WITH_XNNPACK
   const size_t xnn_after = ops::xnn_live_bytes();
@@ -318,7 +337,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     s.io.num_inputs = static_cast<int>(n.inputs.size());
     for (int t : n.inputs) {
       if (t >= 0 && d.tensors[t].is_constant()) {
-        io_constants[next] = d.tensors[t].data;
+        io_constants[next] = constant_data(t);
       } else if (t >= 0) {
         io_inputs[next] = as_const(views[t]);
       }

@@ -21,14 +21,26 @@ using ops::OpKind;
 using ops::OpParams;
 const char* op_kind_name(OpKind kind);   // "Conv2D", ...
 
+// How a constant's elements are stored in the file (schema DType). Activations are always float32.
+enum class Storage : uint8_t { kFloat32 = 0, kFloat16 = 1, kInt8 = 2 };
+const char* storage_name(Storage s);   // "float32", "float16", "int8"
+
 struct TensorInfo {
   std::string name;    // as the file holds it (the API returns this)
   std::string shown;   // escape_bytes(name): what messages print
   Shape shape;
   int64_t num_elements = 0;
-  const float* data = nullptr;   // constants (weights): read in place from the file; nullptr for activations
-  bool is_constant() const { return data != nullptr; }
+  Storage storage = Storage::kFloat32;
+  const uint8_t* raw = nullptr;    // constants (weights): their bytes in the file; nullptr for activations
+  size_t raw_bytes = 0;            // num_elements x 4, 2 or 1
+  const float* data = nullptr;     // float32 constants: raw, read in place; nullptr otherwise (expand_weights)
+  const float* scales = nullptr;   // int8 constants: shape[0] scales, finite and > 0 (in the file)
+  bool is_constant() const { return raw != nullptr; }
 };
+
+// A narrow constant (float16, int8) as float32 into out[num_elements]; the same values the converter's
+// reader gives (one rounding-free widening, or one float multiply q * scale).
+void expand_weights(const TensorInfo& t, float* out);
 
 struct OpNode {
   OpKind kind = OpKind::kConv2D;

@@ -4,11 +4,13 @@
 //   1. size: big enough for the size prefix and identifier; the prefix fits inside the file
 //   2. file identifier "INCP", then the format version (read through a verifier-checked field)
 //   3. flatbuffers::Verifier over the whole FlatBuffer
-//   4. semantics: tensors (rank, dims, dtype, byte sizes vs buffers inside the data section),
+//   4. semantics: tensors (rank, dims, dtype: narrow only for weights, INT8 scales; byte sizes vs buffers
+//      inside the data section),
 //      graph inputs/outputs, ops (arity, constant vs activation inputs, producers before consumers)
 //   5. parse_<op>: option ranges into plain params (parse_ops.cc)
 // Shape inference against the stored shapes happens in Interpreter::prepare().
 #include <cinttypes>
+#include <cmath>
 #include <cstring>
 
 #include "incept/schema/model_generated.h"
@@ -91,24 +93,54 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
     info.num_elements = checked_num_elements(info.shape, kMaxElements);
     INCEPT_CHECK(info.num_elements > 0, kInvalidModel,
                  "tensor %u '%s': element count overflows the limit of %" PRId64 " elements", i, name, kMaxElements);
-    INCEPT_CHECK(t->dtype() == fb::DType::FLOAT32, kInvalidModel, "tensor %u '%s': dtype %d is not supported (FLOAT32 only)",
-                 i, name, static_cast<int>(t->dtype()));
+    const int dtype = static_cast<int>(t->dtype());
+    INCEPT_CHECK(dtype >= 0 && dtype <= static_cast<int>(fb::DType::MAX), kInvalidModel,
+                 "tensor %u '%s': dtype %d is not one this runtime reads (0 FLOAT32, 1 FLOAT16, 2 INT8; a newer "
+                 "converter wrote it?)", i, name, dtype);
+    info.storage = static_cast<Storage>(dtype);
     const int32_t b = t->buffer();
-    if (b == -1) continue;
+    const auto* scales = t->scales();
+    if (b == -1) {
+      INCEPT_CHECK(info.storage == Storage::kFloat32, kInvalidModel,
+                   "tensor %u '%s': an activation stored as %s; activations are float32 (only weights may be narrow)",
+                   i, name, storage_name(info.storage));
+      INCEPT_CHECK(scales == nullptr, kInvalidModel, "tensor %u '%s': an activation with %u scales", i, name,
+                   scales->size());
+      continue;
+    }
     INCEPT_CHECK(b >= 0 && static_cast<uint32_t>(b) < num_buffers, kInvalidModel,
                  "tensor %u '%s': buffer index %d is out of range (model has %u buffers)", i, name, b, num_buffers);
+    if (info.storage == Storage::kInt8) {
+      const uint32_t channels = static_cast<uint32_t>(info.shape[0]);
+      INCEPT_CHECK(scales != nullptr && scales->size() == channels, kInvalidModel,
+                   "tensor %u '%s': INT8 weights need one scale per output channel (%u), the file has %u", i, name,
+                   channels, scales != nullptr ? scales->size() : 0u);
+      for (uint32_t c = 0; c < channels; ++c) {
+        const float s = scales->Get(c);
+        INCEPT_CHECK(std::isfinite(s) && s > 0.0f, kInvalidModel,
+                     "tensor %u '%s': scale %u is %g; INT8 scales must be finite and > 0", i, name, c,
+                     static_cast<double>(s));
+      }
+      info.scales = scales->data();
+    } else {
+      INCEPT_CHECK(scales == nullptr, kInvalidModel, "tensor %u '%s': %s weights with %u scales (only INT8 has scales)",
+                   i, name, storage_name(info.storage), scales->size());
+    }
     const fb::Buffer* buf = buffers->Get(static_cast<uint32_t>(b));
     const uint64_t off = buf->offset(), len = buf->size();
-    const uint64_t want = static_cast<uint64_t>(info.num_elements) * sizeof(float);
+    const uint64_t element_bytes = info.storage == Storage::kFloat32 ? 4 : info.storage == Storage::kFloat16 ? 2 : 1;
+    const uint64_t want = static_cast<uint64_t>(info.num_elements) * element_bytes;
     INCEPT_CHECK(len == want, kInvalidModel,
-                 "tensor %u '%s': buffer %d holds %" PRIu64 " bytes but shape needs %" PRIu64 " bytes", i, name, b, len,
-                 want);
+                 "tensor %u '%s': buffer %d holds %" PRIu64 " bytes but shape needs %" PRIu64 " bytes (%s)", i, name, b,
+                 len, want, storage_name(info.storage));
     INCEPT_CHECK(off % kWeightAlignment == 0, kInvalidModel,
                  "tensor %u '%s': buffer %d offset %" PRIu64 " is not a multiple of %zu", i, name, b, off, kWeightAlignment);
     INCEPT_CHECK(off >= fb_end && len <= size && off <= size - len, kInvalidModel,
                  "tensor %u '%s': buffer %d [%" PRIu64 ", +%" PRIu64 ") lies outside the data section [%zu, %zu)", i, name,
                  b, off, len, fb_end, size);
-    info.data = reinterpret_cast<const float*>(bytes + off);
+    info.raw = bytes + off;
+    info.raw_bytes = static_cast<size_t>(len);
+    if (info.storage == Storage::kFloat32) info.data = reinterpret_cast<const float*>(info.raw);
     out->weights_bytes += static_cast<size_t>(len);
     INCEPT_CHECK(out->weights_bytes <= caps.max_weights_bytes, kInvalidModel,
                  "model weights need at least %zu bytes, over the cap of %" PRIu64 " (LoadOptions::max_weights_bytes)",

@@ -97,6 +97,35 @@ std::vector<uint8_t> winograd_convs() {
   return b.finish({in}, {out});
 }
 
+// Weights stored narrow (schema DType FLOAT16, INT8 with per-channel scales) in a residual block whose
+// Add the native convs fuse: x -> conv a (int8, relu) -> conv up (float16, 3x3) -> relu(a + up) -> conv.
+std::vector<uint8_t> narrow_residual() {
+  ModelBuilder b;
+  const int x = b.tensor("x", {1, 12, 12, 8});
+  std::vector<uint8_t> q(16 * 8);
+  for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<uint8_t>(static_cast<int8_t>((i * 29) % 255 - 127));
+  const int wa = b.constant_bytes("a.w", {16, 1, 1, 8}, /*INT8*/ 2, q);
+  std::vector<float> scales(16);
+  for (int o = 0; o < 16; ++o) scales[static_cast<size_t>(o)] = 0.002f * static_cast<float>(o + 1);
+  b.set_scales(wa, scales);
+  const int a = b.tensor("a", {1, 12, 12, 16});
+  b.conv2d("a", x, wa, b.constant("a.b", {16}, ramp(16, 0.1f)), a, {1, 1}, {1, 1}, {}, Activation::kRelu);
+  std::vector<uint8_t> halves(16 * 9 * 16 * 2);
+  for (size_t i = 0; i < halves.size(); i += 2) {   // float16 values in (-0.03, 0.03): exponent 9..10
+    const uint16_t h = static_cast<uint16_t>(((i / 2) % 2 ? 0x8000 : 0) | ((9 + (i / 2) % 2) << 10) | ((i * 7) % 1024));
+    halves[i] = static_cast<uint8_t>(h & 0xff);
+    halves[i + 1] = static_cast<uint8_t>(h >> 8);
+  }
+  const int up = b.tensor("up", {1, 12, 12, 16});
+  b.conv2d("up", a, b.constant_bytes("up.w", {16, 3, 3, 16}, /*FLOAT16*/ 1, halves), b.constant("up.b", {16}, ramp(16, 0.05f)),
+           up, {3, 3}, {1, 1}, {1, 1, 1, 1});
+  const int sum = b.tensor("sum", {1, 12, 12, 16});
+  b.add("sum", a, up, sum, Activation::kRelu);
+  const int out = b.tensor("out", {1, 12, 12, 4});
+  b.conv2d("out", sum, b.constant("out.w", {4, 1, 1, 16}, ramp(64, 0.2f)), -1, out, {1, 1}, {1, 1}, {});
+  return b.finish({x}, {out});
+}
+
 bool write(const std::string& path, const std::vector<uint8_t>& bytes) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return false;
@@ -118,7 +147,8 @@ int main(int argc, char** argv) {
   } seeds[] = {{"tiny_inception.incept", incept::test::TinyInception(1).bytes()},
                {"conv_variants.incept", conv_variants()},
                {"pools.incept", pools()},
-               {"winograd_convs.incept", winograd_convs()}};
+               {"winograd_convs.incept", winograd_convs()},
+               {"narrow_residual.incept", narrow_residual()}};
   for (const auto& s : seeds) {
     if (!write(dir + "/" + s.name, s.bytes)) {
       std::fprintf(stderr, "%s: cannot write %s/%s\n", argv[0], dir.c_str(), s.name);

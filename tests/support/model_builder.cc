@@ -33,9 +33,25 @@ int ModelBuilder::tensor(const std::string& name, std::vector<int32_t> shape) {
 
 int ModelBuilder::constant(const std::string& name, std::vector<int32_t> shape, std::vector<float> data,
                            int64_t buffer_bytes_override) {
-  buffers_.push_back({std::move(data), buffer_bytes_override});
+  std::vector<uint8_t> bytes(data.size() * sizeof(float));
+  if (!data.empty()) std::memcpy(bytes.data(), data.data(), bytes.size());
+  buffers_.push_back({std::move(bytes), buffer_bytes_override});
   tensors_.push_back({name, std::move(shape), static_cast<int32_t>(buffers_.size()) - 1});
   return static_cast<int>(tensors_.size()) - 1;
+}
+
+int ModelBuilder::constant_bytes(const std::string& name, std::vector<int32_t> shape, int dtype,
+                                 std::vector<uint8_t> bytes) {
+  buffers_.push_back({std::move(bytes), -1});
+  tensors_.push_back({name, std::move(shape), static_cast<int32_t>(buffers_.size()) - 1, dtype});
+  return static_cast<int>(tensors_.size()) - 1;
+}
+
+void ModelBuilder::set_dtype(int tensor, int dtype) { tensors_[tensor].dtype = dtype; }
+
+void ModelBuilder::set_scales(int tensor, std::vector<float> scales) {
+  tensors_[tensor].has_scales = true;
+  tensors_[tensor].scales = std::move(scales);
 }
 
 int ModelBuilder::tensor_with_buffer(const std::string& name, std::vector<int32_t> shape, int32_t buffer) {
@@ -120,12 +136,13 @@ std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
   for (const TensorDef& t : tensors_)
-    tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, fb::DType::FLOAT32, t.buffer));
+    tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, static_cast<fb::DType>(t.dtype), t.buffer,
+                                             t.has_scales ? &t.scales : nullptr));
   std::vector<fb::Buffer> buffers;
   offsets->clear();
   uint64_t at = data_start;
   for (const BufferDef& b : buffers_) {
-    const uint64_t bytes = b.data.size() * sizeof(float);
+    const uint64_t bytes = b.data.size();
     offsets->push_back(at);
     buffers.emplace_back(at, b.bytes_override >= 0 ? static_cast<uint64_t>(b.bytes_override) : bytes);
     at += (bytes + 63) / 64 * 64;
@@ -179,11 +196,11 @@ std::vector<uint8_t> ModelBuilder::finish(std::vector<int> inputs, std::vector<i
   const uint64_t data_start = (fb_bytes + 63) / 64 * 64;
   std::vector<uint8_t> bytes = build(data_start, &offsets, inputs, outputs);
   uint64_t end = data_start;
-  for (size_t i = 0; i < buffers_.size(); ++i) end = offsets[i] + buffers_[i].data.size() * sizeof(float);
+  for (size_t i = 0; i < buffers_.size(); ++i) end = offsets[i] + buffers_[i].data.size();
   bytes.resize(end, 0);
   for (size_t i = 0; i < buffers_.size(); ++i)
     if (!buffers_[i].data.empty())
-      std::memcpy(bytes.data() + offsets[i], buffers_[i].data.data(), buffers_[i].data.size() * sizeof(float));
+      std::memcpy(bytes.data() + offsets[i], buffers_[i].data.data(), buffers_[i].data.size());
   return bytes;
 }
 

@@ -30,6 +30,12 @@ class ModelBuilder {
   // A constant with data; `buffer_bytes_override` >= 0 stores a different Buffer.size (broken files).
   int constant(const std::string& name, std::vector<int32_t> shape, std::vector<float> data,
                int64_t buffer_bytes_override = -1);
+  // A constant stored as `dtype` (0 FLOAT32, 1 FLOAT16, 2 INT8; any byte for broken files) whose buffer
+  // holds `bytes` as given. INT8 weights also need set_scales().
+  int constant_bytes(const std::string& name, std::vector<int32_t> shape, int dtype, std::vector<uint8_t> bytes);
+  // Tensor fields as narrow (or broken) files have them.
+  void set_dtype(int tensor, int dtype);
+  void set_scales(int tensor, std::vector<float> scales);
   // A tensor pointing at an arbitrary buffer index (broken files).
   int tensor_with_buffer(const std::string& name, std::vector<int32_t> shape, int32_t buffer);
 
@@ -64,9 +70,12 @@ class ModelBuilder {
     std::string name;
     std::vector<int32_t> shape;
     int32_t buffer = -1;
+    int dtype = 0;
+    bool has_scales = false;
+    std::vector<float> scales;
   };
   struct BufferDef {
-    std::vector<float> data;
+    std::vector<uint8_t> data;
     int64_t bytes_override = -1;
   };
   struct OpDef {

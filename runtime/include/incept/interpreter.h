@@ -67,7 +67,8 @@ struct PlanStats {
   int num_copied_concat_inputs = 0;
   // Weights repacked by kernels (native, XNNPACK) and held by this interpreter: the native kernels'
   // packed panels plus the growth of XNNPACK's allocations during this plan (that part approximate
-  // while other interpreters prepare at the same time).
+  // while other interpreters prepare at the same time), plus narrow (float16, int8) weights widened to
+  // float32 for kernels that read weights as they are (ref, eigen).
   size_t packed_weights_bytes = 0;
   size_t file_weights_bytes = 0;     // weights still read in place from the model file
   double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
