@@ -28,7 +28,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__, ir, keras_import, passes, torch_import, writer
+from . import __version__, ir, keras_import, passes, storage, torch_import, writer
 from .errors import ConvertError, one_line
 
 PROG = "incept-convert"
@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input height/width (default: the zoo net's, e.g. 224 googlenet, 299 inception_v3; the ONNX input's)")
     p.add_argument("--transform-input", action="store_true",
                    help="the checkpoint was trained with transform_input=True: record mean = std = 0.5 (see below)")
+    p.add_argument("--weights", choices=storage.CHOICES, default="fp32",
+                   help="how conv and fully connected weights are stored: fp32 (default), fp16 (half the size; "
+                        "rounded to nearest), int8 (a quarter; symmetric, one scale per output channel). The "
+                        "runtime widens them to float32 when it prepares: no speed difference. See the README")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
@@ -188,6 +192,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         _check_args(args)
         g = convert(args)
+        narrowed = storage.narrow_weights(g, args.weights)
         data = writer.serialize(g)
         writer.write_atomic(args.output, data)
     except ConvertError as e:
@@ -200,5 +205,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         params = g.param_count()
         print(f"{PROG}: wrote {args.output}: {g.metadata.architecture}, input {g.inputs[0].shape} NHWC, "
               f"{len(g.ops)} ops, {len(g.tensors())} tensors, {params / 1e6:.2f}M params, "
-              f"{len(data) / 2**20:.1f} MiB")
+              f"{len(data) / 2**20:.1f} MiB" + (f" ({len(narrowed)} weight tensors stored as {args.weights})"
+                                                  if narrowed else ""))
     return 0

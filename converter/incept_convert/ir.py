@@ -21,6 +21,8 @@ import numpy as np
 
 class DType(IntEnum):
     FLOAT32 = 0
+    FLOAT16 = 1   # weights only (storage.py)
+    INT8 = 2      # weights only: symmetric per output channel, Tensor.scales in the file
 
 
 class Activation(IntEnum):
@@ -57,7 +59,7 @@ class Pad2D:
 class Tensor:
     name: str
     shape: List[int]
-    dtype: DType = DType.FLOAT32
+    dtype: DType = DType.FLOAT32        # storage in the file: FLOAT16 / INT8 for narrow weights (storage.py)
     data: Optional[np.ndarray] = None   # constant (weight) tensors only; written to a Buffer
 
     @property

@@ -14,7 +14,7 @@ from typing import List, Tuple
 
 import numpy as np
 
-from . import BUFFER_ALIGNMENT, FILE_IDENTIFIER, FORMAT_VERSION, fbs, ir
+from . import BUFFER_ALIGNMENT, FILE_IDENTIFIER, FORMAT_VERSION, fbs, ir, storage
 from .writer import _camel
 
 
@@ -26,7 +26,7 @@ class FormatError(ValueError):
 class ReadModel:
     version: int
     flatbuffer_size: int                 # L: the FlatBuffer's length after the 4-byte size prefix
-    graph: ir.Graph                      # constants carry float32 data read from the weight section
+    graph: ir.Graph                      # constants carry float32 data read (and widened) from the weight section
     tensors: List[ir.Tensor]             # in file order (Model.tensors)
     tensor_buffer: List[int]             # Tensor.buffer per tensor (-1 for activations)
     buffers: List[Tuple[int, int]] = field(default_factory=list)   # (offset, size) per Buffer
@@ -83,9 +83,15 @@ def read_model(data: bytes) -> ReadModel:
         if t.Buffer() >= 0:
             off, size = buffers[t.Buffer()]
             count = int(np.prod(shape)) if shape else 1
-            if size != 4 * count:
-                raise FormatError(f"tensor '{t.Name().decode()}' has {count} elements but buffer size {size}")
-            data_arr = np.frombuffer(data, dtype="<f4", count=count, offset=off).reshape(shape)
+            if t.Dtype() not in storage.BYTES_PER_ELEMENT:
+                raise FormatError(f"tensor '{t.Name().decode()}' has unknown dtype {t.Dtype()}")
+            dtype = ir.DType(t.Dtype())
+            if size != storage.BYTES_PER_ELEMENT[dtype] * count:
+                raise FormatError(f"tensor '{t.Name().decode()}' has {count} {dtype.name} elements but buffer size {size}")
+            scales = t.ScalesAsNumpy() if t.ScalesLength() else None
+            if dtype == ir.DType.INT8 and (scales is None or len(scales) != shape[0]):
+                raise FormatError(f"tensor '{t.Name().decode()}' is INT8 without one scale per output channel")
+            data_arr = storage.decode(dtype, data, off, shape, scales)
         tensors.append(ir.Tensor(t.Name().decode(), shape, ir.DType(t.Dtype()), data_arr))
         tensor_buffer.append(t.Buffer())
     g = ir.Graph()

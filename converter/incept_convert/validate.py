@@ -102,6 +102,8 @@ def check_graph(g: ir.Graph) -> None:
         for t in op.inputs + op.outputs:
             if t is not None and (not t.shape or min(t.shape) < 1):
                 raise UnsupportedOp(op.label, f"tensor '{t.name}' has an invalid shape {t.shape}")
+            if t is not None and t.dtype != ir.DType.FLOAT32 and not t.is_constant:
+                raise UnsupportedOp(op.label, f"activation '{t.name}' is {t.dtype.name}; only weights may be narrow")
             if t is not None and t.is_constant and not np.isfinite(t.data).all():
                 bad = ~np.isfinite(t.data)
                 first = [int(i) for i in np.argwhere(bad)[0]]

@@ -4,7 +4,8 @@
 File layout (the C++ loader relies on it):
   [uint32 L][FlatBuffer of L bytes, identifier "INCP" at file offset 8][zero padding][weights]
 The FlatBuffer is size-prefixed (FinishSizePrefixed). Each Buffer{offset, size} names an ABSOLUTE file
-offset, a multiple of 64 and >= 4 + L, and the exact byte size of a little-endian float32 tensor;
+offset, a multiple of 64 and >= 4 + L, and the exact byte size of the tensor at its dtype (float32,
+float16 or int8: storage.py; INT8 tensors carry their scales in Tensor.scales);
 buffers follow one another in tensor order, each start aligned to 64; the file ends after the last one.
 
 Buffer offsets live inside the FlatBuffer, whose size does not depend on their values (Buffer is a
@@ -23,7 +24,7 @@ from typing import List, Tuple
 import flatbuffers
 import numpy as np
 
-from . import BUFFER_ALIGNMENT, FILE_IDENTIFIER, FORMAT_VERSION, fbs, ir, validate
+from . import BUFFER_ALIGNMENT, FILE_IDENTIFIER, FORMAT_VERSION, fbs, ir, storage, validate
 from .errors import ConvertError, short_reason
 
 
@@ -50,8 +51,9 @@ def _unique_names(tensors: List[ir.Tensor]) -> List[str]:
 
 
 class _Builder:
-    def __init__(self, fb, g: ir.Graph, tensors, names, buffer_of, blobs):
+    def __init__(self, fb, g: ir.Graph, tensors, names, buffer_of, blobs, scales):
         self.fb, self.g, self.tensors, self.names, self.buffer_of, self.blobs = fb, g, tensors, names, buffer_of, blobs
+        self.scales = scales   # id(tensor) -> float32 scales of INT8 weights
         self.index = {id(t): i for i, t in enumerate(tensors)}
 
     def int_vector(self, b, values) -> int:
@@ -90,11 +92,15 @@ class _Builder:
         tensor_offs = []
         for t, name in zip(self.tensors, self.names):
             n, shape = b.CreateString(name), self.int_vector(b, t.shape)
+            scales = self.scales.get(id(t))
+            scales_vec = b.CreateNumpyVector(np.asarray(scales, dtype="<f4")) if scales is not None else None
             fb.Tensor.TensorStart(b)
             fb.Tensor.TensorAddName(b, n)
             fb.Tensor.TensorAddShape(b, shape)
             fb.Tensor.TensorAddDtype(b, int(t.dtype))
             fb.Tensor.TensorAddBuffer(b, self.buffer_of.get(id(t), -1))
+            if scales_vec is not None:
+                fb.Tensor.TensorAddScales(b, scales_vec)
             tensor_offs.append(fb.Tensor.TensorEnd(b))
         op_offs = []
         for op in g.ops:
@@ -153,8 +159,14 @@ def serialize(g: ir.Graph) -> bytes:
     validate.check_graph(g)
     tensors = g.tensors()
     consts = [t for t in tensors if t.is_constant]
-    blobs = [np.ascontiguousarray(t.data, dtype="<f4").tobytes() for t in consts]
-    builder = _Builder(fbs.load(), g, tensors, _unique_names(tensors), {id(t): i for i, t in enumerate(consts)}, blobs)
+    blobs, scales = [], {}
+    for t in consts:
+        blob, s = storage.encode(t)
+        blobs.append(blob)
+        if s is not None:
+            scales[id(t)] = s
+    builder = _Builder(fbs.load(), g, tensors, _unique_names(tensors), {id(t): i for i, t in enumerate(consts)}, blobs,
+                       scales)
 
     def layout(start: int) -> List[int]:
         offsets, cursor = [], _align(start)

@@ -127,13 +127,15 @@ class Artifacts:
             self._made[arch] = paths
         return self._made[arch]
 
-    def converted(self, arch: str, source: str) -> Path:
-        """`source` is "pth", "onnx_bn" or "onnx_folded"."""
-        key = (arch, source)
+    def converted(self, arch: str, source: str, weights: str = "fp32") -> Path:
+        """`source` is "pth", "onnx_bn" or "onnx_folded"; `weights` the --weights storage."""
+        key = (arch, source, weights)
         if key not in self._converted:
             paths = self.make(arch)
-            out = self.root / arch / f"{source}.incept"
+            out = self.root / arch / (f"{source}.incept" if weights == "fp32" else f"{source}.{weights}.incept")
             args = (["--arch", arch, "--checkpoint", paths["pth"]] if source == "pth" else ["--onnx", paths[source]])
+            if weights != "fp32":
+                args += ["--weights", weights]
             proc = run_convert(*args, "-o", out, "-q")
             assert proc.returncode == 0, proc.stderr
             self._converted[key] = out
