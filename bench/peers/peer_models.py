@@ -115,20 +115,24 @@ def convert_peers(a, models: dict, out: str) -> dict:
                 os.makedirs(d, exist_ok=True)
                 stamp = os.path.join(d, f"{net}.done")   # written last: a conversion cut short is redone
                 newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(os.path.join(HERE, script)) if script else 0)
+                files = None
+                if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
+                    with open(stamp) as f:
+                        files = f.read().split()
+                    if not files or not all(os.path.exists(x) for x in files):
+                        files = None
                 try:
-                    if a.remake or not os.path.exists(stamp) or os.path.getmtime(stamp) < newer:
+                    if files is None:
                         t = time.monotonic()
                         path, files = fn(net, m["onnx"], d)
                         with open(stamp, "w") as f:
                             f.write("\n".join(files) + "\n")
                         log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
                     else:
-                        with open(stamp) as f:
-                            files = f.read().split()
                         path = files[0]
                         log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} is newer than the ONNX export")
                     conv[net][rt] = {"path": path, "files": files, "tool": tool}
-                except Failure as e:
+                except (Failure, OSError) as e:
                     log(f"  {net}: {rt:8s} conversion FAILED: {e}")
                     conv[net][rt] = {"error": f"conversion failed: {e}", "tool": tool}
                     continue

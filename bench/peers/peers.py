@@ -271,7 +271,8 @@ def main(argv=None) -> int:
         for rt, s in r["runtimes"].items():
             versions.setdefault(rt, s.get("version"))
     backend = next((r["runtimes"]["incept"].get("backend") for r in rows if "incept" in r["runtimes"]), None)
-    versions["incept"] = f"backend {backend or '-'}{' ' + a.incept_flags if a.incept_flags else ''}"
+    if "incept" in a.runtimes:
+        versions["incept"] = f"backend {backend or '-'}{' ' + a.incept_flags if a.incept_flags else ''}"
     settings = {rt: next((s.get("settings") for r in rows for k, s in r["runtimes"].items() if k == rt), None)
                 for rt in a.runtimes}
     meta = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
