@@ -109,7 +109,7 @@ def targets(rows):
             continue
         q = r["ratio_fastest_peer"]
         checks = [(f"latency <= {LATENCY_TARGET} x the fastest peer ({SHORT[r['fastest_peer']]})", q <= LATENCY_TARGET,
-                   f"{q:.2f}")]
+                   f"{q:.3f}")]
         if ort:
             lq = inc["create_ms"] / ort["create_ms"]
             checks.append(("load+prepare <= ORT session creation", lq <= 1.0, f"{lq:.2f}"))

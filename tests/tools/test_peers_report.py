@@ -79,7 +79,7 @@ def test_tables_and_chart():
     assert "13.12" in ort_line and "0.80 (0.80-0.80)" in ort_line and "80.0" in ort_line and ort_line.endswith("0.30 !")
     assert any("TFLite   not measured: conversion failed: no mapping" in x for x in lines)
     assert "incept / fastest peer (ORT): 0.80" in text
-    assert "latency <= 0.85 x the fastest peer (ORT) met (0.80)" in text
+    assert "latency <= 0.85 x the fastest peer (ORT) met (0.800)" in text
     assert "load+prepare <= ORT session creation met (0.60)" in text
     assert "peak RSS <= 0.5 x (ORT - its baseline) MISSED (0.56" in text
     md = peers_report.markdown(rows, meta, conv)
