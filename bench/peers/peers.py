@@ -144,7 +144,8 @@ def baselines(a) -> dict:
     """Peak RSS of python + numpy ('bare') and of python + numpy + each peer's import, no model."""
     out = {}
     for rt in ["bare"] + [r for r in a.runtimes if r in PEER_RUNTIMES]:
-        cmd = [venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--baseline"] + ([] if rt == "bare" else ["--runtime", rt])
+        cmd = [venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--baseline"]
+        cmd += [] if rt == "bare" else ["--runtime", rt]
         out[rt] = last_json(run(cmd, f"{rt} baseline").stdout, f"{rt} baseline")["peak_rss_bytes"]
     return out
 
@@ -228,7 +229,7 @@ def rounds(a, models, conv, skipped, plan):
                     res["background_cores_before"] = before
                     raw[net][t][rt].append(res)
                     got[rt] = res
-                line = "  ".join(f"{k} {v['median_ms']:.2f}" for k, v in sorted(got.items(), key=lambda kv: RUNTIMES.index(kv[0])))
+                line = "  ".join(f"{k} {got[k]['median_ms']:.2f}" for k in RUNTIMES if k in got)
                 bg = max((v["background_cores"] for v in got.values()), default=0.0)
                 warn = f"  [busy box: other processes used {bg:.2f} CPUs meanwhile]" if bg > BUSY_CORES else ""
                 log(f"  {net:13s} T={t}  ms: {line}{warn}")

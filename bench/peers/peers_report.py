@@ -172,7 +172,8 @@ def table(rows, base, meta) -> str:
 def markdown(rows, meta, conv) -> str:
     """table.md: the summary (ms per runtime, ratio to incept), the full table and how each model was made."""
     rts = [rt for rt in RUNTIMES if rt in meta["runtimes"]]
-    out = [f"Measured {meta['date'][:10]} on {meta['cpu']} ({meta['cpus']} CPUs), {meta['rounds']} round{'s' if meta['rounds'] != 1 else ''}, "
+    rounds = f"{meta['rounds']} round{'s' if meta['rounds'] != 1 else ''}"
+    out = [f"Measured {meta['date'][:10]} on {meta['cpu']} ({meta['cpus']} CPUs), {rounds}, "
            f"batch 1, median latency in ms; in brackets incept's time / the runtime's (below 1: incept is faster).", ""]
     out.append("| net | threads | " + " | ".join(NAMES[rt] for rt in rts) + " | incept / fastest peer |")
     out.append("|---|---:|" + "---:|" * len(rts) + "---:|")
