@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-"""incept vs ONNX Runtime on the same nets, same weights, same input, same machine, one session.
+"""incept vs ONNX Runtime, TFLite (LiteRT), ncnn, MNN and OpenVINO: the same nets, same weights, same
+input, same machine, one session.
 
-Driven by bench/peers/run.sh (which installs onnxruntime-node first); see bench/peers/README.md.
-Phases: 1 models (seeded torchvision checkpoint -> .incept and BN-folded opset-13 .onnx),
-2 check (both runtimes run x.npy once per net x threads; outputs compared; run counts calibrated),
-3 rounds (per round, per net x threads: incept-bench then ort_bench.mjs, the order flipped every
-round), 4 report (table on stdout, results.json, chart.svg).
+Driven by bench/peers/run.sh (which installs the peers into build/peers-venv first); see
+bench/peers/README.md. Phases: 1 models (seeded checkpoint -> .incept and BN-folded ONNX -> each
+peer's format, peer_models.py), 2 check (every runtime runs x.npy once per net x threads; its output is
+compared with PyTorch's, and a runtime that disagrees is not timed; run counts calibrated), 3 rounds
+(per round, per net x threads, every runtime in its own fresh process, the order rotated every round),
+4 report (tables, results.json, chart.svg; peers_report.py, chart.py).
 """
 
 import argparse
@@ -16,28 +18,17 @@ import math
 import os
 import platform
 import shlex
-import shutil
 import subprocess
 import sys
 import time
 
 from machine_load import QuietWaiter, background_cores, cpu_sample  # noqa: E402  (same folder)
-from peers_report import BUSY_CORES, cpu_model, summarise, table  # noqa: E402
+from peer_models import clean_scratch, convert_peers, make_models
+from peers_common import (HERE, INPUT_SIZE, NAMES, PEER_RUNTIMES, PY, ROOT, RUNTIMES, Failure, last_json, log, run,
+                          venv_bin, venv_dir)
+from peers_report import BUSY_CORES, cpu_model, gate, markdown, summarise, table
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-PY = "/usr/bin/python3"          # Debian's Python, with torch / torchvision / onnx
-NODE = os.environ.get("NODE", "node")
-INPUT_SIZE = {"googlenet": 224, "inception_v3": 299, "inception_v4": 299, "inception_resnet_v2": 299}
-STEP_TIMEOUT_S = 900
-
-
-class Failure(Exception):
-    """One clear line for the user; run.sh prints it and exits 1."""
-
-
-def log(msg: str) -> None:
-    print(msg, flush=True)
+AGREE_LIMIT = 1e-3   # max|diff| / max|logit| vs PyTorch above which a runtime is not timed on that net
 
 
 def csv(kind, cast=str):
@@ -57,15 +48,15 @@ def parse_args(argv):
     p.add_argument("--nets", type=csv("nets"), default=list(INPUT_SIZE),
                    help="comma-separated: googlenet, inception_v3, inception_v4, inception_resnet_v2 (default: all four)")
     p.add_argument("--threads", type=csv("thread counts", int), default=[1, 2], help="default 1,2")
-    p.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds, each runtime once per net x threads (default 3)")
     p.add_argument("--out", default="build/peers", help="output folder (default build/peers)")
     p.add_argument("--runs", type=int, help="timed runs per measurement (default: calibrated, see --target-s)")
     p.add_argument("--warmup", type=int, help="untimed runs after the first (default: runs/10, at least 2)")
     p.add_argument("--target-s", type=float, default=10.0,
                    help="calibration: timed runs per measurement take about this long for the slowest "
                         "runtime x thread count in the check phase (default 10; runs clamped to 5..300)")
-    p.add_argument("--runtimes", type=csv("runtimes"), default=["incept", "ort"],
-                   help="incept,ort (default); 'ort' alone measures ONNX Runtime only")
+    p.add_argument("--runtimes", type=csv("runtimes"), default=list(RUNTIMES),
+                   help=f"any of {','.join(RUNTIMES)} (default: all); e.g. 'incept,ort' or 'tflite' alone")
     p.add_argument("--incept-bench", metavar="PATH", default=os.environ.get("INCEPT_BENCH", "build/release/bin/incept-bench"),
                    help="default $INCEPT_BENCH or build/release/bin/incept-bench")
     p.add_argument("--incept-run", metavar="PATH", default=os.environ.get("INCEPT_RUN", "build/release/bin/incept-run"),
@@ -73,7 +64,7 @@ def parse_args(argv):
     p.add_argument("--incept-flags", default="", metavar="FLAGS",
                    help="extra interpreter flags for incept-bench and incept-run, e.g. '--no-winograd' "
                         "(default: none; Winograd on)")
-    p.add_argument("--remake", action="store_true", help="re-make checkpoints, ONNX exports and inputs")
+    p.add_argument("--remake", action="store_true", help="re-make checkpoints, ONNX exports, inputs and conversions")
     p.add_argument("--wait-quiet", type=float, default=60.0, metavar="S",
                    help="before each measurement wait up to 10 s for other processes to leave the CPUs idle; at "
                         "most S seconds of waiting in all (default 60; 0: never wait)")
@@ -82,50 +73,16 @@ def parse_args(argv):
         if n not in INPUT_SIZE:
             p.error(f"unknown net '{n}'; choose from {', '.join(INPUT_SIZE)}")
     for r in a.runtimes:
-        if r not in ("incept", "ort"):
-            p.error(f"unknown runtime '{r}'; choose from incept, ort")
+        if r not in RUNTIMES:
+            p.error(f"unknown runtime '{r}'; choose from {', '.join(RUNTIMES)}")
     if any(t < 1 for t in a.threads):
         p.error("--threads must be >= 1")
     if a.rounds < 1 or (a.runs is not None and a.runs < 1) or (a.warmup is not None and a.warmup < 0):
         p.error("--rounds and --runs must be >= 1, --warmup >= 0")
     a.threads = sorted(set(a.threads))
+    a.runtimes = [r for r in RUNTIMES if r in a.runtimes]
     a.incept_flag_list = shlex.split(a.incept_flags)
     return a
-
-
-def run(cmd, what: str, timeout=STEP_TIMEOUT_S) -> subprocess.CompletedProcess:
-    try:
-        cp = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise Failure(f"{what}: timed out after {timeout} s ({' '.join(cmd)})") from None
-    if cp.returncode != 0:
-        tail = (cp.stderr.strip() or cp.stdout.strip()).splitlines()[-1:] or ["(no output)"]
-        raise Failure(f"{what} failed (exit {cp.returncode}): {tail[0]}")
-    return cp
-
-
-def last_json(text: str, what: str) -> dict:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        pass
-    for line in reversed(text.strip().splitlines()):
-        if line.lstrip().startswith("{"):
-            try:
-                return json.loads(line)
-            except json.JSONDecodeError:
-                break
-    raise Failure(f"{what}: no JSON object on stdout")
-
-
-def newest_mtime(paths) -> float:
-    m = 0.0
-    for base in paths:
-        for dirpath, _, files in os.walk(os.path.join(ROOT, base)):
-            for f in files:
-                if f.endswith((".py", ".fbs")):
-                    m = max(m, os.path.getmtime(os.path.join(dirpath, f)))
-    return m
 
 
 def binary_stamp(path: str):
@@ -137,124 +94,20 @@ def binary_stamp(path: str):
     return (st.st_mtime_ns, st.st_size)
 
 
-# ---------------------------------------------------------------------------------------------- phases
-
 def preflight(a) -> None:
     if "incept" in a.runtimes:
         for path, name in ((a.incept_bench, "incept-bench"), (a.incept_run, "incept-run")):
             if not os.access(os.path.join(ROOT, path), os.X_OK):
                 raise Failure(f"{path} not found: build it first with `cmake --build --preset release` "
-                              f"(or measure ONNX Runtime alone with --runtimes ort)")
+                              f"(or measure the peers alone, e.g. --runtimes ort,tflite)")
     for mod in ("numpy", "torch", "torchvision", "onnx"):
         if importlib.util.find_spec(mod) is None:
             raise Failure(f"{PY} lacks {mod}: run scripts/deps.sh (Debian's python3-torch, -torchvision, -onnx)")
-    if shutil.which(NODE) is None:
-        raise Failure("node not found on PATH (Node 20 is needed for onnxruntime-node)")
+    if any(r in PEER_RUNTIMES for r in a.runtimes) and not os.access(venv_bin("python"), os.X_OK):
+        raise Failure(f"{venv_dir()} is missing: bench/peers/run.sh makes it (peers.py is not run directly)")
 
 
-def make_models(a, out: str) -> dict:
-    models = {}
-    conv_mtime = newest_mtime(["converter/incept_convert", "schema"])
-    for net in a.nets:
-        d = os.path.join(out, "models")
-        os.makedirs(d, exist_ok=True)
-        m = {k: os.path.join(d, f"{net}.{k}") for k in ("pth", "onnx", "incept")}
-        m["x"], m["ref"] = os.path.join(d, f"{net}.x.npy"), os.path.join(d, f"{net}.torch.npy")
-        if a.remake or not all(os.path.exists(m[k]) for k in ("pth", "onnx", "x", "ref")):
-            log(f"  {net}: seeded checkpoint, BN-folded ONNX (opset 13), input and PyTorch logits")
-            t = time.monotonic()
-            cmd = [PY, "-m", "incept_convert.make_checkpoint", "--arch", net, "--seed", "0", "-o", m["pth"],
-                   "--onnx-folded", m["onnx"], "--input", m["x"], "--reference", m["ref"]]
-            env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "converter"))
-            try:
-                cp = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=STEP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                raise Failure(f"make_checkpoint {net}: timed out") from None
-            if cp.returncode != 0:
-                raise Failure(f"make_checkpoint {net} failed: {(cp.stderr.strip().splitlines() or ['?'])[-1]}")
-            log(f"    done in {time.monotonic() - t:.1f} s")
-        else:
-            log(f"  {net}: checkpoint, ONNX and input already in {d} (--remake to redo)")
-        if "incept" in a.runtimes:
-            inc = m["incept"]
-            if a.remake or not os.path.exists(inc) or os.path.getmtime(inc) < max(os.path.getmtime(m["pth"]), conv_mtime):
-                log(f"  {net}: converting the checkpoint to {inc}")
-                run([os.path.join(ROOT, "converter", "incept-convert"), "--arch", net, "--checkpoint", m["pth"],
-                     "-o", inc, "-q"], f"incept-convert {net}")
-            else:
-                log(f"  {net}: {inc} is newer than the checkpoint and the converter")
-        models[net] = m
-    return models
-
-
-def rel_diff(a, b) -> float:
-    import numpy as np
-    return float(np.abs(a.astype(np.float64) - b).max() / max(float(np.abs(b).max()), 1e-30))
-
-
-def check_and_calibrate(a, models, out: str):
-    import numpy as np
-    check, est = {}, {}
-    d = os.path.join(out, "outputs")
-    os.makedirs(d, exist_ok=True)
-    for net, m in models.items():
-        ref = np.load(m["ref"])
-        check[net] = {}
-        for t in a.threads:
-            c = {}
-            outs = {}
-            if "incept" in a.runtimes:
-                y = os.path.join(d, f"{net}.t{t}.incept.npy")
-                run([a.incept_run, m["incept"], "--input", m["x"], "--output", y, "--threads", str(t), "-q",
-                     *a.incept_flag_list],
-                    f"incept-run {net} --threads {t}")
-                outs["incept"] = np.load(y)
-                c["incept_ms"] = incept_bench(a, m, t, runs=3, warmup=1)["min_ms"]
-            if "ort" in a.runtimes:
-                y = os.path.join(d, f"{net}.t{t}.ort.npy")
-                r = ort_bench(m, t, runs=3, warmup=1, output=y)
-                c["ort_ms"] = r["min_ms"]
-                c["ort_version"] = r["version"]
-                outs["ort"] = np.load(y)
-            for k, v in outs.items():
-                if v.shape != ref.shape:
-                    raise Failure(f"{net}: {k} output has shape {list(v.shape)}, PyTorch's is {list(ref.shape)}")
-                c[f"{k}_vs_torch"] = rel_diff(v, ref)
-                c[f"{k}_top1"] = int(np.argmax(v[0]))
-            c["torch_top1"] = int(np.argmax(ref[0]))
-            if len(outs) == 2:
-                c["incept_vs_ort"] = rel_diff(outs["incept"], outs["ort"])
-            check[net][t] = c
-            parts = [f"{k} {c[k + '_ms']:.1f} ms" for k in ("incept", "ort") if k + "_ms" in c]   # fastest of 3: a busy box's spikes would shrink the run counts
-            agree = (f"incept vs ORT {c['incept_vs_ort']:.1e}" if "incept_vs_ort" in c else
-                     "; ".join(f"{k} vs PyTorch {c[k + '_vs_torch']:.1e}" for k in outs))
-            log(f"  {net:13s} T={t}  {', '.join(parts)};  max|diff|/max|logit|: {agree}")
-        # the slowest single run over runtimes and thread counts (normally 1 thread; on a busy box it can be 2)
-        est[net] = max(c.get(k, 0.0) for c in check[net].values() for k in ("incept_ms", "ort_ms"))
-    plan = {}
-    for net in models:
-        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(est[net], 0.1)))))
-        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
-        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": est[net]}
-        log(f"  {net}: {runs} timed runs after 1 first + {warmup} warm-up runs per measurement"
-            + ("" if a.runs is not None else f" (slowest check: {est[net]:.1f} ms)"))
-    return check, plan
-
-
-def ort_bench(m, t, runs, warmup, output=None) -> dict:
-    cmd = [NODE, os.path.join(HERE, "ort_bench.mjs"), m["onnx"], "--input", m["x"], "--threads", str(t),
-           "--runs", str(runs), "--warmup", str(warmup)]
-    if output:
-        cmd += ["--output", output]
-    return last_json(run(cmd, f"ort_bench {os.path.basename(m['onnx'])} --threads {t}").stdout, "ort_bench")
-
-
-def node_baselines() -> dict:
-    script = os.path.join(HERE, "ort_bench.mjs")
-    bare = last_json(run([NODE, script, "--baseline", "bare"], "node baseline").stdout, "node baseline")
-    withort = last_json(run([NODE, script, "--baseline", "ort"], "node+ORT baseline").stdout, "node+ORT baseline")
-    return {"bare": bare["peak_rss_bytes"], "ort": withort["peak_rss_bytes"]}
-
+# ---------------------------------------------------------------------------------------- measuring
 
 def incept_bench(a, m, t, runs, warmup) -> dict:
     cmd = [a.incept_bench, m["incept"], "--threads", str(t), "--json", "--runs", str(runs), "--warmup", str(warmup),
@@ -265,43 +118,121 @@ def incept_bench(a, m, t, runs, warmup) -> dict:
     missing = [k for k in ("median_ms", "load_ms", "prepare_ms", "peak_rss_bytes") if k not in r]
     if missing:
         raise Failure(f"incept-bench JSON lacks {', '.join(missing)}")
+    r["create_ms"] = r["load_ms"] + r["prepare_ms"]
     return r
 
 
-def rounds(a, models, plan):
-    raw = {net: {t: {"incept": [], "ort": []} for t in a.threads} for net in models}
+def peer_bench(rt, model, x, t, runs, warmup, output=None) -> dict:
+    cmd = [venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--runtime", rt, model, "--input", x,
+           "--threads", str(t), "--runs", str(runs), "--warmup", str(warmup)]
+    if output:
+        cmd += ["--output", output]
+    what = f"{NAMES[rt]} on {os.path.basename(model)} --threads {t}"
+    return last_json(run(cmd, what).stdout, what)
+
+
+def measure(a, rt, net, models, conv, t, runs, warmup, output=None) -> dict:
+    if rt == "incept":
+        if output:
+            run([a.incept_run, models[net]["incept"], "--input", models[net]["x"], "--output", output, "--threads",
+                 str(t), "-q", *a.incept_flag_list], f"incept-run {net} --threads {t}")
+        return incept_bench(a, models[net], t, runs, warmup)
+    return peer_bench(rt, conv[net][rt]["path"], models[net]["x"], t, runs, warmup, output)
+
+
+def baselines(a) -> dict:
+    """Peak RSS of python + numpy ('bare') and of python + numpy + each peer's import, no model."""
+    out = {}
+    for rt in ["bare"] + [r for r in a.runtimes if r in PEER_RUNTIMES]:
+        cmd = [venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--baseline"]
+        cmd += [] if rt == "bare" else ["--runtime", rt]
+        out[rt] = last_json(run(cmd, f"{rt} baseline").stdout, f"{rt} baseline")["peak_rss_bytes"]
+    return out
+
+
+def check_and_calibrate(a, models, conv, out: str):
+    """Every runtime once per net x threads on x.npy, its output against PyTorch's. A runtime that fails or
+    disagrees gets its reason in skipped[net][rt] and is not timed on that net."""
+    import numpy as np
+    check, skipped, est = {}, {}, {}
+    d = os.path.join(out, "outputs")
+    os.makedirs(d, exist_ok=True)
+    for net, m in models.items():
+        ref = np.load(m["ref"])
+        check[net], skipped[net] = {t: {} for t in a.threads}, {}
+        for rt in a.runtimes:
+            if "error" in conv[net][rt]:
+                skipped[net][rt] = conv[net][rt]["error"]
+        for t in a.threads:
+            parts = []
+            for rt in a.runtimes:
+                if rt in skipped[net]:
+                    continue
+                y = os.path.join(d, f"{net}.t{t}.{rt}.npy")
+                try:
+                    r = measure(a, rt, net, models, conv, t, runs=3, warmup=1, output=y)
+                    v = np.load(y).reshape(ref.shape)
+                except (Failure, OSError, ValueError) as e:
+                    skipped[net][rt] = f"check at T={t} failed: {e}"
+                    log(f"  {net:13s} T={t}  {rt}: FAILED, not timed: {e}")
+                    continue
+                c = gate(v, ref, AGREE_LIMIT)
+                c["ms"], c["version"] = r["min_ms"], r.get("version")
+                check[net][t][rt] = c
+                if not c["ok"]:
+                    skipped[net][rt] = f"output differs from PyTorch at T={t}: {c['why']}"
+                    log(f"  {net:13s} T={t}  {rt}: {c['why']}: not timed")
+                parts.append(f"{rt} {c['ms']:.1f} ms {c['vs_torch']:.0e}{'' if c['top5_same'] else ' top5 DIFF'}")
+            log(f"  {net:13s} T={t}  " + ", ".join(parts))
+        # the slowest single run over runtimes and thread counts (normally 1 thread; on a busy box it can be 2)
+        est[net] = max([c["ms"] for ct in check[net].values() for rt, c in ct.items() if rt not in skipped[net]],
+                       default=0.0)
+    plan = {}
+    for net in models:
+        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(est[net], 0.1)))))
+        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
+        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": est[net]}
+        log(f"  {net}: {runs} timed runs after 1 first + {warmup} warm-up runs per measurement"
+            + ("" if a.runs is not None else f" (slowest check: {est[net]:.1f} ms)"))
+    return check, skipped, plan
+
+
+def rounds(a, models, conv, skipped, plan):
+    raw = {net: {t: {rt: [] for rt in a.runtimes} for t in a.threads} for net in models}
     base = []
     quiet = QuietWaiter(a.wait_quiet)
     for r in range(a.rounds):
-        order = [x for x in (["incept", "ort"] if r % 2 == 0 else ["ort", "incept"]) if x in a.runtimes]
-        log(f"== round {r + 1}/{a.rounds} (order: {' then '.join(order)})")
-        if "ort" in a.runtimes:
-            base.append(node_baselines())
-        for net, m in models.items():
+        order = a.runtimes[r % len(a.runtimes):] + a.runtimes[:r % len(a.runtimes)]
+        log(f"== round {r + 1}/{a.rounds} (order: {', '.join(order)})")
+        if any(rt in PEER_RUNTIMES for rt in a.runtimes):
+            base.append(baselines(a))
+        for net in models:
             p = plan[net]
             for t in a.threads:
                 got = {}
                 for rt in order:
+                    if rt in skipped[net]:
+                        continue
                     before = quiet.wait() if a.wait_quiet > 0 else None
                     t0, c0 = time.monotonic(), cpu_sample()
-                    if rt == "incept":
-                        if binary_stamp(a.incept_bench) != a.incept_bench_stamp and not a.incept_bench_changed:
-                            a.incept_bench_changed = f"round {r + 1}, before {net} T={t}"
-                            log(f"  WARNING: {a.incept_bench} was rebuilt during this run ({a.incept_bench_changed});"
-                                " incept's numbers before and after are not comparable")
-                        res = incept_bench(a, m, t, p["runs"], p["warmup"])
-                    else:
-                        res = ort_bench(m, t, p["runs"], p["warmup"])
+                    if rt == "incept" and binary_stamp(a.incept_bench) != a.incept_bench_stamp and not a.incept_bench_changed:
+                        a.incept_bench_changed = f"round {r + 1}, before {net} T={t}"
+                        log(f"  WARNING: {a.incept_bench} was rebuilt during this run ({a.incept_bench_changed});"
+                            " incept's numbers before and after are not comparable")
+                    try:
+                        res = measure(a, rt, net, models, conv, t, p["runs"], p["warmup"])
+                    except Failure as e:   # passed the check, failed now: the row keeps the other rounds
+                        log(f"  {net:13s} T={t}  {rt}: FAILED in round {r + 1}: {e}")
+                        continue
                     res["wall_s"] = time.monotonic() - t0
                     res["background_cores"] = background_cores(c0, cpu_sample(), res["wall_s"])
                     res["background_cores_before"] = before
                     raw[net][t][rt].append(res)
                     got[rt] = res
-                line = "  ".join(f"{k} {v['median_ms']:8.2f} ms" for k, v in got.items())
-                ratio = f"  incept/ORT {got['incept']['median_ms'] / got['ort']['median_ms']:.3f}" if len(got) == 2 else ""
-                bg = max(v["background_cores"] for v in got.values())
+                line = "  ".join(f"{k} {got[k]['median_ms']:.2f}" for k in RUNTIMES if k in got)
+                bg = max((v["background_cores"] for v in got.values()), default=0.0)
                 warn = f"  [busy box: other processes used {bg:.2f} CPUs meanwhile]" if bg > BUSY_CORES else ""
-                log(f"  {net:13s} T={t}  {line}{ratio}{warn}")
+                log(f"  {net:13s} T={t}  ms: {line}{warn}")
     a.waited_quiet_s = round(quiet.waited_s, 1)
     if a.wait_quiet > 0:
         log(f"  waited {quiet.waited_s:.0f} s in all for a quiet box (budget --wait-quiet {a.wait_quiet:g})")
@@ -321,56 +252,61 @@ def main(argv=None) -> int:
         if "incept" in a.runtimes:
             h = subprocess.run([a.incept_bench, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30)
             a.bench_takes_input = "--input" in (h.stdout + h.stderr)
-        log(f"== 1/4 models ({', '.join(a.nets)}) in {out}/models")
+        log(f"== 1/4 models ({', '.join(a.nets)}) in {out}/models, for {', '.join(a.runtimes)}")
+        clean_scratch(out)
         models = make_models(a, out)
-        log("== 2/4 check: outputs on the same input compared; run counts calibrated (fastest of 3 runs)")
-        check, plan = check_and_calibrate(a, models, out)
+        conv = convert_peers(a, models, out)
+        log(f"== 2/4 check: every runtime's output on the same input vs PyTorch's (not timed above "
+            f"{AGREE_LIMIT:g} or with another top-5); run counts calibrated (fastest of 3 runs)")
+        check, skipped, plan = check_and_calibrate(a, models, conv, out)
         log(f"== 3/4 measure: {a.rounds} rounds x {len(a.nets)} nets x threads {','.join(map(str, a.threads))}"
-            f" x {' and '.join(a.runtimes)}")
-        raw, base = rounds(a, models, plan)
+            f" x {', '.join(a.runtimes)}")
+        raw, base = rounds(a, models, conv, skipped, plan)
     except Failure as e:
         print(f"bench/peers: {e}", file=sys.stderr, flush=True)
         return 1
     log("== 4/4 report")
-    rows = summarise(a, models, plan, check, raw, base)
-    text = table(rows, base)
-    if a.incept_flags:
-        text = f"incept flags: {a.incept_flags}\n" + text
+    rows = summarise(a, models, conv, plan, check, skipped, raw, base)
+    versions = {}
+    for r in rows:
+        for rt, s in r["runtimes"].items():
+            versions.setdefault(rt, s.get("version"))
+    backend = next((r["runtimes"]["incept"].get("backend") for r in rows if "incept" in r["runtimes"]), None)
+    if "incept" in a.runtimes:
+        versions["incept"] = f"backend {backend or '-'}{' ' + a.incept_flags if a.incept_flags else ''}"
+    settings = {rt: next((s.get("settings") for r in rows for k, s in r["runtimes"].items() if k == rt), None)
+                for rt in a.runtimes}
+    meta = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
+            "cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
+            "versions": versions, "settings": settings, "venv": venv_dir(),
+            "incept_bench": a.incept_bench if "incept" in a.runtimes else None, "incept_backend": backend,
+            "incept_bench_input": a.bench_takes_input, "incept_flags": a.incept_flags, "nets": a.nets,
+            "threads": a.threads, "rounds": a.rounds, "runtimes": a.runtimes, "plan": plan, "target_s": a.target_s,
+            "agree_limit": AGREE_LIMIT,
+            "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9).isoformat(timespec="seconds")
+                                   if a.incept_bench_stamp else None),
+            "incept_bench_rebuilt_during_run": a.incept_bench_changed,
+            "wait_quiet_budget_s": a.wait_quiet, "waited_quiet_s": a.waited_quiet_s,
+            "wall_s": round(time.monotonic() - started, 1), "argv": sys.argv[1:]}
+    text = table(rows, base, meta)
     if a.incept_bench_changed:
         text += (f"\nWARNING: {a.incept_bench} was rebuilt during this run ({a.incept_bench_changed}): "
                  "rerun for comparable incept numbers.")
-    ort_version = next((r["ort"]["version"] for r in rows if "ort" in r), None)
-    backend = next((r["incept"].get("backend") for r in rows if "incept" in r), None)
-    result = {
-        "meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
-                 "cpus": os.cpu_count(), "kernel": platform.release(), "onnxruntime_node": ort_version,
-                 "node": subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout.strip(),
-                 "incept_bench": a.incept_bench if "incept" in a.runtimes else None, "incept_backend": backend,
-                 "incept_bench_input": a.bench_takes_input, "incept_flags": a.incept_flags, "nets": a.nets, "threads": a.threads,
-                 "rounds": a.rounds, "runtimes": a.runtimes, "plan": plan, "target_s": a.target_s,
-                 "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9).isoformat(timespec="seconds")
-                                        if a.incept_bench_stamp else None),
-                 "incept_bench_rebuilt_during_run": a.incept_bench_changed,
-                 "wait_quiet_budget_s": a.wait_quiet, "waited_quiet_s": a.waited_quiet_s,
-                 "wall_s": round(time.monotonic() - started, 1), "argv": sys.argv[1:]},
-        "node_baseline_rss_bytes": base,
-        "results": rows,
-    }
+    result = {"meta": meta, "baseline_rss_bytes": base, "conversions": conv, "results": rows}
     path = os.path.join(out, "results.json")
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
     with open(os.path.join(out, "table.txt"), "w") as f:
         f.write(text + "\n")
-    log(f"ONNX Runtime {ort_version} (onnxruntime-node, CPU); incept backend {backend or '-'}"
-        f"{' ' + a.incept_flags if a.incept_flags else ''}; "
-        f"{a.rounds} rounds; {cpu_model()}, {os.cpu_count()} CPUs")
+    with open(os.path.join(out, "table.md"), "w") as f:
+        f.write(markdown(rows, meta, conv) + "\n")
     log(text)
     svg = os.path.join(out, "chart.svg")
     cp = subprocess.run([PY, os.path.join(HERE, "chart.py"), path, "-o", svg], capture_output=True, text=True)
     if cp.returncode != 0:
         print(f"bench/peers: chart.py failed: {cp.stderr.strip()}", file=sys.stderr)
         return 1
-    log(f"wrote {path}, {os.path.join(out, 'table.txt')} and {svg} ({time.monotonic() - started:.0f} s in all)")
+    log(f"wrote {path}, {os.path.join(out, 'table.txt')}, table.md and {svg} ({time.monotonic() - started:.0f} s in all)")
     return 0
 
 

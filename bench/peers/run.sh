@@ -1,48 +1,76 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# incept vs ONNX Runtime on the same nets, same weights, same input, same machine, in one session.
-# Usage: bench/peers/run.sh [--nets googlenet,inception_v3,inception_v4,inception_resnet_v2] [--threads 1,2] [--rounds N] [--out DIR]
-#                           [--runs N] [--warmup N] [--target-s S] [--runtimes incept,ort] [--remake]
-# Installs onnxruntime-node (the version pinned in bench/peers/package.json) into bench/peers/node_modules
-# if missing, then runs bench/peers/peers.py: models, output check, alternating rounds, table,
-# results.json and chart.svg under --out (default build/peers). See bench/peers/README.md.
+# incept vs ONNX Runtime, TFLite (LiteRT), ncnn, MNN and OpenVINO on the same nets, same weights, same input,
+# same machine, in one session.
+# Usage: bench/peers/run.sh [--nets googlenet,inception_v3,inception_v4,inception_resnet_v2] [--threads 1,2]
+#                           [--rounds N] [--out DIR] [--runs N] [--warmup N] [--target-s S]
+#                           [--runtimes incept,ort,tflite,ncnn,mnn,openvino] [--incept-flags FLAGS] [--remake]
+# Makes build/peers-venv (Debian's python3 -m venv --system-site-packages) and installs the pinned peers of
+# bench/peers/requirements.txt from PyPI into it if missing, then runs bench/peers/peers.py: models and
+# conversions, output check, alternating rounds, tables, results.json and chart.svg under --out (default
+# build/peers). See bench/peers/README.md. Nothing else in the project uses that venv.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.."
 PEERS=bench/peers
 PY=/usr/bin/python3
+VENV=${PEERS_VENV:-build/peers-venv}
+REQ=$PEERS/requirements.txt
 
 die() { echo "bench/peers: $*" >&2; exit 1; }
 
+runtimes=""
+prev=""
 for a in "$@"; do
-  case "$a" in -h|--help) exec "$PY" "$PEERS/peers.py" --help ;; esac
+  case "$a" in
+    -h|--help) exec "$PY" "$PEERS/peers.py" --help ;;
+    --runtimes=*) runtimes=${a#--runtimes=} ;;
+  esac
+  [ "$prev" = "--runtimes" ] && runtimes=$a
+  prev=$a
 done
 
-command -v node >/dev/null || die "node not found on PATH (Node 20 + npm are needed for onnxruntime-node)"
-command -v npm >/dev/null || die "npm not found on PATH (Node 20 + npm are needed for onnxruntime-node)"
 [ -x "$PY" ] || die "$PY not found: run scripts/deps.sh (Debian's python3-torch, -torchvision, -onnx)"
 
-PIN=$(node -p "require('./$PEERS/package.json').dependencies['onnxruntime-node']")
-# Prints the installed version if the package is there at the pinned version and its native binding loads.
-ort_ok() {
-  (cd "$PEERS" && node -e "
-    const v = require('onnxruntime-node/package.json').version;
-    if (v !== process.argv[1]) process.exit(3);
-    const o = require('onnxruntime-node');   // dlopens bin/napi-v*/linux/x64/onnxruntime_binding.node
-    if (typeof o.InferenceSession?.create !== 'function') process.exit(4);
-    console.log(v);" "$PIN" 2>/dev/null)
+# Prints 'name==version (have X)' for every pin of requirements.txt that the venv lacks; nothing when all are there.
+missing() {
+  "$VENV/bin/python" - "$REQ" <<'PYEOF'
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for line in open(sys.argv[1]):
+    spec = line.split("#")[0].strip()
+    if not spec:
+        continue
+    name, want = spec.split("==")
+    try:
+        have = version(name)
+    except PackageNotFoundError:
+        have = None
+    if have != want:
+        print(f"{spec} (have {have or 'none'})")
+PYEOF
 }
 
-echo "== 0/4 ONNX Runtime (npm onnxruntime-node@$PIN, CPU)"
-if v=$(ort_ok); then
-  echo "  already installed in $PEERS/node_modules: onnxruntime-node $v, native binding loads"
+if [ "$runtimes" = "incept" ]; then
+  echo "== 0/4 peer runtimes: none asked for (--runtimes incept)"
 else
-  echo "  installing into $PEERS/node_modules (npm install --ignore-scripts: its install script would fetch CUDA bits)"
-  npm install --prefix "$PEERS" --ignore-scripts --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-    "onnxruntime-node@$PIN" >/dev/null 2>"$PEERS/node_modules.npm-error.log" \
-    || die "npm install onnxruntime-node@$PIN failed: $(grep -m1 -i 'err' "$PEERS/node_modules.npm-error.log" || tail -n1 "$PEERS/node_modules.npm-error.log")"
-  rm -f "$PEERS/node_modules.npm-error.log"
-  v=$(ort_ok) || die "onnxruntime-node@$PIN installed but its native binding does not load: (cd $PEERS && node -e \"require('onnxruntime-node')\") shows why"
-  echo "  installed onnxruntime-node $v; native binding loads"
+  echo "== 0/4 peer runtimes: the pins of $REQ in $VENV"
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "  making $VENV: $PY -m venv --system-site-packages (Debian's torch and onnx stay visible)"
+    "$PY" -m venv --system-site-packages "$VENV" || die "could not make $VENV (Debian's python3-venv is needed)"
+  fi
+  need=$(missing) || die "$VENV/bin/python cannot check the pins (remove $VENV and rerun)"
+  if [ -z "$need" ]; then
+    echo "  all present: $(grep -Eo '^[A-Za-z][A-Za-z0-9_.-]*==[^ ]+' "$REQ" | head -6 | tr '\n' ' ')"
+  else
+    echo "  installing from PyPI into $VENV:"
+    echo "$need" | sed 's/^/    /'
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$REQ" \
+      >"$VENV/pip-install.log" 2>&1 \
+      || die "pip install -r $REQ failed: $(grep -m1 -E 'ERROR|error' "$VENV/pip-install.log" || tail -n1 "$VENV/pip-install.log") (log: $VENV/pip-install.log)"
+    need=$(missing)
+    [ -z "$need" ] || die "still missing after pip install: $need"
+    echo "  installed"
+  fi
 fi
 
-exec "$PY" "$PEERS/peers.py" "$@"
+PEERS_VENV=$VENV exec "$PY" "$PEERS/peers.py" "$@"

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Phase 1 of bench/peers: the same four nets, with the same weights, for every runtime.
+
+make_models(): a seeded torchvision checkpoint per net, its BN-folded ONNX export, the shared input and
+PyTorch's logits (Debian's Python and torch), and the .incept made from the checkpoint.
+convert_peers(): the ONNX export in each peer's own format, with each peer's own tool from the venv:
+ORT reads the ONNX as is; OpenVINO IR by `ovc` (weights kept fp32); ncnn by `pnnx` (fp16=0); MNN by
+`mnnconvert -f ONNX`; TFLite by onnx_to_tflite.py. A conversion that fails is recorded, not fatal.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+from peers_common import HERE, INPUT_SIZE, PY, ROOT, STEP_TIMEOUT_S, Failure, log, newest_mtime, run, venv_bin
+
+
+def make_models(a, out: str) -> dict:
+    models = {}
+    conv_mtime = newest_mtime(["converter/incept_convert", "schema"])
+    d = os.path.join(out, "models")
+    os.makedirs(d, exist_ok=True)
+    for net in a.nets:
+        m = {k: os.path.join(d, f"{net}.{k}") for k in ("pth", "onnx", "incept")}
+        m["x"], m["ref"] = os.path.join(d, f"{net}.x.npy"), os.path.join(d, f"{net}.torch.npy")
+        if a.remake or not all(os.path.exists(m[k]) for k in ("pth", "onnx", "x", "ref")):
+            log(f"  {net}: seeded checkpoint, BN-folded ONNX (opset 13), input and PyTorch logits")
+            t = time.monotonic()
+            cmd = [PY, "-m", "incept_convert.make_checkpoint", "--arch", net, "--seed", "0", "-o", m["pth"],
+                   "--onnx-folded", m["onnx"], "--input", m["x"], "--reference", m["ref"]]
+            env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "converter"))
+            try:
+                cp = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=STEP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                raise Failure(f"make_checkpoint {net}: timed out") from None
+            if cp.returncode != 0:
+                raise Failure(f"make_checkpoint {net} failed: {(cp.stderr.strip().splitlines() or ['?'])[-1]}")
+            log(f"    done in {time.monotonic() - t:.1f} s")
+        else:
+            log(f"  {net}: checkpoint, ONNX and input already in {d} (--remake to redo)")
+        if "incept" in a.runtimes:
+            inc = m["incept"]
+            if a.remake or not os.path.exists(inc) or os.path.getmtime(inc) < max(os.path.getmtime(m["pth"]), conv_mtime):
+                log(f"  {net}: converting the checkpoint to {inc}")
+                run([os.path.join(ROOT, "converter", "incept-convert"), "--arch", net, "--checkpoint", m["pth"],
+                     "-o", inc, "-q"], f"incept-convert {net}")
+            else:
+                log(f"  {net}: {inc} is newer than the checkpoint and the converter")
+        models[net] = m
+    return models
+
+
+# ------------------------------------------------------------------------------------------ the peers
+
+def _ovc(net, onnx, d):
+    xml = os.path.join(d, f"{net}.xml")
+    run([venv_bin("ovc"), onnx, "--output_model", xml, "--compress_to_fp16=False"], f"ovc {net}")
+    return xml, [xml, xml[:-4] + ".bin"]
+
+
+def _mnnconvert(net, onnx, d):
+    mnn = os.path.join(d, f"{net}.mnn")
+    cp = run([venv_bin("mnnconvert"), "-f", "ONNX", "--modelFile", onnx, "--MNNModel", mnn, "--bizCode", "incept"],
+             f"mnnconvert {net}")
+    if "Converted Success" not in cp.stdout + cp.stderr or not os.path.exists(mnn):
+        raise Failure(f"mnnconvert {net} did not say 'Converted Success': "
+                      f"{(cp.stdout.strip().splitlines() or ['(no output)'])[-1]}")
+    return mnn, [mnn]
+
+
+def _pnnx(net, onnx, d):
+    """pnnx reads the ONNX and writes ncnn's .param/.bin (fp16=0: fp32 weights, as in the ONNX); its other
+    outputs (pnnx graph, Python scripts, simplified ONNX) land in a scratch folder that is removed."""
+    param, binf = os.path.join(d, f"{net}.ncnn.param"), os.path.join(d, f"{net}.ncnn.bin")
+    s = INPUT_SIZE[net]
+    with tempfile.TemporaryDirectory(dir=d) as work:
+        src = os.path.join(work, f"{net}.onnx")
+        os.symlink(os.path.abspath(onnx), src)
+        run([venv_bin("pnnx"), src, f"inputshape=[1,3,{s},{s}]", "fp16=0", f"ncnnparam={param}", f"ncnnbin={binf}"],
+            f"pnnx {net}", cwd=work)
+    if not (os.path.exists(param) and os.path.exists(binf)):
+        raise Failure(f"pnnx {net} wrote no {os.path.basename(param)} / .bin")
+    return param, [param, binf]
+
+
+def _tflite(net, onnx, d):
+    path = os.path.join(d, f"{net}.tflite")
+    run([venv_bin("python"), os.path.join(HERE, "onnx_to_tflite.py"), onnx, "-o", path], f"onnx_to_tflite {net}")
+    return path, [path]
+
+
+CONVERTERS = {   # runtime -> (function, the tool as the table's notes name it, a script whose change redoes it)
+    "openvino": (_ovc, "ovc NET.onnx --compress_to_fp16=False (OpenVINO IR .xml/.bin)", None),
+    "mnn": (_mnnconvert, "mnnconvert -f ONNX (MNNConvert)", None),
+    "ncnn": (_pnnx, "pnnx NET.onnx fp16=0 (ncnn .param/.bin)", None),
+    "tflite": (_tflite, "bench/peers/onnx_to_tflite.py (TFLite schema from ai-edge-litert)", "onnx_to_tflite.py"),
+}
+
+
+def convert_peers(a, models: dict, out: str) -> dict:
+    """{net: {runtime: {"path", "files", "bytes", "tool"} or {"error"}}} for every peer runtime asked for."""
+    conv = {}
+    for net, m in models.items():
+        conv[net] = {}
+        for rt in a.runtimes:
+            if rt == "incept":
+                conv[net][rt] = {"path": m["incept"], "files": [m["incept"]], "tool": "converter/incept-convert --checkpoint"}
+            elif rt == "ort":
+                conv[net][rt] = {"path": m["onnx"], "files": [m["onnx"]], "tool": "the BN-folded ONNX export as is"}
+            else:
+                fn, tool, script = CONVERTERS[rt]
+                d = os.path.join(out, "models", rt)
+                os.makedirs(d, exist_ok=True)
+                stamp = os.path.join(d, f"{net}.done")   # written last: a conversion cut short is redone
+                newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(os.path.join(HERE, script)) if script else 0)
+                files = None
+                if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
+                    with open(stamp) as f:
+                        files = f.read().split()
+                    if not files or not all(os.path.exists(x) for x in files):
+                        files = None
+                try:
+                    if files is None:
+                        t = time.monotonic()
+                        path, files = fn(net, m["onnx"], d)
+                        with open(stamp, "w") as f:
+                            f.write("\n".join(files) + "\n")
+                        log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
+                    else:
+                        path = files[0]
+                        log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} is newer than the ONNX export")
+                    conv[net][rt] = {"path": path, "files": files, "tool": tool}
+                except (Failure, OSError) as e:
+                    log(f"  {net}: {rt:8s} conversion FAILED: {e}")
+                    conv[net][rt] = {"error": f"conversion failed: {e}", "tool": tool}
+                    continue
+            c = conv[net][rt]
+            c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
+    return conv
+
+
+def clean_scratch(out: str) -> None:
+    """Removes scratch folders that an interrupted pnnx run left behind."""
+    d = os.path.join(out, "models", "ncnn")
+    if os.path.isdir(d):
+        for name in os.listdir(d):
+            if name.startswith("tmp"):
+                shutil.rmtree(os.path.join(d, name), ignore_errors=True)
