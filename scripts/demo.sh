@@ -3,7 +3,8 @@
 #   1. convert the bundled default model (models/inception_small: trained by our recipe on the built-in
 #      synthetic dataset) into an incept model,
 #   2. classify the bundled sample images with incept-classify (each file is named after its class),
-#   3. check the converted model's held-out accuracy equals PyTorch's on the same 1200 images,
+#   3. check the converted model's held-out accuracy equals PyTorch's on the same 1200 images, and
+#      show it again for the model converted with float16 and with int8 weights (--weights),
 #   4. benchmark it, then a full-size Inception-v3 (seeded torchvision checkpoint, checked against PyTorch).
 # Usage: scripts/demo.sh [WORKDIR]    (default: build/demo)
 set -euo pipefail
@@ -46,6 +47,14 @@ fi
 echo "== 3. held-out accuracy: the converted model (incept) vs the checkpoint (PyTorch), same 1200 images"
 /usr/bin/python3 -m incept_convert.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
   --model "$WORK/inception_small.incept" --incept-run "$BIN/incept-run"
+
+echo "== 3b. the same with narrow weights: --weights fp16 (half the file) and int8 (a quarter)"
+for w in fp16 int8; do
+  converter/incept-convert --arch inception_small --checkpoint "$DEFAULT/model.pth" --labels "$DEFAULT/labels.txt" \
+    --weights "$w" -o "$WORK/inception_small.$w.incept"
+  /usr/bin/python3 -m incept_convert.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
+    --model "$WORK/inception_small.$w.incept" --incept-run "$BIN/incept-run" --max-drop 0.5
+done
 
 echo "== 4. benchmark the default model (1 thread)"
 "$BIN/incept-bench" "$WORK/inception_small.incept" --threads 1 --runs 50
