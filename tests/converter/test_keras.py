@@ -192,6 +192,19 @@ def test_damaged_files(tmp_path):
     assert_user_error(run_convert("--keras", bad_config, "-o", out), "model config", output=out)
 
 
+def test_keras_archive_caps(tmp_path, monkeypatch, capsys):
+    """A .keras zip's members are read into memory: over the caps, the converter refuses before reading."""
+    from incept_convert import cli, keras_files
+    out = tmp_path / "m.incept"
+    monkeypatch.setattr(keras_files, "MAX_WEIGHTS_BYTES", 1024)
+    assert cli.main(["--keras", str(FIXTURES / "keras_tiny.keras"), "-o", str(out)]) == 2
+    assert "model.weights.h5 is over the 9.53674e-07 GiB the converter reads into memory" in capsys.readouterr().err
+    monkeypatch.setattr(keras_files, "MAX_CONFIG_BYTES", 16)
+    assert cli.main(["--keras", str(FIXTURES / "keras_tiny.keras"), "-o", str(out)]) == 2
+    assert "config.json is over" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_keras_goes_alone(tmp_path):
     out = tmp_path / "m.incept"
     assert_user_error(run_convert("--keras", FIXTURES / "keras_tiny.h5", "--arch", "googlenet", "-o", out), "give one of",
