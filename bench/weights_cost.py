@@ -4,6 +4,7 @@ float32 file, on the four large nets (seeded checkpoints) and 100 seeded inputs.
 
     /usr/bin/python3 bench/weights_cost.py [--nets googlenet,inception_v3,inception_v4,inception_resnet_v2]
         [--inputs 100] [--models build/peers/models] [--out build/weights-cost] [--incept-run PATH]
+    /usr/bin/python3 bench/weights_cost.py --speed [--rounds 3] [--runs 20] [--threads 1] [--nets ...]
 
 Per net: the checkpoint NET.pth in --models (made with make_checkpoint --seed 0 when missing, as
 bench/peers/run.sh makes it), converted four ways: fp32, fp16, int8, and int8 with the first conv and the
@@ -12,6 +13,10 @@ should). Each file runs the same N(0, 1) inputs (seed 1) through incept-run; aga
 logits: max |diff| / max |logit| per input (the worst and the median over inputs), top-1 agreement and
 identical top-5 sets. Prints a Markdown table and writes OUT/results.json. The nets' weights are seeded,
 not trained: the logits of trained nets are more peaked, so agreement there is usually higher.
+
+--speed instead times the fp32, fp16 and int8 files already in --out with incept-bench (--json), in
+alternating order within each round: load + prepare, the steady-state median and the peak RSS (VmHWM,
+which prepare sets: widening and packing happen there), as medians over rounds and ratios to fp32.
 """
 
 import argparse
@@ -75,6 +80,34 @@ def compare(y: np.ndarray, ref: np.ndarray) -> dict:
             "top1": float((y.argmax(1) == ref.argmax(1)).mean()), "top5": float(np.mean(top5))}
 
 
+def speed(a) -> int:
+    out, bench = Path(a.out), str(Path(a.incept_run).with_name("incept-bench"))
+    rows = {}
+    for net in a.nets.split(","):
+        got = {v: [] for v in ("fp32", "fp16", "int8")}
+        for r in range(a.rounds):
+            order = list(got) if r % 2 == 0 else list(reversed(got))
+            for v in order:
+                proc = subprocess.run([bench, str(out / f"{net}.{v}.incept"), "--json", "--runs", str(a.runs),
+                                       "--threads", str(a.threads)], check=True, stdout=subprocess.PIPE, text=True)
+                got[v].append(json.loads(proc.stdout))
+        med = lambda v, k: float(np.median([j[k] for j in got[v]]))   # noqa: E731
+        rows[net] = {v: {"load_prepare_ms": float(np.median([j["load_ms"] + j["prepare_ms"] for j in got[v]])),
+                         "median_ms": med(v, "median_ms"), "peak_rss_mib": med(v, "peak_rss_bytes") / 2**20,
+                         "weights_mib": med(v, "weights_bytes") / 2**20} for v in got}
+        log(f"== {net}: {rows[net]}")
+    (out / "speed.json").write_text(json.dumps(rows, indent=1))
+    log(f"\n| net | weights | file weights MiB | load+prepare ms | median ms ({a.threads} thread(s)) | x fp32 | "
+        "peak RSS MiB | x fp32 |")
+    log("|---|---|---|---|---|---|---|---|")
+    for net, row in rows.items():
+        for v, r in row.items():
+            log(f"| {net} | {v} | {r['weights_mib']:.1f} | {r['load_prepare_ms']:.0f} | {r['median_ms']:.2f} | "
+                f"{r['median_ms'] / row['fp32']['median_ms']:.3f} | {r['peak_rss_mib']:.1f} | "
+                f"{r['peak_rss_mib'] / row['fp32']['peak_rss_mib']:.3f} |")
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nets", default=",".join(SIZES))
@@ -82,7 +115,13 @@ def main(argv=None) -> int:
     p.add_argument("--models", default=str(REPO / "build/peers/models"))
     p.add_argument("--out", default=str(REPO / "build/weights-cost"))
     p.add_argument("--incept-run", default=str(REPO / "build/release/bin/incept-run"))
+    p.add_argument("--speed", action="store_true", help="time the files made before (see above)")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--threads", type=int, default=1)
     a = p.parse_args(argv)
+    if a.speed:
+        return speed(a)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     results = {}

@@ -9,11 +9,31 @@
 #include <memory>
 #include <vector>
 
-#include "common/aligned_buffer.h"
 #include "incept/interpreter.h"
 #include "loader/graph.h"
 
 namespace incept {
+
+// Float32 pages of their own (an anonymous mapping, unmapped on destruction): where prepare widens
+// narrow weights. Not the heap: a layer's widened copy lives only while its kernel packs it, and heap
+// blocks freed between the packed panels would stay resident (and raise malloc's mmap threshold).
+class MappedFloats {
+ public:
+  MappedFloats() = default;
+  MappedFloats(MappedFloats&& o) noexcept : data_(o.data_), bytes_(o.bytes_) { o.data_ = nullptr, o.bytes_ = 0; }
+  MappedFloats& operator=(MappedFloats&& o) noexcept;
+  MappedFloats(const MappedFloats&) = delete;
+  MappedFloats& operator=(const MappedFloats&) = delete;
+  ~MappedFloats() { reset(); }
+  [[nodiscard]] bool allocate(size_t n);   // false (and empty) when the memory is not there
+  void reset();
+  float* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  float* data_ = nullptr;
+  size_t bytes_ = 0;
+};
 
 // Where a tensor lives once planned: its own block, a view into a concat output, or (constants)
 // the file. Views chain (nested concats) and are resolved to the root block at bind time.
@@ -68,7 +88,7 @@ struct Interpreter::Impl {
   uint8_t* arena = nullptr;
   std::vector<TensorView<float>> views;   // tensor -> bound view (activations)
   std::vector<Step> steps;
-  std::vector<ops::AlignedFloats> expanded;        // tensor -> narrow weights widened to float32 (while needed)
+  std::vector<MappedFloats> expanded;              // tensor -> narrow weights widened to float32 (while needed)
   std::vector<ConstTensorView<float>> io_inputs;   // every step's input views, step after step
   std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
 

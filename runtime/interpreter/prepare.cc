@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // prepare(): shape inference against the file's shapes, concat views, lifetimes, the memory plan,
 // and binding every step to its arena views. All allocation happens here.
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <vector>
 
 #include "interpreter/interpreter_impl.h"
@@ -127,6 +130,65 @@ int32_t Interpreter::Impl::pixel_stride(int t) const {
   return s[s.rank - 1];
 }
 
+namespace {
+
+// Gives the file pages of weights back as they are done with (file-backed mappings). A page is given back
+// once every weight on it is done: each release covers the whole run of done weights around the new one,
+// in file order, so the pages neighbours share go too, as do pages the kernel mapped around an earlier
+// read (fault-around) after their weight was done. Weights that kernels read in place are never released.
+class WeightPages {
+ public:
+  explicit WeightPages(const ModelData& d) : d_(d), rank_(d.tensors.size(), -1) {
+    for (size_t t = 0; t < d.tensors.size(); ++t)
+      if (d.tensors[t].is_constant()) order_.push_back(static_cast<int>(t));
+    std::sort(order_.begin(), order_.end(), [&](int a, int b) { return d.tensors[a].raw < d.tensors[b].raw; });
+    for (size_t i = 0; i < order_.size(); ++i) rank_[order_[i]] = static_cast<int>(i);
+    done_.assign(order_.size(), false);
+  }
+  void release(int t) {
+    const int r = rank_[t];
+    done_[r] = true;
+    int a = r, b = r;
+    while (a > 0 && done_[a - 1]) --a;
+    while (b + 1 < static_cast<int>(order_.size()) && done_[b + 1]) ++b;
+    const detail::TensorInfo& first = d_.tensors[order_[a]];
+    const detail::TensorInfo& last = d_.tensors[order_[b]];
+    detail::release_pages(d_, first.raw, static_cast<size_t>(last.raw + last.raw_bytes - first.raw));
+  }
+
+ private:
+  const ModelData& d_;
+  std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
+  std::vector<bool> done_;
+};
+
+}  // namespace
+
+MappedFloats& MappedFloats::operator=(MappedFloats&& o) noexcept {
+  if (this != &o) {
+    reset();
+    data_ = o.data_, bytes_ = o.bytes_;
+    o.data_ = nullptr, o.bytes_ = 0;
+  }
+  return *this;
+}
+
+bool MappedFloats::allocate(size_t n) {
+  reset();
+  if (n == 0 || n > SIZE_MAX / sizeof(float)) return false;
+  void* p = mmap(nullptr, n * sizeof(float), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return false;
+  data_ = static_cast<float*>(p);
+  bytes_ = n * sizeof(float);
+  return true;
+}
+
+void MappedFloats::reset() {
+  if (data_ != nullptr) munmap(data_, bytes_);
+  data_ = nullptr;
+  bytes_ = 0;
+}
+
 Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
@@ -207,13 +269,16 @@ Status Interpreter::Impl::plan() {
   // Weights that every consumer repacked (native, XNNPACK) are never read from the file again: their pages
   // are given back right after the last consumer packs them (file-backed mappings only), so peak
   // memory holds each weight about once. The rest are read in place and count as file weights.
-  // Narrow weights (float16, int8) are widened just before their first consumer's kernel is chosen and
-  // dropped after the last one packed them: one layer's float32 copy at a time. Where a kernel reads
-  // weights as they are (ref, eigen) the float32 copy stays with the interpreter (counted as packed).
+  // Narrow weights (float16, int8) are widened just before their first consumer's kernel is chosen (their
+  // file pages given back at once) and dropped after the last one packed them: one layer's float32 copy
+  // at a time, in pages of its own (MappedFloats), so peak memory stays that of a float32 file. Where a
+  // kernel reads weights as they are (ref, eigen) the float32 copy stays with the interpreter (counted as
+  // packed).
   std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
   for (const OpNode& n : d.ops)
     for (int t : n.inputs)
       if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
+  WeightPages weight_pages(d);
   expanded.clear();
   expanded.resize(num_tensors);
   size_t held_expanded = 0;
@@ -226,6 +291,7 @@ Status Interpreter::Impl::plan() {
                    "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
                    detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
       detail::expand_weights(w, expanded[t].data());
+      weight_pages.release(t);   // every consumer reads the widened copy from here on
     }
     const ResidualFusion* f = fusion_at[k];
     if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
@@ -244,12 +310,11 @@ Status Interpreter::Impl::plan() {
       } else if (in_place[t] > 0) {
         held_expanded += expanded[t].bytes();   // a kernel reads the widened copy at run time
       } else {
-        detail::release_pages(d, w.raw, w.raw_bytes);
-        expanded[t] = ops::AlignedFloats();
+        weight_pages.release(t);
+        expanded[t].reset();
       }
     }
   }
-
   std::vector<planner::Block> blocks;
   block_tensor.clear();
   const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
