@@ -45,6 +45,21 @@ struct TensorPlace {
   bool fused = false;      // a conv output whose residual Add was fused into the conv: it is the Add's output
 };
 
+// Gives the file pages of weights back as they are done with (file-backed mappings). A page is given back
+// once every weight on it is done: each release covers the whole run of done weights around the new one,
+// in file order, so the pages neighbours share go too, as do pages the kernel mapped around an earlier
+// read (fault-around) after their weight was done. Weights that kernels read in place are never released.
+class WeightPages {
+ public:
+  explicit WeightPages(const detail::ModelData& d);
+  void release(int t);   // tensor t's weight is done with (no kernel reads it in place)
+
+ private:
+  const detail::ModelData& d_;
+  std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
+  std::vector<bool> done_;
+};
+
 // A residual Add folded into the Conv2D that alone feeds it (fuse.cc): the conv's kernel adds `residual`
 // before the Add's activation and writes straight into the Add's output; the Add's step does nothing.
 struct ResidualFusion {
