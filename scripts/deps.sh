@@ -8,7 +8,7 @@ PKGS=(
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libeigen3-dev
   libflatbuffers-dev flatbuffers-compiler libbenchmark-dev doctest-dev libstb-dev
   clang libclang-rt-14-dev llvm-14
-  g++-aarch64-linux-gnu qemu-user
+  g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   openjdk-17-jdk-headless
   python3-torch python3-torchvision python3-onnx python3-flatbuffers python3-numpy python3-pytest
   python3-h5py python3-venv python3-setuptools python3-wheel python3-packaging

@@ -2,7 +2,9 @@
 # Cross build for 32-bit ARM Linux (armv7-a, hard-float, NEON) with Debian's arm-linux-gnueabihf GCC,
 # against Debian's armhf libraries (XNNPACK, pthreadpool, cpuinfo, FlatBuffers) extracted by
 # scripts/fetch-arm64-deps.sh --arch armhf; executables run under qemu-arm user-mode emulation.
-# A build check, not part of scripts/test.sh (aarch64 is the tested ARM target).
+# Tested: scripts/test-armv7.sh builds the C++ suite with it and runs it under qemu-arm (scripts/test.sh
+# runs that, on a Cortex-A7). Our NEON micro-kernels (ops/*/*_neon.cc, 6x8 GEMM tile) are built with
+# -mfpu=neon per file and taken when cpuinfo reports NEON.
 #
 # Host packages: g++-arm-linux-gnueabihf qemu-user.
 #   scripts/fetch-arm64-deps.sh --arch armhf                    # -> build/armhf-deps
@@ -22,7 +24,8 @@ incept_cross_variables(INCEPT_ARMV7_DEPS INCEPT_ARMV7_QEMU_CPU)
 set(CMAKE_C_COMPILER ${_incept_triple}-gcc)
 set(CMAKE_CXX_COMPILER ${_incept_triple}-g++)
 # NEON for Eigen's vectorised GEMM (Debian's armhf baseline is VFPv3-D16 without NEON); XNNPACK picks
-# its own kernels at run time.
+# its own kernels at run time, and so do ours (CMakeLists.txt adds -mfpu=neon to *_neon.cc anyway, for
+# toolchains whose baseline lacks it).
 set(CMAKE_C_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_LIBRARY_ARCHITECTURE ${_incept_triple})

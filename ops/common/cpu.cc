@@ -25,7 +25,7 @@ int level(Isa isa) {
 bool native_arch(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
   return isa == Isa::kScalar || isa == Isa::kAvx2Fma || isa == Isa::kAvx512f;
-#elif defined(__aarch64__) || defined(__ARM_NEON)
+#elif defined(__aarch64__) || defined(__arm__)
   return isa == Isa::kScalar || isa == Isa::kNeon;
 #else
   return isa == Isa::kScalar;
@@ -61,6 +61,14 @@ CpuState detect() {
   s.has[static_cast<int>(Isa::kAvx512f)] = avx2 && avx512;
 #elif defined(__aarch64__)
   s.has[static_cast<int>(Isa::kNeon)] = true;   // Advanced SIMD with FMA is part of AArch64
+#elif defined(__arm__)
+  // Optional on ARMv7-A (Cortex-A9 without it exists; Android's armeabi-v7a requires it). Without
+  // cpuinfo, what the baseline was compiled for.
+#if INCEPT_WITH_CPUINFO
+  s.has[static_cast<int>(Isa::kNeon)] = ok && cpuinfo_has_arm_neon();
+#elif defined(__ARM_NEON)
+  s.has[static_cast<int>(Isa::kNeon)] = true;
+#endif
 #endif
   for (Isa isa : {Isa::kAvx2Fma, Isa::kAvx512f, Isa::kNeon})
     if (s.has[static_cast<int>(isa)] && level(isa) > level(s.best)) s.best = isa;

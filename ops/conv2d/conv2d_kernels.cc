@@ -65,14 +65,14 @@ const Kernel kWinogradAvx512 = {"conv2d_f32_winograd_8x32_avx512f", KernelFamily
                                 create_winograd<Isa::kAvx512f>, nullptr, winograd_kernel_run, true};
 const Kernel kWinogradAvx2 = {"conv2d_f32_winograd_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
                               create_winograd<Isa::kAvx2Fma>, nullptr, winograd_kernel_run, true};
-const Kernel kWinogradNeon = {"conv2d_f32_winograd_8x8_neon", KernelFamily::kNative, Isa::kNeon,
+const Kernel kWinogradNeon = {"conv2d_f32_winograd_" INCEPT_GEMM_NEON_TILE "_neon", KernelFamily::kNative, Isa::kNeon,
                               create_winograd<Isa::kNeon>, nullptr, winograd_kernel_run, true};
 const Kernel kGemmAvx512 = {"conv2d_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
                             create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run, true};
 const Kernel kGemmAvx2 = {"conv2d_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
                           create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run, true};
-const Kernel kGemmNeon = {"conv2d_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon, create_gemm<Isa::kNeon>,
-                          nullptr, gemm_kernel_run, true};
+const Kernel kGemmNeon = {"conv2d_f32_gemm_" INCEPT_GEMM_NEON_TILE "_neon", KernelFamily::kNative, Isa::kNeon,
+                          create_gemm<Isa::kNeon>, nullptr, gemm_kernel_run, true};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};

@@ -194,7 +194,7 @@ const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
 #if defined(__x86_64__)
   if (isa == Isa::kAvx512f) return winograd_fns_avx512f(variant);
   if (isa == Isa::kAvx2Fma) return winograd_fns_avx2_fma(variant);
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || defined(__arm__)
   if (isa == Isa::kNeon) return winograd_fns_neon(variant);
 #endif
   (void)isa;

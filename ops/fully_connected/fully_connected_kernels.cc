@@ -54,7 +54,7 @@ const Kernel kGemmAvx512 = {"fully_connected_f32_gemm_8x32_avx512f", KernelFamil
                             create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
 const Kernel kGemmAvx2 = {"fully_connected_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
                           create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
-const Kernel kGemmNeon = {"fully_connected_f32_gemm_8x8_neon", KernelFamily::kNative, Isa::kNeon,
+const Kernel kGemmNeon = {"fully_connected_f32_gemm_" INCEPT_GEMM_NEON_TILE "_neon", KernelFamily::kNative, Isa::kNeon,
                           create_gemm<Isa::kNeon>, nullptr, gemm_kernel_run};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
                                                 fully_connected_f32_xnn_setup);

@@ -8,7 +8,7 @@ const GemmUkernel* const* gemm_ukernels(int* count) {
   static const GemmUkernel* const kAll[] = {gemm_ukernel_avx512f(), gemm_ukernel_avx2_fma()};
   *count = 2;
   return kAll;
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || defined(__arm__)
   static const GemmUkernel* const kAll[] = {gemm_ukernel_neon()};
   *count = 1;
   return kAll;

@@ -23,9 +23,10 @@ namespace incept::ops {
 // zeros). W is one packed panel, NR floats wide (NR / 2 for the `half` kernel): first NR bias values,
 // then taps * kc rows of NR weights (tap-major, then channel), zero-padded past the real columns.
 // C row i starts at c + i * c_stride; columns [0, cols) of rows [0, rows) are written, nothing else.
-// Each output is max(min, (bias + sum_t sum_k a * w) + r), accumulated in that order with FMAs, so results
-// do not depend on how the caller tiles the work; r is the residual (row i at r + i * r_stride, the same
-// columns; it may be C itself) or 0 when r is null.
+// Each output is max(min, (bias + sum_t sum_k a * w) + r), accumulated in that order with multiply-adds
+// (FMAs; armv7 NEON has none in its baseline: a multiply, then an add), so results do not depend on how
+// the caller tiles the work; r is the residual (row i at r + i * r_stride, the same columns; it may be
+// C itself) or 0 when r is null.
 struct GemmTile {
   int32_t rows = 0;               // 1..MR
   int32_t cols = 0;               // 1..NR (1..NR/2 for the half kernel)
@@ -58,6 +59,14 @@ const GemmUkernel* const* gemm_ukernels(int* count);
 
 // The micro-kernel built for `isa`, or nullptr where this build has none (another architecture's ISA).
 const GemmUkernel* gemm_ukernel_for(Isa isa);
+
+// The NEON micro-kernel's tile as kernel names spell it: the conv, Winograd and fully connected
+// registries name their NEON kernels after the tile this architecture builds (gemm_neon.cc).
+#if defined(__aarch64__)
+#define INCEPT_GEMM_NEON_TILE "8x8"
+#else
+#define INCEPT_GEMM_NEON_TILE "6x8"
+#endif
 
 // Defined by the per-ISA files, each only for its architecture (gemm.cc lists those built).
 const GemmUkernel* gemm_ukernel_avx512f();

@@ -24,7 +24,7 @@ MaxPoolRowsFn max_pool2d_rows_for(Isa isa) {
 #if defined(__x86_64__)
   if (isa == Isa::kAvx512f) return max_pool2d_rows_avx512f;
   if (isa == Isa::kAvx2Fma) return max_pool2d_rows_avx2_fma;
-#elif defined(__aarch64__)
+#elif defined(__aarch64__) || defined(__arm__)
   if (isa == Isa::kNeon) return max_pool2d_rows_neon;
 #endif
   (void)isa;

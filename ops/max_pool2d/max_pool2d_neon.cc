@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// max_pool2d_rows on VecNeon (NEON is baseline on aarch64; see max_pool2d_rows.h).
+// max_pool2d_rows on VecNeon (NEON is baseline on aarch64; armv7 builds this file with -mfpu=neon;
+// see max_pool2d_rows.h).
 #include "max_pool2d/max_pool2d_native.h"
 
 #include <cmath>
 
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__arm__)
 #include <arm_neon.h>
 
 namespace incept::ops {

@@ -38,6 +38,8 @@ TEST_CASE("conv2d gemm: this CPU runs at least the micro-kernels its ISA promise
   MESSAGE("runnable GEMM micro-kernels: " << (names.empty() ? "none" : names));
 #if defined(__aarch64__)
   CHECK(uks.size() == 1);   // NEON is part of AArch64
+#elif defined(__arm__)
+  CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kNeon)));   // optional on ARMv7-A
 #elif defined(__x86_64__)
   CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kAvx2Fma)) + ops::cpu_has(ops::Isa::kAvx512f));
 #endif
@@ -118,6 +120,10 @@ TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
     CHECK(ops::isa_usable(ops::Isa::kAvx2Fma));
     ops::set_isa_cap(saved);
   }
+#elif defined(__aarch64__) || defined(__arm__)
+  CHECK(ops::parse_isa("neon", &parsed));
+  CHECK(parsed == ops::Isa::kNeon);
+  CHECK_FALSE(ops::parse_isa("avx2", &parsed));   // another architecture's
 #endif
 }
 

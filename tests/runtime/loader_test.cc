@@ -67,7 +67,7 @@ TEST_CASE("loader: truncation at every length is rejected as an invalid model") 
   }
 }
 
-TEST_CASE("loader: every single-bit flip either loads or is rejected; never a crash") {
+TEST_CASE("loader: every single-bit flip either loads or is rejected, never a crash") {
   const std::vector<uint8_t> bytes = test::TinyInception(2).bytes();
   int rejected = 0, accepted = 0;
   // The FlatBuffer part (structure) is where flips matter; weights are just numbers.
