@@ -2,7 +2,9 @@
 """Files written by the real libraries (fixtures/, made by hand with fixtures/make_fixtures.py, see
 fixtures/versions.json): safetensors F32/F16/BF16 saved by `safetensors.torch.save_file`, and ONNX opset-18 /
 -21 models made by onnx's version converter. Each converts and matches the PyTorch logits recorded with it
-(max |diff| <= 1e-4 x max |logit|, identical top-5), by the NumPy oracle and, when built, by incept-run."""
+(max |diff| <= 1e-4 x max |logit|, identical top-5), by the NumPy oracle and, when built, by incept-run.
+And timm's own parameter names (fixtures/check_timm.py, see fixtures/timm_check.json): the zoo's
+inception_v3 / v4 / resnet_v2 have exactly them, and timm's models saved by safetensors converted right."""
 
 import json
 import subprocess
@@ -70,3 +72,24 @@ def test_onnx_version_converter_file(tmp_path, opset, incept_bin):
     assert proc.returncode == 0, proc.stderr
     _check(out, np.load(FIXTURES / "opset_input.npy"), np.load(FIXTURES / "opset_logits.npy"), f"ONNX opset {opset}",
            incept_bin)
+
+
+TIMM_NETS = ["inception_v3", "inception_v4", "inception_resnet_v2"]
+
+
+@pytest.mark.parametrize("arch", TIMM_NETS)
+def test_zoo_names_are_timms(arch):
+    """fixtures/check_timm.py recorded timm's own state_dict names and shapes (what the hub's timm
+    .safetensors hold) and converted timm's seeded models from safetensors.torch files: the zoo net has
+    exactly those parameters (aux heads aside), and the recorded conversions agreed with timm."""
+    import gzip
+    from incept_convert import torch_import
+    with gzip.open(FIXTURES / "timm_keys.json.gz", "rt") as f:
+        timm_keys = json.load(f)[arch]
+    zoo = {k: list(v.shape) for k, v in torch_import.build_model(arch).state_dict().items()}
+    aux = torch_import.ARCHITECTURES[arch].aux_prefixes
+    assert {k: s for k, s in zoo.items() if not k.startswith(tuple(aux))} == timm_keys
+    record = json.loads((FIXTURES / "timm_check.json").read_text())["nets"][arch]
+    for dtype in ("F32", "F16"):
+        row = record[dtype]
+        assert row["converted"] and row["max_diff_over_max_logit"] <= 1e-4 and row["top5_identical"], (dtype, row)
