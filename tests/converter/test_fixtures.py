@@ -3,7 +3,7 @@
 fixtures/versions.json): safetensors F32/F16/BF16 saved by `safetensors.torch.save_file`, and ONNX opset-18 /
 -21 models made by onnx's version converter. Each converts and matches the PyTorch logits recorded with it
 (max |diff| <= 1e-4 x max |logit|, identical top-5), by the NumPy oracle and, when built, by incept-run.
-And timm's own parameter names (fixtures/check_timm.py, see fixtures/timm_check.json): the zoo's
+And timm's own parameter names (fixtures/check_safetensors.py, see fixtures/timm_check.json): the zoo's
 inception_v3 / v4 / resnet_v2 have exactly them, and timm's models saved by safetensors converted right."""
 
 import json
@@ -79,7 +79,7 @@ TIMM_NETS = ["inception_v3", "inception_v4", "inception_resnet_v2"]
 
 @pytest.mark.parametrize("arch", TIMM_NETS)
 def test_zoo_names_are_timms(arch):
-    """fixtures/check_timm.py recorded timm's own state_dict names and shapes (what the hub's timm
+    """fixtures/check_safetensors.py recorded timm's own state_dict names and shapes (what the hub's timm
     .safetensors hold) and converted timm's seeded models from safetensors.torch files: the zoo net has
     exactly those parameters (aux heads aside), and the recorded conversions agreed with timm."""
     import gzip
@@ -93,3 +93,15 @@ def test_zoo_names_are_timms(arch):
     for dtype in ("F32", "F16"):
         row = record[dtype]
         assert row["converted"] and row["max_diff_over_max_logit"] <= 1e-4 and row["top5_identical"], (dtype, row)
+
+
+def test_every_zoo_net_from_safetensors_was_checked():
+    """fixtures/check_safetensors.py converted every zoo net from F32, F16 and BF16 files written by
+    safetensors.torch and compared with PyTorch on the same weights: every one recorded, every one agreed."""
+    from incept_convert import torch_import
+    rows = json.loads((FIXTURES / "zoo_safetensors.json").read_text())
+    assert sorted(rows) == sorted(torch_import.ARCHITECTURES)
+    for arch, by_dtype in rows.items():
+        assert sorted(by_dtype) == ["BF16", "F16", "F32"], arch
+        for dtype, row in by_dtype.items():
+            assert row["converted"] and row["max_diff_over_max_logit"] <= 1e-4 and row["top5_identical"], (arch, dtype)
