@@ -100,7 +100,7 @@ def test_every_zoo_net_from_safetensors_was_checked():
     safetensors.torch and compared with PyTorch on the same weights: every one recorded, every one agreed."""
     from incept_convert import torch_import
     rows = json.loads((FIXTURES / "zoo_safetensors.json").read_text())
-    assert sorted(rows) == sorted(torch_import.ARCHITECTURES)
+    assert sorted(rows) == sorted(a for a in torch_import.ARCHITECTURES if a != TINY)   # TINY: registered by tests
     for arch, by_dtype in rows.items():
         assert sorted(by_dtype) == ["BF16", "F16", "F32"], arch
         for dtype, row in by_dtype.items():
