@@ -105,3 +105,16 @@ def test_every_zoo_net_from_safetensors_was_checked():
         assert sorted(by_dtype) == ["BF16", "F16", "F32"], arch
         for dtype, row in by_dtype.items():
             assert row["converted"] and row["max_diff_over_max_logit"] <= 1e-4 and row["top5_identical"], (arch, dtype)
+
+
+def test_every_zoo_net_at_onnx_opsets_17_18_21_was_checked():
+    """fixtures/check_onnx_opsets.py exported every zoo net at opset 17 (torch) and converted it to 18 and 21
+    (onnx.version_converter): each converted and agreed with PyTorch."""
+    from incept_convert import torch_import
+    record = json.loads((FIXTURES / "onnx_opsets.json").read_text())
+    rows = record["nets"]
+    assert sorted(rows) == sorted(a for a in torch_import.ARCHITECTURES if a != TINY)
+    for arch, by_opset in rows.items():
+        assert sorted(by_opset) == ["17", "18", "21"], arch
+        for opset, row in by_opset.items():
+            assert row["converted"] and row["max_diff_over_max_logit"] <= 1e-4 and row["top5_identical"], (arch, opset)
