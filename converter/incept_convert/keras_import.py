@@ -38,7 +38,7 @@ import numpy as np
 from . import ir
 from .errors import ConvertError, UnsupportedOp, short_reason
 from .keras_files import load, ordered_weights
-from .onnx_import import _same_pads
+from .onnx_windows import same_pads
 
 KERAS_MEAN = KERAS_STD = (0.5, 0.5, 0.5)   # keras.applications' inception preprocessing: x / 127.5 - 1
 CONFIG_DIR = Path(__file__).resolve().parent / "zoo" / "keras"
@@ -171,8 +171,8 @@ class KerasImporter:
         if mode == "valid":
             return ir.Pad2D()
         if mode == "same":   # TensorFlow's SAME: the odd pixel at the bottom / right
-            t, b = _same_pads(hw[0], kernel[0], stride[0], dilation[0], True)
-            l, r = _same_pads(hw[1], kernel[1], stride[1], dilation[1], True)
+            t, b = same_pads(hw[0], kernel[0], stride[0], dilation[0], True)
+            l, r = same_pads(hw[1], kernel[1], stride[1], dilation[1], True)
             return ir.Pad2D(top=t, bottom=b, left=l, right=r)
         raise UnsupportedOp(self.label(layer), f"padding '{mode}' is not supported")
 
