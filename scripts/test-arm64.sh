@@ -21,6 +21,8 @@ BUILD=build/arm64
 # (they check nothing). Every parity test of every backend runs.
 SKIP=${ARM64_SKIP-GFLOP/s}
 
+. scripts/emulated-ctest.sh
+
 step() { printf '\n== %s\n' "$*"; }
 
 scripts/deps.sh                 # host packages: cross g++, qemu-user, ...
@@ -40,15 +42,7 @@ for cpu in $CPUS; do
   step "aarch64 build (cross GCC), tests under qemu-aarch64 -cpu $cpu"
   configure "$BUILD" "$cpu"
   cmake --build "$BUILD" -j "$JOBS"
-  log="$BUILD/ctest-$cpu.log"
-  rc=0
-  ctest --test-dir "$BUILD" -j "$JOBS" --timeout 900 --output-on-failure ${SKIP:+-E "$SKIP"} | tee "$log" || rc=$?
-  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
-  bad=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
-  skipped=$(ctest --test-dir "$BUILD" -N ${SKIP:+-R "$SKIP"} | sed -n 's/^Total Tests: //p')
-  [ -n "$SKIP" ] || skipped=0
-  summary+=("arm64 -cpu $cpu: $(( ${total:-0} - ${bad:-0} ))/${total:-0} passed, ${skipped:-0} skipped under emulation")
-  if [ "$rc" -ne 0 ] || [ -z "$total" ] || [ "${bad:-1}" -ne 0 ]; then failed=1; fi
+  emulated_ctest arm64 "$cpu"
 done
 
 if [ "${ARM64_CLANG:-1}" != 0 ]; then

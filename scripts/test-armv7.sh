@@ -18,6 +18,8 @@ BUILD=build/armv7
 # (they check nothing). Every parity test of every backend runs.
 SKIP=${ARMV7_SKIP-GFLOP/s}
 
+. scripts/emulated-ctest.sh
+
 step() { printf '\n== %s\n' "$*"; }
 
 scripts/deps.sh                             # host packages: cross g++, qemu-user, ...
@@ -31,15 +33,7 @@ for cpu in $CPUS; do
         -DCMAKE_BUILD_TYPE=Release -DINCEPT_BUILD_TOOLS=OFF -DINCEPT_BUILD_BENCHMARKS=OFF \
         -DINCEPT_ARMV7_QEMU_CPU="$cpu" >/dev/null
   cmake --build "$BUILD" -j "$JOBS"
-  log="$BUILD/ctest-$cpu.log"
-  rc=0
-  ctest --test-dir "$BUILD" -j "$JOBS" --timeout 900 --output-on-failure ${SKIP:+-E "$SKIP"} | tee "$log" || rc=$?
-  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
-  bad=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$log" | tail -1)
-  skipped=$(ctest --test-dir "$BUILD" -N ${SKIP:+-R "$SKIP"} | sed -n 's/^Total Tests: //p')
-  [ -n "$SKIP" ] || skipped=0
-  summary+=("armv7 -cpu $cpu: $(( ${total:-0} - ${bad:-0} ))/${total:-0} passed, ${skipped:-0} skipped under emulation")
-  if [ "$rc" -ne 0 ] || [ -z "$total" ] || [ "${bad:-1}" -ne 0 ]; then failed=1; fi
+  emulated_ctest armv7 "$cpu"
 done
 
 step "armv7 summary"
