@@ -18,13 +18,7 @@ namespace {
 using test::AlignedBytes;
 using test::ModelBuilder;
 
-Status load(const std::vector<uint8_t>& bytes) {
-  AlignedBytes a(bytes);
-  Result<Model> m = Model::from_bytes(a.data(), a.size());
-  if (!m.ok()) return m.status();
-  Interpreter it(*m);
-  return it.prepare();
-}
+Status load(const std::vector<uint8_t>& bytes) { return test::load_and_prepare(bytes); }
 
 bool mentions(const Status& s, const char* text) { return std::string(s.message()).find(text) != std::string::npos; }
 

@@ -80,13 +80,7 @@ TEST_CASE("Status: a truncated message never ends inside a UTF-8 sequence") {
         static_cast<size_t>(Status::kMaxMessage) - 1);
 }
 
-Status load(const std::vector<uint8_t>& bytes) {
-  AlignedBytes a(bytes);
-  Result<Model> m = Model::from_bytes(a.data(), a.size());
-  if (!m.ok()) return m.status();
-  Interpreter it(*m);
-  return it.prepare();
-}
+Status load(const std::vector<uint8_t>& bytes) { return test::load_and_prepare(bytes); }
 
 TEST_CASE("loader: file strings in messages are escaped (identifier, tensor names, op names)") {
   const std::string hostile = "\x1b]0;owned\x07\xff\xe2\x80\xae";   // a terminal title, invalid UTF-8, RTL override

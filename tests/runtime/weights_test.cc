@@ -83,13 +83,7 @@ TEST_CASE("weights: int8 widens per output channel as q * scale (one float multi
   for (int i = 0; i < 8; ++i) CHECK(bits_of(out[i]) == bits_of(static_cast<float>(q[i]) * scales[i / 4]));
 }
 
-Status load(const std::vector<uint8_t>& bytes) {
-  AlignedBytes a(bytes);
-  Result<Model> m = Model::from_bytes(a.data(), a.size());
-  if (!m.ok()) return m.status();
-  Interpreter it(*m);
-  return it.prepare();
-}
+Status load(const std::vector<uint8_t>& bytes) { return test::load_and_prepare(bytes); }
 
 // A 1x1 conv 2 -> 3 whose weights the hook stores (and breaks) as it likes; bias float32.
 std::vector<uint8_t> conv_with(void (*hook)(ModelBuilder&, int* w, int x)) {

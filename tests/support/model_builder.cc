@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "incept/incept.h"
 #include "incept/schema/model_generated.h"
 
 namespace incept::test {
@@ -210,5 +211,13 @@ AlignedBytes::AlignedBytes(const std::vector<uint8_t>& bytes) : size_(bytes.size
 }
 
 AlignedBytes::~AlignedBytes() { std::free(data_); }
+
+Status load_and_prepare(const std::vector<uint8_t>& bytes) {
+  AlignedBytes a(bytes);
+  Result<incept::Model> m = incept::Model::from_bytes(a.data(), a.size());
+  if (!m.ok()) return m.status();
+  incept::Interpreter it(*m);
+  return it.prepare();
+}
 
 }  // namespace incept::test

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/op_types.h"
+#include "incept/status.h"
 
 namespace incept::fb {
 enum class OpOptions : uint8_t;
@@ -116,5 +117,9 @@ class AlignedBytes {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
 };
+
+// Loads `bytes` (copied to aligned memory) and prepares an interpreter with default options: the first
+// error either step reports, or ok. What the loader tests feed every broken file through.
+incept::Status load_and_prepare(const std::vector<uint8_t>& bytes);
 
 }  // namespace incept::test
