@@ -16,11 +16,13 @@ void run_peak(benchmark::State& state, PeakIsa limit) {
 }
 
 void BM_peak_fma(benchmark::State& state) { run_peak(state, PeakIsa::kWidest); }
+#if defined(__x86_64__)
 // The AVX2 peak on a CPU that also has AVX-512: what the 6x16 AVX2 kernels are measured against.
 void BM_peak_fma_avx2(benchmark::State& state) {
   if (!ops::cpu_has(ops::Isa::kAvx2Fma)) return state.SkipWithError("this CPU has no AVX2+FMA");
   run_peak(state, PeakIsa::kAvx2);
 }
+#endif
 
 }  // namespace
 

@@ -73,7 +73,7 @@ class ModelBuilder {
     int32_t buffer = -1;
     int dtype = 0;
     bool has_scales = false;
-    std::vector<float> scales;
+    std::vector<float> scales = {};
   };
   struct BufferDef {
     std::vector<uint8_t> data;
