@@ -102,9 +102,3 @@ def decode(dtype: ir.DType, raw: bytes, offset: int, shape: List[int], scales: O
         q = np.frombuffer(raw, dtype=np.int8, count=count, offset=offset).reshape(shape[0], -1)
         return (q.astype(np.float32) * np.asarray(scales, np.float32)[:, None]).reshape(shape)
     raise ValueError(f"unknown dtype {dtype}")
-
-
-def dequantized(t: ir.Tensor) -> np.ndarray:
-    """What the runtime will compute with for constant t (float32), without writing a file."""
-    blob, scales = encode(t)
-    return decode(t.dtype, blob, 0, list(t.data.shape), scales)

@@ -61,8 +61,7 @@ const ops::Kernel kAddFused = {"add_f32_fused", ops::KernelFamily::kNative, ops:
 
 }  // namespace
 
-std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const std::vector<int>& first,
-                                                  const std::vector<int>& last) {
+std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const std::vector<int>& last) {
   const ModelData& d = *impl.model;
   const int num_tensors = static_cast<int>(d.tensors.size());
   std::vector<int> producer(num_tensors, -1), uses(num_tensors, 0);
@@ -79,7 +78,6 @@ std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const
     if (!candidate(d, producer, uses, is_graph_io, impl.places, k, 0, &f) &&
         !candidate(d, producer, uses, is_graph_io, impl.places, k, 1, &f))
       continue;
-    if (first[f.conv_out] < 0) continue;   // never touched (cannot happen for an op's output; kept for safety)
     TensorPlace& out = impl.places[f.add_out];
     out = TensorPlace{};
     const int conv_in = d.ops[f.conv].inputs[0];
@@ -101,13 +99,7 @@ std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const
 void undo_residual_fusion(Interpreter::Impl& impl, const ResidualFusion& f, const std::vector<int>& last) {
   impl.places[f.conv_out] = TensorPlace{};
   impl.places[f.add_out] = TensorPlace{};
-  const std::vector<bool> is_graph_io = graph_io_mask(*impl.model);
-  for (int t : impl.model->ops[f.add].inputs) {
-    if (!may_add_in_place(impl, last, is_graph_io, f.add, t)) continue;
-    impl.places[f.add_out].view_of = t;
-    impl.places[f.add_out].in_place = true;
-    break;
-  }
+  place_add_in_place(impl, last, graph_io_mask(*impl.model), f.add);
 }
 
 void choose_fused_away(const Interpreter::Impl&, int, KernelChoice* choice) {

@@ -130,13 +130,15 @@ std::vector<bool> graph_io_mask(const detail::ModelData& d);
 // shape and memory of its own (not a graph input or output, not a concat slice), and is not both operands.
 bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
                       int k, int t);
+// Places Add step k's output over the first of its inputs that may take it (may_add_in_place), if any.
+void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
+                        int k);
 
 // fuse.cc
 // Finds the residual Adds to fold into the conv before them, places their tensors for it (the conv's
 // output becomes the Add's output; the Add's output goes over the residual where that is safe) and
-// returns them; `first` and `last` are the tensors' lifetimes in steps, in-place Adds already assigned.
-std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const std::vector<int>& first,
-                                                  const std::vector<int>& last);
+// returns them; `last` is each tensor's last step, in-place Adds already assigned.
+std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const std::vector<int>& last);
 // The conv's kernel did not take the residual: places both tensors as without fusion.
 void undo_residual_fusion(Interpreter::Impl& impl, const ResidualFusion& f, const std::vector<int>& last);
 // The choice for an Add that was fused (its step's kernel does nothing).

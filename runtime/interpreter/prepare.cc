@@ -98,18 +98,20 @@ bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& las
          d.tensors[t].shape == d.tensors[out].shape;
 }
 
-// Each Add over the first of its inputs that may take its output (may_add_in_place).
-void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last) {
-  const ModelData& d = *impl.model;
-  const std::vector<bool> is_graph_io = graph_io_mask(d);
-  for (int k = 0; k < static_cast<int>(d.ops.size()); ++k) {
-    for (int t : d.ops[k].inputs) {
-      if (!may_add_in_place(impl, last, is_graph_io, k, t)) continue;
-      impl.places[d.ops[k].outputs[0]].view_of = t;
-      impl.places[d.ops[k].outputs[0]].in_place = true;
-      break;
-    }
+void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
+                        int k) {
+  for (int t : impl.model->ops[k].inputs) {
+    if (!may_add_in_place(impl, last, is_graph_io, k, t)) continue;
+    impl.places[impl.model->ops[k].outputs[0]].view_of = t;
+    impl.places[impl.model->ops[k].outputs[0]].in_place = true;
+    return;
   }
+}
+
+// Each Add over the first of its inputs that may take its output.
+static void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last) {
+  const std::vector<bool> is_graph_io = graph_io_mask(*impl.model);
+  for (int k = 0; k < static_cast<int>(impl.model->ops.size()); ++k) place_add_in_place(impl, last, is_graph_io, k);
 }
 
 int Interpreter::Impl::root_of(int t, int32_t* channel) const {
@@ -158,7 +160,7 @@ Status Interpreter::Impl::plan() {
     for (int t : d.ops[k].outputs) touch(t, k);
   }
   assign_in_place(*this, last);
-  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, first, last);
+  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, last);
   std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);   // by conv step, then by add step
   for (const ResidualFusion& f : fusions) fusion_at[f.conv] = fusion_at[f.add] = &f;
 
