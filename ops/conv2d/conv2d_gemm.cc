@@ -183,6 +183,23 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
   }
 }
 
+// Strip s of `block` prefetches its share of the next block's packed weights (lines split evenly over the
+// block's strips, and each strip's share over its panels), so the next block's first strip does not wait
+// on memory for all of them. Nothing after the last block.
+struct NextBlockShare {
+  const float* first = nullptr;
+  int64_t lines = 0;
+};
+NextBlockShare next_block_share(const Conv2DGemm& g, int64_t block, int64_t s) {
+  if (block + 1 >= g.blocks) return {};
+  const int64_t p0 = (block + 1) * g.panels_per_block;
+  const int64_t p1 = std::min<int64_t>(g.panels, p0 + g.panels_per_block);
+  const int64_t lines = (p1 - p0) * static_cast<int64_t>(g.panel_floats) / 16;   // panels are whole lines
+  GemmTile t;
+  gemm_prefetch_slice(t, g.packed.data() + static_cast<size_t>(p0) * g.panel_floats, lines, s, g.strips);
+  return {t.pf, t.pf_lines};
+}
+
 // Work item = (block of panels, strip of MR output pixels), block-major.
 void run_item(void* context, size_t item) {
   const Job& job = *static_cast<const Job*>(context);
@@ -212,9 +229,12 @@ void run_item(void* context, size_t item) {
   const float* r0 = job.residual.data == nullptr ? nullptr : job.residual.data + s * uk.mr * job.residual.pixel_stride;
   tile.r_stride = static_cast<size_t>(job.residual.pixel_stride);
   const bool single_row = tile.rows == 1 && tile.taps == 1;   // the 1-row kernel reads a[0] only
+  const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
-  for (int32_t p = static_cast<int32_t>(block * g.panels_per_block); p < p_end; ++p) {
+  const NextBlockShare next = next_block_share(g, block, s);
+  for (int32_t p = p_begin; p < p_end; ++p) {
     tile.w = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
+    gemm_prefetch_slice(tile, next.first, next.lines, p - p_begin, p_end - p_begin);
     tile.c = row0 + static_cast<int64_t>(p) * uk.nr;
     tile.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
     tile.cols = std::min(uk.nr, g.cout - p * uk.nr);

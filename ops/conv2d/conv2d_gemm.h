@@ -11,7 +11,9 @@
 // of zeros). Weights are packed once, at create, into NR-wide panels (bias first, then tap-major,
 // channel, column), and the panels are cut into blocks that fit half of one core's L2. Work items are
 // (block, strip of MR pixels), block-major: a core keeps its block's weights in L2 while the pixel
-// strips stream through, and each strip's rows stay in L1 across the block's panels. The epilogue
+// strips stream through, and each strip's rows stay in L1 across the block's panels; meanwhile the
+// strips prefetch the next block's weights into L2, a slice each, so only a layer's first block waits on
+// memory (packed weights of a whole net are many times L3: in use they come from DRAM). The epilogue
 // adds a fused residual (when prepare folded an Add in), applies ReLU and stores only the real columns,
 // straight into the output (a channel slice of a concat when it is one).
 //

@@ -45,8 +45,9 @@ bool axes_of(WinogradVariant v, AxisDesc* h, AxisDesc* w) {
 }
 
 // U = G_h g G_w^T for every (output, input channel) pair, written into the packed panels: point
-// (a, b) of output column o, input channel ci at panel (point * panels + o / NR), row ci, column o % NR
-// (after the panel's NR zeros of bias). Computed in double, rounded once.
+// (a, b) of output column o, input channel ci at panel (o / NR * points + point), row ci, column o % NR
+// (after the panel's NR zeros of bias). Computed in double, rounded once. Column panel by column panel, so
+// a block's GEMMs read the weights front to back.
 void pack_weights(Conv2DWinograd& w, const AxisDesc& ah, const AxisDesc& aw, const float* weights, const float* bias) {
   std::vector<double> gh(static_cast<size_t>(ah.alpha) * ah.r), gw(static_cast<size_t>(aw.alpha) * aw.r);
   winograd_filter_matrix(ah.points, ah.m, ah.r, gh.data());
@@ -69,7 +70,7 @@ void pack_weights(Conv2DWinograd& w, const AxisDesc& ah, const AxisDesc& aw, con
           double s = 0.0;
           for (int32_t x = 0; x < kw; ++x) s += tmp[a * kw + x] * gw[b * kw + x];
           const int64_t point = int64_t{a} * aw.alpha + b;
-          float* panel_start = w.packed.data() + static_cast<size_t>(point * w.panels + panel) * w.panel_floats;
+          float* panel_start = w.packed.data() + static_cast<size_t>(panel * w.points + point) * w.panel_floats;
           panel_start[nr + int64_t{ci} * nr + col] = static_cast<float>(s);
         }
     }
@@ -101,6 +102,8 @@ void input_item(void* context, size_t item) {
 
 // One panel of a block of `count` tiles (the first is tile0): the P GEMMs of transformed inputs v (a tile's
 // row of point t at v + t * v_point + i * v_stride) into m, then the output transform into the panel's columns.
+// Meanwhile the GEMMs prefetch the next panel's weights (panel 0's after the last: the next block starts
+// there), so only a layer's first panel waits on memory.
 void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0, int32_t count, int32_t panel,
                  float* m) {
   const Conv2DWinograd& w = *job.w;
@@ -114,10 +117,14 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
   tile.a = ptrs;
   tile.c_stride = static_cast<size_t>(w.geo.nr);
   tile.min = -INFINITY;
+  const size_t panel_run = static_cast<size_t>(w.points) * w.panel_floats;   // one column panel, every point
+  const float* next = w.packed.data() + static_cast<size_t>((panel + 1) % w.panels) * panel_run;
+  const int64_t strips = ceil_div(count, uk.mr), calls = int64_t{w.points} * strips;
   for (int32_t point = 0; point < w.points; ++point) {
     const float* v = vb + point * v_point;
-    tile.w = w.packed.data() + static_cast<size_t>(int64_t{point} * w.panels + panel) * w.panel_floats;
+    tile.w = w.packed.data() + static_cast<size_t>(panel) * panel_run + static_cast<size_t>(point) * w.panel_floats;
     for (int32_t s = 0; s < count; s += uk.mr) {
+      gemm_prefetch_slice(tile, next, static_cast<int64_t>(panel_run / 16), point * strips + s / uk.mr, calls);
       tile.rows = std::min(uk.mr, count - s);
       for (int32_t i = 0; i < uk.mr; ++i) ptrs[i] = v + int64_t{std::min(s + i, count - 1)} * w.geo.v_stride;
       tile.c = m + point * m_point + int64_t{s} * w.geo.nr;

@@ -9,7 +9,8 @@
 // The output is cut into tiles of m_h x m_w pixels; each reads an alpha_h x alpha_w input window (zeros
 // outside the image). Per tile, the input transform BT d B turns the window's Cin-channel pixels into
 // P = alpha_h * alpha_w transformed rows; then, for each point, one GEMM [tiles x Cin] x [Cin x Cout]
-// on weights transformed once at prepare (G g GT, packed in the engine's NR-wide panels); then the
+// on weights transformed once at prepare (G g GT, packed in the engine's NR-wide panels, every point of
+// one column panel together; the GEMMs of a panel prefetch the next one's into L2); then the
 // output transform AT M A of each tile's P rows gives its m_h x m_w pixels, plus bias, ReLU, stored at
 // any pixel stride (a concat slice). Everything is vectorised across channels (NHWC).
 //

@@ -27,6 +27,10 @@ namespace incept::ops {
 // (FMAs; armv7 NEON has none in its baseline: a multiply, then an add), so results do not depend on how
 // the caller tiles the work; r is the residual (row i at r + i * r_stride, the same columns; it may be
 // C itself) or 0 when r is null.
+//
+// `pf` asks the kernel to prefetch pf_lines 64-byte lines from pf on into L2, one per k step (the
+// later ones are dropped when the tile has fewer k steps): the driver's way to pull the next block of
+// packed weights from memory while this block computes from cache. It never changes a result.
 struct GemmTile {
   int32_t rows = 0;               // 1..MR
   int32_t cols = 0;               // 1..NR (1..NR/2 for the half kernel)
@@ -39,7 +43,18 @@ struct GemmTile {
   float min = 0.0f;               // 0 for ReLU, -infinity for none
   const float* r = nullptr;       // residual added before the clamp, or nullptr
   size_t r_stride = 0;            // floats between residual rows
+  const float* pf = nullptr;      // lines to prefetch, or nullptr
+  int32_t pf_lines = 0;
 };
+
+// Points t.pf at part `part` of `parts` even slices of the `lines` 64-byte lines that start at `base`
+// (a 64-byte aligned run of packed weights): how a driver spreads a prefetch over the calls that have time
+// for it. No slice when lines is 0.
+inline void gemm_prefetch_slice(GemmTile& t, const float* base, int64_t lines, int64_t part, int64_t parts) {
+  const int64_t a = lines * part / parts, b = lines * (part + 1) / parts;
+  t.pf = b > a ? base + a * 16 : nullptr;
+  t.pf_lines = static_cast<int32_t>(b - a);
+}
 
 using GemmUkernelFn = void (*)(const GemmTile&);
 

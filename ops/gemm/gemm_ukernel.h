@@ -16,11 +16,27 @@ struct Lane {
   static constexpr int value = L;
 };
 
+// One line of GemmTile::pf per k step while any are left: into L2 (read, moderate locality), so the
+// lines do not evict the A rows from L1.
+struct Prefetcher {
+  const char* p;
+  const char* end;
+  explicit Prefetcher(const GemmTile& t)
+      : p(reinterpret_cast<const char*>(t.pf)), end(p + static_cast<ptrdiff_t>(t.pf_lines) * 64) {}
+  void step() {
+    if (p < end) {
+      __builtin_prefetch(p, 0, 2);
+      p += 64;
+    }
+  }
+};
+
 // Accumulates taps * kc rank-1 updates into acc and returns the advanced weight pointer.
 template <class V, int MR, int NV>
 inline const float* gemm_accumulate(const GemmTile& t, typename V::Reg (&acc)[MR][NV], const float* w) {
   using Reg = typename V::Reg;
   constexpr int kW = V::kWidth;
+  Prefetcher pf(t);
   const float* const* ap = t.a;
   for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
     const float* a[MR];
@@ -37,6 +53,7 @@ inline const float* gemm_accumulate(const GemmTile& t, typename V::Reg (&acc)[MR
 #pragma GCC unroll 8
           for (int j = 0; j < NV; ++j) b[j] = V::load(w + j * kW);
           w += NV * kW;
+          pf.step();
 #pragma GCC unroll 16
           for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
@@ -53,6 +70,7 @@ inline const float* gemm_accumulate(const GemmTile& t, typename V::Reg (&acc)[MR
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) b[j] = V::load(w + j * kW);
       w += NV * kW;
+      pf.step();
 #pragma GCC unroll 16
       for (int i = 0; i < MR; ++i) {
         const Reg va = V::broadcast(a[i] + k);
