@@ -258,7 +258,7 @@ Status Interpreter::Impl::plan() {
   std::vector<planner::Block> blocks;
   block_tensor.clear();
   const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
-  const planner::Plan p = planner::plan_greedy_by_size(blocks);
+  const planner::Plan p = planner::plan_best(blocks);
   offsets = p.offsets;
   block_first.clear();
   block_last.clear();
@@ -282,7 +282,7 @@ Status Interpreter::Impl::plan() {
                "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
                stats.arena_bytes, options.max_arena_bytes);
   stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
-  stats.copy_concat_bytes = planner::plan_greedy_by_size(copy_blocks).arena_bytes;
+  stats.copy_concat_bytes = planner::plan_best(copy_blocks).arena_bytes;
   for (const TensorPlace& pl : places) {
     stats.num_views += pl.view_of >= 0 && !pl.in_place ? 1 : 0;
     stats.num_in_place += pl.in_place && !pl.fused ? 1 : 0;

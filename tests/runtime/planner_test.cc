@@ -49,6 +49,19 @@ TEST_CASE("planner: best fit picks the smallest gap that holds the block") {
   CHECK(lower_bound_bytes(blocks) == 1024);
 }
 
+TEST_CASE("planner: plan_best takes another order where largest-first strands a gap") {
+  // Largest first puts the 192-byte block of steps 4..5 at 0, under the two early 192-byte blocks' place,
+  // so the long 64-byte block must go above them all (448 bytes); longest-lived first places that one
+  // at 0 and reaches the lower bound.
+  const std::vector<Block> blocks = {{192, 4, 5}, {64, 3, 6}, {192, 0, 2}, {192, 1, 3}};
+  CHECK(plan_greedy_by_size(blocks).arena_bytes == 448);
+  const Plan p = plan_best(blocks);
+  CHECK(p.offsets == std::vector<size_t>{64, 0, 0, 192});
+  CHECK(p.arena_bytes == 384);
+  CHECK(lower_bound_bytes(blocks) == 384);
+  CHECK(valid(blocks, p));
+}
+
 TEST_CASE("planner: sizes are rounded to 64 bytes and offsets aligned") {
   const std::vector<Block> blocks = {{1, 0, 0}, {65, 0, 0}, {3, 0, 0}};
   const Plan p = plan_greedy_by_size(blocks);
@@ -78,6 +91,10 @@ TEST_CASE("planner: random lifetimes never overlap and never beat the lower boun
     const Plan p = plan_greedy_by_size(blocks);
     CHECK(valid(blocks, p));
     CHECK(p.arena_bytes >= lower_bound_bytes(blocks));
+    const Plan best = plan_best(blocks);
+    CHECK(valid(blocks, best));
+    CHECK(best.arena_bytes <= p.arena_bytes);
+    CHECK(best.arena_bytes >= lower_bound_bytes(blocks));
   }
 }
 
