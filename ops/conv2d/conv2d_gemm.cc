@@ -186,18 +186,13 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
 // Strip s of `block` prefetches its share of the next block's packed weights (lines split evenly over the
 // block's strips, and each strip's share over its panels), so the next block's first strip does not wait
 // on memory for all of them. Nothing after the last block.
-struct NextBlockShare {
-  const float* first = nullptr;
-  int64_t lines = 0;
-};
-NextBlockShare next_block_share(const Conv2DGemm& g, int64_t block, int64_t s) {
+LineRun next_block_share(const Conv2DGemm& g, int64_t block, int64_t s) {
   if (block + 1 >= g.blocks) return {};
   const int64_t p0 = (block + 1) * g.panels_per_block;
   const int64_t p1 = std::min<int64_t>(g.panels, p0 + g.panels_per_block);
-  const int64_t lines = (p1 - p0) * static_cast<int64_t>(g.panel_floats) / 16;   // panels are whole lines
-  GemmTile t;
-  gemm_prefetch_slice(t, g.packed.data() + static_cast<size_t>(p0) * g.panel_floats, lines, s, g.strips);
-  return {t.pf, t.pf_lines};
+  const LineRun next{g.packed.data() + static_cast<size_t>(p0) * g.panel_floats,
+                     (p1 - p0) * static_cast<int64_t>(g.panel_floats) / 16};   // panels are whole lines
+  return line_slice(next, s, g.strips);
 }
 
 // Work item = (block of panels, strip of MR output pixels), block-major.
@@ -231,10 +226,10 @@ void run_item(void* context, size_t item) {
   const bool single_row = tile.rows == 1 && tile.taps == 1;   // the 1-row kernel reads a[0] only
   const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
-  const NextBlockShare next = next_block_share(g, block, s);
+  const LineRun next = next_block_share(g, block, s);
   for (int32_t p = p_begin; p < p_end; ++p) {
     tile.w = g.packed.data() + static_cast<size_t>(p) * g.panel_floats;
-    gemm_prefetch_slice(tile, next.first, next.lines, p - p_begin, p_end - p_begin);
+    gemm_prefetch(tile, line_slice(next, p - p_begin, p_end - p_begin));
     tile.c = row0 + static_cast<int64_t>(p) * uk.nr;
     tile.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
     tile.cols = std::min(uk.nr, g.cout - p * uk.nr);

@@ -118,13 +118,14 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
   tile.c_stride = static_cast<size_t>(w.geo.nr);
   tile.min = -INFINITY;
   const size_t panel_run = static_cast<size_t>(w.points) * w.panel_floats;   // one column panel, every point
-  const float* next = w.packed.data() + static_cast<size_t>((panel + 1) % w.panels) * panel_run;
+  const LineRun next{w.packed.data() + static_cast<size_t>((panel + 1) % w.panels) * panel_run,
+                     static_cast<int64_t>(panel_run / 16)};   // panel_floats: whole lines
   const int64_t strips = ceil_div(count, uk.mr), calls = int64_t{w.points} * strips;
   for (int32_t point = 0; point < w.points; ++point) {
     const float* v = vb + point * v_point;
     tile.w = w.packed.data() + static_cast<size_t>(panel) * panel_run + static_cast<size_t>(point) * w.panel_floats;
     for (int32_t s = 0; s < count; s += uk.mr) {
-      gemm_prefetch_slice(tile, next, static_cast<int64_t>(panel_run / 16), point * strips + s / uk.mr, calls);
+      gemm_prefetch(tile, line_slice(next, point * strips + s / uk.mr, calls));
       tile.rows = std::min(uk.mr, count - s);
       for (int32_t i = 0; i < uk.mr; ++i) ptrs[i] = v + int64_t{std::min(s + i, count - 1)} * w.geo.v_stride;
       tile.c = m + point * m_point + int64_t{s} * w.geo.nr;

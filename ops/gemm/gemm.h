@@ -47,13 +47,23 @@ struct GemmTile {
   int32_t pf_lines = 0;
 };
 
-// Points t.pf at part `part` of `parts` even slices of the `lines` 64-byte lines that start at `base`
-// (a 64-byte aligned run of packed weights): how a driver spreads a prefetch over the calls that have time
-// for it. No slice when lines is 0.
-inline void gemm_prefetch_slice(GemmTile& t, const float* base, int64_t lines, int64_t part, int64_t parts) {
-  const int64_t a = lines * part / parts, b = lines * (part + 1) / parts;
-  t.pf = b > a ? base + a * 16 : nullptr;
-  t.pf_lines = static_cast<int32_t>(b - a);
+// A run of 64-byte lines of packed weights, 64-byte aligned (lines = 0: none): what a driver prefetches.
+struct LineRun {
+  const float* data = nullptr;
+  int64_t lines = 0;
+};
+
+// Part `part` of `parts` even slices of r: how a driver spreads a prefetch over the calls that have time
+// for it.
+inline LineRun line_slice(LineRun r, int64_t part, int64_t parts) {
+  const int64_t a = r.lines * part / parts, b = r.lines * (part + 1) / parts;
+  return b > a ? LineRun{r.data + a * 16, b - a} : LineRun{};
+}
+
+// Has the micro-kernel call of t prefetch r.
+inline void gemm_prefetch(GemmTile& t, LineRun r) {
+  t.pf = r.data;
+  t.pf_lines = static_cast<int32_t>(r.lines);
 }
 
 using GemmUkernelFn = void (*)(const GemmTile&);
