@@ -100,12 +100,19 @@ void input_item(void* context, size_t item) {
                static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride);
 }
 
+// Column panel `panel`'s packed weights, every transform point (the packing is panel-major; panel_floats
+// is a whole number of 64-byte lines).
+LineRun panel_lines(const Conv2DWinograd& w, int32_t panel) {
+  const size_t run = static_cast<size_t>(w.points) * w.panel_floats;
+  return {w.packed.data() + static_cast<size_t>(panel) * run, static_cast<int64_t>(run / 16)};
+}
+
 // One panel of a block of `count` tiles (the first is tile0): the P GEMMs of transformed inputs v (a tile's
 // row of point t at v + t * v_point + i * v_stride) into m, then the output transform into the panel's columns.
-// Meanwhile the GEMMs prefetch the next panel's weights (panel 0's after the last: the next block starts
-// there), so only a layer's first panel waits on memory.
+// Meanwhile the GEMMs prefetch `next`, the weights the caller runs next, so only a layer's first panel
+// waits on memory.
 void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0, int32_t count, int32_t panel,
-                 float* m) {
+                 float* m, LineRun next) {
   const Conv2DWinograd& w = *job.w;
   const GemmUkernel& uk = *w.uk;
   const int64_t m_point = static_cast<int64_t>(w.block_tiles) * w.geo.nr;
@@ -117,13 +124,11 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
   tile.a = ptrs;
   tile.c_stride = static_cast<size_t>(w.geo.nr);
   tile.min = -INFINITY;
-  const size_t panel_run = static_cast<size_t>(w.points) * w.panel_floats;   // one column panel, every point
-  const LineRun next{w.packed.data() + static_cast<size_t>((panel + 1) % w.panels) * panel_run,
-                     static_cast<int64_t>(panel_run / 16)};   // panel_floats: whole lines
+  const float* panel_w = panel_lines(w, panel).data;
   const int64_t strips = ceil_div(count, uk.mr), calls = int64_t{w.points} * strips;
   for (int32_t point = 0; point < w.points; ++point) {
     const float* v = vb + point * v_point;
-    tile.w = w.packed.data() + static_cast<size_t>(panel) * panel_run + static_cast<size_t>(point) * w.panel_floats;
+    tile.w = panel_w + static_cast<size_t>(point) * w.panel_floats;
     for (int32_t s = 0; s < count; s += uk.mr) {
       gemm_prefetch(tile, line_slice(next, point * strips + s / uk.mr, calls));
       tile.rows = std::min(uk.mr, count - s);
@@ -144,8 +149,11 @@ void gemm_item(const Job& job, int64_t item, float* m) {
   const int32_t panel = static_cast<int32_t>(item / job.blocks);
   const int64_t t0 = (item % job.blocks) * w.block_tiles;
   const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, w.tiles - t0));
+  // The items of one panel share the prefetch of the next panel, a slice each.
+  const LineRun next =
+      panel + 1 < w.panels ? line_slice(panel_lines(w, panel + 1), item % job.blocks, job.blocks) : LineRun{};
   block_panel(job, job.v + t0 * w.geo.v_stride, static_cast<int64_t>(w.chunk_tiles) * w.geo.v_stride, t0, count, panel,
-              m);
+              m, next);
 }
 
 // Tile-split mode, task = a worker's slot ([V of one block][M]): its share of the blocks of T tiles, a
@@ -166,7 +174,12 @@ void tile_task(void* context, size_t slot) {
     const int64_t t0 = b * w.block_tiles;
     const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, w.tiles - t0));
     w.fns->input(w.geo, job.in.data, job.in.pixel_stride, t0, count, v, v_point);
-    for (int32_t panel = 0; panel < w.panels; ++panel) block_panel(job, v, v_point, t0, count, panel, m);
+    for (int32_t panel = 0; panel < w.panels; ++panel) {   // after the last panel, the next block's first
+      const LineRun next = panel + 1 < w.panels ? panel_lines(w, panel + 1)
+                           : b + 1 < last         ? panel_lines(w, 0)
+                                                  : LineRun{};
+      block_panel(job, v, v_point, t0, count, panel, m, next);
+    }
   }
 }
 
