@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The op table, generated from ops/op_list.inc: for every op its kind, params type, shape rule, FLOP
 // count and kernel list (priority order). The loader parses into OpParams; prepare asks op_def() for
-// everything else, so adding an op or a kernel touches ops/ and the loader's parse_<op>() only.
+// everything else, so adding an op or a kernel touches ops/ and the loader's parse_<op>() only; adding
+// an ISA touches its table (ops/isa/) and no op.
 //
 //   const OpDef& d = op_def(OpKind::kConv2D);
 //   INCEPT_RETURN_IF_ERROR(d.infer_shape(&params, shapes, n, &out));
@@ -47,13 +48,21 @@ struct OpDef {
   Status (*infer_shape)(const void* params, const Shape* inputs, int num_inputs, Shape* out);
   // Multiply-adds x 2 for one run (comparisons / additions for pools, 0 for a concat).
   double (*flops)(const void* params, const Shape* inputs, int num_inputs, const Shape& out);
-  const Kernel* const* kernels;   // best first; the last is the reference kernel, which takes every op
+  // Every kernel, best first: the native kernels made for each ISA table (best ISA first, each table in
+  // `natives` order), then `fixed`; the last is the reference kernel, which takes every op. op_def()
+  // fills these two; the ops' own definitions below leave them empty.
+  const Kernel* const* kernels;
   int num_kernels;
+  const NativeKernel* natives;   // written once over the ISA tables
+  int num_natives;
+  const Kernel* const* fixed;    // XNNPACK, Eigen, ref: the same on every ISA
+  int num_fixed;
 };
 
+// The op's definition with its full kernel list (made once, on the first call; thread-safe).
 const OpDef& op_def(OpKind kind);
 
-// Each op's definition, in ops/<op>/<op>_kernels.cc.
+// Each op's own definition, in ops/<op>/<op>_kernels.cc (kernels empty: ask op_def()).
 #define INCEPT_OP(Name, snake) extern const OpDef snake##_op_def;
 #include "op_list.inc"
 #undef INCEPT_OP

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every GoogLeNet and Inception-v3 conv shape:
-// BM_conv2d_f32_ref (the oracle's loops), BM_conv2d_f32_eigen (Eigen GEMM) and BM_conv2d_f32_xnn
-// (XNNPACK). Weights are packed once outside the timed loop, as prepare() does.
+// Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every conv shape of the four nets:
+// BM_conv2d_f32_ref (the oracle's loops), BM_conv2d_f32_eigen (Eigen GEMM), BM_conv2d_f32_xnn (XNNPACK),
+// and per ISA table of this build BM_conv2d_f32_gemm_<isa>, BM_conv2d_f32_winograd_<isa> and
+// BM_conv2d_f32_winograd_f2x2_<isa>. Weights are packed once outside the timed loop, as prepare() does.
 #include <string>
 
 #include "bench_util.h"
@@ -10,6 +11,7 @@
 #include "conv2d/conv2d_gemm.h"
 #include "conv2d/conv2d_winograd.h"
 #include "inception_shapes.h"
+#include "isa/isa_table.h"
 #if INCEPT_WITH_XNNPACK
 #include "conv2d/conv2d_xnn.h"
 #endif
@@ -70,15 +72,14 @@ void BM_conv2d_f32_eigen(benchmark::State& state, Net net) {
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
 
-// Our packed-GEMM engine on the micro-kernel of `isa` (skipped where the CPU lacks it).
-void run_gemm(benchmark::State& state, Net net, ops::Isa isa) {
+// Our packed-GEMM engine on the micro-kernel of table `t` (skipped where the CPU lacks its ISA).
+void run_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   const ConvShape s = conv_shape_of(state, net);
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  const ops::GemmUkernel* uk = ops::gemm_ukernel_for(isa);
-  if (uk == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
   ops::Conv2DGemm g;
-  const Status st = ops::conv2d_f32_gemm_create(*uk, f.p, f.in, f.out, f.weights.data(), f.bias.data(), &g);
+  const Status st = ops::conv2d_f32_gemm_create(t.gemm_f32, f.p, f.in, f.out, f.weights.data(), f.bias.data(), &g);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   for (auto _ : state) {
     ops::conv2d_f32_gemm_run(g, f.in_view(), f.out_view(), bench_pool());
@@ -86,22 +87,14 @@ void run_gemm(benchmark::State& state, Net net, ops::Isa isa) {
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if defined(__x86_64__)
-void BM_conv2d_f32_gemm_avx2_fma(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kAvx2Fma); }
-void BM_conv2d_f32_gemm_avx512f(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kAvx512f); }
-#elif defined(__aarch64__)
-void BM_conv2d_f32_gemm_neon(benchmark::State& state, Net net) { run_gemm(state, net, ops::Isa::kNeon); }
-#endif
-
 // Winograd on the micro-kernel of `isa`, whatever winograd_choice() would say (the measurements the rule
 // is built from): `small` takes F(2x2,3x3) for 3x3 convs; otherwise F(4x4,3x3) for 3x3, F(2,7) for 1x7
 // and 7x1, F(4,3) for 1x3 and 3x1. Shapes Winograd cannot take are skipped.
-void run_winograd(benchmark::State& state, Net net, ops::Isa isa, bool small) {
+void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool small) {
   const ConvShape s = conv_shape_of(state, net);
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  const ops::GemmUkernel* uk = ops::gemm_ukernel_for(isa);
-  if (uk == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
   using V = ops::WinogradVariant;
   V v = V::kNone;
   if (s.kh == 3 && s.kw == 3) v = small ? V::kF2x2K3x3 : V::kF4x4K3x3;
@@ -111,7 +104,7 @@ void run_winograd(benchmark::State& state, Net net, ops::Isa isa, bool small) {
   if (!small && s.kh == 3 && s.kw == 1) v = V::kF4x1K3x1;
   ops::Conv2DWinograd w;
   const Status st = v == V::kNone ? Status::error(StatusCode::kUnsupported, "not a Winograd shape")
-                                  : ops::conv2d_f32_winograd_create(*uk, v, f.p, f.in, f.out, f.weights.data(),
+                                  : ops::conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, v, f.p, f.in, f.out, f.weights.data(),
                                                                     f.bias.data(), bench_threads(), &w);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   Buffer scratch(w.scratch_bytes() / sizeof(float));
@@ -121,26 +114,6 @@ void run_winograd(benchmark::State& state, Net net, ops::Isa isa, bool small) {
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if defined(__x86_64__)
-void BM_conv2d_f32_winograd_avx2_fma(benchmark::State& state, Net net) {
-  run_winograd(state, net, ops::Isa::kAvx2Fma, false);
-}
-void BM_conv2d_f32_winograd_avx512f(benchmark::State& state, Net net) {
-  run_winograd(state, net, ops::Isa::kAvx512f, false);
-}
-void BM_conv2d_f32_winograd_f2x2_avx2_fma(benchmark::State& state, Net net) {
-  run_winograd(state, net, ops::Isa::kAvx2Fma, true);
-}
-void BM_conv2d_f32_winograd_f2x2_avx512f(benchmark::State& state, Net net) {
-  run_winograd(state, net, ops::Isa::kAvx512f, true);
-}
-#elif defined(__aarch64__)
-void BM_conv2d_f32_winograd_neon(benchmark::State& state, Net net) { run_winograd(state, net, ops::Isa::kNeon, false); }
-void BM_conv2d_f32_winograd_f2x2_neon(benchmark::State& state, Net net) {
-  run_winograd(state, net, ops::Isa::kNeon, true);
-}
-#endif
-
 #if INCEPT_WITH_XNNPACK
 void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
   const ConvShape s = conv_shape_of(state, net);
@@ -163,18 +136,18 @@ void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
 
 INCEPT_BENCH_CONV(BM_conv2d_f32_ref);
 INCEPT_BENCH_CONV(BM_conv2d_f32_eigen);
-#if defined(__x86_64__)
-INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx2_fma);
-INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_avx512f);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_avx2_fma);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_avx512f);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_avx2_fma);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_avx512f);
-#elif defined(__aarch64__)
-INCEPT_BENCH_CONV(BM_conv2d_f32_gemm_neon);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_neon);
-INCEPT_BENCH_CONV(BM_conv2d_f32_winograd_f2x2_neon);
-#endif
+// The native engines, one set per ISA table.
+const int kPerIsa = [] {
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    const std::string isa = ops::isa_name(t->isa);
+    register_conv_bench("BM_conv2d_f32_gemm_" + isa, [t](benchmark::State& st, Net n) { run_gemm(st, n, *t); });
+    register_conv_bench("BM_conv2d_f32_winograd_" + isa,
+                        [t](benchmark::State& st, Net n) { run_winograd(st, n, *t, false); });
+    register_conv_bench("BM_conv2d_f32_winograd_f2x2_" + isa,
+                        [t](benchmark::State& st, Net n) { run_winograd(st, n, *t, true); });
+  }
+  return 0;
+}();
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_CONV(BM_conv2d_f32_xnn);
 #endif

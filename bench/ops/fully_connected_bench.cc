@@ -9,6 +9,7 @@
 #include "fully_connected/fully_connected.h"
 #include "fully_connected/fully_connected_eigen.h"
 #include "inception_shapes.h"
+#include "isa/isa_table.h"
 #if INCEPT_WITH_XNNPACK
 #include "fully_connected/fully_connected_xnn.h"
 #endif
@@ -61,14 +62,14 @@ void BM_fully_connected_f32_eigen(benchmark::State& state, Net net) {
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
 
-// The native engine (a 1x1 conv over [1, 1, 1, In], single-row micro-kernel) on `isa`.
-void run_fc_gemm(benchmark::State& state, Net net, ops::Isa isa) {
+// The native engine (a 1x1 conv over [1, 1, 1, In], single-row micro-kernel) of table `t`.
+void run_fc_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   const FcShape s = fc_shape_of(state, net);
   FcFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::cpu_has(isa)) return state.SkipWithError("this CPU lacks the ISA");
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
   ops::KernelPlan plan;
-  const Status st = ops::gemm_kernel_create(isa, ops::Conv2DParams{}, Shape{1, 1, 1, s.in}, Shape{1, 1, 1, s.out},
+  const Status st = ops::gemm_kernel_create(t.gemm_f32, ops::Conv2DParams{}, Shape{1, 1, 1, s.in}, Shape{1, 1, 1, s.out},
                                             f.weights.data(), f.bias.data(), &plan);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   const ConstTensorView<float> in = f.in_view();
@@ -82,13 +83,6 @@ void run_fc_gemm(benchmark::State& state, Net net, ops::Isa isa) {
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if defined(__x86_64__)
-void BM_fully_connected_f32_gemm_avx512f(benchmark::State& state, Net net) { run_fc_gemm(state, net, ops::Isa::kAvx512f); }
-void BM_fully_connected_f32_gemm_avx2_fma(benchmark::State& state, Net net) { run_fc_gemm(state, net, ops::Isa::kAvx2Fma); }
-#elif defined(__aarch64__)
-void BM_fully_connected_f32_gemm_neon(benchmark::State& state, Net net) { run_fc_gemm(state, net, ops::Isa::kNeon); }
-#endif
-
 #if INCEPT_WITH_XNNPACK
 void BM_fully_connected_f32_xnn(benchmark::State& state, Net net) {
   const FcShape s = fc_shape_of(state, net);
@@ -111,12 +105,12 @@ void BM_fully_connected_f32_xnn(benchmark::State& state, Net net) {
 
 INCEPT_BENCH_FC(BM_fully_connected_f32_ref);
 INCEPT_BENCH_FC(BM_fully_connected_f32_eigen);
-#if defined(__x86_64__)
-INCEPT_BENCH_FC(BM_fully_connected_f32_gemm_avx512f);
-INCEPT_BENCH_FC(BM_fully_connected_f32_gemm_avx2_fma);
-#elif defined(__aarch64__)
-INCEPT_BENCH_FC(BM_fully_connected_f32_gemm_neon);
-#endif
+const int kPerIsa = [] {
+  for (const ops::IsaTable* t : ops::isa_tables())
+    register_fc_bench(std::string("BM_fully_connected_f32_gemm_") + ops::isa_name(t->isa),
+                      [t](benchmark::State& st, Net n) { run_fc_gemm(st, n, *t); });
+  return 0;
+}();
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_FC(BM_fully_connected_f32_xnn);
 #endif

@@ -3,6 +3,9 @@
 // lookups over all four networks. Written as the networks are built: a stem, then one call per block.
 #include "inception_shapes.h"
 
+#include <initializer_list>
+#include <utility>
+
 #include "shape_tables.h"
 
 namespace incept::bench {
@@ -162,6 +165,31 @@ void googlenet_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kGoo
 void inception_v3_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionV3); }
 void inception_v4_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionV4); }
 void inception_resnet_v2_convs(benchmark::internal::Benchmark* b) { conv_args(b, Net::kInceptionResNetV2); }
+namespace {
+
+void register_nets(const std::string& name, const NetBenchFn& fn,
+                   std::initializer_list<std::pair<Net, void (*)(benchmark::internal::Benchmark*)>> nets) {
+  for (const auto& [net, args] : nets) {
+    benchmark::RegisterBenchmark((name + "/" + net_name(net)).c_str(),
+                                 [fn, net = net](benchmark::State& state) { fn(state, net); })
+        ->Apply(args)
+        ->UseRealTime();
+  }
+}
+
+}  // namespace
+
+void register_conv_bench(const std::string& name, const NetBenchFn& fn) {
+  register_nets(name, fn, {{Net::kGoogLeNet, googlenet_convs}, {Net::kInceptionV3, inception_v3_convs},
+                           {Net::kInceptionV4, inception_v4_convs}, {Net::kInceptionResNetV2, inception_resnet_v2_convs}});
+}
+void register_max_pool_bench(const std::string& name, const NetBenchFn& fn) {
+  register_nets(name, fn, {{Net::kGoogLeNet, googlenet_max_pools}, {Net::kInceptionV3, inception_v3_max_pools}});
+}
+void register_fc_bench(const std::string& name, const NetBenchFn& fn) {
+  register_nets(name, fn, {{Net::kGoogLeNet, googlenet_fcs}, {Net::kInceptionV3, inception_v3_fcs}});
+}
+
 void googlenet_max_pools(benchmark::internal::Benchmark* b) { pool_args(b, max_pool_shapes(Net::kGoogLeNet)); }
 void inception_v3_max_pools(benchmark::internal::Benchmark* b) { pool_args(b, max_pool_shapes(Net::kInceptionV3)); }
 void inception_v3_avg_pools(benchmark::internal::Benchmark* b) { pool_args(b, avg_pool_shapes(Net::kInceptionV3)); }

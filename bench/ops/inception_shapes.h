@@ -9,6 +9,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,13 @@ void inception_v3_max_pools(benchmark::internal::Benchmark* b);
 void inception_v3_avg_pools(benchmark::internal::Benchmark* b);
 void googlenet_fcs(benchmark::internal::Benchmark* b);
 void inception_v3_fcs(benchmark::internal::Benchmark* b);
+
+// Registers fn as <name>/<net>/<shape args> for every network the matching INCEPT_BENCH_* macro covers:
+// how a benchmark made at run time (one per ISA table) is registered.
+using NetBenchFn = std::function<void(benchmark::State&, Net)>;
+void register_conv_bench(const std::string& name, const NetBenchFn& fn);
+void register_max_pool_bench(const std::string& name, const NetBenchFn& fn);
+void register_fc_bench(const std::string& name, const NetBenchFn& fn);
 
 // The shape a benchmark's arguments name, and its "<layer> (xN)" label.
 ConvShape conv_shape_of(const benchmark::State& state, Net net);

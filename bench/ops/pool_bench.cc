@@ -8,6 +8,7 @@
 #include "avg_pool2d/avg_pool2d.h"
 #include "bench_util.h"
 #include "inception_shapes.h"
+#include "isa/isa_table.h"
 #include "max_pool2d/max_pool2d.h"
 #include "max_pool2d/max_pool2d_native.h"
 #if INCEPT_WITH_XNNPACK
@@ -58,26 +59,19 @@ void BM_max_pool2d_f32_ref(benchmark::State& state, Net net) {
   report(state, s.name, f.flop(), f.bytes(), 1);
 }
 
-// Our vector max pool on `isa` (skipped where the CPU or the build lacks it).
-void run_max_pool_native(benchmark::State& state, Net net, ops::Isa isa) {
+// Our vector max pool of table `t` (skipped where the CPU lacks its ISA).
+void run_max_pool_native(benchmark::State& state, Net net, const ops::IsaTable& t) {
   const PoolShape s = pool_shape_of(state, net, /*max_pool=*/true);
   PoolFixture<ops::MaxPool2DParams> f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  const ops::MaxPoolRowsFn rows = ops::max_pool2d_rows_for(isa);
-  if (rows == nullptr || !ops::cpu_has(isa)) return state.SkipWithError("this CPU or build lacks the ISA");
+  const ops::MaxPoolRowsFn rows = t.max_pool_f32;
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
   for (auto _ : state) {
     ops::max_pool2d_f32_native(rows, f.p, f.in_view(), f.out_view(), bench_pool());
     benchmark::ClobberMemory();
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if defined(__x86_64__)
-void BM_max_pool2d_f32_c16_avx512f(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kAvx512f); }
-void BM_max_pool2d_f32_c8_avx2_fma(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kAvx2Fma); }
-#elif defined(__aarch64__)
-void BM_max_pool2d_f32_c4_neon(benchmark::State& state, Net net) { run_max_pool_native(state, net, ops::Isa::kNeon); }
-#endif
-
 void BM_avg_pool2d_f32_ref(benchmark::State& state, Net net) {
   const PoolShape s = pool_shape_of(state, net, /*max_pool=*/false);
   PoolFixture<ops::AvgPool2DParams> f(s);
@@ -126,12 +120,17 @@ void BM_avg_pool2d_f32_xnn(benchmark::State& state, Net net) {
 }  // namespace
 
 INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_ref);
-#if defined(__x86_64__)
-INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c16_avx512f);
-INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c8_avx2_fma);
-#elif defined(__aarch64__)
-INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_c4_neon);
-#endif
+// The native max pool of every ISA table that has one, named as its kernel (BM_max_pool2d_f32_c8_avx2_fma).
+const int kPerIsa = [] {
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kMaxPoolF32)) continue;
+    char tile[16];
+    t->tile_name(ops::IsaPart::kMaxPoolF32, tile, sizeof(tile));
+    register_max_pool_bench(std::string("BM_max_pool2d_f32_") + tile + "_" + ops::isa_name(t->isa),
+                            [t](benchmark::State& st, Net n) { run_max_pool_native(st, n, *t); });
+  }
+  return 0;
+}();
 INCEPT_BENCH_AVG_POOL(BM_avg_pool2d_f32_ref);
 #if INCEPT_WITH_XNNPACK
 INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_xnn);

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // The kernel registry's types. Every op lists its kernels in priority order (ops/<op>/<op>_kernels.cc,
-// reached through op_def() in ops/op_registry.h); prepare takes the first one whose family the user
-// allows, whose ISA the CPU has (under the INCEPT_ISA cap), and whose create() accepts the op. The
-// interpreter then holds {const Kernel*, KernelState} per step and knows nothing of families or ops.
+// reached through op_def() in ops/op_registry.h): first its native kernels, written once over the ISA
+// tables (NativeKernel; the registry makes one Kernel per table, best ISA first), then the fixed ones
+// (XNNPACK, Eigen, the reference). Prepare takes the first one whose types match the op's, whose family
+// the user allows, whose ISA the CPU has (under the INCEPT_ISA cap), and whose create() accepts the op.
+// The interpreter then holds {const Kernel*, KernelState} per step and knows nothing of families or ops.
 //
 //   KernelPlan plan;
-//   Status s = kernel.create(config, &plan);        // prepare: packs weights, sizes scratch; kUnsupported: next
+//   Status s = create_kernel(kernel, config, &plan);   // prepare: packs weights, sizes scratch; kUnsupported: next
 //   if (kernel.setup) s = kernel.setup(plan.state.get(), io, pool);   // arena bound: pointers fixed from now on
 //   kernel.run(plan.state.get(), io, pool);         // invoke: no checks, no allocation
 //
 // Names follow <op>_<dtype>_<impl>[_<tile>_<isa>] (conv2d_f32_gemm_6x16_avx2_fma, max_pool2d_f32_xnn), so
-// grep finds every variant; a kernel may refine its name at create (a concat that copies nothing).
+// grep finds every variant; native kernels' names are made from their table's tile (kernel_name()), and
+// a kernel may refine its name at create (a concat that copies nothing, a Winograd tile).
 #pragma once
 
 #include <pthreadpool.h>
@@ -30,8 +33,37 @@ namespace incept::ops {
 enum class KernelFamily : uint8_t { kRef = 0, kEigen = 1, kXnnpack = 2, kNative = 3 };
 const char* kernel_family_name(KernelFamily f);   // "ref", "eigen", "xnnpack", "native"
 
+// Element types of an op's tensors, as kernel names spell them (the <dtype> of <op>_<dtype>_...).
+enum class DataType : uint8_t { kNone = 0, kF32 = 1 };
+const char* data_type_name(DataType t);   // "", "f32"
+
+// The types of one op's tensors in a plan, or the types a kernel takes: its activation inputs, its
+// constant inputs (weights and bias; kNone for an op without any) and its output.
+struct KernelTypes {
+  DataType input = DataType::kF32;
+  DataType weights = DataType::kF32;
+  DataType output = DataType::kF32;
+};
+inline constexpr KernelTypes kF32Types{};
+
+// A kernel that takes `kernel` may run an op whose tensors are `op`: activations in and out exactly, and
+// the weights where the op has any.
+inline bool types_match(const KernelTypes& kernel, const KernelTypes& op) {
+  return kernel.input == op.input && kernel.output == op.output &&
+         (op.weights == DataType::kNone || kernel.weights == op.weights);
+}
+
+struct IsaTable;   // ops/isa/isa_table.h
+struct Kernel;
+
+// The part of an ISA table a native kernel runs on: whether a table gets the kernel, and the tile its
+// name carries.
+enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32 };
+
 // One op as prepare sees it once the memory plan has placed its tensors. Arrays have num_inputs entries.
 struct KernelConfig {
+  const Kernel* kernel = nullptr;             // the kernel being created (create_kernel() sets it)
+  KernelTypes types;                          // the op's tensor types in this plan
   const void* params = nullptr;               // the op's params struct (Conv2DParams, ...), alive with the model
   int num_inputs = 0;
   const Shape* input_shapes = nullptr;        // an absent optional input has rank 0
@@ -77,18 +109,49 @@ struct KernelIo {
   ConstTensorView<float> residual;
 };
 
+using KernelCreateFn = Status (*)(const KernelConfig& config, KernelPlan* plan);
+using KernelSetupFn = Status (*)(KernelState* state, const KernelIo& io, pthreadpool_t pool);
+using KernelRunFn = void (*)(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
+
 struct Kernel {
   const char* name;
   KernelFamily family;
   Isa isa;   // the instruction set run() needs; kScalar for baseline code
-  Status (*create)(const KernelConfig& config, KernelPlan* plan);
+  KernelCreateFn create;
   // Binds pointers once the arena is known (nullptr: nothing to bind). Not called again before run().
-  Status (*setup)(KernelState* state, const KernelIo& io, pthreadpool_t pool);
-  void (*run)(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
+  KernelSetupFn setup;
+  KernelRunFn run;
   // create() takes KernelConfig::residual_stride > 0 (KernelIo::residual added in the epilogue). Prepare
   // offers a residual only to such kernels.
   bool fuses_residual = false;
+  KernelTypes types = kF32Types;     // the tensor types it takes
+  const IsaTable* table = nullptr;   // native kernels: the ISA table create() reads (from KernelConfig::kernel)
 };
+
+// A kernel of our own, written once over the ISA tables: the registry makes one Kernel of it for every
+// table that has `part`, best ISA first, named <op>_<dtype>_<impl>_<tile>_<isa> from that table (without
+// _<impl> when impl is empty). Its create() reads the table from config.kernel->table.
+struct NativeKernel {
+  const char* impl;   // "gemm", "winograd", "" (a pool: the tile alone)
+  IsaPart part;
+  KernelCreateFn create;
+  KernelSetupFn setup;
+  KernelRunFn run;
+  bool fuses_residual = false;
+  KernelTypes types = kF32Types;
+};
+
+// Writes <op>_<dtype>_<impl>_<tile>_<isa> into buf (empty parts and their '_' left out): how native
+// kernels, and the names they refine at create, are spelled. Returns false when it does not fit.
+bool kernel_name(char* buf, size_t size, const char* op, DataType dtype, const char* impl, const char* tile,
+                 const char* isa);
+
+// Creates `kernel` for `config` (which it completes with config.kernel): how prepare and the tests call
+// Kernel::create.
+inline Status create_kernel(const Kernel& kernel, KernelConfig config, KernelPlan* plan) {
+  config.kernel = &kernel;
+  return kernel.create(config, plan);
+}
 
 // The kernel may run here: its ISA is usable (the CPU has it, the cap allows it) and, for XNNPACK, the
 // library initialised on this CPU.

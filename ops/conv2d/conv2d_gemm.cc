@@ -246,7 +246,7 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   const int64_t taps = int64_t{p.kernel.h} * p.kernel.w;
   INCEPT_CHECK(taps <= kMaxTaps, kUnsupported, "the GEMM engine takes windows of at most %d taps (%dx%d)", kMaxTaps,
                p.kernel.h, p.kernel.w);
-  INCEPT_CHECK(uk.mr <= kMaxMr && uk.nr % 2 == 0, kInternal, "micro-kernel %s is outside the driver's range", uk.tile);
+  INCEPT_CHECK(uk.mr <= kMaxMr && uk.nr % 2 == 0, kInternal, "micro-kernel %dx%d is outside the driver's range", uk.mr, uk.nr);
   g->uk = &uk;
   g->p = p;
   g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
@@ -280,12 +280,10 @@ struct GemmState : KernelState {
 
 }  // namespace
 
-Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const Shape& out, const float* weights,
-                          const float* bias, KernelPlan* plan) {
-  const GemmUkernel* uk = gemm_ukernel_for(isa);
-  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(isa));
+Status gemm_kernel_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in, const Shape& out,
+                          const float* weights, const float* bias, KernelPlan* plan) {
   auto s = std::make_unique<GemmState>();
-  INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(*uk, p, in, out, weights, bias, &s->g));
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(uk, p, in, out, weights, bias, &s->g));
   plan->packed_bytes = s->g.packed_bytes();
   plan->reads_constants = false;   // packed
   plan->state = std::move(s);

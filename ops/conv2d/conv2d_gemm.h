@@ -63,11 +63,11 @@ struct Conv2DGemm {
 [[nodiscard]] Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
                                             const Shape& out, const float* weights, const float* bias, Conv2DGemm* g);
 
-// The engine as a registry kernel (the native conv2d and fully_connected kernels): create packs for the
-// micro-kernel of `isa` (kUnsupported where this build has none) and fills `plan`; run is the kernel's run
-// (with KernelIo::residual when the conv has one fused: `p` then carries the fused activation).
-[[nodiscard]] Status gemm_kernel_create(Isa isa, const Conv2DParams& p, const Shape& in, const Shape& out,
-                                        const float* weights, const float* bias, KernelPlan* plan);
+// The engine as a registry kernel (the native conv2d and fully_connected kernels): create packs for
+// micro-kernel `uk` (its ISA table's) and fills `plan`; run is the kernel's run (with KernelIo::residual
+// when the conv has one fused: `p` then carries the fused activation).
+[[nodiscard]] Status gemm_kernel_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
+                                        const Shape& out, const float* weights, const float* bias, KernelPlan* plan);
 void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
 
 // out = act(conv(in) + bias), conv2d_f32_ref's function; with a residual (data not null, out's shape, any

@@ -13,6 +13,7 @@
 
 #include "common/parallel.h"
 #include "conv2d/winograd_axes.h"
+#include "isa/isa_table.h"
 
 namespace incept::ops {
 namespace {
@@ -211,18 +212,6 @@ const char* winograd_variant_name(WinogradVariant v) {
   return "";
 }
 
-const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant) {
-#if defined(__x86_64__)
-  if (isa == Isa::kAvx512f) return winograd_fns_avx512f(variant);
-  if (isa == Isa::kAvx2Fma) return winograd_fns_avx2_fma(variant);
-#elif defined(__aarch64__) || defined(__arm__)
-  if (isa == Isa::kNeon) return winograd_fns_neon(variant);
-#endif
-  (void)isa;
-  (void)variant;
-  return nullptr;
-}
-
 // The rule, from incept-bench --profile of the four nets with Winograd everywhere it can run, each tile
 // size, and direct (AVX-512, one thread; in-network times, so the weights stream from memory as they do in
 // use: bench/winograd_rule.py, tables in ops/README.md):
@@ -276,7 +265,7 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
   return WinogradVariant::kNone;
 }
 
-Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant, const Conv2DParams& p,
+Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradTransforms fns, WinogradVariant variant, const Conv2DParams& p,
                                   const Shape& in, const Shape& out, const float* weights, const float* bias,
                                   int threads, Conv2DWinograd* w) {
   AxisDesc ah{}, aw{};
@@ -285,9 +274,9 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant
                    p.kernel.h == ah.r && p.kernel.w == aw.r,
                kUnsupported, "Winograd %s takes an ungrouped %dx%d conv of stride and dilation 1",
                winograd_variant_name(variant), ah.r, aw.r);
-  INCEPT_CHECK(uk.mr <= kMaxMr, kInternal, "micro-kernel %s is outside the driver's range", uk.tile);
-  w->fns = winograd_fns_for(uk.isa, variant);
-  INCEPT_CHECK(w->fns != nullptr, kUnsupported, "no %s Winograd transforms in this build", isa_name(uk.isa));
+  INCEPT_CHECK(uk.mr <= kMaxMr, kInternal, "micro-kernel %dx%d is outside the driver's range", uk.mr, uk.nr);
+  w->fns = fns.transforms(variant);
+  INCEPT_CHECK(w->fns != nullptr, kUnsupported, "no Winograd transforms for %s", winograd_variant_name(variant));
   w->uk = &uk;
   w->variant = variant;
   w->p = p;
@@ -379,23 +368,25 @@ struct WinogradState : KernelState {
 
 }  // namespace
 
-Status winograd_kernel_create(Isa isa, const KernelConfig& c, KernelPlan* plan) {
+Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
   INCEPT_CHECK(c.winograd, kUnsupported, "Winograd is turned off (InterpreterOptions::winograd)");
-  const GemmUkernel* uk = gemm_ukernel_for(isa);
-  INCEPT_CHECK(uk != nullptr, kUnsupported, "no %s micro-kernel in this build", isa_name(isa));
+  const IsaTable& t = *c.kernel->table;
+  const GemmUkernel& uk = t.gemm_f32;
   Conv2DParams p = params_of<Conv2DParams>(c);
   if (c.residual_stride > 0) p.activation = c.fused_activation;   // a fused residual add's (the conv's is none)
-  const WinogradVariant variant = winograd_choice(p, c.input_shapes[0], c.output_shape, isa);
+  const WinogradVariant variant = winograd_choice(p, c.input_shapes[0], c.output_shape, t.isa);
   INCEPT_CHECK(variant != WinogradVariant::kNone, kUnsupported, "the direct engine takes this conv");
   auto s = std::make_unique<WinogradState>();
   const float* bias = c.num_inputs > 2 ? c.constants[2] : nullptr;
-  INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(*uk, variant, p, c.input_shapes[0], c.output_shape,
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(uk, {t.winograd_f32}, variant, p, c.input_shapes[0], c.output_shape,
                                                     c.constants[1], bias, c.threads, &s->w));
   plan->scratch_bytes = s->w.scratch_bytes();
   plan->packed_bytes = s->w.packed_bytes();
   plan->reads_constants = false;   // transformed and packed
-  std::snprintf(plan->name, sizeof(plan->name), "conv2d_f32_winograd_%s_%s_%s", winograd_variant_name(variant),
-                uk->tile, isa_name(isa));
+  char impl[32], tile[16];   // the kernel's name with the variant after "winograd"
+  std::snprintf(impl, sizeof(impl), "winograd_%s", winograd_variant_name(variant));
+  t.tile_name(IsaPart::kWinogradF32, tile, sizeof(tile));
+  kernel_name(plan->name, sizeof(plan->name), "conv2d", c.kernel->types.input, impl, tile, isa_name(t.isa));
   plan->state = std::move(s);
   return Status::ok();
 }

@@ -3,7 +3,9 @@
 // the factorised 1x7 / 7x1 as F(2,7) and 1x3 / 3x1 as F(4,3) along one axis (winograd_axes.h).
 //
 //   Conv2DWinograd w;
-//   INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(uk, variant, p, in, out, weights, bias, threads, &w));
+//   const IsaTable& t = *isa_table(Isa::kAvx2Fma);
+//   INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, variant, p, in, out, weights,
+//                                                     bias, threads, &w));
 //   conv2d_f32_winograd_run(w, in, out, scratch, pool);   // scratch: w.scratch_bytes() in the arena
 //
 // The output is cut into tiles of m_h x m_w pixels; each reads an alpha_h x alpha_w input window (zeros
@@ -59,7 +61,7 @@ struct WinogradGeometry {
   const float* zeros = nullptr;       // Cin zeros: what window pixels outside the image read
 };
 
-// One variant's transforms for one ISA (winograd_transforms.h, instantiated by the per-ISA files).
+// One variant's transforms for one ISA (winograd_transforms.h, instantiated by the ISA tables in ops/isa/).
 struct WinogradFns {
   // Tiles [tile0, tile0 + count): transformed input row of tile i, point t at v + t * point_stride + i * v_stride.
   void (*input)(const WinogradGeometry& g, const float* in, int64_t in_stride, int64_t tile0, int32_t count,
@@ -73,12 +75,10 @@ struct WinogradFns {
                  float min);
 };
 
-// The transforms of `variant` built for `isa`, or nullptr where this build has none.
-const WinogradFns* winograd_fns_for(Isa isa, WinogradVariant variant);
-// Defined by the per-ISA files, each only for its architecture.
-const WinogradFns* winograd_fns_avx512f(WinogradVariant variant);
-const WinogradFns* winograd_fns_avx2_fma(WinogradVariant variant);
-const WinogradFns* winograd_fns_neon(WinogradVariant variant);
+// An ISA's transforms of every variant (IsaTable::winograd_f32): transforms(v) is nullptr for kNone.
+struct WinogradTransforms {
+  const WinogradFns* (*transforms)(WinogradVariant variant);
+};
 
 struct Conv2DWinograd {
   const GemmUkernel* uk = nullptr;
@@ -110,10 +110,11 @@ struct Conv2DWinograd {
 // micro-kernel of `isa`. Only stride 1, dilation 1, ungrouped 3x3, 1x7, 7x1, 1x3, 3x1 qualify.
 WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa);
 
-// Transforms and packs the weights for `variant` on micro-kernel `uk` and plans blocks and
-// scratch for `threads` workers. kUnsupported when the variant does not fit the conv or this build has
-// no transforms for the ISA; kInternal when memory runs out.
-[[nodiscard]] Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradVariant variant, const Conv2DParams& p,
+// Transforms and packs the weights for `variant` on micro-kernel `uk` with the transforms `fns` (the same
+// ISA's) and plans blocks and scratch for `threads` workers. kUnsupported when the variant does not fit
+// the conv; kInternal when memory runs out.
+[[nodiscard]] Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradTransforms fns, WinogradVariant variant,
+                                                const Conv2DParams& p,
                                                 const Shape& in, const Shape& out, const float* weights,
                                                 const float* bias, int threads, Conv2DWinograd* w);
 
@@ -123,9 +124,9 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
 void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
                              float* scratch, pthreadpool_t pool, ConstTensorView<float> residual = {});
 
-// The registry kernel: create (kUnsupported when the config turns Winograd off, the rule says direct,
-// or this build lacks the ISA) and run.
-[[nodiscard]] Status winograd_kernel_create(Isa isa, const KernelConfig& config, KernelPlan* plan);
+// The registry kernel, on the ISA table of config.kernel: create (kUnsupported when the config turns
+// Winograd off or the rule says direct) and run.
+[[nodiscard]] Status winograd_kernel_create(const KernelConfig& config, KernelPlan* plan);
 void winograd_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
 
 }  // namespace incept::ops

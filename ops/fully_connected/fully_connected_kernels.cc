@@ -6,6 +6,7 @@
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_gemm.h"
 #include "fully_connected/fully_connected_eigen.h"
+#include "isa/isa_table.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
 #include "fully_connected/fully_connected_xnn.h"
@@ -32,13 +33,12 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
 
 // [N, I] x [O, I]^T is the 1x1 conv of [N, 1, 1, I] with OHWI weights [O, 1, 1, I]; the engine takes a
 // batch of one row with its single-row micro-kernel.
-template <Isa kIsa>
 Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
   Conv2DParams conv;
   conv.activation = params_of<P>(c).activation;
   const Shape& in = c.input_shapes[0];
   const Shape& out = c.output_shape;
-  return gemm_kernel_create(kIsa, conv, Shape{in[0], 1, 1, in[1]}, Shape{out[0], 1, 1, out[1]}, c.constants[1],
+  return gemm_kernel_create(c.kernel->table->gemm_f32, conv, Shape{in[0], 1, 1, in[1]}, Shape{out[0], 1, 1, out[1]}, c.constants[1],
                             c.num_inputs > 2 ? c.constants[2] : nullptr, plan);
 }
 
@@ -50,20 +50,17 @@ void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
   fully_connected_f32_eigen(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out, io.scratch, pool);
 }
 
-const Kernel kGemmAvx512 = {"fully_connected_f32_gemm_8x32_avx512f", KernelFamily::kNative, Isa::kAvx512f,
-                            create_gemm<Isa::kAvx512f>, nullptr, gemm_kernel_run};
-const Kernel kGemmAvx2 = {"fully_connected_f32_gemm_6x16_avx2_fma", KernelFamily::kNative, Isa::kAvx2Fma,
-                          create_gemm<Isa::kAvx2Fma>, nullptr, gemm_kernel_run};
-const Kernel kGemmNeon = {"fully_connected_f32_gemm_" INCEPT_GEMM_NEON_TILE "_neon", KernelFamily::kNative, Isa::kNeon,
-                          create_gemm<Isa::kNeon>, nullptr, gemm_kernel_run};
+const NativeKernel kNatives[] = {{"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run}};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
                                                 fully_connected_f32_xnn_setup);
 const Kernel kEigen = {"fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &kEigen, &kRef};
+const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer,  flops,
+                                      nullptr,          0,                 kNatives, static_cast<int>(std::size(kNatives)),
+                                      kFixed,           static_cast<int>(std::size(kFixed))};
 
 }  // namespace incept::ops

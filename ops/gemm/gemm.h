@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The packed-GEMM engine's micro-kernels: C[rows x cols] = min-clamp(bias + sum over taps and channels of
-// A * W), one register tile per call. Written once (gemm_ukernel.h) and compiled per ISA with that
-// file's flags (gemm_avx2.cc, gemm_avx512.cc, gemm_neon.cc); everything above them (packing, blocking,
-// threads) is baseline code shared by every ISA.
+// A * W), one register tile per call. Written once (gemm_ukernel.h) and compiled per ISA into that ISA's
+// table (ops/isa/isa_table.h: IsaTable::gemm_f32); everything above them (packing, blocking, threads) is
+// baseline code shared by every ISA.
 //
-//   for (const GemmUkernel* uk : gemm_ukernels())      // best first; each says the ISA it needs
-//     if (isa_usable(uk->isa)) { ... uk->full(tile) ... }
+//   const GemmUkernel& uk = isa_table(Isa::kAvx2Fma)->gemm_f32;   // check isa_usable(uk.isa) first
+//   uk.full(tile);
 #pragma once
 
 #include <cstddef>
@@ -69,33 +69,12 @@ inline void gemm_prefetch(GemmTile& t, LineRun r) {
 using GemmUkernelFn = void (*)(const GemmTile&);
 
 struct GemmUkernel {
-  const char* tile;      // "6x16": MR x NR, as kernel names spell it
   Isa isa;
-  int32_t mr, nr;
+  int32_t mr, nr;        // the tile: kernel names spell it MRxNR ("6x16")
   GemmUkernelFn full;    // panels NR wide
   GemmUkernelFn half;    // panels NR / 2 wide: a channel tail of at most NR / 2
   GemmUkernelFn single;  // 1 x NR, for a lone row of one tap (a fully connected layer on one image): the
                          // full kernel would compute MR - 1 copies of it
 };
-
-// The micro-kernels built into this library for this architecture, best first; `*count` gets their
-// number. Callers check isa_usable() before running one.
-const GemmUkernel* const* gemm_ukernels(int* count);
-
-// The micro-kernel built for `isa`, or nullptr where this build has none (another architecture's ISA).
-const GemmUkernel* gemm_ukernel_for(Isa isa);
-
-// The NEON micro-kernel's tile as kernel names spell it: the conv, Winograd and fully connected
-// registries name their NEON kernels after the tile this architecture builds (gemm_neon.cc).
-#if defined(__aarch64__)
-#define INCEPT_GEMM_NEON_TILE "8x8"
-#else
-#define INCEPT_GEMM_NEON_TILE "6x8"
-#endif
-
-// Defined by the per-ISA files, each only for its architecture (gemm.cc lists those built).
-const GemmUkernel* gemm_ukernel_avx512f();
-const GemmUkernel* gemm_ukernel_avx2_fma();
-const GemmUkernel* gemm_ukernel_neon();
 
 }  // namespace incept::ops

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The micro-kernel, written once over a thin vector type V and included only by the per-ISA files
-// (gemm_avx2.cc, gemm_avx512.cc, gemm_neon.cc), each compiled with its own flags. Everything here has
+// The micro-kernel, written once over a thin vector type V and included only by the ISA tables
+// (ops/isa/isa_kernels.h, from isa_avx2.cc, isa_avx512.cc, isa_neon.cc), each compiled with its own flags. Everything here has
 // internal linkage (an anonymous namespace in the including file) and calls no library templates, so
 // no code compiled for a wide ISA can be picked by the linker for a baseline caller.
 //

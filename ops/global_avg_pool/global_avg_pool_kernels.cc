@@ -28,6 +28,6 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

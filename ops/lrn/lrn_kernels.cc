@@ -19,6 +19,6 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
 
 }  // namespace incept::ops

@@ -20,17 +20,6 @@ void run_row(void* context, size_t row) {
 
 }  // namespace
 
-MaxPoolRowsFn max_pool2d_rows_for(Isa isa) {
-#if defined(__x86_64__)
-  if (isa == Isa::kAvx512f) return max_pool2d_rows_avx512f;
-  if (isa == Isa::kAvx2Fma) return max_pool2d_rows_avx2_fma;
-#elif defined(__aarch64__) || defined(__arm__)
-  if (isa == Isa::kNeon) return max_pool2d_rows_neon;
-#endif
-  (void)isa;
-  return nullptr;
-}
-
 void max_pool2d_f32_native(MaxPoolRowsFn rows, const MaxPool2DParams& p, ConstTensorView<float> in,
                            TensorView<float> out, pthreadpool_t pool) {
   Job job{rows, &p, in, out};

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The native max pool, written once over a vector type V (ops/common/simd_*.h) and included only by the
-// per-ISA files (max_pool2d_avx2.cc, _avx512.cc, _neon.cc) inside an anonymous namespace.
+// The native max pool, written once over a vector type V (ops/isa/simd_*.h) and included only by the
+// ISA tables (ops/isa/isa_kernels.h) inside an anonymous namespace.
 //
 // NHWC, so one output pixel is a max over its clipped window's input pixels, kWidth channels at a time.
 // Lane by lane it is the reference's loop exactly: windows clipped to the image, taps in (y, x) order,

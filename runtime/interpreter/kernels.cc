@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Kernel choice: walks the op's registry list (ops/op_registry.h) in priority order, under the user's
-// backend choice and this CPU's ISA. Nothing here knows an op or a family by name.
+// backend choice, the op's tensor types and this CPU's ISA. Nothing here knows an op or a family by name.
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -18,6 +18,16 @@ ops::KernelFamily family_of(Backend b) {
     case Backend::kRef: break;
   }
   return ops::KernelFamily::kRef;
+}
+
+// The types of op n's tensors as kernels see them: float32 activations, and float32 weights where it
+// has constant inputs (narrow weights are widened before their consumer's kernel is chosen).
+static ops::KernelTypes op_types(const detail::ModelData& d, const detail::OpNode& n) {
+  ops::KernelTypes t;
+  t.weights = ops::DataType::kNone;
+  for (int in : n.inputs)
+    if (in >= 0 && d.tensors[in].is_constant()) t.weights = ops::DataType::kF32;
+  return t;
 }
 
 Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice) {
@@ -38,6 +48,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
     in_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
   }
   ops::KernelConfig config;
+  config.types = op_types(d, n);
   config.params = ops::op_params(n.params);
   config.num_inputs = num_inputs;
   config.input_shapes = shapes.data();
@@ -63,10 +74,10 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
     for (int i = 0; i < def.num_kernels; ++i) {
       const ops::Kernel& kernel = *def.kernels[i];
       if (want != Backend::kAuto && kernel.family != (pass == 0 ? family_of(want) : ops::KernelFamily::kRef)) continue;
-      if (!ops::kernel_usable(kernel)) continue;
+      if (!ops::types_match(kernel.types, config.types) || !ops::kernel_usable(kernel)) continue;
       const bool fuse = fusion != nullptr && kernel.fuses_residual;
       ops::KernelPlan plan;
-      const Status s = kernel.create(fuse ? fused : config, &plan);
+      const Status s = ops::create_kernel(kernel, fuse ? fused : config, &plan);
       if (s.code() == StatusCode::kUnsupported) continue;
       if (!s.is_ok()) return Status::error(s.code(), "%s: %s (kernel %s)", n.label.c_str(), s.message(), kernel.name);
       if (plan.name[0] == '\0') std::snprintf(plan.name, sizeof(plan.name), "%s", kernel.name);

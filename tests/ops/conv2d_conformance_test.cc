@@ -130,48 +130,5 @@ TEST_CASE("conv2d conformance: kernels that fuse a residual add match conv then 
     if (k->fuses_residual) CHECK_MESSAGE(fused[k->name] > 0, k->name);
 }
 
-TEST_CASE("registry: every op ends with a reference kernel, names follow <op>_f32_<impl>[_<tile>_<isa>]") {
-#define INCEPT_OP(Name, op_snake)                                                                          \
-  {                                                                                                     \
-    const ops::OpDef& def = ops::op_def(ops::OpKind::k##Name);                                          \
-    CHECK(std::string(def.name) == #Name);                                                              \
-    CHECK(std::string(def.snake) == #op_snake);                                                            \
-    REQUIRE(def.num_kernels >= 1);                                                                      \
-    const ops::Kernel& last = *def.kernels[def.num_kernels - 1];                                        \
-    CHECK(last.family == ops::KernelFamily::kRef);                                                      \
-    CHECK(last.isa == ops::Isa::kScalar);                                                               \
-    for (int i = 0; i < def.num_kernels; ++i) {                                                         \
-      const std::string name = def.kernels[i]->name;                                                    \
-      CAPTURE(name);                                                                                    \
-      CHECK(name.rfind(std::string(#op_snake) + "_f32_", 0) == 0);                                         \
-      if (def.kernels[i]->isa != ops::Isa::kScalar) {                                                   \
-        const std::string isa = ops::isa_name(def.kernels[i]->isa);                                     \
-        CHECK(name.size() > isa.size());                                                                \
-        CHECK(name.compare(name.size() - isa.size(), isa.size(), isa) == 0);                            \
-      }                                                                                                 \
-    }                                                                                                   \
-  }
-#include "op_list.inc"
-#undef INCEPT_OP
-  // The native conv kernels' names say the tile of the micro-kernel they run (the direct engine's and
-  // Winograd's, which runs its GEMMs on the same micro-kernel).
-  const ops::OpDef& conv = ops::op_def(ops::OpKind::kConv2D);
-  for (int i = 0; i < conv.num_kernels; ++i) {
-    const ops::Kernel& k = *conv.kernels[i];
-    const ops::GemmUkernel* uk = k.family == ops::KernelFamily::kNative ? ops::gemm_ukernel_for(k.isa) : nullptr;
-    if (uk == nullptr) continue;
-    const std::string suffix = std::string(uk->tile) + "_" + ops::isa_name(uk->isa);
-    CAPTURE(k.name);
-    CHECK((std::string(k.name) == "conv2d_f32_gemm_" + suffix || std::string(k.name) == "conv2d_f32_winograd_" + suffix));
-  }
-  const ops::OpDef& fc = ops::op_def(ops::OpKind::kFullyConnected);
-  for (int i = 0; i < fc.num_kernels; ++i) {
-    const ops::Kernel& k = *fc.kernels[i];
-    const ops::GemmUkernel* uk = k.family == ops::KernelFamily::kNative ? ops::gemm_ukernel_for(k.isa) : nullptr;
-    if (uk != nullptr)
-      CHECK(std::string(k.name) == std::string("fully_connected_f32_gemm_") + uk->tile + "_" + ops::isa_name(uk->isa));
-  }
-}
-
 }  // namespace
 }  // namespace incept

@@ -22,7 +22,7 @@ using test::runnable_ukernels;
 using test::Tensor;
 
 std::string kernel_name(const ops::GemmUkernel& uk) {
-  return std::string("conv2d_f32_gemm_") + uk.tile + "_" + ops::isa_name(uk.isa);
+  return "conv2d_f32_gemm_" + test::tile_isa(uk);
 }
 
 void run_gemm(const ops::Conv2DGemm& g, ConstTensorView<float> x, TensorView<float> y, pthreadpool_t pool) {

@@ -157,8 +157,9 @@ TEST_CASE("winograd accuracy rule: error <= 4x the direct engine's, against floa
     const std::vector<int> rows = checked_rows(r.out_shape[1]);
     std::vector<std::vector<double>> exact(rows.size());
     for (size_t k = 0; k < rows.size(); ++k) conv_f64_row(c, r, rows[k], &exact[k]);
-    for (const ops::GemmUkernel* uk : test::runnable_ukernels()) {
-      CAPTURE(uk->tile);
+    for (const ops::IsaTable* t : test::runnable_tables()) {
+      const ops::GemmUkernel* uk = &t->gemm_f32;
+      CAPTURE(test::tile_isa(*uk));
       ops::Conv2DGemm g;
       REQUIRE(ops::conv2d_f32_gemm_create(*uk, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), &g).is_ok());
       Tensor direct(r.out_shape);
@@ -168,10 +169,10 @@ TEST_CASE("winograd accuracy rule: error <= 4x the direct engine's, against floa
       for (WinogradVariant v : variants_for(c.p)) {
         CAPTURE(ops::winograd_variant_name(v));
         ErrorStats ew;
-        accumulate(exact, rows, run_winograd(*uk, v, c, r, nullptr, 1), ow, cout, &ew);
+        accumulate(exact, rows, run_winograd(*t, v, c, r, nullptr, 1), ow, cout, &ew);
         CHECK(ew.max_abs <= 4.0 * ed.max_abs);
         CHECK(ew.rms() <= 4.0 * ed.rms());
-        const std::string key = std::string(ops::winograd_variant_name(v)) + " " + uk->tile;
+        const std::string key = std::string(ops::winograd_variant_name(v)) + " " + test::tile_isa(*uk);
         worst[key] = std::max({worst[key], ew.max_abs / ed.max_abs, ew.rms() / ed.rms()});
       }
     }

@@ -118,16 +118,16 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
     const test::ConvReference r = test::make_conv_reference(rng, c);
     REQUIRE(r.out_shape.rank == 4);
     std::map<WinogradVariant, Tensor> first_isa;
-    for (const ops::GemmUkernel* uk : test::runnable_ukernels()) {
+    for (const ops::IsaTable* t : test::runnable_tables()) {
       for (WinogradVariant v : variants_for(c.p)) {
         CAPTURE(ops::winograd_variant_name(v));
-        CAPTURE(uk->tile);
+        CAPTURE(test::tile_isa(t->gemm_f32));
         ops::Conv2DWinograd w;
-        const Tensor one = run_winograd(*uk, v, c, r, nullptr, 1, &w);
+        const Tensor one = run_winograd(*t, v, c, r, nullptr, 1, &w);
         phase_split |= !w.tile_split;
         tile_split |= w.tile_split;
         CHECK(meter.over_bound(c, r, one) == 0);
-        const Tensor two = run_winograd(*uk, v, c, r, pool2.get(), 2);
+        const Tensor two = run_winograd(*t, v, c, r, pool2.get(), 2);
         CHECK(two.data == one.data);   // bit-identical: every output is computed by the same calls
         // Every ISA does the same operations on each lane in the same order: the same bits.
         if (first_isa.count(v) == 0) first_isa[v] = one;
@@ -190,8 +190,10 @@ TEST_CASE("winograd rule: which layers take it, and with which tile") {
 }
 
 TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (kUnsupported) and says why") {
-  if (test::runnable_ukernels().empty()) return;
-  const ops::Isa isa = test::runnable_ukernels().front()->isa;
+  if (test::runnable_tables().empty()) return;
+  const ops::IsaTable& t = *test::runnable_tables().front();
+  const ops::Kernel kernel = {"conv2d_f32_winograd", ops::KernelFamily::kNative, t.isa, ops::winograd_kernel_create,
+                              nullptr, ops::winograd_kernel_run, true, ops::kF32Types, &t};
   const ops::Conv2DParams p = test::conv(3, 3, 1, {1, 1, 1, 1});
   const Shape in{1, 35, 35, 64}, w{96, 3, 3, 64}, out{1, 35, 35, 96};
   std::vector<float> weights(static_cast<size_t>(w.num_elements()), 0.5f);
@@ -209,20 +211,20 @@ TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (k
   config.output_shape = out;
   config.output_stride = 96;
   ops::KernelPlan plan;
-  REQUIRE(ops::winograd_kernel_create(isa, config, &plan).is_ok());
+  REQUIRE(ops::create_kernel(kernel, config, &plan).is_ok());
   CHECK(std::string(plan.name).find("conv2d_f32_winograd_f4x4k3x3_") == 0);
   CHECK(plan.scratch_bytes > 0);
   CHECK_FALSE(plan.reads_constants);
   config.winograd = false;
   ops::KernelPlan off;
-  const Status s = ops::winograd_kernel_create(isa, config, &off);
+  const Status s = ops::create_kernel(kernel, config, &off);
   CHECK(s.code() == StatusCode::kUnsupported);
   CHECK(std::string(s.message()).find("InterpreterOptions::winograd") != std::string::npos);
 
   // A variant that does not fit the conv is refused, not miscomputed.
   ops::Conv2DWinograd wg;
-  const Status wrong = ops::conv2d_f32_winograd_create(*test::runnable_ukernels().front(), WinogradVariant::kF1x2K1x7, p, in,
-                                                       out, weights.data(), nullptr, 1, &wg);
+  const Status wrong = ops::conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, WinogradVariant::kF1x2K1x7, p,
+                                                       in, out, weights.data(), nullptr, 1, &wg);
   CHECK(wrong.code() == StatusCode::kUnsupported);
   CHECK(std::string(wrong.message()).find("1x7") != std::string::npos);
 }

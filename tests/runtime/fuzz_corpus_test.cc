@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "gemm/gemm.h"
+#include "isa/isa_table.h"
 #include "incept/incept.h"
 #include "support/fuzz_harness.h"
 #include "support/model_builder.h"
@@ -53,7 +53,7 @@ TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backe
   }
   // The seeds take every Winograd variant (where this CPU has native kernels), so the fuzzer mutates
   // files whose convs run on each of them.
-  if (ops::gemm_ukernel_for(ops::cpu_best_isa()) != nullptr) {
+  if (ops::isa_table(ops::cpu_best_isa()) != nullptr) {
     CHECK(winograd == std::set<std::string>{"f1x2k1x7", "f1x4k1x3", "f2x1k7x1", "f2x2k3x3", "f4x1k3x1", "f4x4k3x3"});
   }
 }

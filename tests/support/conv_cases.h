@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "conv2d/conv2d.h"
-#include "gemm/gemm.h"
+#include "isa/isa_table.h"
 #include "support/test_util.h"
 
 namespace incept::test {
@@ -74,14 +74,24 @@ inline std::vector<ConvCase> named_conv_cases() {
   };
 }
 
-// The GEMM engine's micro-kernels this CPU can run, whatever the INCEPT_ISA cap says.
-inline std::vector<const ops::GemmUkernel*> runnable_ukernels() {
-  int count = 0;
-  const ops::GemmUkernel* const* all = ops::gemm_ukernels(&count);
-  std::vector<const ops::GemmUkernel*> out;
-  for (int i = 0; i < count; ++i)
-    if (ops::cpu_has(all[i]->isa)) out.push_back(all[i]);
+// The ISA tables this CPU can run, whatever the INCEPT_ISA cap says.
+inline std::vector<const ops::IsaTable*> runnable_tables() {
+  std::vector<const ops::IsaTable*> out;
+  for (const ops::IsaTable* t : ops::isa_tables())
+    if (ops::cpu_has(t->isa)) out.push_back(t);
   return out;
+}
+
+// The GEMM engine's micro-kernels this CPU can run (those of runnable_tables()).
+inline std::vector<const ops::GemmUkernel*> runnable_ukernels() {
+  std::vector<const ops::GemmUkernel*> out;
+  for (const ops::IsaTable* t : runnable_tables()) out.push_back(&t->gemm_f32);
+  return out;
+}
+
+// "6x16_avx2_fma": a micro-kernel's tile and ISA as kernel names end.
+inline std::string tile_isa(const ops::GemmUkernel& uk) {
+  return std::to_string(uk.mr) + "x" + std::to_string(uk.nr) + "_" + ops::isa_name(uk.isa);
 }
 
 inline int conv_out_len(int in, int k, int s, int d, int pa, int pb) {

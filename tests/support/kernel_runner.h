@@ -113,7 +113,7 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
     config.fused_activation = residual->activation;
   }
   ops::KernelPlan plan;
-  const Status s = k.create(config, &plan);
+  const Status s = ops::create_kernel(k, config, &plan);
   if (s.code() == StatusCode::kUnsupported) return false;
   REQUIRE_MESSAGE(s.is_ok(), s.message());
 

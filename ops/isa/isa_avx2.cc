@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+// The x86-64 AVX2 + FMA table (this file alone is compiled with -mavx2 -mfma).
+// GEMM 6x16: 12 accumulators + 2 weight vectors + 1 broadcast = 15 of 16 ymm; A rows as 6 pointers.
+// Half kernel 6x8: 6 accumulators. Winograd transforms and max pool rows 8 channels a vector.
+#include <cmath>
+#include <cstdint>
+
+#include "conv2d/winograd_axes.h"
+#include "isa/isa_table.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+namespace incept::ops {
+namespace {
+
+#include "isa/simd_avx2.h"
+#include "isa/simd_scalar.h"
+
+#include "isa/isa_kernels.h"
+
+const IsaTable kTable = {Isa::kAvx2Fma, gemm_f32_entry<VecAvx2, 6>(Isa::kAvx2Fma), wino_fns<VecAvx2>,
+                         max_pool2d_rows<VecAvx2>, VecAvx2::kWidth};
+
+}  // namespace
+
+const IsaTable& isa_table_avx2_fma() { return kTable; }
+
+}  // namespace incept::ops
+#endif
