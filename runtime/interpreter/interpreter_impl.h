@@ -10,30 +10,10 @@
 #include <vector>
 
 #include "incept/interpreter.h"
+#include "interpreter/weight_pages.h"
 #include "loader/graph.h"
 
 namespace incept {
-
-// Float32 pages of their own (an anonymous mapping, unmapped on destruction): where prepare widens
-// narrow weights. Not the heap: a layer's widened copy lives only while its kernel packs it, and heap
-// blocks freed between the packed panels would stay resident (and raise malloc's mmap threshold).
-class MappedFloats {
- public:
-  MappedFloats() = default;
-  MappedFloats(MappedFloats&& o) noexcept : data_(o.data_), bytes_(o.bytes_) { o.data_ = nullptr, o.bytes_ = 0; }
-  MappedFloats& operator=(MappedFloats&& o) noexcept;
-  MappedFloats(const MappedFloats&) = delete;
-  MappedFloats& operator=(const MappedFloats&) = delete;
-  ~MappedFloats() { reset(); }
-  [[nodiscard]] bool allocate(size_t n);   // false (and empty) when the memory is not there
-  void reset();
-  float* data() const { return data_; }
-  size_t bytes() const { return bytes_; }
-
- private:
-  float* data_ = nullptr;
-  size_t bytes_ = 0;
-};
 
 // Where a tensor lives once planned: its own block, a view into a concat output, or (constants)
 // the file. Views chain (nested concats) and are resolved to the root block at bind time.
@@ -43,21 +23,6 @@ struct TensorPlace {
   int32_t channel_offset = 0;
   bool in_place = false;   // an Add output written over its input view_of, or (fused) the conv output that is view_of
   bool fused = false;      // a conv output whose residual Add was fused into the conv: it is the Add's output
-};
-
-// Gives the file pages of weights back as they are done with (file-backed mappings). A page is given back
-// once every weight on it is done: each release covers the whole run of done weights around the new one,
-// in file order, so the pages neighbours share go too, as do pages the kernel mapped around an earlier
-// read (fault-around) after their weight was done. Weights that kernels read in place are never released.
-class WeightPages {
- public:
-  explicit WeightPages(const detail::ModelData& d);
-  void release(int t);   // tensor t's weight is done with (no kernel reads it in place)
-
- private:
-  const detail::ModelData& d_;
-  std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
-  std::vector<bool> done_;
 };
 
 // A residual Add folded into the Conv2D that alone feeds it (fuse.cc): the conv's kernel adds `residual`

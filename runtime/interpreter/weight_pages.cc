@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Weight memory during prepare: the file pages of weights given back once packed (WeightPages), and the
-// float32 pages narrow weights are widened into (MappedFloats). See plan() in prepare.cc.
+// Weight memory during prepare (weight_pages.h). See plan() in prepare.cc for how it is used.
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <cstdint>
 
-#include "interpreter/interpreter_impl.h"
+#include "interpreter/weight_pages.h"
 
 namespace incept {
 
