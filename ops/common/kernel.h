@@ -88,6 +88,9 @@ struct Kernel {
   // create() takes KernelConfig::residual_stride > 0 (KernelIo::residual added in the epilogue). Prepare
   // offers a residual only to such kernels.
   bool fuses_residual = false;
+  // Bytes run() may read (never write) past the end of an input view (XNNPACK: XNN_EXTRA_BYTES). Prepare
+  // keeps that much slack, in whole 64-byte lines, past the end of the arena when such a kernel is chosen.
+  uint32_t read_past_end_bytes = 0;
 };
 
 // The kernel may run here: its ISA is usable (the CPU has it, the cap allows it) and, for XNNPACK, the

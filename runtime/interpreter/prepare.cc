@@ -40,7 +40,16 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
-constexpr size_t kXnnReadSlack = 64;
+constexpr size_t kArenaLine = 64;
+
+// Slack past the end of the arena for kernels that read past the end of an input
+// (Kernel::read_past_end_bytes): inside the arena such reads land on other tensors and are harmless,
+// past its end they would not be. Whole 64-byte lines; none when no chosen kernel reads past an end.
+size_t read_slack_bytes(const std::vector<KernelChoice>& kernels) {
+  size_t most = 0;
+  for (const KernelChoice& kc : kernels) most = std::max<size_t>(most, kc.kernel->read_past_end_bytes);
+  return (most + kArenaLine - 1) / kArenaLine * kArenaLine;
+}
 
 }  // namespace
 
@@ -271,13 +280,7 @@ Status Interpreter::Impl::plan() {
   make_blocks(false, &copy_blocks, &copy_owners);
 
   stats = PlanStats{};
-  // XNNPACK kernels may read up to 16 bytes (XNN_EXTRA_BYTES) past the end of an input. Inside the
-  // arena that lands on other tensors and is harmless; past its end it would not be, so the arena
-  // keeps one aligned line of slack whenever an XNNPACK op runs.
-  const bool any_xnn = std::any_of(kernels.begin(), kernels.end(), [](const KernelChoice& kc) {
-    return kc.kernel->family == ops::KernelFamily::kXnnpack;
-  });
-  stats.arena_bytes = p.arena_bytes + (any_xnn ? kXnnReadSlack : 0);
+  stats.arena_bytes = p.arena_bytes + read_slack_bytes(kernels);
   INCEPT_CHECK(options.max_arena_bytes == 0 || stats.arena_bytes <= options.max_arena_bytes, kArenaTooSmall,
                "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
                stats.arena_bytes, options.max_arena_bytes);
