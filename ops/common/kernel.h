@@ -63,6 +63,7 @@ struct KernelPlan {
   size_t packed_bytes = 0;              // weights the kernel holds repacked (counted in PlanStats)
   bool reads_constants = true;          // false: run() never reads the constant inputs (their pages may go)
   char name[48] = "";                   // set from Kernel::name unless create wrote one
+  bool view = false;                    // the kernel copies nothing: its inputs already live in the output
 };
 
 // The bound tensors of one step. Arrays have num_inputs entries.
