@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Interpreter internals shared by prepare.cc (planning, binding), kernels.cc (kernel choice from the
-// registry, set-up) and interpreter.cc (public methods, invoke).
+// Interpreter internals shared by prepare.cc (planning, binding), lifetimes.cc (views, in-place Adds,
+// lifetimes), fuse.cc (residual Adds folded into convs), kernels.cc (kernel choice from the registry,
+// set-up) and interpreter.cc (public methods, invoke).
 #pragma once
 
 #include <pthreadpool.h>
@@ -38,6 +39,12 @@ struct Step {
   const ops::Kernel* kernel = nullptr;
   const ops::KernelState* state = nullptr;
   ops::KernelIo io;   // arrays point into Impl::io_inputs / io_constants
+};
+
+// Each tensor's first and last step, -1 for constants and tensors no op touches. Graph inputs and outputs
+// live for the whole run. Views are not merged with their roots here (placement does that).
+struct Lifetimes {
+  std::vector<int> first, last;   // tensor -> step
 };
 
 // Per-op choice made at plan time.
@@ -89,8 +96,13 @@ struct Interpreter::Impl {
 // The shapes of op n's inputs in order; an absent optional input (-1) has rank 0, as OpDef and Kernel take them.
 std::vector<Shape> input_shapes(const detail::ModelData& d, const detail::OpNode& n);
 
-// prepare.cc: true for each tensor that is a graph input or output (they keep memory of their own).
+// lifetimes.cc: true for each tensor that is a graph input or output (they keep memory of their own).
 std::vector<bool> graph_io_mask(const detail::ModelData& d);
+// Makes each concat input that can live in its channel slice of the concat's output a view of it
+// (places[t].view_of and channel_offset); returns how many concat inputs stay copied.
+int assign_views(const detail::ModelData& d, std::vector<TensorPlace>* places);
+// Each activation's lifetime in steps.
+Lifetimes tensor_lifetimes(const detail::ModelData& d);
 // Whether Add step k may write its output over its input t: t dies at k (last[t] == k), has the output's
 // shape and memory of its own (not a graph input or output, not a concat slice), and is not both operands.
 bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
@@ -98,6 +110,8 @@ bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& las
 // Places Add step k's output over the first of its inputs that may take it (may_add_in_place), if any.
 void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
                         int k);
+// place_add_in_place() for every step (views assigned).
+void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last);
 
 // fuse.cc
 // Finds the residual Adds to fold into the conv before them, places their tensors for it (the conv's
