@@ -2,7 +2,6 @@
 // prepare(): shape inference against the file's shapes, the memory plan (views, in-place Adds and
 // lifetimes from lifetimes.cc), and binding every step to its arena views. All allocation happens here.
 #include <algorithm>
-#include <cinttypes>
 #include <vector>
 
 #include "interpreter/interpreter_impl.h"
@@ -121,37 +120,12 @@ Status Interpreter::Impl::plan() {
   }
 
   // Kernels: one per op from its registry list (weights are packed here).
-  size_t file_weights = 0;
 #if INCEPT_WITH_XNNPACK
   const size_t xnn_before = ops::xnn_live_bytes();
 #endif
-  // Weights that every consumer repacked (native, XNNPACK) are never read from the file again: their pages
-  // are given back right after the last consumer packs them (file-backed mappings only), so peak
-  // memory holds each weight about once. The rest are read in place and count as file weights.
-  // Narrow weights (float16, int8) are widened just before their first consumer's kernel is chosen (their
-  // file pages given back at once) and dropped after the last one packed them: one layer's float32 copy
-  // at a time, in pages of its own (MappedFloats), so peak memory stays that of a float32 file. Where a
-  // kernel reads weights as they are (ref, eigen) the float32 copy stays with the interpreter (counted as
-  // packed).
-  std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
-  for (const OpNode& n : d.ops)
-    for (int t : n.inputs)
-      if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
-  WeightPages weight_pages(d);
-  expanded.clear();
-  expanded.resize(num_tensors);
-  size_t held_expanded = 0;
+  WeightLifecycle weights(d, &expanded);   // widens narrow weights and gives back pages as kernels pack them
   for (int k = 0; k < num_steps; ++k) {
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant() || d.tensors[t].data != nullptr || expanded[t].data() != nullptr)
-        continue;
-      const detail::TensorInfo& w = d.tensors[t];
-      INCEPT_CHECK(expanded[t].allocate(static_cast<size_t>(w.num_elements)), kInternal,
-                   "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
-                   detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
-      detail::expand_weights(w, expanded[t].data());
-      weight_pages.release(t);   // every consumer reads the widened copy from here on
-    }
+    INCEPT_RETURN_IF_ERROR(weights.widen_inputs(k));
     const ResidualFusion* f = fusion_at[k];
     if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
       choose_fused_away(*this, k, &kernels[k]);
@@ -159,20 +133,7 @@ Status Interpreter::Impl::plan() {
       INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, f != nullptr && f->conv == k ? f : nullptr, &kernels[k]));
       if (f != nullptr && f->conv == k && kernels[k].residual < 0) undo_residual_fusion(*this, *f, last);
     }
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant()) continue;
-      in_place[t] += kernels[k].plan.reads_constants ? 1 : 0;
-      if (--pending[t] > 0) continue;
-      const detail::TensorInfo& w = d.tensors[t];
-      if (in_place[t] > 0 && w.data != nullptr) {
-        file_weights += w.raw_bytes;
-      } else if (in_place[t] > 0) {
-        held_expanded += expanded[t].bytes();   // a kernel reads the widened copy at run time
-      } else {
-        weight_pages.release(t);
-        expanded[t].reset();
-      }
-    }
+    weights.consumed(k, kernels[k].plan.reads_constants);
   }
   std::vector<planner::Block> blocks;
   block_tensor.clear();
@@ -208,13 +169,13 @@ Status Interpreter::Impl::plan() {
     stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
     stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
-  stats.packed_weights_bytes += held_expanded;
+  stats.packed_weights_bytes += weights.held_widened_bytes();
   stats.gflop = flops * 1e-9;
 #if INCEPT_WITH_XNNPACK
   const size_t xnn_after = ops::xnn_live_bytes();
   stats.packed_weights_bytes += xnn_after > xnn_before ? xnn_after - xnn_before : 0;
 #endif
-  stats.file_weights_bytes = file_weights;
+  stats.file_weights_bytes = weights.file_bytes();
   planned = true;
   return Status::ok();
 }

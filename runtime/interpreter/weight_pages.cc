@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdint>
 
 #include "interpreter/weight_pages.h"
@@ -51,6 +52,46 @@ void MappedFloats::reset() {
   if (data_ != nullptr) munmap(data_, bytes_);
   data_ = nullptr;
   bytes_ = 0;
+}
+
+WeightLifecycle::WeightLifecycle(const detail::ModelData& d, std::vector<MappedFloats>* widened)
+    : d_(d), widened_(*widened), pages_(d), pending_(d.tensors.size(), 0), in_place_(d.tensors.size(), 0) {
+  for (const detail::OpNode& n : d.ops)
+    for (int t : n.inputs)
+      if (t >= 0 && d.tensors[t].is_constant()) ++pending_[t];
+  widened_.clear();
+  widened_.resize(d.tensors.size());
+}
+
+Status WeightLifecycle::widen_inputs(int k) {
+  for (int t : d_.ops[k].inputs) {
+    if (t < 0 || !d_.tensors[t].is_constant() || d_.tensors[t].data != nullptr || widened_[t].data() != nullptr)
+      continue;
+    const detail::TensorInfo& w = d_.tensors[t];
+    INCEPT_CHECK(widened_[t].allocate(static_cast<size_t>(w.num_elements)), kInternal,
+                 "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
+                 detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
+    detail::expand_weights(w, widened_[t].data());
+    pages_.release(t);   // every consumer reads the widened copy from here on
+  }
+  return Status::ok();
+}
+
+void WeightLifecycle::consumed(int k, bool reads_constants) {
+  for (int t : d_.ops[k].inputs) {
+    if (t < 0 || !d_.tensors[t].is_constant()) continue;
+    in_place_[t] += reads_constants ? 1 : 0;
+    if (--pending_[t] > 0) continue;
+    const detail::TensorInfo& w = d_.tensors[t];
+    if (in_place_[t] > 0 && w.data != nullptr) {
+      file_bytes_ += w.raw_bytes;
+    } else if (in_place_[t] > 0) {
+      held_widened_bytes_ += widened_[t].bytes();   // a kernel reads the widened copy at run time
+    } else {
+      pages_.release(t);
+      widened_[t].reset();
+    }
+  }
 }
 
 }  // namespace incept

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Weight memory during prepare: the file pages of weights given back once they are packed (WeightPages),
-// and the float32 pages that narrow weights are widened into (MappedFloats).
+// the float32 pages that narrow weights are widened into (MappedFloats), and the two together as kernels
+// are chosen op after op (WeightLifecycle).
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
+#include "incept/status.h"
 #include "loader/graph.h"
 
 namespace incept {
@@ -45,6 +47,41 @@ class WeightPages {
   const detail::ModelData& d_;
   std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
   std::vector<bool> done_;
+};
+
+// The weights' memory while plan() chooses kernels, op after op. Weights that every consumer repacked
+// (native, XNNPACK) are never read from the file again: their pages are given back right after the last
+// consumer packs them (file-backed mappings only), so peak memory holds each weight about once. The rest
+// are read in place and count as file weights. Narrow weights (float16, int8) are widened just before
+// their first consumer's kernel is chosen (their file pages given back at once) and dropped after the
+// last one packed them: one layer's float32 copy at a time, in pages of its own (MappedFloats), so peak
+// memory stays that of a float32 file. Where a kernel reads weights as they are (ref, eigen) the float32
+// copy stays with the interpreter (held_widened_bytes(), counted as packed in PlanStats).
+//
+//   WeightLifecycle weights(model, &widened);
+//   for each step k: weights.widen_inputs(k); choose op k's kernel; weights.consumed(k, plan.reads_constants);
+//
+// Holds references to the model data and to *widened, which must outlive it.
+class WeightLifecycle {
+ public:
+  // Empties *widened and sizes it to one entry per tensor of d (where widen_inputs() puts the copies).
+  WeightLifecycle(const detail::ModelData& d, std::vector<MappedFloats>* widened);
+  // Before op k's kernel is chosen: widens each narrow constant input of op k not widened yet and gives
+  // its file pages back. Fails (kInternal) when the memory for a copy is not there.
+  [[nodiscard]] Status widen_inputs(int k);
+  // Once op k's kernel is chosen (reads_constants: KernelPlan::reads_constants): each constant input that
+  // op k was the last consumer of is counted as read in place, or given back (pages and widened copy).
+  void consumed(int k, bool reads_constants);
+  size_t file_bytes() const { return file_bytes_; }                 // weights kernels read in the file
+  size_t held_widened_bytes() const { return held_widened_bytes_; }  // widened copies kernels read
+
+ private:
+  const detail::ModelData& d_;
+  std::vector<MappedFloats>& widened_;
+  WeightPages pages_;
+  std::vector<int> pending_;    // tensor -> consumers whose kernel is not chosen yet
+  std::vector<int> in_place_;   // tensor -> consumers whose kernel reads it at run time
+  size_t file_bytes_ = 0, held_widened_bytes_ = 0;
 };
 
 }  // namespace incept
