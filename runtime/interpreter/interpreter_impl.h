@@ -129,6 +129,11 @@ void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choic
 // its conv), a kernel that fuses residuals gets the residual; one that does not takes the conv alone
 // (choice->residual says which).
 [[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice);
+// choose_kernel() for every op in step order, or the fused-away choice for an Add whose conv took it;
+// undoes the fusion of a conv whose kernel did not. Around each op, `weights` widens its narrow weights
+// and gives back what no later op reads.
+[[nodiscard]] Status choose_kernels(Interpreter::Impl& impl, const std::vector<int>& last,
+                                    const std::vector<ResidualFusion>& fusions, WeightLifecycle* weights);
 // The family a backend stands for.
 ops::KernelFamily family_of(Backend b);
 

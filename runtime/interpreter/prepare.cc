@@ -79,8 +79,6 @@ Status Interpreter::Impl::plan() {
   const std::vector<int>& last = life.last;
   assign_in_place(*this, last);
   const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, last);
-  std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);   // by conv step, then by add step
-  for (const ResidualFusion& f : fusions) fusion_at[f.conv] = fusion_at[f.add] = &f;
 
   // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
   // for its op's step only.
@@ -124,17 +122,7 @@ Status Interpreter::Impl::plan() {
   const size_t xnn_before = ops::xnn_live_bytes();
 #endif
   WeightLifecycle weights(d, &expanded);   // widens narrow weights and gives back pages as kernels pack them
-  for (int k = 0; k < num_steps; ++k) {
-    INCEPT_RETURN_IF_ERROR(weights.widen_inputs(k));
-    const ResidualFusion* f = fusion_at[k];
-    if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
-      choose_fused_away(*this, k, &kernels[k]);
-    } else {
-      INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, f != nullptr && f->conv == k ? f : nullptr, &kernels[k]));
-      if (f != nullptr && f->conv == k && kernels[k].residual < 0) undo_residual_fusion(*this, *f, last);
-    }
-    weights.consumed(k, kernels[k].plan.reads_constants);
-  }
+  INCEPT_RETURN_IF_ERROR(choose_kernels(*this, last, fusions, &weights));
   std::vector<planner::Block> blocks;
   block_tensor.clear();
   const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
