@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Interpreter internals shared by prepare.cc (planning, binding), lifetimes.cc (views, in-place Adds,
-// lifetimes), fuse.cc (residual Adds folded into convs), kernels.cc (kernel choice from the registry,
-// set-up) and interpreter.cc (public methods, invoke).
+// Interpreter internals shared by prepare.cc (plan() phase by phase, binding), lifetimes.cc (views,
+// in-place Adds, lifetimes), fuse.cc (residual Adds folded into convs), kernels.cc (kernel choice from
+// the registry), weight_pages.cc (weight memory while kernels pack), placement.cc (blocks and offsets)
+// and interpreter.cc (public methods, invoke).
 #pragma once
 
 #include <pthreadpool.h>
@@ -47,6 +48,13 @@ struct Lifetimes {
   std::vector<int> first, last;   // tensor -> step
 };
 
+// The arena sizes the memory plan comes to (placement.cc), for PlanStats.
+struct PlanSizes {
+  size_t arena_bytes = 0;         // the planner's arena, before read slack
+  size_t lower_bound_bytes = 0;   // max over steps of the bytes live at that step
+  size_t copy_concat_bytes = 0;   // the planner's arena if every concat input were copied (no views)
+};
+
 // Per-op choice made at plan time.
 struct KernelChoice {
   const ops::Kernel* kernel = nullptr;
@@ -80,7 +88,15 @@ struct Interpreter::Impl {
   std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
 
   ~Impl();
+  // The whole plan: shapes checked, views and in-place Adds, lifetimes, residual fusions, kernels (weights
+  // packed), offsets and stats. Once it succeeded, later calls return at once.
   Status plan();
+  // Runs the planner over the activations' and the chosen kernels' scratch blocks and records the result:
+  // offsets, block_tensor, block_first/last, places[t].block, kernels[k].scratch_block (placement.cc).
+  PlanSizes place_blocks(const Lifetimes& life);
+  // stats from the finished plan; kArenaTooSmall when the arena would pass options.max_arena_bytes.
+  [[nodiscard]] Status fill_stats(const PlanSizes& sizes, int num_copied, const WeightLifecycle& weights,
+                                  size_t library_packed_bytes);
   Status bind(uint8_t* arena_base);
   // The tensor whose block holds t (t itself unless t is a concat view, through nested concats), and
   // t's first channel inside it (*channel may be null).
@@ -136,5 +152,10 @@ void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choic
                                     const std::vector<ResidualFusion>& fusions, WeightLifecycle* weights);
 // The family a backend stands for.
 ops::KernelFamily family_of(Backend b);
+
+// placement.cc
+// With InterpreterOptions::max_arena_bytes set: kArenaTooSmall when the activations alone (their lower
+// bound, before any kernel is chosen) need more. Checked before any weight is packed.
+[[nodiscard]] Status check_activations_fit(const Interpreter::Impl& impl, const Lifetimes& life);
 
 }  // namespace incept

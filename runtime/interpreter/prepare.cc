@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// prepare(): shape inference against the file's shapes, the memory plan (views, in-place Adds and
-// lifetimes from lifetimes.cc), and binding every step to its arena views. All allocation happens here.
+// prepare(): plan() phase by phase (shape inference against the file's shapes, then views, lifetimes,
+// kernels, placement and stats, each in its own file), and binding every step to its arena views. All
+// allocation happens here.
 #include <algorithm>
 #include <vector>
 
@@ -38,6 +39,24 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
+Status check_options(const InterpreterOptions& options) {
+  INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
+               options.threads);
+  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
+               backend_name(options.backend));
+  return Status::ok();
+}
+
+// Weight bytes that libraries hold packed on their own (XNNPACK's), outside KernelPlan::packed_bytes: plan()
+// counts what this grows by while kernels are chosen.
+size_t library_packed_bytes() {
+#if INCEPT_WITH_XNNPACK
+  return ops::xnn_live_bytes();
+#else
+  return 0;
+#endif
+}
+
 constexpr size_t kArenaLine = 64;
 
 // Slack past the end of the arena for kernels that read past the end of an input
@@ -46,7 +65,7 @@ constexpr size_t kArenaLine = 64;
 size_t read_slack_bytes(const std::vector<KernelChoice>& kernels) {
   size_t most = 0;
   for (const KernelChoice& kc : kernels) most = std::max<size_t>(most, kc.kernel->read_past_end_bytes);
-  return (most + kArenaLine - 1) / kArenaLine * kArenaLine;
+  return planner::align_up(most, kArenaLine);
 }
 
 }  // namespace
@@ -61,90 +80,39 @@ std::vector<Shape> input_shapes(const ModelData& d, const OpNode& n) {
 Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
-  INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
-               options.threads);
-  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
-               backend_name(options.backend));
+  INCEPT_RETURN_IF_ERROR(check_options(options));
   INCEPT_RETURN_IF_ERROR(check_shapes(d));
-
-  const int num_tensors = static_cast<int>(d.tensors.size());
-  const int num_steps = static_cast<int>(d.ops.size());
-  places.assign(num_tensors, TensorPlace{});
-  const int num_copied = assign_views(d, &places);
+  places.assign(d.tensors.size(), TensorPlace{});
   kernels.clear();
-  kernels.resize(num_steps);
+  kernels.resize(d.ops.size());
 
+  const int num_copied = assign_views(d, &places);
   const Lifetimes life = tensor_lifetimes(d);
-  const std::vector<int>& first = life.first;
-  const std::vector<int>& last = life.last;
-  assign_in_place(*this, last);
-  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, last);
+  assign_in_place(*this, life.last);
+  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, life.last);
+  INCEPT_RETURN_IF_ERROR(check_activations_fit(*this, life));
 
-  // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
-  // for its op's step only.
-  auto make_blocks = [&](bool with_views, std::vector<planner::Block>* blocks, std::vector<int>* owners) {
-    std::vector<int> block_of(num_tensors, -1);
-    for (int t = 0; t < num_tensors; ++t) {
-      if (first[t] < 0) continue;
-      const int r = with_views ? root_of(t) : t;
-      if (block_of[r] < 0) {
-        block_of[r] = static_cast<int>(blocks->size());
-        blocks->push_back({static_cast<size_t>(d.tensors[r].num_elements) * sizeof(float), first[t], last[t]});
-        owners->push_back(r);
-      }
-      planner::Block& b = (*blocks)[block_of[r]];
-      b.first = std::min(b.first, first[t]);
-      b.last = std::max(b.last, last[t]);
-    }
-    for (int k = 0; k < num_steps; ++k) {
-      if (kernels[k].plan.scratch_bytes == 0) continue;
-      if (with_views) kernels[k].scratch_block = static_cast<int>(blocks->size());
-      blocks->push_back({kernels[k].plan.scratch_bytes, k, k});
-      owners->push_back(-1);
-    }
-    return block_of;
-  };
+  WeightLifecycle weights(d, &expanded);
+  const size_t library_before = library_packed_bytes();
+  INCEPT_RETURN_IF_ERROR(choose_kernels(*this, life.last, fusions, &weights));
+  const size_t library_after = library_packed_bytes();
 
-  // The arena cap is checked on the activations alone before any kernel packs weights, then again on
-  // the full plan (with kernel scratch) before anything is allocated for the arena.
-  if (options.max_arena_bytes != 0) {
-    std::vector<planner::Block> act;
-    std::vector<int> act_owners;
-    make_blocks(true, &act, &act_owners);
-    const size_t need = planner::lower_bound_bytes(act);
-    INCEPT_CHECK(need <= options.max_arena_bytes, kArenaTooSmall,
-                 "the activations alone need at least %zu arena bytes, over the cap of %zu "
-                 "(InterpreterOptions::max_arena_bytes)", need, options.max_arena_bytes);
-  }
+  const PlanSizes sizes = place_blocks(life);
+  INCEPT_RETURN_IF_ERROR(
+      fill_stats(sizes, num_copied, weights, library_after > library_before ? library_after - library_before : 0));
+  planned = true;
+  return Status::ok();
+}
 
-  // Kernels: one per op from its registry list (weights are packed here).
-#if INCEPT_WITH_XNNPACK
-  const size_t xnn_before = ops::xnn_live_bytes();
-#endif
-  WeightLifecycle weights(d, &expanded);   // widens narrow weights and gives back pages as kernels pack them
-  INCEPT_RETURN_IF_ERROR(choose_kernels(*this, last, fusions, &weights));
-  std::vector<planner::Block> blocks;
-  block_tensor.clear();
-  const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
-  const planner::Plan p = planner::plan_best(blocks);
-  offsets = p.offsets;
-  block_first.clear();
-  block_last.clear();
-  for (const planner::Block& b : blocks) block_first.push_back(b.first), block_last.push_back(b.last);
-  for (int t = 0; t < num_tensors; ++t)
-    if (block_of[t] >= 0) places[t].block = block_of[t];
-
-  std::vector<planner::Block> copy_blocks;
-  std::vector<int> copy_owners;
-  make_blocks(false, &copy_blocks, &copy_owners);
-
+Status Interpreter::Impl::fill_stats(const PlanSizes& sizes, int num_copied, const WeightLifecycle& weights,
+                                     size_t library_packed) {
   stats = PlanStats{};
-  stats.arena_bytes = p.arena_bytes + read_slack_bytes(kernels);
+  stats.arena_bytes = sizes.arena_bytes + read_slack_bytes(kernels);
   INCEPT_CHECK(options.max_arena_bytes == 0 || stats.arena_bytes <= options.max_arena_bytes, kArenaTooSmall,
                "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
                stats.arena_bytes, options.max_arena_bytes);
-  stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
-  stats.copy_concat_bytes = planner::plan_best(copy_blocks).arena_bytes;
+  stats.lower_bound_bytes = sizes.lower_bound_bytes;
+  stats.copy_concat_bytes = sizes.copy_concat_bytes;
   for (const TensorPlace& pl : places) {
     stats.num_views += pl.view_of >= 0 && !pl.in_place ? 1 : 0;
     stats.num_in_place += pl.in_place && !pl.fused ? 1 : 0;
@@ -157,14 +125,9 @@ Status Interpreter::Impl::plan() {
     stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
     stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
-  stats.packed_weights_bytes += weights.held_widened_bytes();
+  stats.packed_weights_bytes += weights.held_widened_bytes() + library_packed;
   stats.gflop = flops * 1e-9;
-#if INCEPT_WITH_XNNPACK
-  const size_t xnn_after = ops::xnn_live_bytes();
-  stats.packed_weights_bytes += xnn_after > xnn_before ? xnn_after - xnn_before : 0;
-#endif
   stats.file_weights_bytes = weights.file_bytes();
-  planned = true;
   return Status::ok();
 }
 
