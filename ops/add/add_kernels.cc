@@ -40,7 +40,7 @@ Status setup_xnn(KernelState* st, const KernelIo& io, pthreadpool_t pool) {
 #endif
 }
 
-const Kernel kXnn = {"add_f32_xnn", KernelFamily::kXnnpack, Isa::kScalar, create_xnn, setup_xnn, xnn_kernel_run};
+const Kernel kXnn = INCEPT_XNN_KERNEL("add_f32_xnn", create_xnn, setup_xnn);
 const Kernel kRef = {"add_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kKernels[] = {&kXnn, &kRef};
 

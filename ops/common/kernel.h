@@ -95,6 +95,7 @@ struct KernelPlan {
   size_t packed_bytes = 0;              // weights the kernel holds repacked (counted in PlanStats)
   bool reads_constants = true;          // false: run() never reads the constant inputs (their pages may go)
   char name[48] = "";                   // set from Kernel::name unless create wrote one
+  bool view = false;                    // the kernel copies nothing: its inputs already live in the output
 };
 
 // The bound tensors of one step. Arrays have num_inputs entries.
@@ -124,6 +125,9 @@ struct Kernel {
   // create() takes KernelConfig::residual_stride > 0 (KernelIo::residual added in the epilogue). Prepare
   // offers a residual only to such kernels.
   bool fuses_residual = false;
+  // Bytes run() may read (never write) past the end of an input view (XNNPACK: XNN_EXTRA_BYTES). Prepare
+  // keeps that much slack, in whole 64-byte lines, past the end of the arena when such a kernel is chosen.
+  uint32_t read_past_end_bytes = 0;
   KernelTypes types = kF32Types;     // the tensor types it takes
   const IsaTable* table = nullptr;   // native kernels: the ISA table create() reads (from KernelConfig::kernel)
 };

@@ -24,6 +24,13 @@ inline Status xnn_not_built() {
 inline Status xnn_not_built_setup(KernelState*, const KernelIo&, pthreadpool_t) { return xnn_not_built(); }
 inline Status xnn_not_built_create(const KernelConfig&, KernelPlan*) { return xnn_not_built(); }
 
+// An XNNPACK kernel may read up to this many bytes past the end of an input (Kernel::read_past_end_bytes).
+#if INCEPT_WITH_XNNPACK
+inline constexpr uint32_t kXnnReadPastEnd = XNN_EXTRA_BYTES;
+#else
+inline constexpr uint32_t kXnnReadPastEnd = 0;   // no XNNPACK kernel runs in this build
+#endif
+
 inline void xnn_kernel_run(const KernelState* s, const KernelIo&, pthreadpool_t pool) {
 #if INCEPT_WITH_XNNPACK
   xnn_run_operator(static_cast<const XnnState*>(s)->op.get(), pool);   // set up at prepare; cannot fail here
@@ -32,6 +39,12 @@ inline void xnn_kernel_run(const KernelState* s, const KernelIo&, pthreadpool_t 
   (void)pool;
 #endif
 }
+
+// The registry entry of an XNNPACK kernel with the given create and setup: family, ISA, run() and read slack
+// as every XNNPACK kernel has them.
+#define INCEPT_XNN_KERNEL(name, create, setup)                                                            \
+  {name, KernelFamily::kXnnpack, Isa::kScalar, create, setup, xnn_kernel_run, /*fuses_residual=*/false, \
+   kXnnReadPastEnd}
 
 #if INCEPT_WITH_XNNPACK
 // create/setup of an XNNPACK kernel with one activation in and one out (pools, softmax), from the op's
@@ -63,15 +76,12 @@ Status xnn_weighted_create(const KernelConfig& c, KernelPlan* plan) {
   plan->reads_constants = false;
   return Status::ok();
 }
-#define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup)                                                    \
-  {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_unary_create<P, create, setup>, xnn_unary_setup<P, create, setup>, \
-   xnn_kernel_run}
-#define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup)                                                 \
-  {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_weighted_create<P, create, setup>,                      \
-   xnn_unary_setup<P, create, setup>, xnn_kernel_run}
-#else
 #define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup) \
-  {name, KernelFamily::kXnnpack, Isa::kScalar, xnn_not_built_create, xnn_not_built_setup, xnn_kernel_run}
+  INCEPT_XNN_KERNEL(name, (xnn_unary_create<P, create, setup>), (xnn_unary_setup<P, create, setup>))
+#define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup) \
+  INCEPT_XNN_KERNEL(name, (xnn_weighted_create<P, create, setup>), (xnn_unary_setup<P, create, setup>))
+#else
+#define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup) INCEPT_XNN_KERNEL(name, xnn_not_built_create, xnn_not_built_setup)
 #define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup) INCEPT_XNN_UNARY_KERNEL(name, P, create, setup)
 #endif
 

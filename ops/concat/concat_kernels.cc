@@ -31,7 +31,10 @@ Status create_copy(const KernelConfig& c, KernelPlan* plan) {
     if (!c.in_output_slice[i]) s->copied.push_back(i);
     offset += in[in.rank - 1];
   }
-  if (s->copied.empty()) std::snprintf(plan->name, sizeof(plan->name), "concat_view");
+  if (s->copied.empty()) {
+    std::snprintf(plan->name, sizeof(plan->name), "concat_view");
+    plan->view = true;
+  }
   plan->state = std::move(s);
   return Status::ok();
 }

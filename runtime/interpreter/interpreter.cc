@@ -146,7 +146,7 @@ OpInfo Interpreter::op_info(int i) const {
     const KernelChoice& kc = impl_->kernels[i];
     info.backend = ops::kernel_family_name(kc.kernel->family);
     info.kernel = kc.plan.name;
-    if (std::strcmp(kc.plan.name, "concat_view") == 0) info.backend = "view";
+    if (kc.plan.view) info.backend = "view";
     if (kc.fused_away) info.backend = "fused";
   }
   return info;

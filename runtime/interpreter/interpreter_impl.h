@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Interpreter internals shared by prepare.cc (planning, binding), kernels.cc (kernel choice from the
-// registry, set-up) and interpreter.cc (public methods, invoke).
+// Interpreter internals shared by prepare.cc (plan() phase by phase, binding), lifetimes.cc (views,
+// in-place Adds, lifetimes), fuse.cc (residual Adds folded into convs), kernels.cc (kernel choice from
+// the registry), weight_pages.cc (weight memory while kernels pack), placement.cc (blocks and offsets)
+// and interpreter.cc (public methods, invoke).
 #pragma once
 
 #include <pthreadpool.h>
@@ -10,30 +12,10 @@
 #include <vector>
 
 #include "incept/interpreter.h"
+#include "interpreter/weight_pages.h"
 #include "loader/graph.h"
 
 namespace incept {
-
-// Float32 pages of their own (an anonymous mapping, unmapped on destruction): where prepare widens
-// narrow weights. Not the heap: a layer's widened copy lives only while its kernel packs it, and heap
-// blocks freed between the packed panels would stay resident (and raise malloc's mmap threshold).
-class MappedFloats {
- public:
-  MappedFloats() = default;
-  MappedFloats(MappedFloats&& o) noexcept : data_(o.data_), bytes_(o.bytes_) { o.data_ = nullptr, o.bytes_ = 0; }
-  MappedFloats& operator=(MappedFloats&& o) noexcept;
-  MappedFloats(const MappedFloats&) = delete;
-  MappedFloats& operator=(const MappedFloats&) = delete;
-  ~MappedFloats() { reset(); }
-  [[nodiscard]] bool allocate(size_t n);   // false (and empty) when the memory is not there
-  void reset();
-  float* data() const { return data_; }
-  size_t bytes() const { return bytes_; }
-
- private:
-  float* data_ = nullptr;
-  size_t bytes_ = 0;
-};
 
 // Where a tensor lives once planned: its own block, a view into a concat output, or (constants)
 // the file. Views chain (nested concats) and are resolved to the root block at bind time.
@@ -43,21 +25,6 @@ struct TensorPlace {
   int32_t channel_offset = 0;
   bool in_place = false;   // an Add output written over its input view_of, or (fused) the conv output that is view_of
   bool fused = false;      // a conv output whose residual Add was fused into the conv: it is the Add's output
-};
-
-// Gives the file pages of weights back as they are done with (file-backed mappings). A page is given back
-// once every weight on it is done: each release covers the whole run of done weights around the new one,
-// in file order, so the pages neighbours share go too, as do pages the kernel mapped around an earlier
-// read (fault-around) after their weight was done. Weights that kernels read in place are never released.
-class WeightPages {
- public:
-  explicit WeightPages(const detail::ModelData& d);
-  void release(int t);   // tensor t's weight is done with (no kernel reads it in place)
-
- private:
-  const detail::ModelData& d_;
-  std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
-  std::vector<bool> done_;
 };
 
 // A residual Add folded into the Conv2D that alone feeds it (fuse.cc): the conv's kernel adds `residual`
@@ -73,6 +40,19 @@ struct Step {
   const ops::Kernel* kernel = nullptr;
   const ops::KernelState* state = nullptr;
   ops::KernelIo io;   // arrays point into Impl::io_inputs / io_constants
+};
+
+// Each tensor's first and last step, -1 for constants and tensors no op touches. Graph inputs and outputs
+// live for the whole run. Views are not merged with their roots here (placement does that).
+struct Lifetimes {
+  std::vector<int> first, last;   // tensor -> step
+};
+
+// The arena sizes the memory plan comes to (placement.cc), for PlanStats.
+struct PlanSizes {
+  size_t arena_bytes = 0;         // the planner's arena, before read slack
+  size_t lower_bound_bytes = 0;   // max over steps of the bytes live at that step
+  size_t copy_concat_bytes = 0;   // the planner's arena if every concat input were copied (no views)
 };
 
 // Per-op choice made at plan time.
@@ -108,7 +88,15 @@ struct Interpreter::Impl {
   std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
 
   ~Impl();
+  // The whole plan: shapes checked, views and in-place Adds, lifetimes, residual fusions, kernels (weights
+  // packed), offsets and stats. Once it succeeded, later calls return at once.
   Status plan();
+  // Runs the planner over the activations' and the chosen kernels' scratch blocks and records the result:
+  // offsets, block_tensor, block_first/last, places[t].block, kernels[k].scratch_block (placement.cc).
+  PlanSizes place_blocks(const Lifetimes& life);
+  // stats from the finished plan; kArenaTooSmall when the arena would pass options.max_arena_bytes.
+  [[nodiscard]] Status fill_stats(const PlanSizes& sizes, int num_copied, const WeightLifecycle& weights,
+                                  size_t library_packed_bytes);
   Status bind(uint8_t* arena_base);
   // The tensor whose block holds t (t itself unless t is a concat view, through nested concats), and
   // t's first channel inside it (*channel may be null).
@@ -124,8 +112,13 @@ struct Interpreter::Impl {
 // The shapes of op n's inputs in order; an absent optional input (-1) has rank 0, as OpDef and Kernel take them.
 std::vector<Shape> input_shapes(const detail::ModelData& d, const detail::OpNode& n);
 
-// prepare.cc: true for each tensor that is a graph input or output (they keep memory of their own).
+// lifetimes.cc: true for each tensor that is a graph input or output (they keep memory of their own).
 std::vector<bool> graph_io_mask(const detail::ModelData& d);
+// Makes each concat input that can live in its channel slice of the concat's output a view of it
+// (places[t].view_of and channel_offset); returns how many concat inputs stay copied.
+int assign_views(const detail::ModelData& d, std::vector<TensorPlace>* places);
+// Each activation's lifetime in steps.
+Lifetimes tensor_lifetimes(const detail::ModelData& d);
 // Whether Add step k may write its output over its input t: t dies at k (last[t] == k), has the output's
 // shape and memory of its own (not a graph input or output, not a concat slice), and is not both operands.
 bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
@@ -133,6 +126,8 @@ bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& las
 // Places Add step k's output over the first of its inputs that may take it (may_add_in_place), if any.
 void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
                         int k);
+// place_add_in_place() for every step (views assigned).
+void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last);
 
 // fuse.cc
 // Finds the residual Adds to fold into the conv before them, places their tensors for it (the conv's
@@ -150,7 +145,17 @@ void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choic
 // its conv), a kernel that fuses residuals gets the residual; one that does not takes the conv alone
 // (choice->residual says which).
 [[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice);
+// choose_kernel() for every op in step order, or the fused-away choice for an Add whose conv took it;
+// undoes the fusion of a conv whose kernel did not. Around each op, `weights` widens its narrow weights
+// and gives back what no later op reads.
+[[nodiscard]] Status choose_kernels(Interpreter::Impl& impl, const std::vector<int>& last,
+                                    const std::vector<ResidualFusion>& fusions, WeightLifecycle* weights);
 // The family a backend stands for.
 ops::KernelFamily family_of(Backend b);
+
+// placement.cc
+// With InterpreterOptions::max_arena_bytes set: kArenaTooSmall when the activations alone (their lower
+// bound, before any kernel is chosen) need more. Checked before any weight is packed.
+[[nodiscard]] Status check_activations_fit(const Interpreter::Impl& impl, const Lifetimes& life);
 
 }  // namespace incept

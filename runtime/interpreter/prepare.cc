@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// prepare(): shape inference against the file's shapes, concat views, lifetimes, the memory plan,
-// and binding every step to its arena views. All allocation happens here.
+// prepare(): plan() phase by phase (shape inference against the file's shapes, then views, lifetimes,
+// kernels, placement and stats, each in its own file), and binding every step to its arena views. All
+// allocation happens here.
 #include <algorithm>
-#include <cinttypes>
 #include <vector>
 
 #include "interpreter/interpreter_impl.h"
@@ -15,7 +15,6 @@ namespace incept {
 namespace {
 
 using detail::ModelData;
-using detail::OpKind;
 using detail::OpNode;
 
 Status infer_shape(const ModelData& d, const OpNode& n, Shape* out) {
@@ -40,7 +39,34 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
-constexpr size_t kXnnReadSlack = 64;
+Status check_options(const InterpreterOptions& options) {
+  INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
+               options.threads);
+  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
+               backend_name(options.backend));
+  return Status::ok();
+}
+
+// Weight bytes that libraries hold packed on their own (XNNPACK's), outside KernelPlan::packed_bytes: plan()
+// counts what this grows by while kernels are chosen.
+size_t library_packed_bytes() {
+#if INCEPT_WITH_XNNPACK
+  return ops::xnn_live_bytes();
+#else
+  return 0;
+#endif
+}
+
+constexpr size_t kArenaLine = 64;
+
+// Slack past the end of the arena for kernels that read past the end of an input
+// (Kernel::read_past_end_bytes): inside the arena such reads land on other tensors and are harmless,
+// past its end they would not be. Whole 64-byte lines; none when no chosen kernel reads past an end.
+size_t read_slack_bytes(const std::vector<KernelChoice>& kernels) {
+  size_t most = 0;
+  for (const KernelChoice& kc : kernels) most = std::max<size_t>(most, kc.kernel->read_past_end_bytes);
+  return planner::align_up(most, kArenaLine);
+}
 
 }  // namespace
 
@@ -51,258 +77,57 @@ std::vector<Shape> input_shapes(const ModelData& d, const OpNode& n) {
   return shapes;
 }
 
-std::vector<bool> graph_io_mask(const ModelData& d) {
-  std::vector<bool> mask(d.tensors.size(), false);
-  for (int t : d.inputs) mask[t] = true;
-  for (int t : d.outputs) mask[t] = true;
-  return mask;
-}
-
-// Which concat inputs become views: an activation produced by an op (so a kernel can write it
-// strided), not a graph input or output, not already a slice of another concat, and listed once in
-// this concat. Anything else is copied into its slice at invoke time.
-static void assign_views(const ModelData& d, std::vector<TensorPlace>* places, std::vector<int>* copied) {
-  const std::vector<bool> is_graph_io = graph_io_mask(d);
-  for (const OpNode& n : d.ops) {
-    if (n.kind != OpKind::kConcat) continue;
-    const int out = n.outputs[0];
-    int32_t offset = 0;
-    for (size_t j = 0; j < n.inputs.size(); ++j) {
-      const int t = n.inputs[j];
-      const bool repeated = std::count(n.inputs.begin(), n.inputs.end(), t) > 1;
-      if (!is_graph_io[t] && (*places)[t].view_of < 0 && !repeated && t != out) {
-        (*places)[t].view_of = out;
-        (*places)[t].channel_offset = offset;
-      } else {
-        copied->push_back(t);
-      }
-      const Shape& s = d.tensors[t].shape;
-      offset += s[s.rank - 1];
-    }
-  }
-}
-
-// Adds that write over an input in place (a residual block's x + branches): the input must die at
-// this op, have the output's shape, be an activation with memory of its own (not a graph input or
-// output, not a channel slice of a concat) and not be the other operand too. The output then lives
-// in the input's block (view_of = that input, channel offset 0, same pixel stride), so the residual
-// sum needs no second buffer. Elementwise kernels read each element before writing it.
-bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
-                      int k, int t) {
-  const ModelData& d = *impl.model;
-  const OpNode& n = d.ops[k];
-  const int out = n.outputs[0];
-  if (n.kind != OpKind::kAdd || is_graph_io[out] || impl.places[out].view_of >= 0 || n.inputs[0] == n.inputs[1])
-    return false;
-  return t >= 0 && !is_graph_io[t] && !d.tensors[t].is_constant() && impl.places[t].view_of < 0 && last[t] == k &&
-         d.tensors[t].shape == d.tensors[out].shape;
-}
-
-void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,
-                        int k) {
-  for (int t : impl.model->ops[k].inputs) {
-    if (!may_add_in_place(impl, last, is_graph_io, k, t)) continue;
-    impl.places[impl.model->ops[k].outputs[0]].view_of = t;
-    impl.places[impl.model->ops[k].outputs[0]].in_place = true;
-    return;
-  }
-}
-
-// Each Add over the first of its inputs that may take its output.
-static void assign_in_place(Interpreter::Impl& impl, const std::vector<int>& last) {
-  const std::vector<bool> is_graph_io = graph_io_mask(*impl.model);
-  for (int k = 0; k < static_cast<int>(impl.model->ops.size()); ++k) place_add_in_place(impl, last, is_graph_io, k);
-}
-
-int Interpreter::Impl::root_of(int t, int32_t* channel) const {
-  int32_t offset = 0;
-  while (places[t].view_of >= 0) {
-    offset += places[t].channel_offset;
-    t = places[t].view_of;
-  }
-  if (channel != nullptr) *channel = offset;
-  return t;
-}
-
-int32_t Interpreter::Impl::pixel_stride(int t) const {
-  const Shape& s = model->tensors[root_of(t)].shape;
-  return s[s.rank - 1];
-}
-
 Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
-  INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
-               options.threads);
-  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
-               backend_name(options.backend));
+  INCEPT_RETURN_IF_ERROR(check_options(options));
   INCEPT_RETURN_IF_ERROR(check_shapes(d));
-
-  const int num_tensors = static_cast<int>(d.tensors.size());
-  const int num_steps = static_cast<int>(d.ops.size());
-  places.assign(num_tensors, TensorPlace{});
-  std::vector<int> copied;
-  assign_views(d, &places, &copied);
+  places.assign(d.tensors.size(), TensorPlace{});
   kernels.clear();
-  kernels.resize(num_steps);
+  kernels.resize(d.ops.size());
 
-  // Lifetimes in steps. Graph inputs and outputs live for the whole run.
-  std::vector<int> first(num_tensors, -1), last(num_tensors, -1);
-  auto touch = [&](int t, int step) {
-    if (t < 0 || d.tensors[t].is_constant()) return;
-    first[t] = first[t] < 0 ? step : std::min(first[t], step);
-    last[t] = std::max(last[t], step);
-  };
-  for (int t : d.inputs) touch(t, 0), touch(t, num_steps - 1);
-  for (int t : d.outputs) touch(t, 0), touch(t, num_steps - 1);
-  for (int k = 0; k < num_steps; ++k) {
-    for (int t : d.ops[k].inputs) touch(t, k);
-    for (int t : d.ops[k].outputs) touch(t, k);
-  }
-  assign_in_place(*this, last);
-  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, last);
-  std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);   // by conv step, then by add step
-  for (const ResidualFusion& f : fusions) fusion_at[f.conv] = fusion_at[f.add] = &f;
+  const int num_copied = assign_views(d, &places);
+  const Lifetimes life = tensor_lifetimes(d);
+  assign_in_place(*this, life.last);
+  const std::vector<ResidualFusion> fusions = plan_residual_fusions(*this, life.last);
+  INCEPT_RETURN_IF_ERROR(check_activations_fit(*this, life));
 
-  // Blocks: one per root tensor, covering the lifetimes of all its views; then kernel scratch, live
-  // for its op's step only.
-  auto make_blocks = [&](bool with_views, std::vector<planner::Block>* blocks, std::vector<int>* owners) {
-    std::vector<int> block_of(num_tensors, -1);
-    for (int t = 0; t < num_tensors; ++t) {
-      if (first[t] < 0) continue;
-      const int r = with_views ? root_of(t) : t;
-      if (block_of[r] < 0) {
-        block_of[r] = static_cast<int>(blocks->size());
-        blocks->push_back({static_cast<size_t>(d.tensors[r].num_elements) * sizeof(float), first[t], last[t]});
-        owners->push_back(r);
-      }
-      planner::Block& b = (*blocks)[block_of[r]];
-      b.first = std::min(b.first, first[t]);
-      b.last = std::max(b.last, last[t]);
-    }
-    for (int k = 0; k < num_steps; ++k) {
-      if (kernels[k].plan.scratch_bytes == 0) continue;
-      if (with_views) kernels[k].scratch_block = static_cast<int>(blocks->size());
-      blocks->push_back({kernels[k].plan.scratch_bytes, k, k});
-      owners->push_back(-1);
-    }
-    return block_of;
-  };
+  WeightLifecycle weights(d, &expanded);
+  const size_t library_before = library_packed_bytes();
+  INCEPT_RETURN_IF_ERROR(choose_kernels(*this, life.last, fusions, &weights));
+  const size_t library_after = library_packed_bytes();
 
-  // The arena cap is checked on the activations alone before any kernel packs weights, then again on
-  // the full plan (with kernel scratch) before anything is allocated for the arena.
-  if (options.max_arena_bytes != 0) {
-    std::vector<planner::Block> act;
-    std::vector<int> act_owners;
-    make_blocks(true, &act, &act_owners);
-    const size_t need = planner::lower_bound_bytes(act);
-    INCEPT_CHECK(need <= options.max_arena_bytes, kArenaTooSmall,
-                 "the activations alone need at least %zu arena bytes, over the cap of %zu "
-                 "(InterpreterOptions::max_arena_bytes)", need, options.max_arena_bytes);
-  }
+  const PlanSizes sizes = place_blocks(life);
+  INCEPT_RETURN_IF_ERROR(
+      fill_stats(sizes, num_copied, weights, library_after > library_before ? library_after - library_before : 0));
+  planned = true;
+  return Status::ok();
+}
 
-  // Kernels: one per op from its registry list (weights are packed here).
-  size_t file_weights = 0;
-#if INCEPT_WITH_XNNPACK
-  const size_t xnn_before = ops::xnn_live_bytes();
-#endif
-  // Weights that every consumer repacked (native, XNNPACK) are never read from the file again: their pages
-  // are given back right after the last consumer packs them (file-backed mappings only), so peak
-  // memory holds each weight about once. The rest are read in place and count as file weights.
-  // Narrow weights (float16, int8) are widened just before their first consumer's kernel is chosen (their
-  // file pages given back at once) and dropped after the last one packed them: one layer's float32 copy
-  // at a time, in pages of its own (MappedFloats), so peak memory stays that of a float32 file. Where a
-  // kernel reads weights as they are (ref, eigen) the float32 copy stays with the interpreter (counted as
-  // packed).
-  std::vector<int> pending(num_tensors, 0), in_place(num_tensors, 0);
-  for (const OpNode& n : d.ops)
-    for (int t : n.inputs)
-      if (t >= 0 && d.tensors[t].is_constant()) ++pending[t];
-  WeightPages weight_pages(d);
-  expanded.clear();
-  expanded.resize(num_tensors);
-  size_t held_expanded = 0;
-  for (int k = 0; k < num_steps; ++k) {
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant() || d.tensors[t].data != nullptr || expanded[t].data() != nullptr)
-        continue;
-      const detail::TensorInfo& w = d.tensors[t];
-      INCEPT_CHECK(expanded[t].allocate(static_cast<size_t>(w.num_elements)), kInternal,
-                   "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
-                   detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
-      detail::expand_weights(w, expanded[t].data());
-      weight_pages.release(t);   // every consumer reads the widened copy from here on
-    }
-    const ResidualFusion* f = fusion_at[k];
-    if (f != nullptr && f->add == k && kernels[f->conv].residual >= 0) {
-      choose_fused_away(*this, k, &kernels[k]);
-    } else {
-      INCEPT_RETURN_IF_ERROR(choose_kernel(*this, k, f != nullptr && f->conv == k ? f : nullptr, &kernels[k]));
-      if (f != nullptr && f->conv == k && kernels[k].residual < 0) undo_residual_fusion(*this, *f, last);
-    }
-    for (int t : d.ops[k].inputs) {
-      if (t < 0 || !d.tensors[t].is_constant()) continue;
-      in_place[t] += kernels[k].plan.reads_constants ? 1 : 0;
-      if (--pending[t] > 0) continue;
-      const detail::TensorInfo& w = d.tensors[t];
-      if (in_place[t] > 0 && w.data != nullptr) {
-        file_weights += w.raw_bytes;
-      } else if (in_place[t] > 0) {
-        held_expanded += expanded[t].bytes();   // a kernel reads the widened copy at run time
-      } else {
-        weight_pages.release(t);
-        expanded[t].reset();
-      }
-    }
-  }
-  std::vector<planner::Block> blocks;
-  block_tensor.clear();
-  const std::vector<int> block_of = make_blocks(true, &blocks, &block_tensor);
-  const planner::Plan p = planner::plan_best(blocks);
-  offsets = p.offsets;
-  block_first.clear();
-  block_last.clear();
-  for (const planner::Block& b : blocks) block_first.push_back(b.first), block_last.push_back(b.last);
-  for (int t = 0; t < num_tensors; ++t)
-    if (block_of[t] >= 0) places[t].block = block_of[t];
-
-  std::vector<planner::Block> copy_blocks;
-  std::vector<int> copy_owners;
-  make_blocks(false, &copy_blocks, &copy_owners);
-
+Status Interpreter::Impl::fill_stats(const PlanSizes& sizes, int num_copied, const WeightLifecycle& weights,
+                                     size_t library_packed) {
   stats = PlanStats{};
-  // XNNPACK kernels may read up to 16 bytes (XNN_EXTRA_BYTES) past the end of an input. Inside the
-  // arena that lands on other tensors and is harmless; past its end it would not be, so the arena
-  // keeps one aligned line of slack whenever an XNNPACK op runs.
-  const bool any_xnn = std::any_of(kernels.begin(), kernels.end(), [](const KernelChoice& kc) {
-    return kc.kernel->family == ops::KernelFamily::kXnnpack;
-  });
-  stats.arena_bytes = p.arena_bytes + (any_xnn ? kXnnReadSlack : 0);
+  stats.arena_bytes = sizes.arena_bytes + read_slack_bytes(kernels);
   INCEPT_CHECK(options.max_arena_bytes == 0 || stats.arena_bytes <= options.max_arena_bytes, kArenaTooSmall,
                "the plan needs %zu arena bytes, over the cap of %zu (InterpreterOptions::max_arena_bytes)",
                stats.arena_bytes, options.max_arena_bytes);
-  stats.lower_bound_bytes = planner::lower_bound_bytes(blocks);
-  stats.copy_concat_bytes = planner::plan_best(copy_blocks).arena_bytes;
+  stats.lower_bound_bytes = sizes.lower_bound_bytes;
+  stats.copy_concat_bytes = sizes.copy_concat_bytes;
   for (const TensorPlace& pl : places) {
     stats.num_views += pl.view_of >= 0 && !pl.in_place ? 1 : 0;
     stats.num_in_place += pl.in_place && !pl.fused ? 1 : 0;
     stats.num_fused_adds += pl.fused ? 1 : 0;
   }
-  stats.num_copied_concat_inputs = static_cast<int>(copied.size());
+  stats.num_copied_concat_inputs = num_copied;
   double flops = 0.0;
   for (const KernelChoice& kc : kernels) {
     flops += kc.flops;
     stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
     stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
-  stats.packed_weights_bytes += held_expanded;
+  stats.packed_weights_bytes += weights.held_widened_bytes() + library_packed;
   stats.gflop = flops * 1e-9;
-#if INCEPT_WITH_XNNPACK
-  const size_t xnn_after = ops::xnn_live_bytes();
-  stats.packed_weights_bytes += xnn_after > xnn_before ? xnn_after - xnn_before : 0;
-#endif
-  stats.file_weights_bytes = file_weights;
-  planned = true;
+  stats.file_weights_bytes = weights.file_bytes();
   return Status::ok();
 }
 

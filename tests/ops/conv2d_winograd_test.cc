@@ -193,7 +193,7 @@ TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (k
   if (test::runnable_tables().empty()) return;
   const ops::IsaTable& t = *test::runnable_tables().front();
   const ops::Kernel kernel = {"conv2d_f32_winograd", ops::KernelFamily::kNative, t.isa, ops::winograd_kernel_create,
-                              nullptr, ops::winograd_kernel_run, true, ops::kF32Types, &t};
+                              nullptr, ops::winograd_kernel_run, true, 0, ops::kF32Types, &t};
   const ops::Conv2DParams p = test::conv(3, 3, 1, {1, 1, 1, 1});
   const Shape in{1, 35, 35, 64}, w{96, 3, 3, 64}, out{1, 35, 35, 96};
   std::vector<float> weights(static_cast<size_t>(w.num_elements()), 0.5f);
