@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The ISA tables (ops/isa/isa_table.h) and the registry made from them: every registered kernel name
+// The registry (ops/op_registry.h) and the ISA tables it is made from (ops/isa/isa_table.h): kernels'
+// properties (XNNPACK's read slack, a concat that is a view); every registered kernel name
 // parses back to its op, data type, tile and ISA, and names the table it runs on; every table's GEMM
 // micro-kernels (full, half, single row) are driven directly over the edges of their tile (rows 1,
 // MR - 1, MR; columns 1, NR - 1, NR; k = 1, odd k; one and several taps; with and without a residual and
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "concat/concat.h"
 #include "conv2d/conv2d_gemm.h"
 #include "isa/isa_table.h"
 #include "op_registry.h"
@@ -264,6 +266,52 @@ TEST_CASE("isa tables: the GEMM engine over m, n and k of 1, tile - 1, tile and 
         }
       }
     }
+  }
+}
+
+TEST_CASE("registry: XNNPACK kernels, and only they, say how far past an input they may read") {
+  int xnn = 0;
+  for (ops::OpKind kind : kAllOps) {
+    const ops::OpDef& def = ops::op_def(kind);
+    for (int i = 0; i < def.num_kernels; ++i) {
+      const ops::Kernel& k = *def.kernels[i];
+      CAPTURE(k.name);
+      if (k.family != ops::KernelFamily::kXnnpack) {
+        CHECK(k.read_past_end_bytes == 0);
+        continue;
+      }
+      ++xnn;
+#if INCEPT_WITH_XNNPACK
+      CHECK(k.read_past_end_bytes >= 16);   // XNN_EXTRA_BYTES
+#endif
+    }
+  }
+  CHECK(xnn >= 7);   // conv, fully connected, max and avg pool, global avg pool, softmax, add
+}
+
+TEST_CASE("registry: a concat whose inputs all live in their output slices is a view that copies nothing") {
+  const ops::OpDef& def = ops::op_def(ops::OpKind::kConcat);
+  const ops::Kernel& k = *def.kernels[def.num_kernels - 1];
+  ops::ConcatParams p;
+  const Shape shapes[2] = {Shape{1, 4, 4, 3}, Shape{1, 4, 4, 5}};
+  const int32_t strides[2] = {8, 8};
+  const float* constants[2] = {nullptr, nullptr};
+  for (bool second_in_slice : {true, false}) {
+    CAPTURE(second_in_slice);
+    const bool in_slice[2] = {true, second_in_slice};
+    ops::KernelConfig config;
+    config.params = &p;
+    config.num_inputs = 2;
+    config.input_shapes = shapes;
+    config.input_strides = strides;
+    config.constants = constants;
+    config.in_output_slice = in_slice;
+    config.output_shape = Shape{1, 4, 4, 8};
+    config.output_stride = 8;
+    ops::KernelPlan plan;
+    REQUIRE(ops::create_kernel(k, config, &plan).is_ok());
+    CHECK(plan.view == second_in_slice);
+    CHECK((std::string(plan.name) == "concat_view") == second_in_slice);
   }
 }
 
