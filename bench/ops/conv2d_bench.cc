@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every conv shape of the four nets:
-// BM_conv2d_f32_ref (the oracle's loops), BM_conv2d_f32_eigen (Eigen GEMM), BM_conv2d_f32_xnn (XNNPACK),
-// and per ISA table of this build BM_conv2d_f32_gemm_<isa>, BM_conv2d_f32_winograd_<isa> and
+// Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every conv shape of the four nets: every registered
+// kernel but the native ones, through the registry (BM_conv2d_f32_ref, the oracle's loops;
+// BM_conv2d_f32_eigen; BM_conv2d_f32_xnn), and the native engines per ISA table of this build BM_conv2d_f32_gemm_<isa>, BM_conv2d_f32_winograd_<isa> and
 // BM_conv2d_f32_winograd_f2x2_<isa>. Weights are packed once outside the timed loop, as prepare() does.
 #include <string>
 
 #include "bench_util.h"
 #include "conv2d/conv2d.h"
-#include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
 #include "conv2d/conv2d_winograd.h"
 #include "inception_shapes.h"
 #include "isa/isa_table.h"
-#if INCEPT_WITH_XNNPACK
-#include "conv2d/conv2d_xnn.h"
-#endif
+#include "kernel_bench.h"
 
 namespace incept::bench {
 namespace {
@@ -49,27 +46,19 @@ struct ConvFixture {
   bool valid = false;
 };
 
-void BM_conv2d_f32_ref(benchmark::State& state, Net net) {
+// A registered kernel (XNNPACK, Eigen, ref), created and run as prepare and invoke do.
+void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
   const ConvShape s = conv_shape_of(state, net);
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  for (auto _ : state) {
-    ops::conv2d_f32_ref(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), 1);
-}
-
-void BM_conv2d_f32_eigen(benchmark::State& state, Net net) {
-  const ConvShape s = conv_shape_of(state, net);
-  ConvFixture f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  Buffer scratch(ops::conv2d_f32_eigen_scratch_bytes(f.p, f.in, f.out, bench_threads()) / sizeof(float));
-  for (auto _ : state) {
-    ops::conv2d_f32_eigen(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view(), scratch.data(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+  KernelBench kb;
+  const Status st = kb.prepare(k, &f.p,
+                               {KernelBench::activation(f.input.data(), f.in),
+                                KernelBench::constant(f.weights.data(), f.weights_shape),
+                                KernelBench::constant(f.bias.data(), Shape{s.cout})},
+                               f.out, f.output.data());
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  time_kernel(state, kb, s.name, f.flop(), f.bytes());
 }
 
 // Our packed-GEMM engine on the micro-kernel of table `t` (skipped where the CPU lacks its ISA).
@@ -114,28 +103,18 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if INCEPT_WITH_XNNPACK
-void BM_conv2d_f32_xnn(benchmark::State& state, Net net) {
-  const ConvShape s = conv_shape_of(state, net);
-  ConvFixture f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
-  ops::XnnOp op;
-  Status st = ops::conv2d_f32_xnn_create(f.p, f.in, f.out, s.cin, s.cout, f.weights.data(), f.bias.data(), &op);
-  if (st.is_ok()) st = ops::conv2d_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
-  if (!st.is_ok()) return state.SkipWithError(st.message());
-  for (auto _ : state) {
-    xnn_run_operator(op.get(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
-}
-#endif
 
 }  // namespace
 
-INCEPT_BENCH_CONV(BM_conv2d_f32_ref);
-INCEPT_BENCH_CONV(BM_conv2d_f32_eigen);
+// Every registered kernel but the native ones: BM_conv2d_f32_xnn, BM_conv2d_f32_eigen, BM_conv2d_f32_ref.
+const int kRegistered = [] {
+  for_each_fixed_kernel(ops::OpKind::kConv2D, [](const ops::Kernel& k) {
+    register_conv_bench(std::string("BM_") + k.name,
+                        [&k](benchmark::State& st, Net n) { run_registered(st, n, k); });
+  });
+  return 0;
+}();
+
 // The native engines, one set per ISA table.
 const int kPerIsa = [] {
   for (const ops::IsaTable* t : ops::isa_tables()) {
@@ -148,8 +127,5 @@ const int kPerIsa = [] {
   }
   return 0;
 }();
-#if INCEPT_WITH_XNNPACK
-INCEPT_BENCH_CONV(BM_conv2d_f32_xnn);
-#endif
 
 }  // namespace incept::bench

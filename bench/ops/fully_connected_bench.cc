@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // FullyConnected at batch 1 (GoogLeNet 1024 -> 1000, Inception-v3 2048 -> 1000): a matrix-vector
 // product, bound by reading the weights once per call (the "bytes" counter counts them).
-// BM_fully_connected_f32_ref beside BM_fully_connected_f32_eigen and BM_fully_connected_f32_xnn.
+// Every registered kernel but the native ones, through the registry (BM_fully_connected_f32_ref beside
+// BM_fully_connected_f32_eigen and BM_fully_connected_f32_xnn), and the native engine per ISA table.
 #include <string>
 
 #include "bench_util.h"
 #include "conv2d/conv2d_gemm.h"
 #include "fully_connected/fully_connected.h"
-#include "fully_connected/fully_connected_eigen.h"
 #include "inception_shapes.h"
 #include "isa/isa_table.h"
-#if INCEPT_WITH_XNNPACK
-#include "fully_connected/fully_connected_xnn.h"
-#endif
+#include "kernel_bench.h"
 
 namespace incept::bench {
 namespace {
@@ -38,28 +36,19 @@ struct FcFixture {
   bool valid = false;
 };
 
-void BM_fully_connected_f32_ref(benchmark::State& state, Net net) {
+// A registered kernel (XNNPACK, Eigen, ref), created and run as prepare and invoke do.
+void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
   const FcShape s = fc_shape_of(state, net);
   FcFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  for (auto _ : state) {
-    ops::fully_connected_f32_ref(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), 1);
-}
-
-void BM_fully_connected_f32_eigen(benchmark::State& state, Net net) {
-  const FcShape s = fc_shape_of(state, net);
-  FcFixture f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  Buffer scratch(ops::fully_connected_f32_eigen_scratch_bytes(f.p, f.in, f.out, bench_threads()) / sizeof(float));
-  for (auto _ : state) {
-    ops::fully_connected_f32_eigen(f.p, f.in_view(), f.weights.data(), f.bias.data(), f.out_view(), scratch.data(),
-                                   bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
+  KernelBench kb;
+  const Status st = kb.prepare(k, &f.p,
+                               {KernelBench::activation(f.input.data(), f.in),
+                                KernelBench::constant(f.weights.data(), f.weights_shape),
+                                KernelBench::constant(f.bias.data(), Shape{s.out})},
+                               f.out, f.output.data());
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  time_kernel(state, kb, s.name, f.flop(), f.bytes());
 }
 
 // The native engine (a 1x1 conv over [1, 1, 1, In], single-row micro-kernel) of table `t`.
@@ -83,36 +72,21 @@ void run_fc_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-#if INCEPT_WITH_XNNPACK
-void BM_fully_connected_f32_xnn(benchmark::State& state, Net net) {
-  const FcShape s = fc_shape_of(state, net);
-  FcFixture f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
-  ops::XnnOp op;
-  Status st = ops::fully_connected_f32_xnn_create(f.p, f.in, f.out, s.in, s.out, f.weights.data(), f.bias.data(), &op);
-  if (st.is_ok()) st = ops::fully_connected_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
-  if (!st.is_ok()) return state.SkipWithError(st.message());
-  for (auto _ : state) {
-    xnn_run_operator(op.get(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
-}
-#endif
-
 }  // namespace
 
-INCEPT_BENCH_FC(BM_fully_connected_f32_ref);
-INCEPT_BENCH_FC(BM_fully_connected_f32_eigen);
+// Every registered kernel but the native ones: BM_fully_connected_f32_{xnn,eigen,ref}.
+const int kRegistered = [] {
+  for_each_fixed_kernel(ops::OpKind::kFullyConnected, [](const ops::Kernel& k) {
+    register_fc_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) { run_registered(st, n, k); });
+  });
+  return 0;
+}();
+
 const int kPerIsa = [] {
   for (const ops::IsaTable* t : ops::isa_tables())
     register_fc_bench(std::string("BM_fully_connected_f32_gemm_") + ops::isa_name(t->isa),
                       [t](benchmark::State& st, Net n) { run_fc_gemm(st, n, *t); });
   return 0;
 }();
-#if INCEPT_WITH_XNNPACK
-INCEPT_BENCH_FC(BM_fully_connected_f32_xnn);
-#endif
 
 }  // namespace incept::bench

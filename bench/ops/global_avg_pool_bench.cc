@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // GlobalAvgPool, the head of both networks (GoogLeNet 7x7x1024, Inception-v3 8x8x2048):
-// BM_global_avg_pool_f32_ref beside BM_global_avg_pool_f32_xnn. Memory-bound.
+// every registered kernel through the registry (BM_global_avg_pool_f32_ref beside
+// BM_global_avg_pool_f32_xnn). Memory-bound.
 #include <string>
 
 #include "bench_util.h"
 #include "global_avg_pool/global_avg_pool.h"
 #include "inception_shapes.h"
-#if INCEPT_WITH_XNNPACK
-#include "global_avg_pool/global_avg_pool_xnn.h"
-#endif
+#include "kernel_bench.h"
 
 namespace incept::bench {
 namespace {
@@ -35,40 +34,32 @@ struct GapFixture {
   bool valid = false;
 };
 
-void BM_global_avg_pool_f32_ref(benchmark::State& state, Net net) {
+// A registered kernel (XNNPACK, ref), created and run as prepare and invoke do.
+void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
   GapFixture f(state);
   if (!f.valid) return state.SkipWithError("bad shape");
-  for (auto _ : state) {
-    ops::global_avg_pool_f32_ref(f.p, f.in_view(), f.out_view());
-    benchmark::ClobberMemory();
-  }
-  report(state, net == Net::kGoogLeNet ? "avgpool" : "avgpool (before fc)", f.flop(), f.bytes(), 1);
-}
-
-#if INCEPT_WITH_XNNPACK
-void BM_global_avg_pool_f32_xnn(benchmark::State& state, Net net) {
-  GapFixture f(state);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
-  ops::XnnOp op;
-  Status st = ops::global_avg_pool_f32_xnn_create(f.p, f.in, f.out, f.in[3], f.in[3], &op);
-  if (st.is_ok()) st = ops::global_avg_pool_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
+  KernelBench kb;
+  const Status st = kb.prepare(k, &f.p, {KernelBench::activation(f.input.data(), f.in)}, f.out, f.output.data());
   if (!st.is_ok()) return state.SkipWithError(st.message());
-  for (auto _ : state) {
-    xnn_run_operator(op.get(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, net == Net::kGoogLeNet ? "avgpool" : "avgpool (before fc)", f.flop(), f.bytes(), bench_threads());
+  time_kernel(state, kb, net == Net::kGoogLeNet ? "avgpool" : "avgpool (before fc)", f.flop(), f.bytes());
 }
-#endif
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_global_avg_pool_f32_ref, googlenet, Net::kGoogLeNet)->Apply(googlenet_head)->UseRealTime();
-BENCHMARK_CAPTURE(BM_global_avg_pool_f32_ref, inception_v3, Net::kInceptionV3)->Apply(inception_v3_head)->UseRealTime();
-#if INCEPT_WITH_XNNPACK
-BENCHMARK_CAPTURE(BM_global_avg_pool_f32_xnn, googlenet, Net::kGoogLeNet)->Apply(googlenet_head)->UseRealTime();
-BENCHMARK_CAPTURE(BM_global_avg_pool_f32_xnn, inception_v3, Net::kInceptionV3)->Apply(inception_v3_head)->UseRealTime();
-#endif
+// Every registered kernel: BM_global_avg_pool_f32_ref beside BM_global_avg_pool_f32_xnn.
+const int kRegistered = [] {
+  for_each_fixed_kernel(ops::OpKind::kGlobalAvgPool, [](const ops::Kernel& k) {
+    const std::string name = std::string("BM_") + k.name;
+    benchmark::RegisterBenchmark((name + "/googlenet").c_str(),
+                                 [&k](benchmark::State& st) { run_registered(st, Net::kGoogLeNet, k); })
+        ->Apply(googlenet_head)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark((name + "/inception_v3").c_str(),
+                                 [&k](benchmark::State& st) { run_registered(st, Net::kInceptionV3, k); })
+        ->Apply(inception_v3_head)
+        ->UseRealTime();
+  });
+  return 0;
+}();
 
 }  // namespace incept::bench

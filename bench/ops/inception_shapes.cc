@@ -186,6 +186,9 @@ void register_conv_bench(const std::string& name, const NetBenchFn& fn) {
 void register_max_pool_bench(const std::string& name, const NetBenchFn& fn) {
   register_nets(name, fn, {{Net::kGoogLeNet, googlenet_max_pools}, {Net::kInceptionV3, inception_v3_max_pools}});
 }
+void register_avg_pool_bench(const std::string& name, const NetBenchFn& fn) {
+  register_nets(name, fn, {{Net::kInceptionV3, inception_v3_avg_pools}});
+}
 void register_fc_bench(const std::string& name, const NetBenchFn& fn) {
   register_nets(name, fn, {{Net::kGoogLeNet, googlenet_fcs}, {Net::kInceptionV3, inception_v3_fcs}});
 }

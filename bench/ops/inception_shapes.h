@@ -58,11 +58,14 @@ void inception_v3_avg_pools(benchmark::internal::Benchmark* b);
 void googlenet_fcs(benchmark::internal::Benchmark* b);
 void inception_v3_fcs(benchmark::internal::Benchmark* b);
 
-// Registers fn as <name>/<net>/<shape args> for every network the matching INCEPT_BENCH_* macro covers:
-// how a benchmark made at run time (one per ISA table) is registered.
+// Registers fn as <name>/<net>/<shape args> (BM_conv2d_f32_xnn/googlenet/H:28/W:28/...), real time, for
+// every network with such layers: convs on all four, max pools and fully connected on GoogLeNet and
+// Inception-v3, average pools on Inception-v3. The op benchmarks register one per registered kernel and
+// one per ISA table this way, at start.
 using NetBenchFn = std::function<void(benchmark::State&, Net)>;
 void register_conv_bench(const std::string& name, const NetBenchFn& fn);
 void register_max_pool_bench(const std::string& name, const NetBenchFn& fn);
+void register_avg_pool_bench(const std::string& name, const NetBenchFn& fn);
 void register_fc_bench(const std::string& name, const NetBenchFn& fn);
 
 // The shape a benchmark's arguments name, and its "<layer> (xN)" label.
@@ -71,28 +74,3 @@ PoolShape pool_shape_of(const benchmark::State& state, Net net, bool max_pool);
 FcShape fc_shape_of(const benchmark::State& state, Net net);
 
 }  // namespace incept::bench
-
-// One registration per network for a conv / pool / fully connected benchmark function taking
-// (benchmark::State&, Net): names read BM_conv2d_f32_xnn/googlenet/H:28/W:28/...
-#define INCEPT_BENCH_CONV(fn)                                                                          \
-  BENCHMARK_CAPTURE(fn, googlenet, ::incept::bench::Net::kGoogLeNet)                                    \
-      ->Apply(::incept::bench::googlenet_convs)->UseRealTime();                                         \
-  BENCHMARK_CAPTURE(fn, inception_v3, ::incept::bench::Net::kInceptionV3)                               \
-      ->Apply(::incept::bench::inception_v3_convs)->UseRealTime();                                      \
-  BENCHMARK_CAPTURE(fn, inception_v4, ::incept::bench::Net::kInceptionV4)                               \
-      ->Apply(::incept::bench::inception_v4_convs)->UseRealTime();                                      \
-  BENCHMARK_CAPTURE(fn, inception_resnet_v2, ::incept::bench::Net::kInceptionResNetV2)                  \
-      ->Apply(::incept::bench::inception_resnet_v2_convs)->UseRealTime()
-#define INCEPT_BENCH_MAX_POOL(fn)                                                                      \
-  BENCHMARK_CAPTURE(fn, googlenet, ::incept::bench::Net::kGoogLeNet)                                    \
-      ->Apply(::incept::bench::googlenet_max_pools)->UseRealTime();                                     \
-  BENCHMARK_CAPTURE(fn, inception_v3, ::incept::bench::Net::kInceptionV3)                               \
-      ->Apply(::incept::bench::inception_v3_max_pools)->UseRealTime()
-#define INCEPT_BENCH_AVG_POOL(fn)                                                                      \
-  BENCHMARK_CAPTURE(fn, inception_v3, ::incept::bench::Net::kInceptionV3)                               \
-      ->Apply(::incept::bench::inception_v3_avg_pools)->UseRealTime()
-#define INCEPT_BENCH_FC(fn)                                                                            \
-  BENCHMARK_CAPTURE(fn, googlenet, ::incept::bench::Net::kGoogLeNet)                                    \
-      ->Apply(::incept::bench::googlenet_fcs)->UseRealTime();                                           \
-  BENCHMARK_CAPTURE(fn, inception_v3, ::incept::bench::Net::kInceptionV3)                               \
-      ->Apply(::incept::bench::inception_v3_fcs)->UseRealTime()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // MaxPool2D (every GoogLeNet / Inception-v3 max pool, stem and branch) and AvgPool2D (Inception-v3's
-// 3x3 s1 p1 branch_pool, counting padding as torchvision does): BM_<op>_f32_ref beside
-// BM_<op>_f32_xnn. Pools are memory-bound: read the "bytes" counter first.
+// 3x3 s1 p1 branch_pool, counting padding as torchvision does): every registered kernel but the native
+// ones, through the registry (BM_<op>_f32_ref beside BM_<op>_f32_xnn), and the native max pool per ISA
+// table. Pools are memory-bound: read the "bytes" counter first.
 #include <string>
 #include <type_traits>
 
@@ -9,12 +10,9 @@
 #include "bench_util.h"
 #include "inception_shapes.h"
 #include "isa/isa_table.h"
+#include "kernel_bench.h"
 #include "max_pool2d/max_pool2d.h"
 #include "max_pool2d/max_pool2d_native.h"
-#if INCEPT_WITH_XNNPACK
-#include "avg_pool2d/avg_pool2d_xnn.h"
-#include "max_pool2d/max_pool2d_xnn.h"
-#endif
 
 namespace incept::bench {
 namespace {
@@ -48,15 +46,18 @@ struct PoolFixture {
   bool valid = false;
 };
 
-void BM_max_pool2d_f32_ref(benchmark::State& state, Net net) {
-  const PoolShape s = pool_shape_of(state, net, /*max_pool=*/true);
-  PoolFixture<ops::MaxPool2DParams> f(s);
+// A registered kernel (XNNPACK, ref) of the max pool (P = MaxPool2DParams) or the average pool, created
+// and run as prepare and invoke do.
+template <typename P>
+void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
+  constexpr bool kMax = std::is_same_v<P, ops::MaxPool2DParams>;
+  const PoolShape s = pool_shape_of(state, net, kMax);
+  PoolFixture<P> f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
-  for (auto _ : state) {
-    ops::max_pool2d_f32_ref(f.p, f.in_view(), f.out_view());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), 1);
+  KernelBench kb;
+  const Status st = kb.prepare(k, &f.p, {KernelBench::activation(f.input.data(), f.in)}, f.out, f.output.data());
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  time_kernel(state, kb, s.name, f.flop(), f.bytes());
 }
 
 // Our vector max pool of table `t` (skipped where the CPU lacks its ISA).
@@ -72,54 +73,23 @@ void run_max_pool_native(benchmark::State& state, Net net, const ops::IsaTable& 
   }
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
-void BM_avg_pool2d_f32_ref(benchmark::State& state, Net net) {
-  const PoolShape s = pool_shape_of(state, net, /*max_pool=*/false);
-  PoolFixture<ops::AvgPool2DParams> f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  for (auto _ : state) {
-    ops::avg_pool2d_f32_ref(f.p, f.in_view(), f.out_view());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), 1);
-}
-
-#if INCEPT_WITH_XNNPACK
-void BM_max_pool2d_f32_xnn(benchmark::State& state, Net net) {
-  const PoolShape s = pool_shape_of(state, net, /*max_pool=*/true);
-  PoolFixture<ops::MaxPool2DParams> f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
-  ops::XnnOp op;
-  Status st = ops::max_pool2d_f32_xnn_create(f.p, f.in, f.out, s.c, s.c, &op);
-  if (st.is_ok()) st = ops::max_pool2d_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
-  if (!st.is_ok()) return state.SkipWithError(st.message());
-  for (auto _ : state) {
-    xnn_run_operator(op.get(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
-}
-
-void BM_avg_pool2d_f32_xnn(benchmark::State& state, Net net) {
-  const PoolShape s = pool_shape_of(state, net, /*max_pool=*/false);
-  PoolFixture<ops::AvgPool2DParams> f(s);
-  if (!f.valid) return state.SkipWithError("bad shape");
-  if (!ops::xnn_ensure_initialized().is_ok()) return state.SkipWithError("XNNPACK is not usable on this CPU");
-  ops::XnnOp op;
-  Status st = ops::avg_pool2d_f32_xnn_create(f.p, f.in, f.out, s.c, s.c, &op);
-  if (st.is_ok()) st = ops::avg_pool2d_f32_xnn_setup(f.p, op, f.in_view(), f.out_view(), bench_pool());
-  if (!st.is_ok()) return state.SkipWithError(st.message());
-  for (auto _ : state) {
-    xnn_run_operator(op.get(), bench_pool());
-    benchmark::ClobberMemory();
-  }
-  report(state, s.name, f.flop(), f.bytes(), bench_threads());
-}
-#endif
-
 }  // namespace
 
-INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_ref);
+// Every registered kernel but the native ones: BM_max_pool2d_f32_{xnn,ref}, BM_avg_pool2d_f32_{xnn,ref}.
+const int kRegistered = [] {
+  for_each_fixed_kernel(ops::OpKind::kMaxPool2D, [](const ops::Kernel& k) {
+    register_max_pool_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) {
+      run_registered<ops::MaxPool2DParams>(st, n, k);
+    });
+  });
+  for_each_fixed_kernel(ops::OpKind::kAvgPool2D, [](const ops::Kernel& k) {
+    register_avg_pool_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) {
+      run_registered<ops::AvgPool2DParams>(st, n, k);
+    });
+  });
+  return 0;
+}();
+
 // The native max pool of every ISA table that has one, named as its kernel (BM_max_pool2d_f32_c8_avx2_fma).
 const int kPerIsa = [] {
   for (const ops::IsaTable* t : ops::isa_tables()) {
@@ -131,10 +101,5 @@ const int kPerIsa = [] {
   }
   return 0;
 }();
-INCEPT_BENCH_AVG_POOL(BM_avg_pool2d_f32_ref);
-#if INCEPT_WITH_XNNPACK
-INCEPT_BENCH_MAX_POOL(BM_max_pool2d_f32_xnn);
-INCEPT_BENCH_AVG_POOL(BM_avg_pool2d_f32_xnn);
-#endif
 
 }  // namespace incept::bench

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "common/cpu.h"
 #include "common/op_types.h"
@@ -80,6 +81,30 @@ struct KernelConfig {
   // (which is none). 0: no residual.
   int32_t residual_stride = 0;
   Activation fused_activation = Activation::kNone;
+};
+
+// The per-input arrays a KernelConfig points into, owned together: how prepare, the tests and the
+// benchmarks hold them while a kernel is created.
+struct KernelInputs {
+  std::vector<Shape> shapes;                  // rank 0: an absent optional input
+  std::vector<int32_t> strides;               // 0 for constants
+  std::vector<const float*> constants;        // nullptr for activations
+  std::unique_ptr<bool[]> in_output_slice;    // all false until set
+  explicit KernelInputs(int n = 0) { resize(n); }
+  void resize(int n) {
+    shapes.assign(n, Shape{});
+    strides.assign(n, 0);
+    constants.assign(n, nullptr);
+    in_output_slice.reset(new bool[n > 0 ? n : 1]());
+  }
+  // Points config's input arrays (and num_inputs) here.
+  void bind(KernelConfig* config) const {
+    config->num_inputs = static_cast<int>(shapes.size());
+    config->input_shapes = shapes.data();
+    config->input_strides = strides.data();
+    config->constants = constants.data();
+    config->in_output_slice = in_output_slice.get();
+  }
 };
 
 // What a kernel keeps between create and run (packed weights, an XNNPACK operator, ...).

@@ -13,10 +13,7 @@ namespace {
 
 // Op k's KernelConfig and the arrays it points into (alive as long as this).
 struct OpConfig {
-  std::vector<Shape> shapes;
-  std::vector<int32_t> strides;
-  std::vector<const float*> constants;
-  std::unique_ptr<bool[]> in_slice;
+  ops::KernelInputs inputs;
   ops::KernelConfig config;
   OpConfig() = default;
   OpConfig(const OpConfig&) = delete;
@@ -38,25 +35,20 @@ void make_config(const Interpreter::Impl& impl, int k, OpConfig* c) {
   const detail::ModelData& d = *impl.model;
   const detail::OpNode& n = d.ops[k];
   const int num_inputs = static_cast<int>(n.inputs.size());
-  c->shapes = input_shapes(d, n);
-  c->strides.assign(num_inputs, 0);
-  c->constants.assign(num_inputs, nullptr);
-  c->in_slice.reset(new bool[num_inputs > 0 ? num_inputs : 1]());
+  ops::KernelInputs& in = c->inputs;
+  in.resize(num_inputs);
+  in.shapes = input_shapes(d, n);
   for (int i = 0; i < num_inputs; ++i) {
     const int t = n.inputs[i];
     if (t < 0) continue;   // absent optional input
-    c->constants[i] = impl.constant_data(t);
-    if (!d.tensors[t].is_constant()) c->strides[i] = impl.pixel_stride(t);
-    c->in_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
+    in.constants[i] = impl.constant_data(t);
+    if (!d.tensors[t].is_constant()) in.strides[i] = impl.pixel_stride(t);
+    in.in_output_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
   }
   ops::KernelConfig& config = c->config;
+  in.bind(&config);
   config.types = op_types(d, n);
   config.params = ops::op_params(n.params);
-  config.num_inputs = num_inputs;
-  config.input_shapes = c->shapes.data();
-  config.input_strides = c->strides.data();
-  config.constants = c->constants.data();
-  config.in_output_slice = c->in_slice.get();
   config.output_shape = d.tensors[n.outputs[0]].shape;
   config.output_stride = impl.pixel_stride(n.outputs[0]);
   config.threads = impl.options.threads;

@@ -71,18 +71,15 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
                        const KernelResidual* residual = nullptr) {
   const int n = static_cast<int>(inputs.size());
   std::vector<std::unique_ptr<StridedTensor>> xs(n);
-  std::vector<Shape> shapes(n);
-  std::vector<int32_t> strides(n, 0);
-  std::vector<const float*> constants(n, nullptr);
-  std::unique_ptr<bool[]> in_slice(new bool[n > 0 ? n : 1]());
+  ops::KernelInputs args(n);
   std::vector<ConstTensorView<float>> views(n);
   for (int i = 0; i < n; ++i) {
-    shapes[i] = inputs[i].shape;
-    constants[i] = inputs[i].constant;
+    args.shapes[i] = inputs[i].shape;
+    args.constants[i] = inputs[i].constant;
     if (inputs[i].activation == nullptr) continue;
     const int32_t c = as_nhwc(inputs[i].shape)[3];
-    strides[i] = c + (sliced ? 8 : 0);
-    xs[i] = std::make_unique<StridedTensor>(inputs[i].shape, sliced ? 3 : 0, strides[i], std::nanf(""));
+    args.strides[i] = c + (sliced ? 8 : 0);
+    xs[i] = std::make_unique<StridedTensor>(inputs[i].shape, sliced ? 3 : 0, args.strides[i], std::nanf(""));
     xs[i]->copy_from(*inputs[i].activation);
     xs[i]->buffer.resize(xs[i]->buffer.size() + 16, std::nanf(""));
     views[i] = xs[i]->cview();
@@ -91,12 +88,8 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
   StridedTensor ys(out_shape, sliced ? 2 : 0, out_c + (sliced ? 7 : 0), 12345.5f);
 
   ops::KernelConfig config;
+  args.bind(&config);
   config.params = params;
-  config.num_inputs = n;
-  config.input_shapes = shapes.data();
-  config.input_strides = strides.data();
-  config.constants = constants.data();
-  config.in_output_slice = in_slice.get();
   config.output_shape = out_shape;
   config.output_stride = ys.pixel_stride;
   config.threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
@@ -121,7 +114,7 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
       static_cast<float*>(std::aligned_alloc(64, (plan.scratch_bytes + 63) / 64 * 64 + 64)), &std::free);
   ops::KernelIo io;
   io.inputs = views.data();
-  io.constants = constants.data();
+  io.constants = args.constants.data();
   io.num_inputs = n;
   io.out = ys.view();
   io.scratch = plan.scratch_bytes > 0 ? scratch.get() : nullptr;
