@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // conv2d_f32_eigen against the reference kernel on real GoogLeNet / Inception-v3 layers and seeded
 // random shapes: within a tolerance that grows with the reduction length, bit-identical with and
-// without a thread pool and with prepacked weights, exact inside strided views, never past its
+// without a thread pool, exact inside strided views, never past its
 // scratch, and never on the heap (every call below runs under a malloc counter, defined here and
 // shared with the FC test).
 #include <doctest/doctest.h>
@@ -76,23 +76,6 @@ void run_eigen(const ConvCase& c, const Shape& out_shape, ConstTensorView<float>
   CHECK(scratch.canary_intact());
 }
 
-// The same through conv2d_f32_eigen_pack_weights + conv2d_f32_eigen_prepacked.
-void run_prepacked(const ConvCase& c, const Shape& out_shape, ConstTensorView<float> x, const float* w,
-                   const float* b, TensorView<float> y, pthreadpool_t pool) {
-  const int threads = pool == nullptr ? 1 : static_cast<int>(pthreadpool_get_threads_count(pool));
-  const size_t packed_bytes = ops::conv2d_f32_eigen_packed_weights_bytes(c.p, c.in, out_shape);
-  const size_t bytes = ops::conv2d_f32_eigen_scratch_bytes(c.p, c.in, out_shape, threads);
-  REQUIRE(packed_bytes % 64 == 0);
-  REQUIRE(packed_bytes <= bytes);
-  Scratch packed(packed_bytes), scratch(bytes - packed_bytes);
-  ops::conv2d_f32_eigen_pack_weights(c.p, c.in, out_shape, w, packed.data());
-  CHECK(packed.canary_intact());
-  test::heap_count_begin();
-  ops::conv2d_f32_eigen_prepacked(c.p, x, packed.data(), b, y, scratch.data(), pool);
-  CHECK(test::heap_count_end() <= 0);
-  CHECK(scratch.canary_intact());
-}
-
 // Eigen vs ref (tolerance), then strided views on a 2-thread pool vs the dense single-thread result
 // (bit-identical; nothing outside the output slice written, nothing outside the input slice read).
 void check_case(Rng& rng, const ConvCase& c, pthreadpool_t pool2) {
@@ -113,10 +96,6 @@ void check_case(Rng& rng, const ConvCase& c, pthreadpool_t pool2) {
   CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);   // == 0 also needs equal NaN-ness
   CHECK(std::memcmp(ys.to_dense().data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
   CHECK(ys.outside_untouched());
-
-  Tensor prepacked(out_shape);
-  run_prepacked(c, out_shape, r.x.cview(), w, bias, prepacked.view(), pool2);
-  CHECK(std::memcmp(prepacked.data.data(), dense.data.data(), sizeof(float) * dense.data.size()) == 0);
 }
 
 TEST_CASE("conv2d eigen: the heap counter sees an allocation") {
