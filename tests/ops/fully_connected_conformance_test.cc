@@ -58,7 +58,7 @@ void check_case(test::Rng& rng, const FcCase& c, pthreadpool_t pool2) {
     CAPTURE(kernel);
     for (bool sliced : {true, false}) {
       test::KernelRun r;
-      if (!test::run_kernel(*k, &p, inputs, out_shape, sliced ? pool2 : nullptr, sliced, &r)) break;
+      if (!test::run_kernel(*k, &p, inputs, out_shape, sliced ? pool2 : nullptr, sliced ? test::Slices{} : test::kDense, &r)) break;
       ++g_ran[kernel];
       CHECK(r.outside_untouched);
       int bad = 0;

@@ -89,7 +89,7 @@ void check_case(test::Rng& rng, const PoolCase& c, pthreadpool_t pool2) {
     CAPTURE(kernel);
     for (bool sliced : {true, false}) {
       test::KernelRun r;
-      if (!test::run_kernel(*k, &c.p, {test::KernelInput::of(x)}, out_shape, sliced ? pool2 : nullptr, sliced, &r)) {
+      if (!test::run_kernel(*k, &c.p, {test::KernelInput::of(x)}, out_shape, sliced ? pool2 : nullptr, sliced ? test::Slices{} : test::kDense, &r)) {
         break;
       }
       ++g_ran[k->name];

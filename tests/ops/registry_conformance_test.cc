@@ -43,13 +43,13 @@ void check_op(ops::OpKind kind, const void* params, const std::vector<KernelInpu
               pthreadpool_t pool2, const Bound& bound) {
   test::KernelRun want;
   REQUIRE(ref_kernel(kind).family == ops::KernelFamily::kRef);
-  REQUIRE(test::run_kernel(ref_kernel(kind), params, inputs, out_shape, nullptr, false, &want));
+  REQUIRE(test::run_kernel(ref_kernel(kind), params, inputs, out_shape, nullptr, test::kDense, &want));
   for (const ops::Kernel* k : test::runnable_kernels(kind)) {
     const std::string kernel = k->name;
     CAPTURE(kernel);
     for (bool sliced : {true, false}) {
       test::KernelRun got;
-      if (!test::run_kernel(*k, params, inputs, out_shape, sliced ? pool2 : nullptr, sliced, &got)) continue;   // XNNPACK's add takes dense tensors only
+      if (!test::run_kernel(*k, params, inputs, out_shape, sliced ? pool2 : nullptr, sliced ? test::Slices{} : test::kDense, &got)) continue;   // XNNPACK's add takes dense tensors only
       ++g_ran[kernel];
       CHECK(got.outside_untouched);
       int over = 0;
