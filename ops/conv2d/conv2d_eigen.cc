@@ -11,14 +11,14 @@
 // Why not Eigen's products: for dynamic sizes gemm_blocking_space heap-allocates its packing buffers
 // (aligned_new) and general_matrix_matrix_product::run falls back to aligned_malloc above
 // EIGEN_STACK_ALLOCATION_LIMIT; invoke() must never allocate. Driving the three pieces directly keeps
-// packed panels in `scratch`, packs the weights once per call (or once at prepare time) for all pixel
-// tiles, and puts the bias and ReLU into the tile loop.
+// packed panels in `scratch`, packs the weights once per call for all pixel tiles, and puts the bias and
+// ReLU into the tile loop.
 //
 // Work split: phase 1 packs A, one task per (group, depth block); phase 2 hands out work items = (tile
 // of output pixels, block of output channels) to one task per thread, each with its own scratch slot.
 // The split is a function of the shapes only (aim: >= 8 items), so results never depend on threads.
 // Layout of `scratch` (offsets multiples of 64 bytes):
-//   [packed A: groups x k_blocks blocks of round_up(O_g * kc, 16) floats]   (absent when prepacked)
+//   [packed A: groups x k_blocks blocks of round_up(O_g * kc, 16) floats]
 //   [slot 0: packed B (kc x tile) | im2col block (kc x tile)] [slot 1] ... one slot per thread.
 #include "conv2d/conv2d_eigen.h"
 
@@ -250,26 +250,6 @@ void conv2d_f32_eigen(const Conv2DParams& p, ConstTensorView<float> in, const fl
   job.packed_a = scratch;
   job.slots = scratch + job.plan.a_floats;
   parallel_for(pool, pack_weights_task, &job, static_cast<size_t>(job.plan.groups * job.plan.k_blocks));
-  run_items(job, pool);
-}
-
-size_t conv2d_f32_eigen_packed_weights_bytes(const Conv2DParams& p, const Shape& in, const Shape& out) {
-  return sizeof(float) * static_cast<size_t>(plan_for(p, in, out).a_floats);
-}
-
-void conv2d_f32_eigen_pack_weights(const Conv2DParams& p, const Shape& in, const Shape& out, const float* weights,
-                                   float* packed) {
-  Job job{&p, {}, nullptr, {}, plan_for(p, in, out)};
-  job.weights = weights;
-  job.pack_into = packed;
-  parallel_for(nullptr, pack_weights_task, &job, static_cast<size_t>(job.plan.groups * job.plan.k_blocks));
-}
-
-void conv2d_f32_eigen_prepacked(const Conv2DParams& p, ConstTensorView<float> in, const float* packed_weights,
-                                const float* bias, TensorView<float> out, float* scratch, pthreadpool_t pool) {
-  Job job{&p, in, bias, out, make_plan(p, in.c, out.num_pixels(), out.c)};
-  job.packed_a = packed_weights;
-  job.slots = scratch;
   run_items(job, pool);
 }
 

@@ -36,19 +36,4 @@ size_t conv2d_f32_eigen_scratch_bytes(const Conv2DParams& p, const Shape& in, co
 void conv2d_f32_eigen(const Conv2DParams& p, ConstTensorView<float> in, const float* weights, const float* bias,
                       TensorView<float> out, float* scratch, pthreadpool_t pool);
 
-// Optional: packing the weights once at prepare time instead of on every call. Worth it where few
-// output pixels share many weights (measured: Inception-v3's 8x8 layers ~25% faster, 17x17 a few %,
-// larger grids no change), at the price of a second copy of the weights, in the packed layout of this
-// build's Eigen (never store it in a file).
-// Bytes of the packed weights (a multiple of 64). Pure.
-size_t conv2d_f32_eigen_packed_weights_bytes(const Conv2DParams& p, const Shape& in, const Shape& out);
-// Packs OHWI `weights` into `packed` (64-byte aligned, packed_weights_bytes long). Prepare time.
-void conv2d_f32_eigen_pack_weights(const Conv2DParams& p, const Shape& in, const Shape& out, const float* weights,
-                                   float* packed);
-// conv2d_f32_eigen on weights packed for the same params and shapes, bit for bit the same result.
-// Scratch: conv2d_f32_eigen_scratch_bytes(..., threads) - conv2d_f32_eigen_packed_weights_bytes(...)
-// bytes, 64-byte aligned.
-void conv2d_f32_eigen_prepacked(const Conv2DParams& p, ConstTensorView<float> in, const float* packed_weights,
-                                const float* bias, TensorView<float> out, float* scratch, pthreadpool_t pool);
-
 }  // namespace incept::ops

@@ -55,16 +55,71 @@ def test_incept_run_matches_pytorch(incept_run, artifacts, tmp_path, arch, sourc
     assert proc is None, proc.stderr
 
 
+def ops_as_run(incept_run, model, flags, env=None):
+    """Each op as incept-bench --profile --json reports it after prepare: kind, backend and kernel name."""
+    bench = incept_run.parent / "incept-bench"
+    proc = subprocess.run([str(bench), str(model), "--runs", "1", "--warmup", "0", "--profile", "--json", *flags],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, f"incept-bench failed ({proc.returncode}): {proc.stderr.strip()}"
+    return json.loads(proc.stdout)["ops"]
+
+
+# How each family's kernels are named (<op>_f32_<impl>[_<tile>_<isa>], ops/common/kernel.h).
+FAMILY_SUFFIX = {"ref": "_ref", "eigen": "_eigen", "xnnpack": "_xnn"}
+
+
+def best_native_isa():
+    """The kernel-name suffix of the best ISA this CPU has for our own kernels, or None where unknown."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = {w for line in f if line.startswith(("flags", "Features")) for w in line.split(":", 1)[1].split()}
+    except OSError:
+        return None
+    if "avx512f" in flags:
+        return "avx512f"
+    if "avx2" in flags and "fma" in flags:
+        return "avx2_fma"
+    return "neon" if {"asimd", "neon"} & flags else None
+
+
+def check_kernels_of(ops, backend, isa):
+    """The named family really ran: a silent fall-back to the reference kernels must fail. Every conv and fully
+    connected layer (each family has kernels for both, and takes every one of these nets') runs on it, under its
+    family's kernel names; any other op runs on it or on ref (a family may lack an op: then ref takes it), a concat
+    may be a view and an Add fused into the conv before it (native). Native kernels carry the ISA: INCEPT_ISA=avx2
+    leaves no AVX-512 kernel, and without a cap the convs run on the best ISA of this CPU."""
+    assert ops, "incept-bench reported no ops"
+    for op in ops:
+        where = f"op {op['index']} {op['name']!r} ({op['kind']}) ran {op['kernel']} on {op['backend']}"
+        assert op["backend"] in (backend, "ref", "view", "fused"), f"--backend {backend}, yet {where}"
+        if op["kind"] in ("Conv2D", "FullyConnected"):
+            assert op["backend"] == backend, f"--backend {backend}, yet {where}"
+        if op["backend"] == backend and backend in FAMILY_SUFFIX:
+            assert op["kernel"].endswith(FAMILY_SUFFIX[backend]), where
+        if op["backend"] == "ref":
+            assert op["kernel"].endswith("_ref"), where
+        if op["backend"] == "native":
+            assert not op["kernel"].endswith(tuple(FAMILY_SUFFIX.values())), where
+            if isa == "avx2":
+                assert op["kernel"].endswith("_avx2_fma"), f"INCEPT_ISA=avx2, yet {where}"
+            elif op["kind"] == "Conv2D" and best_native_isa() is not None:
+                assert op["kernel"].endswith("_" + best_native_isa()), f"this CPU has {best_native_isa()}, yet {where}"
+
+
 @pytest.mark.parametrize("arch,backend,threads,isa", BACKEND_PARAMS)
 def test_every_backend_matches_pytorch(incept_run, artifacts, tmp_path, arch, backend, threads, isa):
-    """Whole-network parity of each kernel family (and the thread pool) on the .pth conversion."""
+    """Whole-network parity of each kernel family (and the thread pool) on the .pth conversion, with the kernels
+    that ran checked by name (incept-bench --json), so a silent fall-back to the reference kernels fails."""
     paths = artifacts.make(arch)
-    proc = run_and_compare(incept_run, artifacts.converted(arch, "pth"), paths, tmp_path,
+    model = artifacts.converted(arch, "pth")
+    flags = ["--backend", backend, "--threads", str(threads)]
+    env = {**os.environ, "INCEPT_ISA": isa} if isa else None
+    proc = run_and_compare(incept_run, model, paths, tmp_path,
                            f"{arch} --backend {backend} --threads {threads}{' INCEPT_ISA=' + isa if isa else ''}",
-                           ["--backend", backend, "--threads", str(threads)],
-                           env={**os.environ, "INCEPT_ISA": isa} if isa else None)
+                           flags, env=env)
     if proc is not None:
         pytest.skip(f"backend {backend} is not built here: {proc.stderr.strip()}")
+    check_kernels_of(ops_as_run(incept_run, model, flags, env), backend, isa)
 
 
 # Winograd (ops/conv2d/conv2d_winograd.h) on and off, at 1 and 2 threads, from the .pth and from ONNX, on the
@@ -87,11 +142,7 @@ def test_winograd_on_and_off_match_pytorch(incept_run, artifacts, tmp_path, arch
                            f"{arch} from {source}, {threads} thread(s), Winograd {'on' if winograd else 'off'}", flags)
     assert proc is None, proc.stderr
 
-    bench = incept_run.parent / "incept-bench"
-    proc = subprocess.run([str(bench), str(model), "--runs", "1", "--warmup", "0", "--profile", "--json", *flags],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
-    assert proc.returncode == 0, f"incept-bench failed ({proc.returncode}): {proc.stderr.strip()}"
-    kernels = [op["kernel"] for op in json.loads(proc.stdout)["ops"]]
+    kernels = [op["kernel"] for op in ops_as_run(incept_run, model, flags)]
     ran = [k for k in kernels if "winograd" in k]
     if not winograd:
         assert not ran, f"--no-winograd, yet {ran[:3]} ran"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Add: shape rules, exact results (fp32 a + b is correctly rounded), relu, in-place aliasing and
-// strided views (Inception-ResNet's residual add, concat-branch slices).
+// Add: shape rules; exact results (fp32 a + b is correctly rounded), relu and in-place aliasing on every
+// kernel, through the registry. (Strided views, concat-branch slices and in place in a slice:
+// add_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,7 +9,7 @@
 #include <vector>
 
 #include "add/add.h"
-#include "support/test_util.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
@@ -56,67 +57,71 @@ std::vector<float> expected(const Tensor& a, const Tensor& b, bool relu) {
   return out;
 }
 
-TEST_CASE("add: ref is exact on seeded random shapes, with and without relu") {
+// Every kernel that takes the layout (XNNPACK: dense only), on a and b as `inputs` say, with `layout`.
+std::vector<std::pair<std::string, Tensor>> every_kernel(const AddParams& p, const std::vector<test::KernelInput>& inputs,
+                                                         const Shape& s, const test::Slices& layout = test::kDense) {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const ops::Kernel* k : test::runnable_kernels(ops::OpKind::kAdd)) {
+    test::KernelRun r;
+    if (!test::run_kernel(*k, &p, inputs, s, nullptr, layout, &r)) continue;
+    CHECK(r.outside_untouched);
+    out.emplace_back(k->name, r.out);
+  }
+  REQUIRE(!out.empty());
+  return out;
+}
+
+TEST_CASE("add: exact on seeded random shapes, with and without relu, on every kernel") {
   Rng rng(0xadd);
   for (int i = 0; i < 40; ++i) {
     const Shape s{rng.uniform_int(1, 2), rng.uniform_int(1, 6), rng.uniform_int(1, 6), rng.uniform_int(1, 20)};
+    CAPTURE(test::to_string(s));
     const Tensor a = test::random_tensor(rng, s), b = test::random_tensor(rng, s);
     AddParams p;
     p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
-    Tensor y(s, 99.0f);
-    ops::add_f32_ref(p, a.cview(), b.cview(), y.view());
-    CHECK(y.data == expected(a, b, p.activation == Activation::kRelu));
+    for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, s)) {
+      CAPTURE(kernel);
+      CHECK(y.data == expected(a, b, p.activation == Activation::kRelu));
+    }
   }
 }
 
-TEST_CASE("add: hand-checked with relu") {
+TEST_CASE("add: hand-checked with relu, on every kernel") {
   Tensor a(Shape{1, 4}), b(Shape{1, 4});
   a.data = {1, -2, 0.5f, -0.25f};
   b.data = {2, 1, -1, 0.25f};
-  Tensor y(Shape{1, 4});
   AddParams p;
-  ops::add_f32_ref(p, a.cview(), b.cview(), y.view());
-  CHECK(y.data == std::vector<float>{3, -1, -0.5f, 0});
+  for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+    CAPTURE(kernel);
+    CHECK(y.data == std::vector<float>{3, -1, -0.5f, 0});
+  }
   p.activation = Activation::kRelu;
-  ops::add_f32_ref(p, a.cview(), b.cview(), y.view());
-  CHECK(y.data == std::vector<float>{3, 0, 0, 0});
+  for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+    CAPTURE(kernel);
+    CHECK(y.data == std::vector<float>{3, 0, 0, 0});
+  }
 }
 
-TEST_CASE("add: out may alias a or b exactly") {
+TEST_CASE("add: out may alias a or b exactly, or be a + a in one buffer, on every kernel") {
   Rng rng(0xadd2);
   const Shape s{1, 5, 5, 7};
   const Tensor a = test::random_tensor(rng, s), b = test::random_tensor(rng, s);
   AddParams p;
   p.activation = Activation::kRelu;
   const std::vector<float> want = expected(a, b, true);
-  Tensor a2 = a;
-  ops::add_f32_ref(p, a2.cview(), b.cview(), a2.view());   // residual add into its input
-  CHECK(a2.data == want);
-  Tensor b2 = b;
-  ops::add_f32_ref(p, a.cview(), b2.cview(), b2.view());
-  CHECK(b2.data == want);
-  Tensor both = a;                                         // a + a, all three the same buffer
-  ops::add_f32_ref(p, both.cview(), both.cview(), both.view());
-  CHECK(both.data == expected(a, a, true));
-}
-
-TEST_CASE("add: strided inputs and output give the dense result and touch nothing else") {
-  Rng rng(0xadd3);
-  for (int i = 0; i < 20; ++i) {
-    const Shape s{rng.uniform_int(1, 2), rng.uniform_int(1, 4), rng.uniform_int(1, 4), rng.uniform_int(1, 9)};
-    CAPTURE(test::to_string(s));
-    const Tensor a = test::random_tensor(rng, s), b = test::random_tensor(rng, s);
-    test::StridedTensor as(s, 1, s[3] + 1, std::nanf("")), bs(s, 0, s[3] + 4, std::nanf(""));
-    as.copy_from(a);
-    bs.copy_from(b);
-    test::StridedTensor ys(s, 2, s[3] + 2, 12345.5f);
-    ops::add_f32_ref({}, as.cview(), bs.cview(), ys.view());
-    CHECK(ys.to_dense().data == expected(a, b, false));
-    CHECK(ys.outside_untouched());
-    // In place on a strided slice: out is exactly a's view.
-    ops::add_f32_ref({}, as.cview(), bs.cview(), as.view());
-    CHECK(as.to_dense().data == expected(a, b, false));
-    CHECK(std::isnan(as.buffer[0]));   // channel 0 lies outside a's slice [1, 1 + C)
+  const std::vector<test::KernelInput> ab = {test::KernelInput::of(a), test::KernelInput::of(b)};
+  for (int alias : {0, 1}) {   // residual add into a, or into b
+    CAPTURE(alias);
+    for (const auto& [kernel, y] : every_kernel(p, ab, s, test::Slices{0, 0, 0, 0, alias})) {
+      CAPTURE(kernel);
+      CHECK(y.data == want);
+    }
+  }
+  // a + a, all three the same buffer.
+  for (const auto& [kernel, y] :
+       every_kernel(p, {test::KernelInput::of(a), test::KernelInput::same(0, s)}, s, test::Slices{0, 0, 0, 0, 0})) {
+    CAPTURE(kernel);
+    CHECK(y.data == expected(a, a, true));
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// AvgPool2D: shape inference on real Inception pools and bad params; the reference kernel against a
-// direct formula for both count_include_pad modes (incl. ceil mode), hand-checked cases, strided views.
+// AvgPool2D: shape inference on real Inception pools and bad params; the reference kernel, run through the
+// registry, against a direct formula for both count_include_pad modes (incl. ceil mode); hand-checked cases
+// on every kernel. (Strided views and the fast kernels: avg_pool2d_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,13 +9,15 @@
 #include <vector>
 
 #include "avg_pool2d/avg_pool2d.h"
-#include "support/test_util.h"
+#include "support/cases.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
 
 using ops::Activation;
 using ops::AvgPool2DParams;
+using test::AvgPoolCase;
 using test::Rng;
 using test::Tensor;
 
@@ -68,48 +71,9 @@ TEST_CASE("avg_pool2d: bad params and shapes are rejected with a message naming 
                     "window height 5 does not fit input height 4 plus padding 0 + 0");
 }
 
-// Output length from PyTorch's formula, written with floating-point floor/ceil.
-int out_len(int in, int k, int s, int pa, int pb, bool ceil_mode) {
-  if (in + pa + pb < k) return 0;
-  const double q = static_cast<double>(in + pa + pb - k) / s;
-  int out = static_cast<int>(ceil_mode ? std::ceil(q) : std::floor(q)) + 1;
-  if (ceil_mode && (out - 1) * s >= in + pa) --out;
-  return out;
-}
-
-struct PoolCase {
-  Shape in;
-  AvgPool2DParams p;
-  std::string describe() const {
-    char buf[200];
-    std::snprintf(buf, sizeof(buf), "in %s k %dx%d s %dx%d pad t%d b%d l%d r%d ceil %d incl %d relu %d",
-                  test::to_string(in).c_str(), p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.pad.top,
-                  p.pad.bottom, p.pad.left, p.pad.right, p.ceil_mode, p.count_include_pad,
-                  p.activation == Activation::kRelu);
-    return buf;
-  }
-};
-
-PoolCase random_case(Rng& rng) {
-  for (;;) {
-    PoolCase c;
-    c.p.kernel = {rng.uniform_int(1, 4), rng.uniform_int(1, 4)};
-    c.p.stride = {rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
-    c.p.pad = {rng.uniform_int(0, c.p.kernel.h - 1), rng.uniform_int(0, c.p.kernel.h - 1),
-               rng.uniform_int(0, c.p.kernel.w - 1), rng.uniform_int(0, c.p.kernel.w - 1)};
-    c.p.ceil_mode = rng.coin();
-    c.p.count_include_pad = rng.coin();
-    c.p.activation = rng.coin(0.3f) ? Activation::kRelu : Activation::kNone;
-    c.in = {rng.uniform_int(1, 2), rng.uniform_int(1, 12), rng.uniform_int(1, 12), rng.uniform_int(1, 5)};
-    if (out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.pad.top, c.p.pad.bottom, c.p.ceil_mode) >= 1 &&
-        out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.pad.left, c.p.pad.right, c.p.ceil_mode) >= 1)
-      return c;
-  }
-}
-
 // The oracle, in double, element by element: a kernel position inside the padded image counts for
 // count_include_pad; one inside the image adds its value and counts for the other mode.
-std::vector<double> avg_pool_oracle(const PoolCase& c, const Tensor& x, int oh, int ow) {
+std::vector<double> avg_pool_oracle(const AvgPoolCase& c, const Tensor& x, int oh, int ow) {
   const int N = c.in[0], H = c.in[1], W = c.in[2], C = c.in[3];
   const AvgPool2DParams& p = c.p;
   std::vector<double> out;
@@ -137,17 +101,15 @@ std::vector<double> avg_pool_oracle(const PoolCase& c, const Tensor& x, int oh, 
 TEST_CASE("avg_pool2d: ref matches the direct formula on seeded random cases (both pad modes, ceil mode)") {
   Rng rng(0xa7a7);
   for (int i = 0; i < 300; ++i) {
-    const PoolCase c = random_case(rng);
+    const AvgPoolCase c = test::random_pool_case<AvgPool2DParams>(rng, 5);
     CAPTURE(c.describe());
-    const int oh = out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.pad.top, c.p.pad.bottom, c.p.ceil_mode);
-    const int ow = out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.pad.left, c.p.pad.right, c.p.ceil_mode);
+    const Shape want = c.out_shape();   // PyTorch's formula (cases.h)
     Shape out_shape;
     REQUIRE(ops::avg_pool2d_infer_shape(c.p, c.in, &out_shape).code() == StatusCode::kOk);
-    REQUIRE(out_shape == Shape{c.in[0], oh, ow, c.in[3]});
+    REQUIRE(out_shape == want);
     const Tensor x = test::random_tensor(rng, c.in);
-    Tensor y(out_shape, 99.0f);
-    ops::avg_pool2d_f32_ref(c.p, x.cview(), y.view());
-    const std::vector<double> ref = avg_pool_oracle(c, x, oh, ow);
+    const Tensor y = test::run_ref(ops::OpKind::kAvgPool2D, &c.p, {test::KernelInput::of(x)}, out_shape);
+    const std::vector<double> ref = avg_pool_oracle(c, x, want[1], want[2]);
     int bad = 0;
     for (size_t k = 0; k < ref.size(); ++k) {
       if (!(std::fabs(y.data[k] - ref[k]) <= 1e-6 * (1.0 + std::fabs(ref[k])))) ++bad;
@@ -156,66 +118,45 @@ TEST_CASE("avg_pool2d: ref matches the direct formula on seeded random cases (bo
   }
 }
 
-// Runs the ref kernel on a 1-channel input and returns the output values.
-std::vector<float> run(const AvgPool2DParams& p, const Tensor& x) {
+// Every kernel that takes the pool, on a 1-channel input, gives `want` (within 1e-6).
+void check_every_kernel(const AvgPool2DParams& p, const Tensor& x, const std::vector<float>& want) {
   Shape out;
   REQUIRE(ops::avg_pool2d_infer_shape(p, x.shape, &out).code() == StatusCode::kOk);
-  Tensor y(out);
-  ops::avg_pool2d_f32_ref(p, x.cview(), y.view());
-  return y.data;
+  const auto outputs = test::every_kernel_output(ops::OpKind::kAvgPool2D, &p, {test::KernelInput::of(x)}, out);
+  for (const auto& [kernel, y] : outputs) {
+    CAPTURE(kernel);
+    CHECK(test::max_abs_diff(y.data, want) <= 1e-6f);
+  }
 }
 
-bool close(const std::vector<float>& got, const std::vector<float>& want) {
-  return test::max_abs_diff(got, want) <= 1e-6f;
-}
-
-TEST_CASE("avg_pool2d: hand-checked 3x3 stride 1 pad 1 on 1..9, with and without counting padding") {
+TEST_CASE("avg_pool2d: hand-checked 3x3 stride 1 pad 1 on 1..9, with and without counting padding, on every kernel") {
   Tensor x(Shape{1, 3, 3, 1});
   for (int i = 0; i < 9; ++i) x.data[i] = static_cast<float>(i + 1);
   // Window sums: corners 12/16/24/28, edges 21/27/33/39, centre 45.
   const std::vector<float> incl = {12 / 9.f, 21 / 9.f, 16 / 9.f, 27 / 9.f, 5, 33 / 9.f, 24 / 9.f, 39 / 9.f, 28 / 9.f};
   const std::vector<float> excl = {3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 6.5f, 7};   // corners /4, edges /6, centre /9
-  CHECK(close(run(pool(3, 1, {1, 1, 1, 1}, true), x), incl));
-  CHECK(close(run(pool(3, 1, {1, 1, 1, 1}, false), x), excl));
+  check_every_kernel(pool(3, 1, {1, 1, 1, 1}, true), x, incl);
+  check_every_kernel(pool(3, 1, {1, 1, 1, 1}, false), x, excl);
 }
 
-TEST_CASE("avg_pool2d: hand-checked ceil mode, where the last window reaches past the padding") {
+TEST_CASE("avg_pool2d: hand-checked ceil mode, where the last window reaches past the padding, on every kernel") {
   // 4x4 input 1..16, kernel 3, stride 2, pad 1, ceil: rows/cols windows [-1, 2), [1, 4), [3, 6) -> the last
   // is clipped to the padded input [3, 5): 2 positions (PyTorch's divisor), 1 of them in the image.
   Tensor x(Shape{1, 4, 4, 1});
   for (int i = 0; i < 16; ++i) x.data[i] = static_cast<float>(i + 1);
   const std::vector<float> incl = {14 / 9.f, 30 / 9.f, 2, 57 / 9.f, 11, 6, 4.5f, 7.5f, 4};
   const std::vector<float> excl = {3.5f, 5, 6, 9.5f, 11, 12, 13.5f, 15, 16};
-  CHECK(close(run(pool(3, 2, {1, 1, 1, 1}, true, true), x), incl));
-  CHECK(close(run(pool(3, 2, {1, 1, 1, 1}, false, true), x), excl));
+  check_every_kernel(pool(3, 2, {1, 1, 1, 1}, true, true), x, incl);   // XNNPACK declines this one
+  check_every_kernel(pool(3, 2, {1, 1, 1, 1}, false, true), x, excl);
 }
 
-TEST_CASE("avg_pool2d: relu after averaging") {
+TEST_CASE("avg_pool2d: relu after averaging, on every kernel") {
   Tensor x(Shape{1, 2, 2, 1});
   x.data = {-4, 1, 1, 1};
   AvgPool2DParams p = pool(2, 1);
-  CHECK(close(run(p, x), {-0.25f}));
+  check_every_kernel(p, x, {-0.25f});
   p.activation = Activation::kRelu;
-  CHECK(close(run(p, x), {0.0f}));
-}
-
-TEST_CASE("avg_pool2d: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0x5721de3);
-  for (int i = 0; i < 40; ++i) {
-    const PoolCase c = random_case(rng);
-    CAPTURE(c.describe());
-    Shape out_shape;
-    REQUIRE(ops::avg_pool2d_infer_shape(c.p, c.in, &out_shape).code() == StatusCode::kOk);
-    const Tensor x = test::random_tensor(rng, c.in);
-    Tensor dense(out_shape);
-    ops::avg_pool2d_f32_ref(c.p, x.cview(), dense.view());
-    test::StridedTensor xs(c.in, 4, c.in[3] + 4, std::nanf(""));
-    xs.copy_from(x);
-    test::StridedTensor ys(out_shape, 0, c.in[3] + 1, 12345.5f);
-    ops::avg_pool2d_f32_ref(c.p, xs.cview(), ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
-  }
+  check_every_kernel(p, x, {0.0f});
 }
 
 }  // namespace

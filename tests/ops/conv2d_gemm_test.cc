@@ -12,6 +12,7 @@
 #include "conv2d/conv2d_gemm.h"
 #include "support/conv_cases.h"
 #include "support/heap_counter.h"
+#include "support/isa.h"
 
 namespace incept {
 namespace {
@@ -102,10 +103,10 @@ TEST_CASE("conv2d gemm: grouped convs and windows over 64 taps are refused as un
 }
 
 TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
-  const ops::Isa saved = ops::isa_cap();
-  ops::set_isa_cap(ops::Isa::kScalar);
-  for (const ops::GemmUkernel* uk : runnable_ukernels()) CHECK_FALSE(ops::isa_usable(uk->isa));
-  ops::set_isa_cap(saved);
+  {
+    test::IsaCapGuard cap(ops::Isa::kScalar);
+    for (const ops::GemmUkernel* uk : runnable_ukernels()) CHECK_FALSE(ops::isa_usable(uk->isa));
+  }
   ops::Isa parsed;
   CHECK(ops::parse_isa("scalar", &parsed));
   CHECK(parsed == ops::Isa::kScalar);
@@ -115,10 +116,9 @@ TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
   CHECK(parsed == ops::Isa::kAvx2Fma);
   CHECK_FALSE(ops::parse_isa("neon", &parsed));   // another architecture's
   if (ops::cpu_has(ops::Isa::kAvx512f)) {
-    ops::set_isa_cap(ops::Isa::kAvx2Fma);
+    test::IsaCapGuard cap(ops::Isa::kAvx2Fma);
     CHECK_FALSE(ops::isa_usable(ops::Isa::kAvx512f));
     CHECK(ops::isa_usable(ops::Isa::kAvx2Fma));
-    ops::set_isa_cap(saved);
   }
 #elif defined(__aarch64__) || defined(__arm__)
   CHECK(ops::parse_isa("neon", &parsed));

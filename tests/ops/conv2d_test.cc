@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Conv2D: shape inference on real Inception layers and bad params; the reference kernel against an
-// independent double-precision oracle (PyTorch's NCHW/OIHW definition), dense and strided.
+// Conv2D: shape inference on real Inception layers and bad params; the reference kernel, run through the
+// registry, against an independent double-precision oracle (PyTorch's NCHW/OIHW definition); hand-checked
+// values from every kernel. (Strided views and the fast kernels: conv2d_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,13 +9,15 @@
 #include <vector>
 
 #include "conv2d/conv2d.h"
-#include "support/test_util.h"
+#include "support/cases.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
 
 using ops::Activation;
 using ops::Conv2DParams;
+using test::ConvCase;
 using test::Rng;
 using test::Tensor;
 
@@ -104,22 +107,6 @@ TEST_CASE("conv2d: bad params and shapes are rejected with a message naming the 
   }
 }
 
-// One test problem: input shape, params, output channels, whether there is a bias.
-struct ConvCase {
-  Shape in;
-  Conv2DParams p;
-  int32_t out_c = 1;
-  bool bias = true;
-  std::string describe() const {
-    char buf[256];
-    std::snprintf(buf, sizeof(buf), "in %s O %d k %dx%d s %dx%d d %dx%d pad t%d b%d l%d r%d g %d relu %d bias %d",
-                  test::to_string(in).c_str(), out_c, p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.dilation.h,
-                  p.dilation.w, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right, p.groups,
-                  p.activation == Activation::kRelu, bias);
-    return buf;
-  }
-};
-
 // The oracle: PyTorch's definition on NCHW input and OIHW weights, in double. Returns NHWC.
 std::vector<double> conv_oracle(const ConvCase& c, const Tensor& x, const Tensor& w, const Tensor& b, int oh, int ow) {
   const int N = c.in[0], H = c.in[1], W = c.in[2], C = c.in[3], O = c.out_c, G = c.p.groups;
@@ -156,66 +143,23 @@ std::vector<double> conv_oracle(const ConvCase& c, const Tensor& x, const Tensor
   return out;
 }
 
-// Output length straight from the definition (no ceil mode for conv); 0 when the window does not fit.
-int out_len(int in, int k, int s, int d, int pa, int pb) {
-  const int room = in + pa + pb - d * (k - 1) - 1;
-  return room < 0 ? 0 : room / s + 1;
-}
-
-ConvCase random_case(Rng& rng) {
-  static const ops::Size2D kKernels[] = {{1, 1}, {3, 3}, {5, 5}, {1, 7}, {7, 1}, {1, 3}, {3, 1}, {2, 2}, {2, 4}};
-  static const int kGroups[] = {1, 1, 1, 2, 3, 4};
-  for (;;) {
-    ConvCase c;
-    c.p.groups = rng.pick(kGroups, 6);
-    c.p.kernel = rng.pick(kKernels, 9);
-    c.p.stride = {rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
-    c.p.dilation = {rng.coin(0.25f) ? 2 : 1, rng.coin(0.25f) ? 2 : 1};
-    const int span_h = c.p.dilation.h * (c.p.kernel.h - 1) + 1, span_w = c.p.dilation.w * (c.p.kernel.w - 1) + 1;
-    c.p.pad = {rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_h - 1), rng.uniform_int(0, span_w - 1),
-               rng.uniform_int(0, span_w - 1)};
-    c.p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
-    c.in = {rng.uniform_int(1, 2), rng.uniform_int(1, 13), rng.uniform_int(1, 13), c.p.groups * rng.uniform_int(1, 6)};
-    c.out_c = c.p.groups * rng.uniform_int(1, 6);
-    c.bias = rng.coin(0.8f);
-    if (out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom) >= 1 &&
-        out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right) >= 1)
-      return c;
-  }
-}
-
-// Named cases: the Inception shapes that random draws may miss, shrunk to test size.
-std::vector<ConvCase> named_cases() {
-  std::vector<ConvCase> v;
-  auto add = [&](Shape in, Conv2DParams p, int out_c) { v.push_back({in, p, out_c, true}); };
-  add({1, 9, 9, 5}, conv(1, 7, 1, {0, 0, 3, 3}), 6);
-  add({1, 9, 9, 5}, conv(7, 1, 1, {3, 3, 0, 0}), 6);
-  add({1, 11, 11, 3}, conv(3, 3, 2), 8);                   // 3x3 s2 valid (stem, grid reductions)
-  add({2, 12, 10, 3}, conv(7, 7, 2, {3, 3, 3, 3}), 4);     // GoogLeNet conv1
-  add({1, 8, 8, 12}, conv(3, 3, 1, {1, 1, 1, 1}, 12), 12);  // depthwise
-  add({1, 7, 9, 6}, conv(3, 3, 2, {0, 2, 1, 0}, 3), 9);    // asymmetric pad, groups 3
-  ConvCase d{{1, 10, 10, 4}, conv(3, 3, 1, {2, 2, 2, 2}), 5, false};
-  d.p.dilation = {2, 2};
-  v.push_back(d);
-  v.back().p.activation = Activation::kRelu;
-  return v;
-}
-
-// Runs the reference kernel on dense tensors and compares with the oracle element by element.
+// Runs the reference kernel (through the registry, dense) and compares with the oracle element by element.
 void check_against_oracle(Rng& rng, const ConvCase& c) {
   CAPTURE(c.describe());
-  const Shape wshape{c.out_c, c.p.kernel.h, c.p.kernel.w, c.in[3] / c.p.groups};
+  const Shape wshape = c.weights();
   const Shape bshape{c.out_c};
   Shape out_shape;
   const Status s = ops::conv2d_infer_shape(c.p, c.in, wshape, c.bias ? &bshape : nullptr, &out_shape);
   REQUIRE_MESSAGE(s.code() == StatusCode::kOk, std::string(s.message()));
-  const int oh = out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom);
-  const int ow = out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right);
+  const int oh = test::window_out_len(c.in[1], c.p.kernel.h, c.p.stride.h, c.p.dilation.h, c.p.pad.top, c.p.pad.bottom);
+  const int ow = test::window_out_len(c.in[2], c.p.kernel.w, c.p.stride.w, c.p.dilation.w, c.p.pad.left, c.p.pad.right);
   REQUIRE(out_shape == Shape{c.in[0], oh, ow, c.out_c});
   const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, wshape);
   const Tensor b = test::random_tensor(rng, bshape);
-  Tensor y(out_shape, -1.0f);
-  ops::conv2d_f32_ref(c.p, x.cview(), w.data.data(), c.bias ? b.data.data() : nullptr, y.view());
+  const Tensor y = test::run_ref(ops::OpKind::kConv2D, &c.p,
+                                 {test::KernelInput::of(x), test::KernelInput::weights(wshape, w.data.data()),
+                                  c.bias ? test::KernelInput::weights(bshape, b.data.data()) : test::KernelInput::absent()},
+                                 out_shape);
   const std::vector<double> ref = conv_oracle(c, x, w, b, oh, ow);
   int bad = 0;
   for (size_t i = 0; i < ref.size(); ++i) {
@@ -226,15 +170,15 @@ void check_against_oracle(Rng& rng, const ConvCase& c) {
 
 TEST_CASE("conv2d: ref matches the double oracle on named Inception-like cases") {
   Rng rng(0xc0de);
-  for (const ConvCase& c : named_cases()) check_against_oracle(rng, c);
+  for (const ConvCase& c : test::small_conv_cases()) check_against_oracle(rng, c);
 }
 
 TEST_CASE("conv2d: ref matches the double oracle on seeded random cases") {
   Rng rng(0xc0417);
-  for (int i = 0; i < 150; ++i) check_against_oracle(rng, random_case(rng));
+  for (int i = 0; i < 150; ++i) check_against_oracle(rng, test::random_small_conv_case(rng));
 }
 
-TEST_CASE("conv2d: hand-checked 3x3 of ones, pad 1, bias and relu") {
+TEST_CASE("conv2d: hand-checked 3x3 of ones, pad 1, bias and relu, on every kernel") {
   Conv2DParams p = conv(3, 3, 1, {1, 1, 1, 1});
   p.activation = Activation::kRelu;
   const Tensor x(Shape{1, 3, 3, 1}, 1.0f);
@@ -242,35 +186,15 @@ TEST_CASE("conv2d: hand-checked 3x3 of ones, pad 1, bias and relu") {
   const float bias[2] = {0.5f, 5.0f};
   std::vector<float> weights = w;
   weights.insert(weights.end(), w_neg.begin(), w_neg.end());   // O = 2: +1s, then -1s
-  Tensor y(Shape{1, 3, 3, 2});
-  ops::conv2d_f32_ref(p, x.cview(), weights.data(), bias, y.view());
   // Channel 0: window counts 4/6/9 plus 0.5. Channel 1: 5 - count, clipped at 0 by relu.
   const std::vector<float> expect = {4.5f, 1, 6.5f, 0, 4.5f, 1, 6.5f, 0, 9.5f, 0, 6.5f, 0, 4.5f, 1, 6.5f, 0, 4.5f, 1};
-  CHECK(test::max_abs_diff(y.data, expect) == 0.0f);
-}
-
-TEST_CASE("conv2d: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0x5721de);
-  const float nan = std::nanf("");
-  for (int i = 0; i < 30; ++i) {
-    const ConvCase c = random_case(rng);
-    CAPTURE(c.describe());
-    const Shape wshape{c.out_c, c.p.kernel.h, c.p.kernel.w, c.in[3] / c.p.groups};
-    Shape out_shape;
-    REQUIRE(ops::conv2d_infer_shape(c.p, c.in, wshape, nullptr, &out_shape).code() == StatusCode::kOk);
-    const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, wshape);
-    const Tensor b = test::random_tensor(rng, Shape{c.out_c});
-    const float* bias = c.bias ? b.data.data() : nullptr;
-    Tensor dense(out_shape);
-    ops::conv2d_f32_ref(c.p, x.cview(), w.data.data(), bias, dense.view());
-
-    // Input: channels [2, 2 + C) of a wider tensor whose other channels are NaN (reading one shows).
-    test::StridedTensor xs(c.in, 2, c.in[3] + 5, nan);
-    xs.copy_from(x);
-    test::StridedTensor ys(out_shape, 3, c.out_c + 4, 12345.5f);
-    ops::conv2d_f32_ref(c.p, xs.cview(), w.data.data(), bias, ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
+  for (const auto& [kernel, y] : test::every_kernel_output(
+           ops::OpKind::kConv2D, &p,
+           {test::KernelInput::of(x), test::KernelInput::weights(Shape{2, 3, 3, 1}, weights.data()),
+            test::KernelInput::weights(Shape{2}, bias)},
+           Shape{1, 3, 3, 2})) {
+    CAPTURE(kernel);
+    CHECK(test::max_abs_diff(y.data, expect) == 0.0f);
   }
 }
 

@@ -9,13 +9,15 @@
 #include <vector>
 
 #include "fully_connected/fully_connected.h"
-#include "support/test_util.h"
+#include "support/cases.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
 
 using ops::Activation;
 using ops::FullyConnectedParams;
+using test::FcCase;
 using test::Rng;
 using test::Tensor;
 
@@ -55,30 +57,23 @@ TEST_CASE("fully_connected: bad shapes are rejected with a message naming the pr
                     "activation must be NONE (0) or RELU (1), got 3");
 }
 
-struct FcCase {
-  int n, in, out;
-  bool bias, relu;
-  std::string describe() const {
-    return "n " + std::to_string(n) + " in " + std::to_string(in) + " out " + std::to_string(out) + " bias " +
-           std::to_string(bias) + " relu " + std::to_string(relu);
-  }
-};
-
 // Checks the ref kernel against sum_i x[n][i] * w[o][i] + b[o] computed in double.
 void check_case(Rng& rng, const FcCase& c) {
   CAPTURE(c.describe());
-  const Tensor x = test::random_tensor(rng, Shape{c.n, c.in});
+  const Tensor x = test::random_tensor(rng, Shape{c.batch, c.in});
   const Tensor w = test::random_tensor(rng, Shape{c.out, c.in});
   const Tensor b = test::random_tensor(rng, Shape{c.out});
   FullyConnectedParams p;
   p.activation = c.relu ? Activation::kRelu : Activation::kNone;
-  Tensor y(Shape{c.n, c.out}, 99.0f);
-  ops::fully_connected_f32_ref(p, x.cview(), w.data.data(), c.bias ? b.data.data() : nullptr, y.view());
+  const Tensor y = test::run_ref(ops::OpKind::kFullyConnected, &p,
+                                 {test::KernelInput::of(x), test::KernelInput::weights(w.shape, w.data.data()),
+                                  c.bias ? test::KernelInput::weights(b.shape, b.data.data()) : test::KernelInput::absent()},
+                                 Shape{c.batch, c.out});
   // 1e-5 relative up to 512 terms; float accumulation error grows with the length, so wider rows
   // (Inception's 1024 / 2048) get proportionally more (measured worst: 7.6e-6 at 1024, 2.4e-5 at 2048).
   const double tol = 1e-5 * std::max(1.0, c.in / 512.0);
   int bad = 0;
-  for (int n = 0; n < c.n; ++n)
+  for (int n = 0; n < c.batch; ++n)
     for (int o = 0; o < c.out; ++o) {
       double ref = c.bias ? b.data[o] : 0.0;
       for (int i = 0; i < c.in; ++i) ref += double(w.data[o * c.in + i]) * x.data[n * c.in + i];
@@ -90,44 +85,27 @@ void check_case(Rng& rng, const FcCase& c) {
 
 TEST_CASE("fully_connected: ref matches a double dot product") {
   Rng rng(0xfc01);
-  check_case(rng, {1, 1024, 10, true, false});   // GoogLeNet's fc width, fewer classes
-  check_case(rng, {2, 2048, 5, true, true});     // Inception-v3's
-  for (int i = 0; i < 80; ++i) {
-    check_case(rng, {rng.uniform_int(1, 3), rng.uniform_int(1, 256), rng.uniform_int(1, 40), rng.coin(0.8f),
-                     rng.coin()});
-  }
+  check_case(rng, {"GoogLeNet's fc width, fewer classes", 1, 1024, 10, true, false});
+  check_case(rng, {"Inception-v3's fc width, fewer classes", 2, 2048, 5, true, true});
+  for (int i = 0; i < 80; ++i) check_case(rng, test::random_fc_case(rng, 3, 256, 40));
 }
 
-TEST_CASE("fully_connected: hand-checked 2x3 by 3 -> 2") {
+TEST_CASE("fully_connected: hand-checked 2x3 by 3 -> 2, on every kernel") {
   Tensor x(Shape{2, 3});
   x.data = {1, 2, 3, -1, 0, 1};
   const std::vector<float> w = {1, 0, -1, 0.5f, 0.5f, 0.5f};
   const float bias[2] = {10, -1};
-  Tensor y(Shape{2, 2});
+  const std::vector<test::KernelInput> inputs = {test::KernelInput::of(x), test::KernelInput::weights({2, 3}, w.data()),
+                                                 test::KernelInput::weights({2}, bias)};
   FullyConnectedParams p;
-  ops::fully_connected_f32_ref(p, x.cview(), w.data(), bias, y.view());
-  CHECK(y.data == std::vector<float>{8, 2, 8, -1});
+  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+    CAPTURE(kernel);
+    CHECK(y.data == std::vector<float>{8, 2, 8, -1});
+  }
   p.activation = Activation::kRelu;
-  ops::fully_connected_f32_ref(p, x.cview(), w.data(), bias, y.view());
-  CHECK(y.data == std::vector<float>{8, 2, 8, 0});
-}
-
-TEST_CASE("fully_connected: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0xfc02);
-  for (int i = 0; i < 20; ++i) {
-    const int n = rng.uniform_int(1, 3), in = rng.uniform_int(1, 64), out = rng.uniform_int(1, 16);
-    const Tensor x = test::random_tensor(rng, Shape{n, in});
-    const Tensor w = test::random_tensor(rng, Shape{out, in});
-    const Tensor b = test::random_tensor(rng, Shape{out});
-    FullyConnectedParams p;
-    Tensor dense(Shape{n, out});
-    ops::fully_connected_f32_ref(p, x.cview(), w.data.data(), b.data.data(), dense.view());
-    test::StridedTensor xs(x.shape, 2, in + 3, std::nanf(""));
-    xs.copy_from(x);
-    test::StridedTensor ys(Shape{n, out}, 5, out + 5, 12345.5f);
-    ops::fully_connected_f32_ref(p, xs.cview(), w.data.data(), b.data.data(), ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
+  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+    CAPTURE(kernel);
+    CHECK(y.data == std::vector<float>{8, 2, 8, 0});
   }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// GlobalAvgPool: [N, H, W, C] -> [N, C]; shape rules, the reference kernel against a double mean,
-// strided views.
+// GlobalAvgPool: [N, H, W, C] -> [N, C]; shape rules, the reference kernel, run through the registry,
+// against a double mean; hand-checked values on every kernel. (Strided views and the fast kernels:
+// global_avg_pool_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -8,7 +9,7 @@
 #include <vector>
 
 #include "global_avg_pool/global_avg_pool.h"
-#include "support/test_util.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
@@ -54,8 +55,8 @@ TEST_CASE("global_avg_pool: ref matches a double mean on seeded random shapes") 
     Shape out_shape;
     REQUIRE(infer_status(in, &out_shape).code() == StatusCode::kOk);
     const Tensor x = test::random_tensor(rng, in);
-    Tensor y(out_shape, 99.0f);
-    ops::global_avg_pool_f32_ref({}, x.cview(), y.view());
+    const GlobalAvgPoolParams p;
+    const Tensor y = test::run_ref(ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)}, out_shape);
     const std::vector<double> ref = mean_oracle(x);
     int bad = 0;
     for (size_t k = 0; k < ref.size(); ++k) {
@@ -65,28 +66,14 @@ TEST_CASE("global_avg_pool: ref matches a double mean on seeded random shapes") 
   }
 }
 
-TEST_CASE("global_avg_pool: hand-checked 2x2") {
+TEST_CASE("global_avg_pool: hand-checked 2x2, on every kernel") {
   Tensor x(Shape{1, 2, 2, 2});
   x.data = {1, -1, 2, -2, 3, -3, 6, -6};
-  Tensor y(Shape{1, 2});
-  ops::global_avg_pool_f32_ref({}, x.cview(), y.view());
-  CHECK(y.data == std::vector<float>{3, -3});
-}
-
-TEST_CASE("global_avg_pool: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0x9a9a);
-  for (int i = 0; i < 20; ++i) {
-    const Shape in{rng.uniform_int(1, 2), rng.uniform_int(1, 6), rng.uniform_int(1, 6), rng.uniform_int(1, 9)};
-    CAPTURE(test::to_string(in));
-    const Tensor x = test::random_tensor(rng, in);
-    Tensor dense(Shape{in[0], in[3]});
-    ops::global_avg_pool_f32_ref({}, x.cview(), dense.view());
-    test::StridedTensor xs(in, 3, in[3] + 5, std::nanf(""));
-    xs.copy_from(x);
-    test::StridedTensor ys(Shape{in[0], in[3]}, 1, in[3] + 2, 12345.5f);   // [N, C] as N x 1 x 1 x C
-    ops::global_avg_pool_f32_ref({}, xs.cview(), ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
+  const GlobalAvgPoolParams p;
+  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)},
+                                                           Shape{1, 2})) {
+    CAPTURE(kernel);
+    CHECK(y.data == std::vector<float>{3, -3});
   }
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // LRN across channels: shape and parameter rules, hand-checked values that pin the window (ONNX's:
-// for an even size it reaches one channel further up than down), the reference kernel against the
-// direct double formula on seeded shapes (sizes odd and even, larger than C, strided views), a wide
-// dynamic range, and an LRN writing into a concat slice inside a model on every backend.
+// for an even size it reaches one channel further up than down) on every kernel, the reference kernel,
+// run through the registry, against the direct double formula on seeded shapes (sizes odd and even, larger
+// than C), a wide dynamic range, and an LRN writing into a concat slice inside a model on every backend.
+// (Strided views: registry_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -13,8 +14,8 @@
 
 #include "incept/incept.h"
 #include "lrn/lrn.h"
+#include "support/kernel_runner.h"
 #include "support/model_builder.h"
-#include "support/test_util.h"
 
 namespace incept {
 namespace {
@@ -59,18 +60,25 @@ double worst_relative(const std::vector<float>& got, const std::vector<double>& 
   return worst;
 }
 
-std::vector<float> lrn(const LRNParams& p, const std::vector<float>& channels) {
-  Tensor x(Shape{1, 1, 1, static_cast<int32_t>(channels.size())});
-  x.data = channels;
-  Tensor y(x.shape, 99.0f);
-  ops::lrn_f32_ref(p, x.cview(), y.view());
-  return y.data;
+// The reference kernel through the registry, dense.
+Tensor run_ref(const LRNParams& p, const Tensor& x) {
+  return test::run_ref(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape);
 }
 
 bool close(const std::vector<float>& got, const std::vector<float>& want) {
   for (size_t i = 0; i < want.size(); ++i)
     if (!(std::fabs(got[i] - want[i]) <= 1e-6f * std::fabs(want[i]) + 1e-12f)) return false;
   return got.size() == want.size();
+}
+
+// One pixel of channels through every kernel: each gives `want` (within 1e-6 relative).
+void check_every_kernel(const LRNParams& p, const std::vector<float>& channels, const std::vector<float>& want) {
+  Tensor x(Shape{1, 1, 1, static_cast<int32_t>(channels.size())});
+  x.data = channels;
+  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape)) {
+    CAPTURE(kernel);
+    CHECK(close(y.data, want));
+  }
 }
 
 TEST_CASE("lrn: shape inference keeps the NHWC shape") {
@@ -102,24 +110,24 @@ TEST_CASE("lrn: bad shapes and parameters are rejected with the value found") {
   CHECK_FAILED_WITH(ops::lrn_infer_shape(params(5, 1e-4f, 0.75f, inf), in, &out), kInvalidModel, "got inf");
 }
 
-TEST_CASE("lrn: hand-checked values pin the window and the alpha / size scaling") {
+TEST_CASE("lrn: hand-checked values pin the window and the alpha / size scaling, on every kernel") {
   // size 1: out = x / (1 + 1 * x^2).
-  CHECK(close(lrn(params(1, 1.0f, 1.0f, 1.0f), {2.0f, -0.5f}), {0.4f, -0.4f}));
+  check_every_kernel(params(1, 1.0f, 1.0f, 1.0f), {2.0f, -0.5f}, {0.4f, -0.4f});
   // size 3 over 3 channels, alpha / size = 1, beta = 1, bias = 1: windows {0,1}, {0,1,2}, {1,2}.
-  CHECK(close(lrn(params(3, 3.0f, 1.0f, 1.0f), {1, 2, 3}), {1 / 6.0f, 2 / 15.0f, 3 / 14.0f}));
+  check_every_kernel(params(3, 3.0f, 1.0f, 1.0f), {1, 2, 3}, {1 / 6.0f, 2 / 15.0f, 3 / 14.0f});
   // size 2 (even): ONNX's window is [c, c + 1] (floor(1/2) = 0 below, ceil(1/2) = 1 above), so sums
   // are 1+4, 4+9, 9. PyTorch's [c - 1, c] would give 1, 1+4, 4+9, i.e. 1/2, 2/6, 3/14.
-  CHECK(close(lrn(params(2, 2.0f, 1.0f, 1.0f), {1, 2, 3}), {1 / 6.0f, 2 / 14.0f, 3 / 10.0f}));
+  check_every_kernel(params(2, 2.0f, 1.0f, 1.0f), {1, 2, 3}, {1 / 6.0f, 2 / 14.0f, 3 / 10.0f});
   // size 4: window [c - 1, c + 2].
-  CHECK(close(lrn(params(4, 4.0f, 1.0f, 1.0f), {1, 2, 3, 4, 5}),
-              {1 / 15.0f, 2 / 31.0f, 3 / 55.0f, 4 / 51.0f, 5 / 42.0f}));
+  check_every_kernel(params(4, 4.0f, 1.0f, 1.0f), {1, 2, 3, 4, 5},
+                     {1 / 15.0f, 2 / 31.0f, 3 / 55.0f, 4 / 51.0f, 5 / 42.0f});
   // A window wider than C covers every channel: sum 1+4+9 = 14 for each.
-  CHECK(close(lrn(params(9, 9.0f, 0.5f, 2.0f), {1, 2, 3}),
-              {1 / std::sqrt(16.0f), 2 / std::sqrt(16.0f), 3 / std::sqrt(16.0f)}));
+  check_every_kernel(params(9, 9.0f, 0.5f, 2.0f), {1, 2, 3},
+                     {1 / std::sqrt(16.0f), 2 / std::sqrt(16.0f), 3 / std::sqrt(16.0f)});
   // alpha 0: out = x / bias^beta. Zeros stay zero (bias > 0: no 0 / 0).
-  CHECK(close(lrn(params(5, 0.0f, 2.0f, 4.0f), {8, 0, -4}), {0.5f, 0.0f, -0.25f}));
+  check_every_kernel(params(5, 0.0f, 2.0f, 4.0f), {8, 0, -4}, {0.5f, 0.0f, -0.25f});
   // GoogLeNet's settings, one channel of 10: 10 / (1 + 1e-4 / 5 * 100)^0.75.
-  CHECK(close(lrn(params(5), {0, 10, 0}), {0.0f, static_cast<float>(10 / std::pow(1.002, 0.75)), 0.0f}));
+  check_every_kernel(params(5), {0, 10, 0}, {0.0f, static_cast<float>(10 / std::pow(1.002, 0.75)), 0.0f});
 }
 
 TEST_CASE("lrn: ref matches the direct formula on seeded shapes, sizes odd and even, C smaller than size") {
@@ -138,9 +146,7 @@ TEST_CASE("lrn: ref matches the direct formula on seeded shapes, sizes odd and e
     CAPTURE(p.beta);
     CAPTURE(p.bias);
     const Tensor x = test::random_tensor(rng, in, -3.0f, 3.0f);
-    Tensor y(in, 99.0f);
-    ops::lrn_f32_ref(p, x.cview(), y.view());
-    const double e = worst_relative(y.data, lrn_direct(p, x));
+    const double e = worst_relative(run_ref(p, x).data, lrn_direct(p, x));
     worst = std::max(worst, e);
     CHECK(e <= 1e-6);
   }
@@ -157,28 +163,7 @@ TEST_CASE("lrn: a wide dynamic range keeps full precision (the running sum does 
   for (int32_t size : {3, 4, 5}) {
     CAPTURE(size);
     const LRNParams p = params(size, 1e-4f, 0.75f, 1.0f);
-    Tensor y(x.shape);
-    ops::lrn_f32_ref(p, x.cview(), y.view());
-    CHECK(worst_relative(y.data, lrn_direct(p, x), 1e-12) <= 1e-6);
-  }
-}
-
-TEST_CASE("lrn: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0x17a7);
-  for (int i = 0; i < 30; ++i) {
-    const Shape in{rng.uniform_int(1, 2), rng.uniform_int(1, 3), rng.uniform_int(1, 3), rng.uniform_int(1, 12)};
-    const LRNParams p = params(rng.uniform_int(1, 8), rng.uniform(0.1f, 2.0f), 0.75f, 1.0f);
-    CAPTURE(test::to_string(in));
-    CAPTURE(p.size);
-    const Tensor x = test::random_tensor(rng, in, -4.0f, 4.0f);
-    Tensor dense(in);
-    ops::lrn_f32_ref(p, x.cview(), dense.view());
-    test::StridedTensor xs(in, 2, in[3] + 5, std::nanf(""));
-    xs.copy_from(x);
-    test::StridedTensor ys(in, 1, in[3] + 3, 12345.5f);
-    ops::lrn_f32_ref(p, xs.cview(), ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
+    CHECK(worst_relative(run_ref(p, x).data, lrn_direct(p, x), 1e-12) <= 1e-6);
   }
 }
 
@@ -197,8 +182,7 @@ TEST_CASE("lrn: in a model, writing into a concat slice, every backend gives the
   Result<Model> m = Model::from_bytes(bytes.data(), bytes.size());
   REQUIRE(m.ok());
 
-  Tensor want(x.shape);
-  ops::lrn_f32_ref(params(4, 0.5f, 0.75f, 2.0f), x.cview(), want.view());
+  const Tensor want = run_ref(params(4, 0.5f, 0.75f, 2.0f), x);
   for (Backend backend : {Backend::kRef, Backend::kAuto, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
     CAPTURE(backend_name(backend));

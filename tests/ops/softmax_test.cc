@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Softmax over channels: shape rules, hand-checked values, stability on large logits, the reference
-// kernel against a double formula, in-place use and strided views.
+// Softmax over channels: shape rules, hand-checked values and stability on large logits on every kernel,
+// the reference kernel, run through the registry, against a double formula for any beta. (In place, strided
+// views and the fast kernels against float64: softmax_conformance_test.cc.)
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,7 +10,7 @@
 #include <vector>
 
 #include "softmax/softmax.h"
-#include "support/test_util.h"
+#include "support/kernel_runner.h"
 
 namespace incept {
 namespace {
@@ -24,14 +25,17 @@ Status infer_status(const Shape& in, Shape* out, float beta = 1.0f) {
   return ops::softmax_infer_shape(p, in, out);
 }
 
-std::vector<float> softmax(const std::vector<float>& logits, float beta = 1.0f) {
+// Every kernel that takes it (XNNPACK: beta 1 only) gives `want` within `tol` on one row of logits.
+void check_every_kernel(const std::vector<float>& logits, const std::vector<float>& want, float beta = 1.0f,
+                        float tol = 1e-6f) {
   Tensor x(Shape{1, static_cast<int32_t>(logits.size())});
   x.data = logits;
-  Tensor y(x.shape);
   SoftmaxParams p;
   p.beta = beta;
-  ops::softmax_f32_ref(p, x.cview(), y.view());
-  return y.data;
+  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, x.shape)) {
+    CAPTURE(kernel);
+    CHECK(test::max_abs_diff(y.data, want) <= tol);
+  }
 }
 
 TEST_CASE("softmax: shape inference") {
@@ -53,25 +57,21 @@ TEST_CASE("softmax: bad shapes and beta are rejected with a message naming the p
                     "beta must be a finite number, got inf");
 }
 
-bool close(const std::vector<float>& got, const std::vector<float>& want, float tol = 1e-6f) {
-  return test::max_abs_diff(got, want) <= tol;
-}
-
-TEST_CASE("softmax: hand-checked values") {
+TEST_CASE("softmax: hand-checked values, on every kernel") {
   // e^-2, e^-1, 1 over their sum.
-  CHECK(close(softmax({1, 2, 3}), {0.0900305732f, 0.2447284711f, 0.6652409558f}));
-  CHECK(close(softmax({0.5f}), {1.0f}));
-  CHECK(close(softmax({7, 7, 7, 7}), {0.25f, 0.25f, 0.25f, 0.25f}));
+  check_every_kernel({1, 2, 3}, {0.0900305732f, 0.2447284711f, 0.6652409558f});
+  check_every_kernel({0.5f}, {1.0f});
+  check_every_kernel({7, 7, 7, 7}, {0.25f, 0.25f, 0.25f, 0.25f});
   // beta scales the logits: exp(2 * [0, ln(2) / 2]) = [1, 2].
-  CHECK(close(softmax({0.0f, 0.34657359f}, 2.0f), {1 / 3.0f, 2 / 3.0f}));
-  CHECK(close(softmax({1, 2, 3}, 0.0f), {1 / 3.0f, 1 / 3.0f, 1 / 3.0f}));
+  check_every_kernel({0.0f, 0.34657359f}, {1 / 3.0f, 2 / 3.0f}, 2.0f);
+  check_every_kernel({1, 2, 3}, {1 / 3.0f, 1 / 3.0f, 1 / 3.0f}, 0.0f);
 }
 
-TEST_CASE("softmax: large logits do not overflow (the max is subtracted first)") {
-  CHECK(close(softmax({1001, 1002, 1003}), {0.0900305732f, 0.2447284711f, 0.6652409558f}));
-  CHECK(close(softmax({-1000, -1000}), {0.5f, 0.5f}));
-  CHECK(close(softmax({1e30f, 0.0f}), {1.0f, 0.0f}));
-  CHECK(close(softmax({1, 2, 3}, -1.0f), {0.6652409558f, 0.2447284711f, 0.0900305732f}));
+TEST_CASE("softmax: large logits do not overflow (the max is subtracted first), on every kernel") {
+  check_every_kernel({1001, 1002, 1003}, {0.0900305732f, 0.2447284711f, 0.6652409558f});
+  check_every_kernel({-1000, -1000}, {0.5f, 0.5f});
+  check_every_kernel({1e30f, 0.0f}, {1.0f, 0.0f});
+  check_every_kernel({1, 2, 3}, {0.6652409558f, 0.2447284711f, 0.0900305732f}, -1.0f);
 }
 
 TEST_CASE("softmax: ref matches a double formula on seeded random shapes, rank 2 and 4") {
@@ -85,8 +85,7 @@ TEST_CASE("softmax: ref matches a double formula on seeded random shapes, rank 2
     CAPTURE(test::to_string(in));
     CAPTURE(p.beta);
     const Tensor x = test::random_tensor(rng, in, -8.0f, 8.0f);
-    Tensor y(in, 99.0f);
-    ops::softmax_f32_ref(p, x.cview(), y.view());
+    const Tensor y = test::run_ref(ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, in);
     // Relative tolerance: float rounds beta * x (|beta * x| up to 24 here) before exp(), which alone
     // costs up to ~3e-6 relative; a wrong max, beta or normalisation is off by far more.
     int bad = 0;
@@ -105,32 +104,6 @@ TEST_CASE("softmax: ref matches a double formula on seeded random shapes, rank 2
       }
     }
     CHECK(bad == 0);
-  }
-}
-
-TEST_CASE("softmax: in place (out aliases in) gives the same result") {
-  Rng rng(0x50f8);
-  Tensor x = test::random_tensor(rng, Shape{2, 2, 2, 17}, -5.0f, 5.0f);
-  Tensor expect(x.shape);
-  ops::softmax_f32_ref({}, x.cview(), expect.view());
-  ops::softmax_f32_ref({}, x.cview(), x.view());
-  CHECK(test::max_abs_diff(x, expect) == 0.0f);
-}
-
-TEST_CASE("softmax: strided input and output views give the dense result and touch nothing else") {
-  Rng rng(0x50f9);
-  for (int i = 0; i < 20; ++i) {
-    const Shape in{rng.uniform_int(1, 2), rng.uniform_int(1, 3), rng.uniform_int(1, 3), rng.uniform_int(1, 12)};
-    CAPTURE(test::to_string(in));
-    const Tensor x = test::random_tensor(rng, in, -4.0f, 4.0f);
-    Tensor dense(in);
-    ops::softmax_f32_ref({}, x.cview(), dense.view());
-    test::StridedTensor xs(in, 1, in[3] + 2, std::nanf(""));
-    xs.copy_from(x);
-    test::StridedTensor ys(in, 3, in[3] + 3, 12345.5f);
-    ops::softmax_f32_ref({}, xs.cview(), ys.view());
-    CHECK(test::max_abs_diff(ys.to_dense(), dense) == 0.0f);
-    CHECK(ys.outside_untouched());
   }
 }
 

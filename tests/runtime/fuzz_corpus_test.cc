@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Replays the fuzzer's committed inputs through the fuzz harness in every build (release, ASan+UBSan):
 // the seeds in tests/fuzz/corpus must load, prepare and run on every backend; each file in
-// tests/fuzz/regressions once crashed (or leaked, or hung) the runtime and must now just be handled.
+// tests/fuzz/regressions once crashed (or leaked, or hung) the runtime and must now be handled: refused with
+// a message that says why, or run. The folder must not be empty.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -12,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "isa/isa_table.h"
 #include "incept/incept.h"
 #include "support/fuzz_harness.h"
+#include "support/isa.h"
 #include "support/model_builder.h"
 
 namespace incept {
@@ -53,16 +54,28 @@ TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backe
   }
   // The seeds take every Winograd variant (where this CPU has native kernels), so the fuzzer mutates
   // files whose convs run on each of them.
-  if (ops::isa_table(ops::cpu_best_isa()) != nullptr) {
+  if (test::cpu_runs_native_kernels()) {
     CHECK(winograd == std::set<std::string>{"f1x2k1x7", "f1x4k1x3", "f2x1k7x1", "f2x2k3x3", "f4x1k3x1", "f4x4k3x3"});
+  } else {
+    MESSAGE("skipped: the Winograd variants of the seeds (this CPU has no ISA our kernels are built for)");
   }
 }
 
-TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled") {
-  for (const fs::path& p : files_in("tests/fuzz/regressions")) {
+TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled: refused by name, or run") {
+  const std::vector<fs::path> regressions = files_in("tests/fuzz/regressions");
+  REQUIRE_MESSAGE(!regressions.empty(), "tests/fuzz/regressions holds no input: nothing would be replayed");
+  for (const fs::path& p : regressions) {
     CAPTURE(p.filename().string());
     const std::vector<uint8_t> bytes = read_file(p);
-    test::fuzz_one_model(bytes.data(), bytes.size());   // the sanitizers judge: no crash, leak or UB
+    REQUIRE(!bytes.empty());
+    // No crash, leak or UB (the sanitizer builds judge those), and every step either worked or said why.
+    const test::FuzzOutcome o = test::fuzz_one_model(bytes.data(), bytes.size());
+    std::string refusals;
+    for (const std::string& r : o.refusals) refusals += "\n  " + r;
+    MESSAGE(p.filename().string() << ": " << std::string(o.loaded ? "loaded" : "refused at load") << ", prepared "
+                                  << o.prepared << " and invoked " << o.invoked << " of "
+                                  << test::fuzz_configurations() << " configurations" << refusals);
+    CHECK(o.unexplained == 0);
   }
 }
 

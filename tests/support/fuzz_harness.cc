@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 namespace incept::test {
 namespace {
@@ -14,6 +15,14 @@ namespace {
 void fill_input(const TensorRef& t) {
   const size_t n = t.bytes / sizeof(float);
   for (size_t i = 0; i < n; ++i) t.data[i] = std::sin(0.37f * static_cast<float>(i % 1024)) * 2.0f;
+}
+
+// Notes a refused step in `o`; true when s is ok.
+bool note(FuzzOutcome* o, const char* step, const Status& s) {
+  if (s.is_ok()) return true;
+  o->refusals.push_back(std::string(step) + ": " + status_code_name(s.code()) + ": " + s.message());
+  o->unexplained += s.message()[0] == '\0' ? 1 : 0;
+  return false;
 }
 
 struct Configuration {
@@ -35,7 +44,7 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
   if (size > 0) std::memcpy(copy.get(), data, size);
 
   Result<Model> model = Model::from_bytes(copy.get(), size, limits.load);
-  if (!model.ok()) return outcome;
+  if (!note(&outcome, "load", model.ok() ? Status::ok() : model.status())) return outcome;
   outcome.loaded = true;
 
   for (const Configuration& c : kConfigurations) {
@@ -46,12 +55,12 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
     options.max_arena_bytes = limits.max_arena_bytes;
     Interpreter it(*model, options);
     size_t need = 0;
-    if (!it.arena_bytes_required(&need).is_ok()) continue;
-    if (!it.prepare().is_ok()) continue;
+    if (!note(&outcome, "arena_bytes_required", it.arena_bytes_required(&need))) continue;
+    if (!note(&outcome, "prepare", it.prepare())) continue;
     ++outcome.prepared;
     if (it.plan_stats().gflop > limits.max_gflop) continue;
     for (int i = 0; i < it.num_inputs(); ++i) fill_input(it.input(i));
-    if (!it.invoke().is_ok()) continue;
+    if (!note(&outcome, "invoke", it.invoke())) continue;
     ++outcome.invoked;
     static const char kWinograd[] = "conv2d_f32_winograd_";
     for (int i = 0; i < it.num_ops(); ++i) {

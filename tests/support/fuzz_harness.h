@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "incept/model.h"
 #include "incept/interpreter.h"
@@ -30,6 +31,10 @@ struct FuzzOutcome {
   int prepared = 0;   // configurations (fuzz_configurations()) whose prepare() succeeded
   int invoked = 0;    // configurations whose invoke() succeeded
   std::set<std::string> winograd;   // the Winograd variants that ran ("f4x4k3x3", ...)
+  // Every refusal on the way, as "<step>: <status code>: <message>" (load, arena_bytes_required, prepare,
+  // invoke), and how many of them came without a message.
+  std::vector<std::string> refusals;
+  int unexplained = 0;
 };
 
 // The configurations each input runs in: every backend built in, the native one twice (Winograd on, off).
