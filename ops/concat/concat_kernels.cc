@@ -55,6 +55,7 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef concat_op_def = {"Concat", "concat", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef concat_op_def = {"Concat", "concat", infer, flops, kKernels, static_cast<int>(std::size(kKernels)),
+                             1, 1 << 16, {}};
 
 }  // namespace incept::ops

@@ -81,6 +81,7 @@ const Kernel* const kKernels[] = {&kWinogradAvx512, &kGemmAvx512, &kWinogradAvx2
 
 }  // namespace
 
-const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels)),
+                             2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

@@ -64,6 +64,7 @@ const Kernel* const kKernels[] = {&kGemmAvx512, &kGemmAvx2, &kGemmNeon, &kXnn, &
 
 }  // namespace
 
-const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, kKernels, static_cast<int>(std::size(kKernels)),
+                                      2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

@@ -56,6 +56,7 @@ const Kernel* const kKernels[] = {&kNativeAvx2, &kNativeAvx512, &kNativeNeon, &k
 
 }  // namespace
 
-const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, kKernels, static_cast<int>(std::size(kKernels)),
+                                 1, 1, {}};
 
 }  // namespace incept::ops
