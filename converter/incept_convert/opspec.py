@@ -32,7 +32,6 @@ class Role(Enum):
     ACTIVATION = "activation"   # computed at run time: the graph input or an op's output
     WEIGHTS = "weights"         # a constant; storage.py may store it narrow (float16, int8)
     BIAS = "bias"               # a float32 constant, or absent (None; -1 in the file), which means zero
-                                # (the runtime's rule; the Conv2D and FullyConnected shape rules still want one)
 
 
 # ---- shape rules (NHWC; the runtime's ops/<op>/<op>_shape.cc) ----
@@ -65,14 +64,18 @@ def _spatial(op: ir.Operator, x: List[int], kernel: ir.Size2D, dilation: ir.Size
     return [n, oh, ow, c]
 
 
+def _bias_shape(xs: List[Optional[List[int]]]) -> Optional[List[int]]:
+    return xs[2] if len(xs) > 2 else None
+
+
 def _conv2d(op: ir.Operator, xs: List[Optional[List[int]]]) -> List[int]:
-    o, x = op.options, xs[0]
-    _need(op, len(x) == 4 and len(xs) == 3, f"Conv2D needs [input, weights, bias] and a 4-D input, got {xs}")
+    o, x, b = op.options, xs[0], _bias_shape(xs)
+    _need(op, len(x) == 4 and len(xs[1]) == 4, f"Conv2D needs a 4-D input and 4-D (OHWI) weights, got {xs}")
     wo, kh, kw, wi = xs[1]
     _need(op, o.groups >= 1 and x[3] % o.groups == 0 and wo % o.groups == 0 and wi * o.groups == x[3],
           f"weights OHWI {xs[1]} and groups {o.groups} do not match {x[3]} input channels")
     _need(op, (kh, kw) == (o.kernel.h, o.kernel.w), f"weights {xs[1]} do not match kernel {o.kernel}")
-    _need(op, xs[2] == [wo], f"bias {xs[2]} should be [{wo}]")
+    _need(op, b is None or b == [wo], f"bias {b} should be [{wo}]")
     return _spatial(op, x, o.kernel, o.dilation, False)[:3] + [wo]
 
 
@@ -96,10 +99,10 @@ def _global_avg_pool(op: ir.Operator, xs: List[Optional[List[int]]]) -> List[int
 
 
 def _fully_connected(op: ir.Operator, xs: List[Optional[List[int]]]) -> List[int]:
-    x = xs[0]
-    _need(op, len(x) == 2 and len(xs) == 3 and len(xs[1]) == 2 and xs[1][1] == x[1] and xs[2] == [xs[1][0]],
-          f"FullyConnected needs input [N,in], weights [out,in], bias [out]; got {xs}")
-    return [x[0], xs[1][0]]
+    x, w, b = xs[0], xs[1], _bias_shape(xs)
+    _need(op, len(x) == 2 and len(w) == 2 and w[1] == x[1] and (b is None or b == [w[0]]),
+          f"FullyConnected needs input [N,in], weights [out,in] and an optional bias [out]; got {xs}")
+    return [x[0], w[0]]
 
 
 def _add(op: ir.Operator, xs: List[Optional[List[int]]]) -> List[int]:

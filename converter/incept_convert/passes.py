@@ -56,8 +56,10 @@ def _fold_target(g: ir.Graph, op: ir.Operator, what: str) -> ir.Operator:
     return prod
 
 
-def _replace_const(t: ir.Tensor, data: np.ndarray, name: str) -> ir.Tensor:
-    return ir.Tensor(name, list(data.shape), t.dtype, np.ascontiguousarray(data, dtype=np.float64))
+def _replace_const(t, data: np.ndarray, name: str) -> ir.Tensor:
+    """A constant holding `data`, stored like `t` (float32 where `t` is None: a bias the op did not have)."""
+    dtype = t.dtype if t is not None else ir.DType.FLOAT32
+    return ir.Tensor(name, list(data.shape), dtype, np.ascontiguousarray(data, dtype=np.float64))
 
 
 def _move_output(g: ir.Graph, target: ir.Operator, op: ir.Operator) -> None:
@@ -68,21 +70,24 @@ def _move_output(g: ir.Graph, target: ir.Operator, op: ir.Operator) -> None:
 
 def fold_affine(g: ir.Graph) -> None:
     """BatchNorm, Mul by a constant and Add of a constant (opspec folds), in graph order (so chains fold
-    too), into the Conv/FullyConnected before them: all per output channel, all in float64."""
+    too), into the Conv/FullyConnected before them: all per output channel, all in float64. A target
+    without a bias gets one."""
     for op in [op for op in g.ops if opspec.of(op).fold is not None]:
         fold = opspec.of(op).fold
         target = _fold_target(g, op, fold.what)
         spec = opspec.of(target)
         wi, bi = spec.index(opspec.Role.WEIGHTS), spec.index(opspec.Role.BIAS)
-        w, b = target.inputs[wi], target.inputs[bi]
-        c, rank = b.data.shape[0], len(target.outputs[0].shape)
+        w = target.inputs[wi]
+        b = target.inputs[bi] if bi < len(target.inputs) else None
+        c, rank = w.data.shape[0], len(target.outputs[0].shape)
         affine = fold.affine(op, c, rank)
         if affine is None:
             raise UnsupportedOp(op.label, f"its constant is not a scalar or per-channel value for {target.label}")
         scale, shift = affine
         shape = (-1,) + (1,) * (w.data.ndim - 1)
+        bias = b.data if b is not None else np.zeros(c)
         target.inputs[wi] = _replace_const(w, w.data * scale.reshape(shape), f"{target.name}.weight")
-        target.inputs[bi] = _replace_const(b, b.data * scale + shift, f"{target.name}.bias")
+        target.inputs[bi:] = [_replace_const(b, bias * scale + shift, f"{target.name}.bias")]
         _move_output(g, target, op)
 
 

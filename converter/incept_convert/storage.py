@@ -7,7 +7,8 @@
 
 Only weights (inputs in opspec's WEIGHTS role: input 1 of Conv2D and FullyConnected) go narrow; biases
 stay float32 (they are a few hundred bytes a layer and are added after every sum). The folds (BatchNorm,
-residual scales) have run by then, so what is rounded is what the runtime multiplies with.
+residual scales) have run by then, so what is rounded is what the runtime multiplies with. An absent bias
+(None; -1 in the file) has no storage.
   float16: round to nearest even (NumPy's float32 -> float16); a weight beyond float16's range (65504)
            is an error naming the tensor, never an infinity in the file.
   Both start from the float32 values (what a float32 file holds).
