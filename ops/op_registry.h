@@ -41,7 +41,8 @@ inline const void* op_params(const OpParams& p) {
   return std::visit([](const auto& v) { return static_cast<const void*>(&v); }, p);
 }
 
-// What an op input must be.
+// What an op input must be. The converter's op table (converter/incept_convert/opspec.py) uses the same
+// roles; tests/converter/test_opspec.py checks that the two sides agree.
 enum class InputRole : uint8_t {
   kActivation,   // computed at run time: a graph input or an op's output, no data in the file
   kWeights,      // a constant with data in the file

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Op inputs as OpDef states them and the loader enforces them: the bias of Conv2D and FullyConnected is
 // optional (absent or left out means zero, on every backend), the weights are not, and only a bias may be
-// absent.
+// absent. The converter holds the same rule (converter/incept_convert/opspec.py, tests/converter/test_opspec.py).
 #include <doctest/doctest.h>
 
 #include <algorithm>
