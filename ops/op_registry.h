@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The op table, generated from ops/op_list.inc: for every op its kind, params type, shape rule, FLOP
-// count and kernel list (priority order). The loader parses into OpParams; prepare asks op_def() for
-// everything else, so adding an op or a kernel touches ops/ and the loader's parse_<op>() only; adding
-// an ISA touches its table (ops/isa/) and no op.
+// count, kernel list (priority order) and inputs (arity, roles). The loader checks inputs against op_def()
+// and parses into OpParams; prepare asks op_def() for everything else, so adding an op or a kernel
+// touches ops/ and the loader's parse_<op>() only; adding an ISA touches its table (ops/isa/) and no op.
 //
 //   const OpDef& d = op_def(OpKind::kConv2D);
 //   INCEPT_RETURN_IF_ERROR(d.infer_shape(&params, shapes, n, &out));
@@ -41,6 +41,15 @@ inline const void* op_params(const OpParams& p) {
   return std::visit([](const auto& v) { return static_cast<const void*>(&v); }, p);
 }
 
+// What an op input must be. The converter's op table (converter/incept_convert/opspec.py) uses the same
+// roles; tests/converter/test_opspec.py checks that the two sides agree.
+enum class InputRole : uint8_t {
+  kActivation,   // computed at run time: a graph input or an op's output, no data in the file
+  kWeights,      // a constant with data in the file
+  kBias,         // a constant with data in the file, or absent (index -1), which means zero
+};
+constexpr int kMaxInputRoles = 3;   // inputs from this index on are activations
+
 struct OpDef {
   const char* name;    // "Conv2D"
   const char* snake;   // "conv2d": the op part of kernel names
@@ -57,7 +66,15 @@ struct OpDef {
   int num_natives;
   const Kernel* const* fixed;    // XNNPACK, Eigen, ref: the same on every ISA
   int num_fixed;
+  // Inputs, checked by the loader before parse_<op>: min_inputs..max_inputs of them, input j in role
+  // input_role(def, j) (roles left out of the list are kActivation).
+  int min_inputs, max_inputs;
+  InputRole input_roles[kMaxInputRoles];
 };
+
+inline InputRole input_role(const OpDef& d, int j) {
+  return j >= 0 && j < kMaxInputRoles ? d.input_roles[j] : InputRole::kActivation;
+}
 
 // The op's definition with its full kernel list (made once, on the first call; thread-safe).
 const OpDef& op_def(OpKind kind);

@@ -23,8 +23,8 @@ from typing import List
 
 import numpy as np
 
-from . import ir
-from .errors import ConvertError, UnsupportedOp
+from . import ir, opspec
+from .errors import UnsupportedOp
 
 
 def _single_use(g: ir.Graph, t: ir.Tensor) -> bool:
@@ -46,9 +46,9 @@ def remove_identities(g: ir.Graph) -> None:
 
 
 def _fold_target(g: ir.Graph, op: ir.Operator, what: str) -> ir.Operator:
-    """The Conv/FullyConnected whose output only `op` reads, with no activation yet."""
+    """The Conv/FullyConnected (an opspec fold_target) whose output only `op` reads, with no activation yet."""
     prod = g.producers().get(id(op.inputs[0]))
-    if (prod is None or not isinstance(prod.options, (ir.Conv2DOptions, ir.FullyConnectedOptions))
+    if (prod is None or not opspec.of(prod).fold_target
             or prod.options.activation != ir.Activation.NONE or not _single_use(g, prod.outputs[0])):
         src = prod.label if prod is not None else "the graph input"
         raise UnsupportedOp(op.label, f"{what} must directly follow a Conv or Gemm whose output feeds only it "
@@ -56,8 +56,10 @@ def _fold_target(g: ir.Graph, op: ir.Operator, what: str) -> ir.Operator:
     return prod
 
 
-def _replace_const(t: ir.Tensor, data: np.ndarray, name: str) -> ir.Tensor:
-    return ir.Tensor(name, list(data.shape), t.dtype, np.ascontiguousarray(data, dtype=np.float64))
+def _replace_const(t, data: np.ndarray, name: str) -> ir.Tensor:
+    """A constant holding `data`, stored like `t` (float32 where `t` is None: a bias the op did not have)."""
+    dtype = t.dtype if t is not None else ir.DType.FLOAT32
+    return ir.Tensor(name, list(data.shape), dtype, np.ascontiguousarray(data, dtype=np.float64))
 
 
 def _move_output(g: ir.Graph, target: ir.Operator, op: ir.Operator) -> None:
@@ -66,40 +68,26 @@ def _move_output(g: ir.Graph, target: ir.Operator, op: ir.Operator) -> None:
     target.outputs[0] = op.outputs[0]
 
 
-def _per_channel(bias: np.ndarray, c: int, rank: int):
-    """`bias` (ONNX layout) as a [c] vector if it broadcasts per channel over a rank-`rank` output, else None."""
-    if bias.size == 1:
-        return np.full(c, float(bias.ravel()[0]))
-    shapes = ((c,), (1, c)) if rank == 2 else ((c, 1, 1), (1, c, 1, 1))
-    return bias.reshape(c) if tuple(bias.shape) in shapes else None
-
-
 def fold_affine(g: ir.Graph) -> None:
-    """BatchNorm, Mul by a constant and Add of a constant, in graph order (so chains fold too), into the
-    Conv/FullyConnected before them: all per output channel, all in float64."""
-    for op in [op for op in g.ops if isinstance(op.options, (ir.BatchNormOptions, ir.ScaleOptions, ir.BiasAddOptions))]:
-        o = op.options
-        what = {ir.BatchNormOptions: "BatchNormalization", ir.ScaleOptions: "Mul by a constant",
-                ir.BiasAddOptions: "Add of a constant"}[type(o)]
-        target = _fold_target(g, op, what)
-        w, b = target.inputs[1], target.inputs[2]
-        c, rank = b.data.shape[0], len(target.outputs[0].shape)
-        if isinstance(o, ir.BatchNormOptions):
-            denom = np.asarray(o.var, dtype=np.float64) + o.eps
-            if not (denom > 0).all():
-                k = int(np.argmin(np.where(np.isnan(denom), -np.inf, denom)))
-                raise ConvertError(f"node {op.label}: running variance + eps is {denom[k]:g} at channel {k}, "
-                                   "not positive; the checkpoint's BatchNorm statistics are damaged")
-            scale = o.scale / np.sqrt(denom)
-            shift = o.bias - o.mean * scale
-        else:
-            const = _per_channel(o.scale if isinstance(o, ir.ScaleOptions) else o.bias, c, rank)
-            if const is None:
-                raise UnsupportedOp(op.label, f"its constant is not a scalar or per-channel value for {target.label}")
-            scale, shift = (const, np.zeros(c)) if isinstance(o, ir.ScaleOptions) else (np.ones(c), const)
+    """BatchNorm, Mul by a constant and Add of a constant (opspec folds), in graph order (so chains fold
+    too), into the Conv/FullyConnected before them: all per output channel, all in float64. A target
+    without a bias gets one."""
+    for op in [op for op in g.ops if opspec.of(op).fold is not None]:
+        fold = opspec.of(op).fold
+        target = _fold_target(g, op, fold.what)
+        spec = opspec.of(target)
+        wi, bi = spec.index(opspec.Role.WEIGHTS), spec.index(opspec.Role.BIAS)
+        w = target.inputs[wi]
+        b = target.inputs[bi] if bi < len(target.inputs) else None
+        c, rank = w.data.shape[0], len(target.outputs[0].shape)
+        affine = fold.affine(op, c, rank)
+        if affine is None:
+            raise UnsupportedOp(op.label, f"its constant is not a scalar or per-channel value for {target.label}")
+        scale, shift = affine
         shape = (-1,) + (1,) * (w.data.ndim - 1)
-        target.inputs[1] = _replace_const(w, w.data * scale.reshape(shape), f"{target.name}.weight")
-        target.inputs[2] = _replace_const(b, b.data * scale + shift, f"{target.name}.bias")
+        bias = b.data if b is not None else np.zeros(c)
+        target.inputs[wi] = _replace_const(w, w.data * scale.reshape(shape), f"{target.name}.weight")
+        target.inputs[bi:] = [_replace_const(b, bias * scale + shift, f"{target.name}.bias")]
         _move_output(g, target, op)
 
 
@@ -111,19 +99,16 @@ def merge_pad(g: ir.Graph) -> None:
         p = pad_op.options.pad
         for r in readers:
             o = r.options
-            if isinstance(o, ir.Conv2DOptions) and r.inputs[0] is pad_op.outputs[0]:
-                continue
-            if isinstance(o, ir.AvgPool2DOptions):
-                if not (o.count_include_pad or o.pad.is_zero()):
-                    raise UnsupportedOp(pad_op.label, f"it feeds {r.label}, which excludes its own padding from the "
-                                        "average (count_include_pad=0); the two paddings cannot be merged")
-                continue
-            raise UnsupportedOp(pad_op.label, f"it feeds {r.label}; a zero Pad can only be merged into Conv or "
-                                "AveragePool (incept has no standalone Pad)")
+            if not (opspec.of(r).merges_pad and r.inputs[0] is pad_op.outputs[0]):
+                raise UnsupportedOp(pad_op.label, f"it feeds {r.label}; a zero Pad can only be merged into Conv or "
+                                    "AveragePool (incept has no standalone Pad)")
+            if not (getattr(o, "count_include_pad", True) or o.pad.is_zero()):
+                raise UnsupportedOp(pad_op.label, f"it feeds {r.label}, which excludes its own padding from the "
+                                    "average (count_include_pad=0); the two paddings cannot be merged")
         for r in readers:
             r.options.pad = r.options.pad + p
-            if isinstance(r.options, ir.AvgPool2DOptions):
-                r.options.count_include_pad = True
+            if hasattr(r.options, "count_include_pad"):
+                r.options.count_include_pad = True   # the explicit zeros are counted
             r.inputs[0] = pad_op.inputs[0]
         g.ops.remove(pad_op)
 
@@ -154,7 +139,7 @@ def global_pool(g: ir.Graph) -> None:
 
 
 def _fusable(g: ir.Graph, prod, t: ir.Tensor) -> bool:
-    return (prod is not None and hasattr(prod.options, "activation") and prod.options.activation == ir.Activation.NONE
+    return (prod is not None and opspec.of(prod).activation and prod.options.activation == ir.Activation.NONE
             and _single_use(g, t))
 
 
@@ -167,7 +152,7 @@ def fuse_relu(g: ir.Graph) -> None:
             prod.options.activation = ir.Activation.RELU
             _move_output(g, prod, relu)
             continue
-        if prod is not None and isinstance(prod.options, ir.ConcatOptions) and _single_use(g, x):
+        if prod is not None and opspec.of(prod).relu_to_inputs and _single_use(g, x):
             branch = [(producers.get(id(t)), t) for t in prod.inputs]
             if all(_fusable(g, p, t) for p, t in branch) and len({id(p) for p, _ in branch}) == len(branch):
                 for p, _ in branch:
@@ -191,7 +176,8 @@ def remove_dead_ops(g: ir.Graph) -> None:
 
 def check(g: ir.Graph) -> None:
     for op in g.ops:
-        if not isinstance(op.options, ir.SCHEMA_OPTIONS):
+        spec = opspec.get(op)
+        if spec is None or not spec.schema:
             raise UnsupportedOp(op.label, f"{op.kind} is left after the passes; it has no incept equivalent here")
 
 

@@ -5,9 +5,10 @@
     blob, scales = storage.encode(t)       # the writer: the bytes of t's Buffer (+ Tensor.scales for INT8)
     w = storage.decode(dtype, raw, shape, scales)   # the reader: float32 values, as the runtime widens them
 
-Only weights (input 1 of Conv2D and FullyConnected) go narrow; biases stay float32 (they are a few
-hundred bytes a layer and are added after every sum). The folds (BatchNorm, residual scales) have run
-by then, so what is rounded is what the runtime multiplies with.
+Only weights (inputs in opspec's WEIGHTS role: input 1 of Conv2D and FullyConnected) go narrow; biases
+stay float32 (they are a few hundred bytes a layer and are added after every sum). The folds (BatchNorm,
+residual scales) have run by then, so what is rounded is what the runtime multiplies with. An absent bias
+(None; -1 in the file) has no storage.
   float16: round to nearest even (NumPy's float32 -> float16); a weight beyond float16's range (65504)
            is an error naming the tensor, never an infinity in the file.
   Both start from the float32 values (what a float32 file holds).
@@ -20,7 +21,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from . import ir
+from . import ir, opspec
 from .errors import ConvertError
 
 CHOICES = ("fp32", "fp16", "int8")
@@ -30,14 +31,14 @@ FLOAT16_MAX = 65504.0
 
 
 def weight_tensors(g: ir.Graph) -> List[ir.Tensor]:
-    """The weights of every Conv2D and FullyConnected op, in op order, each once."""
+    """The inputs in the weights role (opspec.Role.WEIGHTS) of every op, in op order, each once."""
     seen, out = set(), []
     for op in g.ops:
-        if isinstance(op.options, (ir.Conv2DOptions, ir.FullyConnectedOptions)):
-            w = op.inputs[1]
-            if w is not None and w.is_constant and id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
+        j = opspec.of(op).index(opspec.Role.WEIGHTS)
+        w = op.inputs[j] if j is not None and j < len(op.inputs) else None
+        if w is not None and w.is_constant and id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
     return out
 
 

@@ -46,6 +46,7 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef add_op_def = {"Add", "add", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef add_op_def = {"Add", "add", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 2, 2, {}};
 
 }  // namespace incept::ops

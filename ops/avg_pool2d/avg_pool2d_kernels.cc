@@ -28,6 +28,7 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
 
 }  // namespace incept::ops

@@ -58,6 +58,7 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef concat_op_def = {"Concat", "concat", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef concat_op_def = {"Concat", "concat", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 1, 1 << 16, {}};
 
 }  // namespace incept::ops

@@ -67,7 +67,8 @@ const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer,   flops, nullptr, 0, kNatives, static_cast<int>(std::size(kNatives)),
-                             kFixed,   static_cast<int>(std::size(kFixed))};
+const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, nullptr, 0,
+    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
+    2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

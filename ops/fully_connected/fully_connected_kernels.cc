@@ -59,8 +59,8 @@ const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer,  flops,
-                                      nullptr,          0,                 kNatives, static_cast<int>(std::size(kNatives)),
-                                      kFixed,           static_cast<int>(std::size(kFixed))};
+const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, nullptr, 0,
+    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
+    2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

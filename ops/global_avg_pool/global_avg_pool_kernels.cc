@@ -28,6 +28,7 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
 
 }  // namespace incept::ops

@@ -19,6 +19,7 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef lrn_op_def = {"LRN", "lrn", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
 
 }  // namespace incept::ops

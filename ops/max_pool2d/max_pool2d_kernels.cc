@@ -47,7 +47,8 @@ const Kernel* const kFixed[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer,   flops, nullptr, 0, kNatives, static_cast<int>(std::size(kNatives)),
-                                 kFixed,      static_cast<int>(std::size(kFixed))};
+const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, nullptr, 0,
+    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
+    1, 1, {}};
 
 }  // namespace incept::ops

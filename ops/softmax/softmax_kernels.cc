@@ -25,6 +25,7 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef softmax_op_def = {"Softmax", "softmax", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels))};
+const OpDef softmax_op_def = {"Softmax", "softmax", infer, flops, nullptr, 0, nullptr, 0,
+    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
 
 }  // namespace incept::ops

@@ -123,25 +123,9 @@ Status parse_lrn(const fb::LRNOptions& o, const OpNode& n, ops::LRNParams* p) {
   return Status::ok();
 }
 
-// Input arity per op and which inputs are constants (weights) rather than activations.
-struct InputRule {
-  int min_inputs, max_inputs;
-  int first_constant;   // inputs at or after this index must be constants; -1: none
-  int optional_from;    // inputs at or after this index may be -1 (absent)
-};
-
-InputRule input_rule(OpKind kind) {
-  switch (kind) {
-    case OpKind::kConv2D:
-    case OpKind::kFullyConnected: return {2, 3, 1, 2};
-    case OpKind::kAdd: return {2, 2, -1, 99};
-    case OpKind::kConcat: return {1, 1 << 16, -1, 99};
-    default: return {1, 1, -1, 99};
-  }
-}
-
+// Input arity and roles (activation, weights, optional bias) as the op's OpDef states them.
 Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
-  const InputRule rule = input_rule(n->kind);
+  const ops::OpDef& def = ops::op_def(n->kind);
   const auto* ins = op.inputs();
   const auto* outs = op.outputs();
   const char* label = n->label.c_str();
@@ -149,18 +133,19 @@ Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
   INCEPT_CHECK(outs != nullptr && outs->size() == 1, kInvalidModel, "%s: must have exactly 1 output, got %u", label,
                outs != nullptr ? outs->size() : 0);
   const int num_in = static_cast<int>(ins->size());
-  INCEPT_CHECK(num_in >= rule.min_inputs && num_in <= rule.max_inputs, kInvalidModel,
-               "%s: takes %d..%d inputs, got %d", label, rule.min_inputs, rule.max_inputs, num_in);
+  INCEPT_CHECK(num_in >= def.min_inputs && num_in <= def.max_inputs, kInvalidModel,
+               "%s: takes %d..%d inputs, got %d", label, def.min_inputs, def.max_inputs, num_in);
   const int num_tensors = static_cast<int>(d.tensors.size());
   for (int j = 0; j < num_in; ++j) {
     const int t = ins->Get(static_cast<uint32_t>(j));
-    if (t == -1 && j >= rule.optional_from) {
+    const ops::InputRole role = ops::input_role(def, j);
+    if (t == -1 && role == ops::InputRole::kBias) {
       n->inputs.push_back(-1);
       continue;
     }
     INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel, "%s: input %d: tensor index %d is out of range (model has %d tensors)",
                  label, j, t, num_tensors);
-    const bool want_constant = rule.first_constant >= 0 && j >= rule.first_constant;
+    const bool want_constant = role != ops::InputRole::kActivation;
     INCEPT_CHECK(d.tensors[t].is_constant() == want_constant, kInvalidModel,
                  "%s: input %d (tensor %d '%s') must be %s", label, j, t, d.tensors[t].shown.c_str(),
                  want_constant ? "a constant with data (weights)" : "an activation (no data buffer)");

@@ -86,8 +86,9 @@ def run(model: ReadModel, x_nchw: np.ndarray) -> list:
 
     for op in g.ops:
         o, xs = op.options, [get(t) if t is not None else None for t in op.inputs]
+        bias = xs[2] if len(xs) > 2 and xs[2] is not None else 0.0   # Conv2D, FullyConnected: absent or left out is 0
         if isinstance(o, ir.Conv2DOptions):
-            y = conv2d(xs[0], xs[1], xs[2] if xs[2] is not None else 0.0, o)
+            y = conv2d(xs[0], xs[1], bias, o)
         elif isinstance(o, ir.MaxPool2DOptions):
             y = pool2d(xs[0], o, True)
         elif isinstance(o, ir.AvgPool2DOptions):
@@ -97,7 +98,7 @@ def run(model: ReadModel, x_nchw: np.ndarray) -> list:
         elif isinstance(o, ir.GlobalAvgPoolOptions):
             y = xs[0].mean(axis=(1, 2))
         elif isinstance(o, ir.FullyConnectedOptions):
-            y = _act(xs[0] @ xs[1].T + (xs[2] if xs[2] is not None else 0.0), o.activation)
+            y = _act(xs[0] @ xs[1].T + bias, o.activation)
         elif isinstance(o, ir.SoftmaxOptions):
             z = np.exp(o.beta * (xs[0] - xs[0].max(axis=-1, keepdims=True)))
             y = z / z.sum(axis=-1, keepdims=True)

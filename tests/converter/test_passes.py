@@ -8,7 +8,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from conftest import import_module, roundtrip
-from incept_convert import ir
+from incept_convert import ir, passes
 import npref
 
 
@@ -73,6 +73,21 @@ def test_batchnorm_fold_matches_torch_in_float64():
     # float64 fold: ~1e-11, limited by eps travelling as float32 in ONNX (a float32 fold would be ~1e-7)
     assert (folded - expected).abs().max().item() < 1e-9
     assert conv.inputs[1].data.dtype == np.float64
+
+
+@pytest.mark.parametrize("bias", ["absent", "left out"])
+def test_batchnorm_folds_into_a_conv_without_bias(bias):
+    """A conv with no bias (None, or only two inputs: opspec makes the bias optional) gets one from the fold."""
+    net = nn.Sequential(nn.Conv2d(3, 6, 3, padding=1, bias=False), nn.BatchNorm2d(6, eps=1e-3))
+    _random_bn(net[1], torch.Generator().manual_seed(4))
+    g = import_module(net, (1, 3, 11, 11), keep_bn=True, run_passes=False)
+    conv = g.ops[0]
+    assert conv.kind == "Conv2D" and not conv.inputs[2].data.any()   # the importer's zero bias, dropped here
+    conv.inputs = conv.inputs[:2] + [None] if bias == "absent" else conv.inputs[:2]
+    passes.run_all(g)
+    assert kinds(g) == ["Conv2D"] and len(conv.inputs) == 3
+    assert conv.inputs[2].name == f"{conv.name}.bias" and conv.inputs[2].dtype == ir.DType.FLOAT32
+    _check_numerics(net, (1, 3, 11, 11), g)
 
 
 def test_batchnorm_eps_comes_from_the_node():

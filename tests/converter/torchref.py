@@ -58,9 +58,10 @@ def run(model: ReadModel, x_nchw: np.ndarray) -> list:
     with torch.no_grad():
         for op in g.ops:
             o, xs = op.options, [get(t) if t is not None else None for t in op.inputs]
+            bias = xs[2] if len(xs) > 2 else None   # Conv2D, FullyConnected: absent or left out is none
             if isinstance(o, ir.Conv2DOptions):
                 w = xs[1].permute(0, 3, 1, 2)   # OHWI -> OIHW
-                y = F.conv2d(_pad(xs[0], o.pad), w, xs[2], (o.stride.h, o.stride.w), 0, (o.dilation.h, o.dilation.w),
+                y = F.conv2d(_pad(xs[0], o.pad), w, bias, (o.stride.h, o.stride.w), 0, (o.dilation.h, o.dilation.w),
                              o.groups)
                 y = _act(y, o.activation)
             elif isinstance(o, ir.MaxPool2DOptions):
@@ -72,7 +73,7 @@ def run(model: ReadModel, x_nchw: np.ndarray) -> list:
             elif isinstance(o, ir.GlobalAvgPoolOptions):
                 y = xs[0].mean(dim=(2, 3))
             elif isinstance(o, ir.FullyConnectedOptions):
-                y = _act(F.linear(xs[0], xs[1], xs[2]), o.activation)
+                y = _act(F.linear(xs[0], xs[1], bias), o.activation)
             elif isinstance(o, ir.SoftmaxOptions):
                 y = torch.softmax(o.beta * xs[0], dim=-1)
             elif isinstance(o, ir.AddOptions):
