@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Winograd input and output transforms (conv2d_winograd.h), written once over the vector type V and
-// the two axes' constant matrices (winograd_axes.h), included only by the per-ISA files
-// (winograd_avx2.cc, winograd_avx512.cc, winograd_neon.cc) inside their anonymous namespace, after the
-// Vec types and VecScalar. The matrices are compile-time constants and every loop over them is unrolled,
+// the two axes' constant matrices (winograd_axes.h), included only by the ISA tables
+// (ops/isa/isa_kernels.h, from isa_avx2.cc, isa_avx512.cc, isa_neon.cc) inside their anonymous namespace,
+// after the Vec types and VecScalar. The matrices are compile-time constants and every loop over them is unrolled,
 // so a zero coefficient costs nothing and +-1 costs an add or a subtract (see ops/README.md for
 // the compiled code's check).
 
