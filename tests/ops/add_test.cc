@@ -79,7 +79,8 @@ TEST_CASE("add: exact on seeded random shapes, with and without relu, on every k
     const Tensor a = test::random_tensor(rng, s), b = test::random_tensor(rng, s);
     AddParams p;
     p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
-    for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, s)) {
+    for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, s)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == expected(a, b, p.activation == Activation::kRelu));
     }
@@ -91,12 +92,14 @@ TEST_CASE("add: hand-checked with relu, on every kernel") {
   a.data = {1, -2, 0.5f, -0.25f};
   b.data = {2, 1, -1, 0.25f};
   AddParams p;
-  for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+  for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{3, -1, -0.5f, 0});
   }
   p.activation = Activation::kRelu;
-  for (const auto& [kernel, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+  for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{3, 0, 0, 0});
   }
@@ -112,14 +115,16 @@ TEST_CASE("add: out may alias a or b exactly, or be a + a in one buffer, on ever
   const std::vector<test::KernelInput> ab = {test::KernelInput::of(a), test::KernelInput::of(b)};
   for (int alias : {0, 1}) {   // residual add into a, or into b
     CAPTURE(alias);
-    for (const auto& [kernel, y] : every_kernel(p, ab, s, test::Slices{0, 0, 0, 0, alias})) {
+    for (const auto& [kernel_name, y] : every_kernel(p, ab, s, test::Slices{0, 0, 0, 0, alias})) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == want);
     }
   }
   // a + a, all three the same buffer.
-  for (const auto& [kernel, y] :
+  for (const auto& [kernel_name, y] :
        every_kernel(p, {test::KernelInput::of(a), test::KernelInput::same(0, s)}, s, test::Slices{0, 0, 0, 0, 0})) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == expected(a, a, true));
   }

@@ -123,7 +123,8 @@ void check_every_kernel(const AvgPool2DParams& p, const Tensor& x, const std::ve
   Shape out;
   REQUIRE(ops::avg_pool2d_infer_shape(p, x.shape, &out).code() == StatusCode::kOk);
   const auto outputs = test::every_kernel_output(ops::OpKind::kAvgPool2D, &p, {test::KernelInput::of(x)}, out);
-  for (const auto& [kernel, y] : outputs) {
+  for (const auto& [kernel_name, y] : outputs) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(test::max_abs_diff(y.data, want) <= 1e-6f);
   }

@@ -98,12 +98,14 @@ TEST_CASE("fully_connected: hand-checked 2x3 by 3 -> 2, on every kernel") {
   const std::vector<test::KernelInput> inputs = {test::KernelInput::of(x), test::KernelInput::weights({2, 3}, w.data()),
                                                  test::KernelInput::weights({2}, bias)};
   FullyConnectedParams p;
-  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{8, 2, 8, -1});
   }
   p.activation = Activation::kRelu;
-  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{8, 2, 8, 0});
   }

@@ -75,7 +75,8 @@ bool close(const std::vector<float>& got, const std::vector<float>& want) {
 void check_every_kernel(const LRNParams& p, const std::vector<float>& channels, const std::vector<float>& want) {
   Tensor x(Shape{1, 1, 1, static_cast<int32_t>(channels.size())});
   x.data = channels;
-  for (const auto& [kernel, y] : test::every_kernel_output(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape)) {
+  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape)) {
+    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(close(y.data, want));
   }

@@ -133,7 +133,8 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
   SUBCASE("2x2 stride 2 on 4x4") {
     Tensor x(Shape{1, 4, 4, 1});
     for (int i = 0; i < 16; ++i) x.data[i] = static_cast<float>(i + 1);
-    for (const auto& [kernel, y] : run(pool(2, 2), x)) {
+    for (const auto& [kernel_name, y] : run(pool(2, 2), x)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{6, 8, 14, 16});
     }
@@ -144,7 +145,8 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
     Shape out;
     REQUIRE(ops::max_pool2d_infer_shape(pool(2, 2, true), x.shape, &out).code() == StatusCode::kOk);
     REQUIRE(out == Shape{1, 3, 3, 1});
-    for (const auto& [kernel, y] : run(pool(2, 2, true), x)) {
+    for (const auto& [kernel_name, y] : run(pool(2, 2, true), x)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{6, 8, 9, 16, 18, 19, 21, 23, 24});
     }
@@ -152,13 +154,15 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
   SUBCASE("padding never wins, even over negative values; relu then clips") {
     Tensor in(Shape{1, 2, 2, 2});
     in.data = {-1, -8, -2, -7, -3, -6, -4, -5};   // channel 0: -1..-4, channel 1: -8..-5
-    for (const auto& [kernel, y] : run(pool(3, 1, false, {1, 1, 1, 1}), in)) {
+    for (const auto& [kernel_name, y] : run(pool(3, 1, false, {1, 1, 1, 1}), in)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{-1, -5, -1, -5, -1, -5, -1, -5});
     }
     MaxPool2DParams relu = pool(3, 1, false, {1, 1, 1, 1});
     relu.activation = Activation::kRelu;
-    for (const auto& [kernel, y] : run(relu, in)) {
+    for (const auto& [kernel_name, y] : run(relu, in)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>(8, 0.0f));
     }
@@ -166,7 +170,8 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
   SUBCASE("a NaN in the window propagates, as in PyTorch (XNNPACK drops it: not held to this)") {
     Tensor x(Shape{1, 2, 2, 1});
     x.data = {1, std::nanf(""), 3, 4};
-    for (const auto& [kernel, y] : run(pool(2, 2), x)) {
+    for (const auto& [kernel_name, y] : run(pool(2, 2), x)) {
+      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       if (kernel.find("_xnn") == std::string::npos) CHECK(std::isnan(y.data[0]));
     }
