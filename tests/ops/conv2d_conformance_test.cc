@@ -89,44 +89,50 @@ void check_case(test::Rng& rng, const ConvCase& c, pthreadpool_t pool2, bool wit
   CHECK(fast_after > fast_before);   // eigen takes every conv
 }
 
-TEST_CASE("conv2d conformance: every registered kernel on layers of GoogLeNet, v3, v4 and Inception-ResNet-v2") {
-  test::Rng rng(0xc0f1);
-  test::Pool pool2(2);
+// One test case's runs: a pool of two threads, the tally of kernels run and declined and the worst
+// errors, printed by report().
+struct ConvRuns {
+  test::Pool pool2{2};
   test::KernelTally tally;
   Worst worst;
-  for (const ConvCase& c : test::named_conv_cases()) check_case(rng, c, pool2.get(), /*with_ref=*/false, &tally, &worst);
-  MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
+  void check(test::Rng& rng, const ConvCase& c, bool with_ref = true) {
+    check_case(rng, c, pool2.get(), with_ref, &tally, &worst);
+  }
+  void report() const {
+    MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
+  }
+};
+
+TEST_CASE("conv2d conformance: every registered kernel on layers of GoogLeNet, v3, v4 and Inception-ResNet-v2") {
+  test::Rng rng(0xc0f1);
+  ConvRuns runs;
+  for (const ConvCase& c : test::named_conv_cases()) runs.check(rng, c, /*with_ref=*/false);
+  runs.report();
 }
 
 TEST_CASE("conv2d conformance: every registered kernel on seeded random shapes, a third of them Winograd's") {
   test::Rng rng(0xc0f2);
-  test::Pool pool2(2);
-  test::KernelTally tally;
-  Worst worst;
-  for (int i = 0; i < 60; ++i) check_case(rng, test::random_conv_case(rng), pool2.get(), true, &tally, &worst);
+  ConvRuns runs;
+  for (int i = 0; i < 60; ++i) runs.check(rng, test::random_conv_case(rng));
   test::Rng rng2(0xe16e2);
-  for (int i = 0; i < 50; ++i) check_case(rng2, test::random_conv_case(rng2), pool2.get(), true, &tally, &worst);
-  MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
-  tally.check_every_kernel_ran(ops::OpKind::kConv2D);
+  for (int i = 0; i < 50; ++i) runs.check(rng2, test::random_conv_case(rng2));
+  runs.report();
+  runs.tally.check_every_kernel_ran(ops::OpKind::kConv2D);
 }
 
 TEST_CASE("conv2d conformance: every registered kernel on grouped and depthwise shapes in random slices") {
   test::Rng rng(0xc0417b);
-  test::Pool pool2(2);
-  test::KernelTally tally;
-  Worst worst;
-  for (int i = 0; i < 72; ++i) check_case(rng, test::random_grouped_conv_case(rng), pool2.get(), true, &tally, &worst);
-  MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
+  ConvRuns runs;
+  for (int i = 0; i < 72; ++i) runs.check(rng, test::random_grouped_conv_case(rng));
+  runs.report();
 }
 
 TEST_CASE("conv2d conformance: every registered kernel on small shapes (2x2, 2x4, 5x5 windows, few channels)") {
   test::Rng rng(0x5721de);
-  test::Pool pool2(2);
-  test::KernelTally tally;
-  Worst worst;
-  for (const ConvCase& c : test::small_conv_cases()) check_case(rng, c, pool2.get(), true, &tally, &worst);
-  for (int i = 0; i < 30; ++i) check_case(rng, test::random_small_conv_case(rng), pool2.get(), true, &tally, &worst);
-  MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
+  ConvRuns runs;
+  for (const ConvCase& c : test::small_conv_cases()) runs.check(rng, c);
+  for (int i = 0; i < 30; ++i) runs.check(rng, test::random_small_conv_case(rng));
+  runs.report();
 }
 
 TEST_CASE("conv2d conformance: 1, 2 and 3 threads give every kernel the same bits") {

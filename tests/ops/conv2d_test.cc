@@ -21,13 +21,9 @@ using test::ConvCase;
 using test::Rng;
 using test::Tensor;
 
+// Without an activation (the shape rule's cases and the hand-checked outputs are linear).
 Conv2DParams conv(int kh, int kw, int stride = 1, ops::Pad2D pad = {}, int groups = 1) {
-  Conv2DParams p;
-  p.kernel = {kh, kw};
-  p.stride = {stride, stride};
-  p.pad = pad;
-  p.groups = groups;
-  return p;
+  return test::conv(kh, kw, stride, pad, /*relu=*/false, groups);
 }
 
 Shape infer(const Conv2DParams& p, const Shape& in, const Shape& w, const Shape* bias = nullptr) {

@@ -23,12 +23,7 @@ using test::Rng;
 using test::Tensor;
 
 MaxPool2DParams pool(int k, int s, bool ceil_mode = false, ops::Pad2D pad = {}) {
-  MaxPool2DParams p;
-  p.kernel = {k, k};
-  p.stride = {s, s};
-  p.pad = pad;
-  p.ceil_mode = ceil_mode;
-  return p;
+  return test::pool<MaxPool2DParams>(k, s, pad, ceil_mode);
 }
 
 Shape infer(const MaxPool2DParams& p, const Shape& in) {

@@ -293,19 +293,16 @@ TEST_CASE("registry: a concat whose inputs all live in their output slices is a 
   const ops::OpDef& def = ops::op_def(ops::OpKind::kConcat);
   const ops::Kernel& k = *def.kernels[def.num_kernels - 1];
   ops::ConcatParams p;
-  const Shape shapes[2] = {Shape{1, 4, 4, 3}, Shape{1, 4, 4, 5}};
-  const int32_t strides[2] = {8, 8};
-  const float* constants[2] = {nullptr, nullptr};
   for (bool second_in_slice : {true, false}) {
     CAPTURE(second_in_slice);
-    const bool in_slice[2] = {true, second_in_slice};
+    ops::KernelInputs args(2);
+    args.shapes = {Shape{1, 4, 4, 3}, Shape{1, 4, 4, 5}};
+    args.strides = {8, 8};
+    args.in_output_slice[0] = true;
+    args.in_output_slice[1] = second_in_slice;
     ops::KernelConfig config;
+    args.bind(&config);
     config.params = &p;
-    config.num_inputs = 2;
-    config.input_shapes = shapes;
-    config.input_strides = strides;
-    config.constants = constants;
-    config.in_output_slice = in_slice;
     config.output_shape = Shape{1, 4, 4, 8};
     config.output_stride = 8;
     ops::KernelPlan plan;

@@ -12,6 +12,7 @@
 #include "incept/incept.h"
 #include "max_pool2d/max_pool2d.h"
 #include "support/model_builder.h"
+#include "support/model_run.h"
 #include "support/test_util.h"
 #include "support/tiny_models.h"
 
@@ -81,9 +82,6 @@ TEST_CASE("interpreter: concat inputs are views and match dense ops + copy") {
   const test::Tensor ri = concat_dense({&ra, &rb});
   const test::Tensor want = concat_dense({&ri, &rp});
 
-  float max_ref = 0.0f;
-  for (float v : want.data) max_ref = std::max(max_ref, std::fabs(v));
-
   for (Backend backend : {Backend::kRef, Backend::kAuto, Backend::kEigen, Backend::kXnnpack}) {
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {
@@ -91,14 +89,7 @@ TEST_CASE("interpreter: concat inputs are views and match dense ops + copy") {
       CAPTURE(threads);
       Interpreter it(*l.model, InterpreterOptions{backend, threads});
       REQUIRE(it.prepare().is_ok());
-      std::memcpy(it.input(0).data, x.data.data(), x.data.size() * sizeof(float));
-      REQUIRE(it.invoke().is_ok());
-      const TensorRef out = it.output(0);
-      REQUIRE(out.bytes == want.data.size() * sizeof(float));
-      float worst = 0.0f;
-      for (size_t i = 0; i < want.data.size(); ++i) worst = std::max(worst, std::fabs(out.data[i] - want.data[i]));
-      // ref runs the same kernels as the dense computation: bit-exact. Fast kernels sum in another order.
-      CHECK(worst <= (backend == Backend::kRef ? 0.0f : 1e-5f * max_ref));
+      CHECK(test::run_and_diff(it, x, want) <= test::model_tolerance(backend, want));
       const PlanStats& st = it.plan_stats();
       CHECK(st.num_views == 4);   // a, b, inner, p
       CHECK(st.num_copied_concat_inputs == 0);

@@ -13,6 +13,7 @@
 #include "fully_connected/fully_connected.h"
 #include "incept/incept.h"
 #include "support/model_builder.h"
+#include "support/model_run.h"
 #include "support/test_util.h"
 
 namespace incept {
@@ -40,20 +41,12 @@ void check_runs(const std::vector<uint8_t>& bytes, const test::Tensor& x, const 
   AlignedBytes a(bytes);
   Result<Model> m = Model::from_bytes(a.data(), a.size());
   REQUIRE(m.ok());
-  float max_ref = 0.0f;
-  for (float v : want.data) max_ref = std::max(max_ref, std::fabs(v));
   for (Backend backend : {Backend::kRef, Backend::kAuto, Backend::kEigen, Backend::kXnnpack}) {
     if (!backend_available(backend)) continue;
     CAPTURE(backend_name(backend));
     Interpreter it(*m, InterpreterOptions{backend, 1});
     REQUIRE(it.prepare().is_ok());
-    std::memcpy(it.input(0).data, x.data.data(), x.data.size() * sizeof(float));
-    REQUIRE(it.invoke().is_ok());
-    const TensorRef out = it.output(0);
-    REQUIRE(out.bytes == want.data.size() * sizeof(float));
-    float worst = 0.0f;
-    for (size_t i = 0; i < want.data.size(); ++i) worst = std::max(worst, std::fabs(out.data[i] - want.data[i]));
-    CHECK(worst <= (backend == Backend::kRef ? 0.0f : 1e-5f * max_ref));
+    CHECK(test::run_and_diff(it, x, want) <= test::model_tolerance(backend, want));
   }
 }
 
