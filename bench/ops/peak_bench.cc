@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// BM_peak_fma: this core's fp32 FMA peak (bench/peak_flops.h) in the same run and units as the op
+// BM_peak_fma: this core's fp32 FMA peak (tools/peak_flops.h) in the same run and units as the op
 // benchmarks, so their FLOPS counters read as a fraction of it.
 #include "bench_util.h"
 #include "common/cpu.h"

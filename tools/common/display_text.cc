@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "common/text.h"
+#include "common/display_text.h"
 
 namespace incept::tools {
 

@@ -11,7 +11,7 @@
 
 #include "bench_report.h"
 #include "common/cli.h"
-#include "common/text.h"
+#include "common/display_text.h"
 #include "incept/incept.h"
 #include "plan_svg.h"
 

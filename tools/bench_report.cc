@@ -6,8 +6,8 @@
 #include <cmath>
 #include <map>
 
+#include "common/display_text.h"
 #include "common/json.h"
-#include "common/text.h"
 
 namespace incept::bench {
 namespace {

@@ -4,7 +4,7 @@ package org.incept;
 import java.nio.ByteBuffer;
 
 /**
- * The native entry points (runtime/jni/incept_jni*.cc). Loading this class loads libincept_jni:
+ * The native entry points (bindings/java/incept_jni*.cc). Loading this class loads libincept_jni:
  * from the path in the system property {@code incept.jni.path} when set (desktop JVMs, tests),
  * otherwise by {@code System.loadLibrary("incept_jni")} (Android: the APK's lib/ABI folder).
  *

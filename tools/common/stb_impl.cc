@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one translation unit that compiles Debian's stb_image / stb_image_resize (libstb-dev) for the
 // tools: decoders for PNG, JPEG and BMP only, from memory only (common/image.cc reads the files).
-// Built with warnings off: this is third-party code (runtime/tools/CMakeLists.txt).
+// Built with warnings off: this is third-party code (tools/CMakeLists.txt).
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_ONLY_PNG
 #define STBI_ONLY_JPEG

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <vector>
 
-#include "common/text.h"
+#include "common/display_text.h"
 
 namespace incept::bench {
 namespace {

@@ -55,7 +55,7 @@ public final class InceptException extends RuntimeException {
   private final Code code;
   private final String runtimeMessage;
 
-  /** Thrown by the native library (runtime/jni/jni_support.cc): keep this constructor. */
+  /** Thrown by the native library (bindings/java/jni_support.cc): keep this constructor. */
   InceptException(int code, String runtimeMessage) {
     this(Code.of(code), runtimeMessage);
   }

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "common/cli.h"
+#include "common/display_text.h"
 #include "common/layout.h"
 #include "common/npy.h"
-#include "common/text.h"
 #include "incept/incept.h"
 
 namespace {

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "common/cli.h"
+#include "common/display_text.h"
 #include "common/image.h"
 #include "common/json.h"
-#include "common/text.h"
 #include "incept/incept.h"
 
 namespace {
