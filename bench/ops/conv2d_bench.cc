@@ -93,7 +93,7 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
   if (!small && s.kh == 3 && s.kw == 1) v = V::kF4x1K3x1;
   ops::Conv2DWinograd w;
   const Status st = v == V::kNone ? Status::error(StatusCode::kUnsupported, "not a Winograd shape")
-                                  : ops::conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, v, f.p, f.in, f.out, f.weights.data(),
+                                  : ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, f.p, f.in, f.out, f.weights.data(),
                                                                     f.bias.data(), bench_threads(), &w);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   Buffer scratch(w.scratch_bytes() / sizeof(float));

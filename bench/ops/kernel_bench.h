@@ -46,23 +46,21 @@ class KernelBench {
         args_.constants[i] = inputs[i].data;
         continue;
       }
-      const Shape s = inputs[i].shape.rank == 2 ? Shape{inputs[i].shape[0], 1, 1, inputs[i].shape[1]} : inputs[i].shape;
-      views_[i] = as_const(dense_view(const_cast<float*>(inputs[i].data), s));
-      args_.strides[i] = s[3];
+      views_[i] = as_const(dense_view(const_cast<float*>(inputs[i].data), inputs[i].shape));   // [N, C] too
+      args_.strides[i] = views_[i].pixel_stride;
     }
+    io_.out = dense_view(out, out_shape);
     ops::KernelConfig config;
     args_.bind(&config);
     config.params = params;
     config.output_shape = out_shape;
-    const Shape out4 = out_shape.rank == 2 ? Shape{out_shape[0], 1, 1, out_shape[1]} : out_shape;
-    config.output_stride = out4[3];
+    config.output_stride = io_.out.pixel_stride;
     config.threads = bench_threads();
     INCEPT_RETURN_IF_ERROR(ops::create_kernel(kernel, config, &plan_));
     scratch_ = std::make_unique<Buffer>(plan_.scratch_bytes / sizeof(float) + 1);
     io_.inputs = views_.data();
     io_.constants = args_.constants.data();
     io_.num_inputs = n;
-    io_.out = dense_view(out, out4);
     io_.scratch = plan_.scratch_bytes > 0 ? scratch_->data() : nullptr;
     if (kernel.setup != nullptr) INCEPT_RETURN_IF_ERROR(kernel.setup(plan_.state.get(), io_, bench_pool()));
     return Status::ok();

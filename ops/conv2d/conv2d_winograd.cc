@@ -265,9 +265,9 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
   return WinogradVariant::kNone;
 }
 
-Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradTransforms fns, WinogradVariant variant, const Conv2DParams& p,
-                                  const Shape& in, const Shape& out, const float* weights, const float* bias,
-                                  int threads, Conv2DWinograd* w) {
+Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradFnsOf fns, WinogradVariant variant,
+                                  const Conv2DParams& p, const Shape& in, const Shape& out, const float* weights,
+                                  const float* bias, int threads, Conv2DWinograd* w) {
   AxisDesc ah{}, aw{};
   INCEPT_CHECK(axes_of(variant, &ah, &aw), kUnsupported, "no Winograd variant chosen");
   INCEPT_CHECK(p.groups == 1 && p.stride.h == 1 && p.stride.w == 1 && p.dilation.h == 1 && p.dilation.w == 1 &&
@@ -275,7 +275,7 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradTransforms fns,
                kUnsupported, "Winograd %s takes an ungrouped %dx%d conv of stride and dilation 1",
                winograd_variant_name(variant), ah.r, aw.r);
   INCEPT_CHECK(uk.mr <= kMaxMr, kInternal, "micro-kernel %dx%d is outside the driver's range", uk.mr, uk.nr);
-  w->fns = fns.transforms(variant);
+  w->fns = fns(variant);
   INCEPT_CHECK(w->fns != nullptr, kUnsupported, "no Winograd transforms for %s", winograd_variant_name(variant));
   w->uk = &uk;
   w->variant = variant;
@@ -378,7 +378,7 @@ Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
   INCEPT_CHECK(variant != WinogradVariant::kNone, kUnsupported, "the direct engine takes this conv");
   auto s = std::make_unique<WinogradState>();
   const float* bias = c.num_inputs > 2 ? c.constants[2] : nullptr;
-  INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(uk, {t.winograd_f32}, variant, p, c.input_shapes[0], c.output_shape,
+  INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(uk, t.winograd_f32, variant, p, c.input_shapes[0], c.output_shape,
                                                     c.constants[1], bias, c.threads, &s->w));
   plan->scratch_bytes = s->w.scratch_bytes();
   plan->packed_bytes = s->w.packed_bytes();

@@ -4,7 +4,7 @@
 //
 //   Conv2DWinograd w;
 //   const IsaTable& t = *isa_table(Isa::kAvx2Fma);
-//   INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, variant, p, in, out, weights,
+//   INCEPT_RETURN_IF_ERROR(conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, variant, p, in, out, weights,
 //                                                     bias, threads, &w));
 //   conv2d_f32_winograd_run(w, in, out, scratch, pool);   // scratch: w.scratch_bytes() in the arena
 //
@@ -75,10 +75,8 @@ struct WinogradFns {
                  float min);
 };
 
-// An ISA's transforms of every variant (IsaTable::winograd_f32): transforms(v) is nullptr for kNone.
-struct WinogradTransforms {
-  const WinogradFns* (*transforms)(WinogradVariant variant);
-};
+// An ISA's transforms of every variant (IsaTable::winograd_f32): nullptr for kNone.
+using WinogradFnsOf = const WinogradFns* (*)(WinogradVariant variant);
 
 struct Conv2DWinograd {
   const GemmUkernel* uk = nullptr;
@@ -113,10 +111,10 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
 // Transforms and packs the weights for `variant` on micro-kernel `uk` with the transforms `fns` (the same
 // ISA's) and plans blocks and scratch for `threads` workers. kUnsupported when the variant does not fit
 // the conv; kInternal when memory runs out.
-[[nodiscard]] Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradTransforms fns, WinogradVariant variant,
-                                                const Conv2DParams& p,
-                                                const Shape& in, const Shape& out, const float* weights,
-                                                const float* bias, int threads, Conv2DWinograd* w);
+[[nodiscard]] Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradFnsOf fns, WinogradVariant variant,
+                                                const Conv2DParams& p, const Shape& in, const Shape& out,
+                                                const float* weights, const float* bias, int threads,
+                                                Conv2DWinograd* w);
 
 // out = act(conv(in) + bias), or with a residual (data not null; out's shape, possibly out's own memory)
 // act((conv(in) + bias) + residual). `in`, `out` and `residual` may be strided channel slices; `scratch`

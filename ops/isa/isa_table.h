@@ -26,7 +26,7 @@ namespace incept::ops {
 struct IsaTable {
   Isa isa;
   GemmUkernel gemm_f32;                                        // the packed-GEMM tile (conv, fully connected)
-  const WinogradFns* (*winograd_f32)(WinogradVariant variant);  // transforms per variant (nullptr for kNone)
+  WinogradFnsOf winograd_f32;                                  // transforms per variant (nullptr for kNone)
   MaxPoolRowsFn max_pool_f32;                                  // nullptr: this ISA has none (a lower one's runs)
   int32_t max_pool_f32_lanes;                                  // channels per vector: the "c8" of its name
 

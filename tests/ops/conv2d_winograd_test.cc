@@ -224,7 +224,7 @@ TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (k
 
   // A variant that does not fit the conv is refused, not miscomputed.
   ops::Conv2DWinograd wg;
-  const Status wrong = ops::conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, WinogradVariant::kF1x2K1x7, p,
+  const Status wrong = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, WinogradVariant::kF1x2K1x7, p,
                                                        in, out, weights.data(), nullptr, 1, &wg);
   CHECK(wrong.code() == StatusCode::kUnsupported);
   CHECK(std::string(wrong.message()).find("1x7") != std::string::npos);

@@ -30,7 +30,7 @@ inline Tensor run_winograd(const ops::IsaTable& t, ops::WinogradVariant v, const
                            const ConvReference& r, pthreadpool_t pool, int threads,
                            ops::Conv2DWinograd* keep = nullptr) {
   ops::Conv2DWinograd w;
-  const Status s = ops::conv2d_f32_winograd_create(t.gemm_f32, {t.winograd_f32}, v, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), threads, &w);
+  const Status s = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), threads, &w);
   REQUIRE_MESSAGE(s.is_ok(), s.message());
   std::vector<float> scratch(w.scratch_bytes() / sizeof(float) + 1);
   Tensor out(r.out_shape);
