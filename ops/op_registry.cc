@@ -38,8 +38,8 @@ void add_natives(const OpDef& own, const IsaTable& t, Registry* r, std::vector<c
     t.tile_name(n.part, tile, sizeof(tile));
     std::array<char, 48>& name = r->names.emplace_back();
     if (!kernel_name(name.data(), name.size(), own.snake, n.types.input, n.impl, tile, isa_name(t.isa))) continue;
-    r->made.push_back(Kernel{name.data(), KernelFamily::kNative, t.isa, n.create, n.setup, n.run, n.fuses_residual, 0,
-                             n.types, &t});
+    r->made.push_back(
+        Kernel{name.data(), KernelFamily::kNative, t.isa, n.create, n.setup, n.run, n.fuses_residual, 0, n.types, &t});
     list->push_back(&r->made.back());
   }
 }
@@ -67,7 +67,7 @@ const Registry& registry() {
 
 const OpDef& op_def(OpKind kind) {
   const size_t i = static_cast<size_t>(kind);
-  return registry().defs[i < kNumOps ? i : 0];   // the loader only makes listed kinds
+  return registry().defs[i < kNumOps ? i : 0];  // the loader only makes listed kinds
 }
 
 const char* kernel_family_name(KernelFamily f) {

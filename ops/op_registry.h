@@ -44,15 +44,15 @@ inline const void* op_params(const OpParams& p) {
 // What an op input must be. The converter's op table (converter/incept_convert/opspec.py) uses the same
 // roles; tests/converter/test_opspec.py checks that the two sides agree.
 enum class InputRole : uint8_t {
-  kActivation,   // computed at run time: a graph input or an op's output, no data in the file
-  kWeights,      // a constant with data in the file
-  kBias,         // a constant with data in the file, or absent (index -1), which means zero
+  kActivation,  // computed at run time: a graph input or an op's output, no data in the file
+  kWeights,     // a constant with data in the file
+  kBias,        // a constant with data in the file, or absent (index -1), which means zero
 };
-constexpr int kMaxInputRoles = 3;   // inputs from this index on are activations
+constexpr int kMaxInputRoles = 3;  // inputs from this index on are activations
 
 struct OpDef {
-  const char* name;    // "Conv2D"
-  const char* snake;   // "conv2d": the op part of kernel names
+  const char* name;   // "Conv2D"
+  const char* snake;  // "conv2d": the op part of kernel names
   // Validates params against the input shapes (rank 0: absent optional input) and writes the output shape.
   Status (*infer_shape)(const void* params, const Shape* inputs, int num_inputs, Shape* out);
   // Multiply-adds x 2 for one run (comparisons / additions for pools, 0 for a concat).
@@ -62,9 +62,9 @@ struct OpDef {
   // fills these two; the ops' own definitions below leave them empty.
   const Kernel* const* kernels;
   int num_kernels;
-  const NativeKernel* natives;   // written once over the ISA tables
+  const NativeKernel* natives;  // written once over the ISA tables
   int num_natives;
-  const Kernel* const* fixed;    // XNNPACK, Eigen, ref: the same on every ISA
+  const Kernel* const* fixed;  // XNNPACK, Eigen, ref: the same on every ISA
   int num_fixed;
   // Inputs, checked by the loader before parse_<op>: min_inputs..max_inputs of them, input j in role
   // input_role(def, j) (roles left out of the list are kActivation).

@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake ninja-build pkg-config
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev libeigen3-dev
   libflatbuffers-dev flatbuffers-compiler libbenchmark-dev doctest-dev libstb-dev
-  clang libclang-rt-14-dev llvm-14
+  clang libclang-rt-14-dev llvm-14 clang-format-14 flake8
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
   openjdk-17-jdk-headless
   python3-torch python3-torchvision python3-onnx python3-flatbuffers python3-numpy python3-pytest

@@ -49,8 +49,8 @@ void print_profile(std::FILE* f, const BenchResult& r) {
   double cum = 0.0;
   for (const OpProfile* op : sorted) {
     cum += op->median_ms;
-    std::fprintf(f, "  %4d  %-*s  %-14s %-30s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index,
-                 static_cast<int>(name_w), tools::fit_left(tools::shown(op->info.name), name_w).c_str(), op->info.kind, op->info.kernel,
+    std::fprintf(f, "  %4d  %-*s  %-14s %-30s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index, static_cast<int>(name_w),
+                 tools::fit_left(tools::shown(op->info.name), name_w).c_str(), op->info.kind, op->info.kernel,
                  format_shape(op->info.output_shape).c_str(), op->median_ms, 100.0 * safe_div(op->median_ms, total),
                  100.0 * safe_div(cum, total), safe_div(op->info.flops * 1e-9, op->median_ms * 1e-3));
   }
@@ -63,8 +63,7 @@ void print_profile(std::FILE* f, const BenchResult& r) {
   }
   std::vector<std::pair<std::string, KindSummary>> rows(kinds.begin(), kinds.end());
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
-  std::fprintf(f, "\nper kernel\n  %-30s %5s %9s %7s %9s %9s\n", "kernel", "ops", "ms", "share", "GFLOP",
-               "GFLOP/s");
+  std::fprintf(f, "\nper kernel\n  %-30s %5s %9s %7s %9s %9s\n", "kernel", "ops", "ms", "share", "GFLOP", "GFLOP/s");
   for (const auto& [name, k] : rows) {
     std::fprintf(f, "  %-30s %5d %9.3f %6.1f%% %9.3f %9.1f\n", name.c_str(), k.count, k.ms,
                  100.0 * safe_div(k.ms, total), k.flops * 1e-9, safe_div(k.flops * 1e-9, k.ms * 1e-3));
@@ -80,7 +79,7 @@ TimeStats time_stats(std::vector<double> ms) {
   const size_t n = ms.size();
   t.min = ms.front();
   t.median = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
-  const size_t rank = static_cast<size_t>(std::ceil(0.9 * static_cast<double>(n)));   // nearest rank, 1-based
+  const size_t rank = static_cast<size_t>(std::ceil(0.9 * static_cast<double>(n)));  // nearest rank, 1-based
   t.p90 = ms[std::min(n, std::max<size_t>(rank, 1)) - 1];
   return t;
 }
@@ -104,8 +103,8 @@ std::string format_shape(const Shape& s) {
 
 void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f, "incept-bench %s (%s): backend %s, %d thread%s, Winograd %s, %d runs after %d warm-up\n",
-               r.model_path.c_str(), r.architecture.empty() ? "?" : tools::shown(r.architecture.c_str()).c_str(), r.backend.c_str(),
-               r.threads, r.threads == 1 ? "" : "s", r.winograd ? "on" : "off", r.runs, r.warmup);
+               r.model_path.c_str(), r.architecture.empty() ? "?" : tools::shown(r.architecture.c_str()).c_str(),
+               r.backend.c_str(), r.threads, r.threads == 1 ? "" : "s", r.winograd ? "on" : "off", r.runs, r.warmup);
   if (r.load_average >= 0.0) {
     const bool busy = r.host_cpus > 0 && r.load_average > 0.75 * r.host_cpus;
     std::fprintf(f, "  host         %9d CPUs, load average %.2f%s\n", r.host_cpus, r.load_average,
@@ -116,7 +115,8 @@ void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f, "  first run    %9.2f ms\n", r.first_ms);
   std::fprintf(f, "  steady       %9.2f ms median   %.2f ms p90   %.2f ms min\n", r.steady.median, r.steady.p90,
                r.steady.min);
-  std::fprintf(f, "  compute      %9.3f GFLOP     %.1f GFLOP/s at the median = %.1f%% of peak (%d x %.1f GFLOP/s, %s)\n",
+  std::fprintf(f,
+               "  compute      %9.3f GFLOP     %.1f GFLOP/s at the median = %.1f%% of peak (%d x %.1f GFLOP/s, %s)\n",
                r.plan.gflop, r.gflops(), r.percent_of_peak(), r.threads, r.peak_gflops_per_core, r.peak_isa);
   std::fprintf(f, "  arena        %12s   lower bound %s (ratio %.3f), scratch %s; a copy-concat plan needs %s\n",
                format_bytes(r.plan.arena_bytes).c_str(), format_bytes(r.plan.lower_bound_bytes).c_str(),
@@ -141,17 +141,24 @@ void print_human(std::FILE* f, const BenchResult& r) {
 }
 
 void print_json(std::FILE* f, const BenchResult& r) {
-  std::fprintf(f, "{\"model\": %s, \"architecture\": %s, \"backend\": %s, \"threads\": %d, \"winograd\": %s, "
+  std::fprintf(f,
+               "{\"model\": %s, \"architecture\": %s, \"backend\": %s, \"threads\": %d, \"winograd\": %s, "
                "\"runs\": %d, \"warmup\": %d",
                json_string(r.model_path.c_str()).c_str(), json_string(r.architecture.c_str()).c_str(),
                json_string(r.backend.c_str()).c_str(), r.threads, r.winograd ? "true" : "false", r.runs, r.warmup);
   std::fprintf(f, ", \"host_cpus\": %d, \"load_average\": %s", r.host_cpus,
                r.load_average >= 0.0 ? json_number(r.load_average).c_str() : "null");
-  const std::pair<const char*, double> times[] = {
-      {"load_ms", r.load_ms},      {"prepare_ms", r.prepare_ms}, {"first_ms", r.first_ms},
-      {"median_ms", r.steady.median}, {"p90_ms", r.steady.p90}, {"min_ms", r.steady.min},
-      {"gflop", r.plan.gflop},     {"gflops", r.gflops()},      {"peak_gflops_per_core", r.peak_gflops_per_core},
-      {"percent_of_peak", r.percent_of_peak()}, {"arena_ratio", r.arena_ratio()}};
+  const std::pair<const char*, double> times[] = {{"load_ms", r.load_ms},
+                                                  {"prepare_ms", r.prepare_ms},
+                                                  {"first_ms", r.first_ms},
+                                                  {"median_ms", r.steady.median},
+                                                  {"p90_ms", r.steady.p90},
+                                                  {"min_ms", r.steady.min},
+                                                  {"gflop", r.plan.gflop},
+                                                  {"gflops", r.gflops()},
+                                                  {"peak_gflops_per_core", r.peak_gflops_per_core},
+                                                  {"percent_of_peak", r.percent_of_peak()},
+                                                  {"arena_ratio", r.arena_ratio()}};
   for (const auto& [key, v] : times) std::fprintf(f, ", \"%s\": %s", key, json_number(v).c_str());
   const std::pair<const char*, size_t> sizes[] = {{"arena_bytes", r.plan.arena_bytes},
                                                   {"arena_lower_bound_bytes", r.plan.lower_bound_bytes},
@@ -181,14 +188,15 @@ void print_json(std::FILE* f, const BenchResult& r) {
     for (const OpProfile& op : r.ops) total += op.median_ms;
     for (size_t i = 0; i < r.ops.size(); ++i) {
       const OpProfile& op = r.ops[i];
-      std::fprintf(f,
-                   "%s\n  {\"index\": %d, \"name\": %s, \"kind\": %s, \"backend\": %s, \"kernel\": %s, \"output_shape\": %s, "
-                   "\"median_ms\": %s, \"share\": %s, \"gflop\": %s, \"gflops\": %s}",
-                   i ? "," : "", op.index, json_string(op.info.name).c_str(), json_string(op.info.kind).c_str(),
-                   json_string(op.info.backend).c_str(), json_string(op.info.kernel).c_str(), json_shape(op.info.output_shape).c_str(),
-                   json_number(op.median_ms).c_str(), json_number(safe_div(op.median_ms, total)).c_str(),
-                   json_number(op.info.flops * 1e-9).c_str(),
-                   json_number(safe_div(op.info.flops * 1e-9, op.median_ms * 1e-3)).c_str());
+      std::fprintf(
+          f,
+          "%s\n  {\"index\": %d, \"name\": %s, \"kind\": %s, \"backend\": %s, \"kernel\": %s, \"output_shape\": %s, "
+          "\"median_ms\": %s, \"share\": %s, \"gflop\": %s, \"gflops\": %s}",
+          i ? "," : "", op.index, json_string(op.info.name).c_str(), json_string(op.info.kind).c_str(),
+          json_string(op.info.backend).c_str(), json_string(op.info.kernel).c_str(),
+          json_shape(op.info.output_shape).c_str(), json_number(op.median_ms).c_str(),
+          json_number(safe_div(op.median_ms, total)).c_str(), json_number(op.info.flops * 1e-9).c_str(),
+          json_number(safe_div(op.info.flops * 1e-9, op.median_ms * 1e-3)).c_str());
     }
     std::fprintf(f, "]");
   }

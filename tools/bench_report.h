@@ -13,7 +13,7 @@
 namespace incept::bench {
 
 struct TimeStats {
-  double median = 0.0, p90 = 0.0, min = 0.0;   // milliseconds
+  double median = 0.0, p90 = 0.0, min = 0.0;  // milliseconds
 };
 // Median (mean of the middle two for an even count), p90 (nearest rank) and min of `ms`.
 TimeStats time_stats(std::vector<double> ms);
@@ -26,20 +26,20 @@ struct OpProfile {
 
 struct BenchResult {
   std::string model_path, architecture;
-  std::string backend;   // as requested ("auto", ...)
+  std::string backend;  // as requested ("auto", ...)
   int threads = 1, runs = 0, warmup = 0;
-  bool winograd = true;              // InterpreterOptions::winograd (--no-winograd: false)
+  bool winograd = true;  // InterpreterOptions::winograd (--no-winograd: false)
   double load_ms = 0.0, prepare_ms = 0.0, first_ms = 0.0;
   TimeStats steady;
   PlanStats plan;
-  size_t weights_bytes = 0;          // Model::weights_bytes(): what the file holds
+  size_t weights_bytes = 0;  // Model::weights_bytes(): what the file holds
   size_t ru_maxrss_bytes = 0, vm_hwm_bytes = 0;
-  size_t vm_rss_bytes = 0;           // resident at the end, after the timed runs
-  int host_cpus = 0;                 // std::thread::hardware_concurrency()
-  double load_average = -1.0;        // 1-minute load average at the start (/proc/loadavg), -1 if unknown
+  size_t vm_rss_bytes = 0;     // resident at the end, after the timed runs
+  int host_cpus = 0;           // std::thread::hardware_concurrency()
+  double load_average = -1.0;  // 1-minute load average at the start (/proc/loadavg), -1 if unknown
   double peak_gflops_per_core = 0.0;
   const char* peak_isa = "";
-  std::vector<OpProfile> ops;        // every op, in execution order (backends always; times with --profile)
+  std::vector<OpProfile> ops;  // every op, in execution order (backends always; times with --profile)
   bool profiled = false;
 
   size_t peak_rss_bytes() const { return vm_hwm_bytes != 0 ? vm_hwm_bytes : ru_maxrss_bytes; }

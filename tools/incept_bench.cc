@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-bench M.incept [--threads N] [--backend B] [--no-winograd] [--runs N] [--warmup N] [--input X.npy] [--profile] [--json]
-// Times a model the way a user meets it: load (Model::from_file), prepare, the first (cold)
-// inference, then `runs` timed inferences after `warmup` untimed ones; reports the steady-state
-// median / p90 / min, the memory plan against its lower bound, weights, peak RSS and the achieved
-// GFLOP/s against this core's measured fp32 peak (peak_flops.h).
+// incept-bench M.incept [--threads N] [--backend B] [--no-winograd] [--runs N] [--warmup N] [--input X.npy] [--profile]
+// [--json] Times a model the way a user meets it: load (Model::from_file), prepare, the first (cold) inference, then
+// `runs` timed inferences after `warmup` untimed ones; reports the steady-state median / p90 / min, the memory plan
+// against its lower bound, weights, peak RSS and the achieved GFLOP/s against this core's measured fp32 peak
+// (peak_flops.h).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -70,9 +70,9 @@ size_t ru_maxrss_bytes() {
   struct rusage ru {};
   if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
 #if defined(__APPLE__)
-  return static_cast<size_t>(ru.ru_maxrss);          // bytes on macOS
+  return static_cast<size_t>(ru.ru_maxrss);  // bytes on macOS
 #else
-  return static_cast<size_t>(ru.ru_maxrss) * 1024;   // kilobytes on Linux
+  return static_cast<size_t>(ru.ru_maxrss) * 1024;  // kilobytes on Linux
 #endif
 }
 

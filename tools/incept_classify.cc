@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--no-winograd] [--json] [-q]
-// Classifies PNG / JPEG / BMP images: each is decoded to RGB, resized to the model's input size,
+// incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--no-winograd]
+// [--json] [-q] Classifies PNG / JPEG / BMP images: each is decoded to RGB, resized to the model's input size,
 // normalised as the model's metadata says (mean, std, channel order), run, and its top-K classes
 // printed with labels, probabilities and logits. Exit 0; 2 for a bad flag, model file or image (the
 // other images are still classified); 1 when preparing or running the model fails.
@@ -91,7 +91,8 @@ void print_text(const std::string& path, const incept::Model& m, const std::vect
     if (is_softmax)
       std::printf("  %3zu  %.4f  %s\n", k + 1, top[k].prob, shown(label_of(m, top[k].cls).c_str()).c_str());
     else
-      std::printf("  %3zu  %.4f  logit %9.4f  %s\n", k + 1, top[k].prob, top[k].logit, shown(label_of(m, top[k].cls).c_str()).c_str());
+      std::printf("  %3zu  %.4f  logit %9.4f  %s\n", k + 1, top[k].prob, top[k].logit,
+                  shown(label_of(m, top[k].cls).c_str()).c_str());
   }
 }
 
@@ -101,8 +102,8 @@ void print_json(const std::string& path, const incept::tools::Image& img, const 
                   ", \"height\": " + std::to_string(img.height) + ", \"resize\": \"" + resize +
                   "\", \"inference_ms\": " + json_number(ms) + ", \"top\": [";
   for (size_t k = 0; k < top.size(); ++k) {
-    s += (k ? ", " : "") + std::string("{\"rank\": ") + std::to_string(k + 1) + ", \"class\": " +
-         std::to_string(top[k].cls) + ", \"label\": " + json_string(label_of(m, top[k].cls)) +
+    s += (k ? ", " : "") + std::string("{\"rank\": ") + std::to_string(k + 1) +
+         ", \"class\": " + std::to_string(top[k].cls) + ", \"label\": " + json_string(label_of(m, top[k].cls)) +
          ", \"probability\": " + json_number(top[k].prob) +
          ", \"logit\": " + (is_softmax ? std::string("null") : json_number(top[k].logit)) + "}";
   }
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
       char* end = nullptr;
       const long k = std::strtol(v, &end, 10);
       if (std::strcmp(v, "all") == 0) {
-        top_k = 0;   // every class
+        top_k = 0;  // every class
       } else if (end == v || *end != '\0' || k < 1 || k > 1000000) {
         args.usage_error(("--top must be an integer in 1..1000000 or 'all', got '" + std::string(v) + "'").c_str());
       } else {
@@ -174,9 +175,10 @@ int main(int argc, char** argv) {
   const int64_t classes = out.shape.rank >= 1 ? out.shape[out.shape.rank - 1] : 0;
   if (it.num_inputs() != 1 || in.shape.rank != 4 || in.shape[0] != 1 || in.shape[3] != 3 || classes < 1 ||
       out.shape.num_elements() != classes) {
-    std::fprintf(stderr, "%s: %s is not an image classifier: it needs one [1, H, W, 3] input and one [1, classes] "
-                 "output, it has %d input(s), input 0 %s, output 0 %s\n", kTool, model_path.c_str(), it.num_inputs(),
-                 incept::shape_to_string(in.shape, in_buf, sizeof(in_buf)),
+    std::fprintf(stderr,
+                 "%s: %s is not an image classifier: it needs one [1, H, W, 3] input and one [1, classes] "
+                 "output, it has %d input(s), input 0 %s, output 0 %s\n",
+                 kTool, model_path.c_str(), it.num_inputs(), incept::shape_to_string(in.shape, in_buf, sizeof(in_buf)),
                  incept::shape_to_string(out.shape, out_buf, sizeof(out_buf)));
     return 2;
   }
@@ -214,8 +216,10 @@ int main(int argc, char** argv) {
     ++done;
   }
   if (!quiet && done > 0)
-    std::fprintf(stderr, "%s: %s (%s): load+prepare %.1f ms; input %dx%d %s, %s resize; %d image(s), mean inference "
-                 "%.2f ms\n", kTool, model_path.c_str(), *model->architecture() ? shown(model->architecture()).c_str() : "?",
+    std::fprintf(stderr,
+                 "%s: %s (%s): load+prepare %.1f ms; input %dx%d %s, %s resize; %d image(s), mean inference "
+                 "%.2f ms\n",
+                 kTool, model_path.c_str(), *model->architecture() ? shown(model->architecture()).c_str() : "?",
                  load_ms, in.shape[1], in.shape[2], pre.order == incept::ChannelOrder::kBgr ? "BGR" : "RGB",
                  incept::tools::resize_policy_name(resize), done, total_ms / done);
   return exit_code;

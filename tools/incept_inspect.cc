@@ -55,7 +55,8 @@ std::string op_inputs(const incept::Interpreter& it, int i) {
 
 void print_metadata(const std::string& path, const incept::Model& m, const incept::PlanStats& st) {
   std::printf("model %s\n", path.c_str());
-  std::printf("  architecture  %s\n  producer      %s\n", *m.architecture() ? shown(m.architecture()).c_str() : "(none)",
+  std::printf("  architecture  %s\n  producer      %s\n",
+              *m.architecture() ? shown(m.architecture()).c_str() : "(none)",
               *m.producer() ? shown(m.producer()).c_str() : "(none)");
   for (int i = 0; i < m.num_inputs(); ++i)
     std::printf("  input %-7d %s %s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str());
@@ -63,15 +64,16 @@ void print_metadata(const std::string& path, const incept::Model& m, const incep
     std::printf("  output %-6d %s %s\n", i, shown(m.output_name(i)).c_str(), format_shape(m.output_shape(i)).c_str());
   const float* mean = m.mean();
   const float* sd = m.std_dev();
-  std::printf("  preprocess    %d x %d, %s, x = (pixel / 255 - mean) / std, mean (%.4g, %.4g, %.4g), std (%.4g, %.4g, %.4g)\n",
-              m.input_height(), m.input_width(), m.channel_order() == incept::ChannelOrder::kRgb ? "RGB" : "BGR",
-              mean[0], mean[1], mean[2], sd[0], sd[1], sd[2]);
+  std::printf(
+      "  preprocess    %d x %d, %s, x = (pixel / 255 - mean) / std, mean (%.4g, %.4g, %.4g), std (%.4g, %.4g, %.4g)\n",
+      m.input_height(), m.input_width(), m.channel_order() == incept::ChannelOrder::kRgb ? "RGB" : "BGR", mean[0],
+      mean[1], mean[2], sd[0], sd[1], sd[2]);
   std::printf("  labels        %d", m.num_labels());
   if (m.num_labels() > 0)
     std::printf(" (\"%s\" .. \"%s\")", shown(m.label(0)).c_str(), shown(m.label(m.num_labels() - 1)).c_str());
   std::printf("\n  weights       %s (%zu floats)\n  size          %d ops, %d tensors, %.3f GFLOP\n",
-              format_bytes(m.weights_bytes()).c_str(), m.weights_bytes() / sizeof(float), m.num_ops(),
-              m.num_tensors(), st.gflop);
+              format_bytes(m.weights_bytes()).c_str(), m.weights_bytes() / sizeof(float), m.num_ops(), m.num_tensors(),
+              st.gflop);
 }
 
 void print_graph(const incept::Interpreter& it) {
@@ -85,9 +87,9 @@ void print_graph(const incept::Interpreter& it) {
   for (int i = 0; i < it.num_ops(); ++i) {
     const incept::OpInfo op = it.op_info(i);
     const std::string out = "t" + std::to_string(op.output);
-    std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w), fit_left(shown(op.name), name_w).c_str(),
-                op.kind, op.kernel, out.c_str(), format_shape(op.output_shape).c_str(), op.flops * 1e-9,
-                op_inputs(it, i).c_str());
+    std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w),
+                fit_left(shown(op.name), name_w).c_str(), op.kind, op.kernel, out.c_str(),
+                format_shape(op.output_shape).c_str(), op.flops * 1e-9, op_inputs(it, i).c_str());
   }
 }
 
@@ -99,10 +101,11 @@ void print_plan(const incept::Interpreter& it) {
               format_bytes(st.lower_bound_bytes).c_str(), st.lower_bound_bytes,
               st.lower_bound_bytes ? double(st.arena_bytes) / st.lower_bound_bytes : 0.0,
               format_bytes(st.scratch_bytes).c_str());
-  std::printf("  copy-concat   %s if concat copied its inputs; %d views, %d concat inputs copied, %d adds in place, "
-              "%d fused into their conv\n",
-              format_bytes(st.copy_concat_bytes).c_str(), st.num_views, st.num_copied_concat_inputs, st.num_in_place,
-              st.num_fused_adds);
+  std::printf(
+      "  copy-concat   %s if concat copied its inputs; %d views, %d concat inputs copied, %d adds in place, "
+      "%d fused into their conv\n",
+      format_bytes(st.copy_concat_bytes).c_str(), st.num_views, st.num_copied_concat_inputs, st.num_in_place,
+      st.num_fused_adds);
   std::printf("  weights       %s packed by kernels, %s read in place from the file\n",
               format_bytes(st.packed_weights_bytes).c_str(), format_bytes(st.file_weights_bytes).c_str());
   size_t name_w = 4;
@@ -126,8 +129,9 @@ void print_plan(const incept::Interpreter& it) {
     else if (p.view_of >= 0)
       view = "t" + std::to_string(p.view_of) + " (" + std::to_string(p.channel_offset) + ", " +
              std::to_string(p.pixel_stride) + ")";
-    std::printf("  %4d  %-*s  %-18s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w), fit_left(shown(p.name), name_w).c_str(),
-                format_shape(p.shape).c_str(), p.offset, p.bytes, life, view.c_str());
+    std::printf("  %4d  %-*s  %-18s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w),
+                fit_left(shown(p.name), name_w).c_str(), format_shape(p.shape).c_str(), p.offset, p.bytes, life,
+                view.c_str());
   }
 }
 

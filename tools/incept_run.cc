@@ -18,14 +18,15 @@
 namespace {
 
 void usage(std::FILE* f) {
-  std::fprintf(f,
-               "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [--no-winograd] [-q]\n"
-               "  Runs MODEL on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y. A batch of\n"
-               "  k times the model's (e.g. [1000, 3, 299, 299]) runs k times; the outputs are stacked.\n"
-               "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
-               "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
-               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
-               "  -q            no summary on stderr\n");
+  std::fprintf(
+      f,
+      "usage: incept-run MODEL.incept --input X.npy --output Y.npy [--threads N] [--backend B] [--no-winograd] [-q]\n"
+      "  Runs MODEL on X (float32 NCHW, e.g. [1, 3, 299, 299]) and writes its first output to Y. A batch of\n"
+      "  k times the model's (e.g. [1000, 3, 299, 299]) runs k times; the outputs are stacked.\n"
+      "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
+      "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
+      "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
+      "  -q            no summary on stderr\n");
 }
 
 int fail(const char* what, const incept::Status& s) { return incept::tools::fail("incept-run", what, s); }
@@ -36,7 +37,8 @@ incept::tools::NpyArray batch_slice(const incept::tools::NpyArray& a, int64_t in
   out.shape = a.shape;
   out.shape[0] /= count;
   const size_t n = a.data.size() / static_cast<size_t>(count);
-  out.data.assign(a.data.begin() + static_cast<ptrdiff_t>(n * index), a.data.begin() + static_cast<ptrdiff_t>(n * (index + 1)));
+  out.data.assign(a.data.begin() + static_cast<ptrdiff_t>(n * index),
+                  a.data.begin() + static_cast<ptrdiff_t>(n * (index + 1)));
   return out;
 }
 
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
   if (!s.is_ok()) return fail("cannot read input", s);
   const int64_t model_batch = it.input(0).shape[0];
   const int64_t runs = !input.shape.empty() && input.shape[0] > model_batch && input.shape[0] % model_batch == 0
-                           ? input.shape[0] / model_batch : 1;
+                           ? input.shape[0] / model_batch
+                           : 1;
   incept::tools::NpyArray out;
   const auto t2 = clock::now();
   for (int64_t r = 0; r < runs; ++r) {
@@ -106,9 +109,10 @@ int main(int argc, char** argv) {
                  "incept-run: %s (%s): load+prepare %.1f ms, inference %.1f ms%s\n"
                  "incept-run: arena %zu bytes, lower bound %zu (ratio %.3f), a copy-concat plan would need %zu; "
                  "weights %zu bytes\n",
-                 model_path.c_str(), incept::tools::shown(model->architecture()).c_str(), ms(t1 - t0), ms(t3 - t2) / double(runs),
-                 runs > 1 ? (" per run, " + std::to_string(runs) + " runs").c_str() : "", ps.arena_bytes,
-                 ps.lower_bound_bytes, ps.lower_bound_bytes ? double(ps.arena_bytes) / double(ps.lower_bound_bytes) : 0.0,
+                 model_path.c_str(), incept::tools::shown(model->architecture()).c_str(), ms(t1 - t0),
+                 ms(t3 - t2) / double(runs), runs > 1 ? (" per run, " + std::to_string(runs) + " runs").c_str() : "",
+                 ps.arena_bytes, ps.lower_bound_bytes,
+                 ps.lower_bound_bytes ? double(ps.arena_bytes) / double(ps.lower_bound_bytes) : 0.0,
                  ps.copy_concat_bytes, model->weights_bytes());
   }
   return 0;

@@ -25,7 +25,7 @@ namespace {
 
 constexpr float kA = 0.999999f;
 constexpr float kB = 1e-6f;
-volatile float g_peak_sink;   // keeps the kernels' results observable
+volatile float g_peak_sink;  // keeps the kernels' results observable
 
 // Each kernel runs `iters` iterations and returns the FLOP it did (via *flop) and a value derived
 // from every accumulator, so the compiler keeps all of them.
@@ -33,7 +33,7 @@ using Kernel = float (*)(uint64_t iters, double* flop);
 
 #if INCEPT_PEAK_X86
 __attribute__((target("avx512f"))) float fma_avx512(uint64_t iters, double* flop) {
-  constexpr int kAcc = 16;   // of 32 zmm registers
+  constexpr int kAcc = 16;  // of 32 zmm registers
   const __m512 a = _mm512_set1_ps(kA), b = _mm512_set1_ps(kB);
   __m512 acc[kAcc];
   for (int i = 0; i < kAcc; ++i) acc[i] = _mm512_set1_ps(static_cast<float>(i));
@@ -52,7 +52,7 @@ __attribute__((target("avx512f"))) float fma_avx512(uint64_t iters, double* flop
 }
 
 __attribute__((target("avx2,fma"))) float fma_avx2(uint64_t iters, double* flop) {
-  constexpr int kAcc = 12;   // of 16 ymm registers (a and b take two more)
+  constexpr int kAcc = 12;  // of 16 ymm registers (a and b take two more)
   const __m256 a = _mm256_set1_ps(kA), b = _mm256_set1_ps(kB);
   __m256 acc[kAcc];
   for (int i = 0; i < kAcc; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
@@ -73,7 +73,7 @@ __attribute__((target("avx2,fma"))) float fma_avx2(uint64_t iters, double* flop)
 
 #if INCEPT_PEAK_NEON
 float fma_neon(uint64_t iters, double* flop) {
-  constexpr int kAcc = 24;   // of 32 q registers: enough for 4 FMA pipes x 4-cycle latency
+  constexpr int kAcc = 24;  // of 32 q registers: enough for 4 FMA pipes x 4-cycle latency
   const float32x4_t a = vdupq_n_f32(kA), b = vdupq_n_f32(kB);
   float32x4_t acc[kAcc];
   for (int i = 0; i < kAcc; ++i) acc[i] = vdupq_n_f32(static_cast<float>(i));

@@ -11,8 +11,8 @@ namespace incept::bench {
 enum class PeakIsa { kWidest, kAvx2 };
 
 struct PeakFlops {
-  double gflops_per_core = 0.0;   // best of the timed chunks, 2 FLOP per lane per FMA
-  const char* isa = "scalar";     // "avx512f", "avx2+fma", "neon", "scalar"
+  double gflops_per_core = 0.0;  // best of the timed chunks, 2 FLOP per lane per FMA
+  const char* isa = "scalar";    // "avx512f", "avx2+fma", "neon", "scalar"
 };
 
 // Runs on the calling thread for about `seconds` (after a short warm-up that lets the core reach

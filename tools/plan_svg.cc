@@ -62,8 +62,8 @@ std::string short_label(std::string name, size_t chars) {
 struct Placed {
   int index = 0;
   TensorPlacement p;
-  int root = -1;          // outermost concat output holding this view (views only)
-  double y0 = 0, h = 0;   // bytes: start offset and height of the drawn band
+  int root = -1;         // outermost concat output holding this view (views only)
+  double y0 = 0, h = 0;  // bytes: start offset and height of the drawn band
 };
 
 }  // namespace
@@ -96,10 +96,10 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
     views.push_back(q);
   }
 
-  const double ymax = std::max<double>({1.0, static_cast<double>(st.arena_bytes),
-                                        static_cast<double>(st.lower_bound_bytes)});
+  const double ymax =
+      std::max<double>({1.0, static_cast<double>(st.arena_bytes), static_cast<double>(st.lower_bound_bytes)});
   auto X = [&](double step) { return kLeft + kPlotW * step / steps; };
-  auto Y = [&](double bytes) { return kTop + kPlotH * (1.0 - bytes / ymax); };   // offset 0 at the bottom
+  auto Y = [&](double bytes) { return kTop + kPlotH * (1.0 - bytes / ymax); };  // offset 0 at the bottom
 
   std::FILE* f = std::fopen(path, "w");
   if (f == nullptr) return Status::error(StatusCode::kIoError, "cannot write '%s'", path);
@@ -124,13 +124,17 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
   // Grid and axes.
   const double ystep = nice_step(ymax / 1048576.0, 8) * 1048576.0;
   std::fprintf(f, "<g stroke=\"#ddd\" stroke-width=\"0.5\">\n");
-  for (double b = 0; b <= ymax + 1; b += ystep) std::fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", kLeft, Y(b), kLeft + kPlotW, Y(b));
+  for (double b = 0; b <= ymax + 1; b += ystep)
+    std::fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", kLeft, Y(b), kLeft + kPlotW, Y(b));
   const double xstep = std::max(1.0, nice_step(steps, 12));
-  for (double s = 0; s <= steps; s += xstep) std::fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X(s), kTop, X(s), kTop + kPlotH);
+  for (double s = 0; s <= steps; s += xstep)
+    std::fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", X(s), kTop, X(s), kTop + kPlotH);
   std::fprintf(f, "</g>\n<g text-anchor=\"end\">\n");
-  for (double b = 0; b <= ymax + 1; b += ystep) std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%g</text>\n", kLeft - 6, Y(b) + 4, b / 1048576.0);
+  for (double b = 0; b <= ymax + 1; b += ystep)
+    std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%g</text>\n", kLeft - 6, Y(b) + 4, b / 1048576.0);
   std::fprintf(f, "</g>\n<g text-anchor=\"middle\">\n");
-  for (double s = 0; s <= steps; s += xstep) std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%g</text>\n", X(s), kTop + kPlotH + 16, s);
+  for (double s = 0; s <= steps; s += xstep)
+    std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%g</text>\n", X(s), kTop + kPlotH + 16, s);
   std::fprintf(f,
                "<text x=\"%.1f\" y=\"%.1f\">step (op index)</text>\n"
                "<text transform=\"translate(18 %.1f) rotate(-90)\">arena offset (MiB)</text>\n</g>\n",
@@ -141,11 +145,13 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
   for (const Placed& q : views) has_views[q.root] = true;
   auto rect = [&](const Placed& q, const char* cls, const std::string& fill, const char* extra) {
     const TensorPlacement& p = q.p;
-    const double x0 = X(std::max(0, p.first_step)), x1 = X(std::min(steps - 1, std::max(p.first_step, p.last_step)) + 1);
+    const double x0 = X(std::max(0, p.first_step)),
+                 x1 = X(std::min(steps - 1, std::max(p.first_step, p.last_step)) + 1);
     const double ytop = Y(q.y0 + q.h), ybot = Y(q.y0);
     const double h = std::max(0.8, ybot - ytop);
-    std::string tip = p.name + std::string(" ") + shape_str(p.shape) + "\n" + std::to_string(p.bytes) + " bytes at offset " +
-                      std::to_string(p.offset) + "\nsteps " + std::to_string(p.first_step) + ".." + std::to_string(p.last_step);
+    std::string tip = p.name + std::string(" ") + shape_str(p.shape) + "\n" + std::to_string(p.bytes) +
+                      " bytes at offset " + std::to_string(p.offset) + "\nsteps " + std::to_string(p.first_step) +
+                      ".." + std::to_string(p.last_step);
     if (q.root >= 0 && p.fused)
       tip += "\nthe conv writes " + std::string(all[p.view_of].name) + " directly (residual add fused)";
     else if (q.root >= 0 && p.in_place)
@@ -153,9 +159,11 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
     else if (q.root >= 0)
       tip += "\nview of " + std::string(all[p.view_of].name) + ", channels from " + std::to_string(p.channel_offset) +
              ", pixel stride " + std::to_string(p.pixel_stride);
-    std::fprintf(f, "<rect class=\"%s\" data-tensor=\"%d\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\" %s><title>%s</title></rect>\n",
+    std::fprintf(f,
+                 "<rect class=\"%s\" data-tensor=\"%d\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                 "fill=\"%s\" %s><title>%s</title></rect>\n",
                  cls, q.index, x0, ybot - h, std::max(0.8, x1 - x0), h, fill.c_str(), extra, xml_escape(tip).c_str());
-    if (x1 - x0 > 40 && h > 12 && !has_views[q.index]) {   // a concat root is labelled by its views
+    if (x1 - x0 > 40 && h > 12 && !has_views[q.index]) {  // a concat root is labelled by its views
       const std::string label = short_label(p.name, static_cast<size_t>((x1 - x0 - 4) / 6.2));
       std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" pointer-events=\"none\">%s</text>\n", x0 + 2,
                    ybot - h / 2 + 3.5, xml_only(label).c_str());
@@ -166,16 +174,19 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
     std::snprintf(fill, sizeof(fill), "hsl(%d,55%%,72%%)", (q.index * 47) % 360);
     rect(q, "tensor", fill, "stroke=\"#333\" stroke-width=\"0.5\"");
   }
-  for (const Placed& q : views) rect(q, "view", "url(#hatch)", "stroke=\"#000\" stroke-width=\"0.8\" stroke-dasharray=\"3,2\"");
+  for (const Placed& q : views)
+    rect(q, "view", "url(#hatch)", "stroke=\"#000\" stroke-width=\"0.8\" stroke-dasharray=\"3,2\"");
 
   // Lower bound and the live-bytes step line (activations only: kernel scratch is not placed per tensor).
-  std::fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d00\" stroke-width=\"1.2\" stroke-dasharray=\"6,3\"><title>lower bound %zu bytes</title></line>\n",
+  std::fprintf(f,
+               "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d00\" stroke-width=\"1.2\" "
+               "stroke-dasharray=\"6,3\"><title>lower bound %zu bytes</title></line>\n",
                kLeft, Y(st.lower_bound_bytes), kLeft + kPlotW, Y(st.lower_bound_bytes), st.lower_bound_bytes);
   std::fprintf(f, "<polyline fill=\"none\" stroke=\"#f80\" stroke-width=\"1.5\" points=\"");
   for (int s = 0; s < steps; ++s) std::fprintf(f, "%.1f,%.1f %.1f,%.1f ", X(s), Y(live[s]), X(s + 1), Y(live[s]));
   std::fprintf(f, "\"><title>bytes of tensors live at each step</title></polyline>\n");
-  std::fprintf(f, "<path d=\"M%.1f %.1fV%.1fH%.1f\" fill=\"none\" stroke=\"#000\"/>\n</svg>\n", kLeft, kTop, kTop + kPlotH,
-               kLeft + kPlotW);
+  std::fprintf(f, "<path d=\"M%.1f %.1fV%.1fH%.1f\" fill=\"none\" stroke=\"#000\"/>\n</svg>\n", kLeft, kTop,
+               kTop + kPlotH, kLeft + kPlotW);
   const bool ok = std::ferror(f) == 0;
   if (std::fclose(f) != 0 || !ok) return Status::error(StatusCode::kIoError, "cannot write '%s'", path);
   return Status::ok();

@@ -54,7 +54,8 @@ inline int bench_threads() {
 
 // The process-wide pool for bench_threads() > 1; nullptr (calling thread) for 1.
 inline pthreadpool_t bench_pool() {
-  static const pthreadpool_t pool = bench_threads() > 1 ? pthreadpool_create(static_cast<size_t>(bench_threads())) : nullptr;
+  static const pthreadpool_t pool =
+      bench_threads() > 1 ? pthreadpool_create(static_cast<size_t>(bench_threads())) : nullptr;
   return pool;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every conv shape of the four nets: every registered
 // kernel but the native ones, through the registry (BM_conv2d_f32_ref, the oracle's loops;
-// BM_conv2d_f32_eigen; BM_conv2d_f32_xnn), and the native engines per ISA table of this build BM_conv2d_f32_gemm_<isa>, BM_conv2d_f32_winograd_<isa> and
-// BM_conv2d_f32_winograd_f2x2_<isa>. Weights are packed once outside the timed loop, as prepare() does.
+// BM_conv2d_f32_eigen; BM_conv2d_f32_xnn), and the native engines per ISA table of this build BM_conv2d_f32_gemm_<isa>,
+// BM_conv2d_f32_winograd_<isa> and BM_conv2d_f32_winograd_f2x2_<isa>. Weights are packed once outside the timed loop,
+// as prepare() does.
 #include <string>
 
 #include "bench_util.h"
@@ -27,7 +28,7 @@ struct ConvFixture {
     p.kernel = {s.kh, s.kw};
     p.stride = {s.stride, s.stride};
     p.pad = {s.ph, s.ph, s.pw, s.pw};
-    p.activation = ops::Activation::kRelu;   // every Inception conv is followed by (folded BN and) ReLU
+    p.activation = ops::Activation::kRelu;  // every Inception conv is followed by (folded BN and) ReLU
     const Shape bias_shape{s.cout};
     valid = ops::conv2d_infer_shape(p, in, weights_shape, &bias_shape, &out).is_ok();
     output = Buffer(valid ? static_cast<size_t>(out.num_elements()) : 0);
@@ -37,7 +38,9 @@ struct ConvFixture {
   }
   ConstTensorView<float> in_view() const { return as_const(dense_view(input.data(), in)); }
   TensorView<float> out_view() const { return dense_view(output.data(), out); }
-  double flop() const { return 2.0 * double(out.num_elements()) * weights_shape[1] * weights_shape[2] * weights_shape[3]; }
+  double flop() const {
+    return 2.0 * double(out.num_elements()) * weights_shape[1] * weights_shape[2] * weights_shape[3];
+  }
   double bytes() const { return 4.0 * double(in.num_elements() + out.num_elements()); }
 
   ops::Conv2DParams p;
@@ -52,11 +55,11 @@ void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
   KernelBench kb;
-  const Status st = kb.prepare(k, &f.p,
-                               {KernelBench::activation(f.input.data(), f.in),
-                                KernelBench::constant(f.weights.data(), f.weights_shape),
-                                KernelBench::constant(f.bias.data(), Shape{s.cout})},
-                               f.out, f.output.data());
+  const Status st = kb.prepare(
+      k, &f.p,
+      {KernelBench::activation(f.input.data(), f.in), KernelBench::constant(f.weights.data(), f.weights_shape),
+       KernelBench::constant(f.bias.data(), Shape{s.cout})},
+      f.out, f.output.data());
   if (!st.is_ok()) return state.SkipWithError(st.message());
   time_kernel(state, kb, s.name, f.flop(), f.bytes());
 }
@@ -92,9 +95,10 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
   if (!small && s.kh == 1 && s.kw == 3) v = V::kF1x4K1x3;
   if (!small && s.kh == 3 && s.kw == 1) v = V::kF4x1K3x1;
   ops::Conv2DWinograd w;
-  const Status st = v == V::kNone ? Status::error(StatusCode::kUnsupported, "not a Winograd shape")
-                                  : ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, f.p, f.in, f.out, f.weights.data(),
-                                                                    f.bias.data(), bench_threads(), &w);
+  const Status st = v == V::kNone
+                        ? Status::error(StatusCode::kUnsupported, "not a Winograd shape")
+                        : ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, f.p, f.in, f.out,
+                                                          f.weights.data(), f.bias.data(), bench_threads(), &w);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   Buffer scratch(w.scratch_bytes() / sizeof(float));
   for (auto _ : state) {
@@ -109,8 +113,7 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
 // Every registered kernel but the native ones: BM_conv2d_f32_xnn, BM_conv2d_f32_eigen, BM_conv2d_f32_ref.
 const int kRegistered = [] {
   for_each_fixed_kernel(ops::OpKind::kConv2D, [](const ops::Kernel& k) {
-    register_conv_bench(std::string("BM_") + k.name,
-                        [&k](benchmark::State& st, Net n) { run_registered(st, n, k); });
+    register_conv_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) { run_registered(st, n, k); });
   });
   return 0;
 }();

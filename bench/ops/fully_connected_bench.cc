@@ -17,7 +17,11 @@ namespace {
 
 struct FcFixture {
   explicit FcFixture(const FcShape& s)
-      : in{1, s.in}, weights_shape{s.out, s.in}, input(s.in), weights(static_cast<size_t>(s.out) * s.in), bias(s.out),
+      : in{1, s.in},
+        weights_shape{s.out, s.in},
+        input(s.in),
+        weights(static_cast<size_t>(s.out) * s.in),
+        bias(s.out),
         output(s.out) {
     const Shape bias_shape{s.out};
     valid = ops::fully_connected_infer_shape(p, in, weights_shape, &bias_shape, &out).is_ok();
@@ -42,11 +46,11 @@ void run_registered(benchmark::State& state, Net net, const ops::Kernel& k) {
   FcFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
   KernelBench kb;
-  const Status st = kb.prepare(k, &f.p,
-                               {KernelBench::activation(f.input.data(), f.in),
-                                KernelBench::constant(f.weights.data(), f.weights_shape),
-                                KernelBench::constant(f.bias.data(), Shape{s.out})},
-                               f.out, f.output.data());
+  const Status st = kb.prepare(
+      k, &f.p,
+      {KernelBench::activation(f.input.data(), f.in), KernelBench::constant(f.weights.data(), f.weights_shape),
+       KernelBench::constant(f.bias.data(), Shape{s.out})},
+      f.out, f.output.data());
   if (!st.is_ok()) return state.SkipWithError(st.message());
   time_kernel(state, kb, s.name, f.flop(), f.bytes());
 }
@@ -58,8 +62,8 @@ void run_fc_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   if (!f.valid) return state.SkipWithError("bad shape");
   if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
   ops::KernelPlan plan;
-  const Status st = ops::gemm_kernel_create(t.gemm_f32, ops::Conv2DParams{}, Shape{1, 1, 1, s.in}, Shape{1, 1, 1, s.out},
-                                            f.weights.data(), f.bias.data(), &plan);
+  const Status st = ops::gemm_kernel_create(t.gemm_f32, ops::Conv2DParams{}, Shape{1, 1, 1, s.in},
+                                            Shape{1, 1, 1, s.out}, f.weights.data(), f.bias.data(), &plan);
   if (!st.is_ok()) return state.SkipWithError(st.message());
   const ConstTensorView<float> in = f.in_view();
   ops::KernelIo io;

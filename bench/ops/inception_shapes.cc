@@ -56,7 +56,7 @@ Tables make_inception_v3() {
   t.add_conv("Conv2d_4a_3x3", 73, 80, 192, 3, 3);
   t.add_max_pool("maxpool2", 71, 192, 3, 2, 0, false);
   const std::pair<const char*, int32_t> a_blocks[] = {{"Mixed_5b", 192}, {"Mixed_5c", 256}, {"Mixed_5d", 288}};
-  for (const auto& [name, in] : a_blocks) {   // InceptionA(in, pool_features) at 35 x 35
+  for (const auto& [name, in] : a_blocks) {  // InceptionA(in, pool_features) at 35 x 35
     const std::string n = name;
     t.add_conv(n + ".branch1x1", 35, in, 64, 1, 1);
     t.add_conv(n + ".branch5x5_1", 35, in, 48, 1, 1);
@@ -67,13 +67,14 @@ Tables make_inception_v3() {
     t.add_avg_pool(n + ".branch_pool", 35, in);
     t.add_conv(n + ".branch_pool", 35, in, in == 192 ? 32 : 64, 1, 1);
   }
-  t.add_conv("Mixed_6a.branch3x3", 35, 288, 384, 3, 3, 2);   // InceptionB: grid reduction 35 -> 17
+  t.add_conv("Mixed_6a.branch3x3", 35, 288, 384, 3, 3, 2);  // InceptionB: grid reduction 35 -> 17
   t.add_conv("Mixed_6a.branch3x3dbl_1", 35, 288, 64, 1, 1);
   t.add_conv("Mixed_6a.branch3x3dbl_2", 35, 64, 96, 3, 3, 1, 1, 1);
   t.add_conv("Mixed_6a.branch3x3dbl_3", 35, 96, 96, 3, 3, 2);
   t.add_max_pool("Mixed_6a.max_pool", 35, 288, 3, 2, 0, false);
-  const std::pair<const char*, int32_t> c_blocks[] = {{"Mixed_6b", 128}, {"Mixed_6c", 160}, {"Mixed_6d", 160}, {"Mixed_6e", 192}};
-  for (const auto& [name, c7] : c_blocks) {   // InceptionC(768, channels_7x7) at 17 x 17
+  const std::pair<const char*, int32_t> c_blocks[] = {
+      {"Mixed_6b", 128}, {"Mixed_6c", 160}, {"Mixed_6d", 160}, {"Mixed_6e", 192}};
+  for (const auto& [name, c7] : c_blocks) {  // InceptionC(768, channels_7x7) at 17 x 17
     const std::string n = name;
     t.add_conv(n + ".branch1x1", 17, 768, 192, 1, 1);
     t.add_conv(n + ".branch7x7_1", 17, 768, c7, 1, 1);
@@ -87,7 +88,7 @@ Tables make_inception_v3() {
     t.add_avg_pool(n + ".branch_pool", 17, 768);
     t.add_conv(n + ".branch_pool", 17, 768, 192, 1, 1);
   }
-  t.add_conv("Mixed_7a.branch3x3_1", 17, 768, 192, 1, 1);   // InceptionD: grid reduction 17 -> 8
+  t.add_conv("Mixed_7a.branch3x3_1", 17, 768, 192, 1, 1);  // InceptionD: grid reduction 17 -> 8
   t.add_conv("Mixed_7a.branch3x3_2", 17, 192, 320, 3, 3, 2);
   t.add_conv("Mixed_7a.branch7x7x3_1", 17, 768, 192, 1, 1);
   t.add_conv("Mixed_7a.branch7x7x3_2", 17, 192, 192, 1, 7, 1, 0, 3);
@@ -95,7 +96,7 @@ Tables make_inception_v3() {
   t.add_conv("Mixed_7a.branch7x7x3_4", 17, 192, 192, 3, 3, 2);
   t.add_max_pool("Mixed_7a.max_pool", 17, 768, 3, 2, 0, false);
   const std::pair<const char*, int32_t> e_blocks[] = {{"Mixed_7b", 1280}, {"Mixed_7c", 2048}};
-  for (const auto& [name, in] : e_blocks) {   // InceptionE(in) at 8 x 8
+  for (const auto& [name, in] : e_blocks) {  // InceptionE(in) at 8 x 8
     const std::string n = name;
     t.add_conv(n + ".branch1x1", 8, in, 320, 1, 1);
     t.add_conv(n + ".branch3x3_1", 8, in, 384, 1, 1);
@@ -180,8 +181,11 @@ void register_nets(const std::string& name, const NetBenchFn& fn,
 }  // namespace
 
 void register_conv_bench(const std::string& name, const NetBenchFn& fn) {
-  register_nets(name, fn, {{Net::kGoogLeNet, googlenet_convs}, {Net::kInceptionV3, inception_v3_convs},
-                           {Net::kInceptionV4, inception_v4_convs}, {Net::kInceptionResNetV2, inception_resnet_v2_convs}});
+  register_nets(name, fn,
+                {{Net::kGoogLeNet, googlenet_convs},
+                 {Net::kInceptionV3, inception_v3_convs},
+                 {Net::kInceptionV4, inception_v4_convs},
+                 {Net::kInceptionResNetV2, inception_resnet_v2_convs}});
 }
 void register_max_pool_bench(const std::string& name, const NetBenchFn& fn) {
   register_nets(name, fn, {{Net::kGoogLeNet, googlenet_max_pools}, {Net::kInceptionV3, inception_v3_max_pools}});
@@ -200,17 +204,34 @@ void googlenet_fcs(benchmark::internal::Benchmark* b) { fc_args(b, Net::kGoogLeN
 void inception_v3_fcs(benchmark::internal::Benchmark* b) { fc_args(b, Net::kInceptionV3); }
 
 ConvShape conv_shape_of(const benchmark::State& state, Net net) {
-  ConvShape s{"", int32_t(state.range(0)), int32_t(state.range(1)), int32_t(state.range(2)), int32_t(state.range(3)),
-              int32_t(state.range(4)), int32_t(state.range(5)), int32_t(state.range(6)), int32_t(state.range(7)),
-              int32_t(state.range(8)), 1};
+  ConvShape s{"",
+              int32_t(state.range(0)),
+              int32_t(state.range(1)),
+              int32_t(state.range(2)),
+              int32_t(state.range(3)),
+              int32_t(state.range(4)),
+              int32_t(state.range(5)),
+              int32_t(state.range(6)),
+              int32_t(state.range(7)),
+              int32_t(state.range(8)),
+              1};
   for (const ConvShape& e : conv_shapes(net))
-    if (conv_key(e) == conv_key(s)) return ConvShape{e.name + count_suffix(e.count), s.h, s.w, s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, e.count};
+    if (conv_key(e) == conv_key(s))
+      return ConvShape{
+          e.name + count_suffix(e.count), s.h, s.w, s.cin, s.cout, s.kh, s.kw, s.stride, s.ph, s.pw, e.count};
   return s;
 }
 
 PoolShape pool_shape_of(const benchmark::State& state, Net net, bool max_pool) {
-  PoolShape s{"", int32_t(state.range(0)), int32_t(state.range(1)), int32_t(state.range(2)), int32_t(state.range(3)),
-              int32_t(state.range(4)), int32_t(state.range(5)), state.range(6) != 0, 1};
+  PoolShape s{"",
+              int32_t(state.range(0)),
+              int32_t(state.range(1)),
+              int32_t(state.range(2)),
+              int32_t(state.range(3)),
+              int32_t(state.range(4)),
+              int32_t(state.range(5)),
+              state.range(6) != 0,
+              1};
   for (const PoolShape& e : max_pool ? max_pool_shapes(net) : avg_pool_shapes(net))
     if (pool_key(e) == pool_key(s)) {
       s.name = e.name + count_suffix(e.count);

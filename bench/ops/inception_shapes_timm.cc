@@ -12,15 +12,15 @@ Tables make_inception_v4() {
   t.add_conv("features.0", 299, 3, 32, 3, 3, 2);
   t.add_conv("features.1", 149, 32, 32, 3, 3);
   t.add_conv("features.2", 147, 32, 64, 3, 3, 1, 1, 1);
-  t.add_conv("features.3.conv", 147, 64, 96, 3, 3, 2);                   // Mixed3a (beside a max pool)
-  t.add_conv("features.4.branch0.0", 73, 160, 64, 1, 1);                  // Mixed4a
+  t.add_conv("features.3.conv", 147, 64, 96, 3, 3, 2);    // Mixed3a (beside a max pool)
+  t.add_conv("features.4.branch0.0", 73, 160, 64, 1, 1);  // Mixed4a
   t.add_conv("features.4.branch0.1", 73, 64, 96, 3, 3);
   t.add_conv("features.4.branch1.0", 73, 160, 64, 1, 1);
   t.add_conv("features.4.branch1.1", 73, 64, 64, 1, 7, 1, 0, 3);
   t.add_conv("features.4.branch1.2", 73, 64, 64, 7, 1, 1, 3, 0);
   t.add_conv("features.4.branch1.3", 73, 64, 96, 3, 3);
-  t.add_conv("features.5.conv", 71, 192, 192, 3, 3, 2);                  // Mixed5a
-  for (int i = 6; i <= 9; ++i) {                                         // Inception-A (384 in)
+  t.add_conv("features.5.conv", 71, 192, 192, 3, 3, 2);  // Mixed5a
+  for (int i = 6; i <= 9; ++i) {                         // Inception-A (384 in)
     const std::string n = "features." + std::to_string(i);
     t.add_conv(n + ".branch0", 35, 384, 96, 1, 1);
     t.add_conv(n + ".branch1.0", 35, 384, 64, 1, 1);
@@ -30,11 +30,11 @@ Tables make_inception_v4() {
     t.add_conv(n + ".branch2.2", 35, 96, 96, 3, 3, 1, 1, 1);
     t.add_conv(n + ".branch3.1", 35, 384, 96, 1, 1);
   }
-  t.add_conv("features.10.branch0", 35, 384, 384, 3, 3, 2);              // Reduction-A
+  t.add_conv("features.10.branch0", 35, 384, 384, 3, 3, 2);  // Reduction-A
   t.add_conv("features.10.branch1.0", 35, 384, 192, 1, 1);
   t.add_conv("features.10.branch1.1", 35, 192, 224, 3, 3, 1, 1, 1);
   t.add_conv("features.10.branch1.2", 35, 224, 256, 3, 3, 2);
-  for (int i = 11; i <= 17; ++i) {                                       // Inception-B (1024 in)
+  for (int i = 11; i <= 17; ++i) {  // Inception-B (1024 in)
     const std::string n = "features." + std::to_string(i);
     t.add_conv(n + ".branch0", 17, 1024, 384, 1, 1);
     t.add_conv(n + ".branch1.0", 17, 1024, 192, 1, 1);
@@ -47,13 +47,13 @@ Tables make_inception_v4() {
     t.add_conv(n + ".branch2.4", 17, 224, 256, 1, 7, 1, 0, 3);
     t.add_conv(n + ".branch3.1", 17, 1024, 128, 1, 1);
   }
-  t.add_conv("features.18.branch0.0", 17, 1024, 192, 1, 1);              // Reduction-B
+  t.add_conv("features.18.branch0.0", 17, 1024, 192, 1, 1);  // Reduction-B
   t.add_conv("features.18.branch0.1", 17, 192, 192, 3, 3, 2);
   t.add_conv("features.18.branch1.0", 17, 1024, 256, 1, 1);
   t.add_conv("features.18.branch1.1", 17, 256, 256, 1, 7, 1, 0, 3);
   t.add_conv("features.18.branch1.2", 17, 256, 320, 7, 1, 1, 3, 0);
   t.add_conv("features.18.branch1.3", 17, 320, 320, 3, 3, 2);
-  for (int i = 19; i <= 21; ++i) {                                       // Inception-C (1536 in)
+  for (int i = 19; i <= 21; ++i) {  // Inception-C (1536 in)
     const std::string n = "features." + std::to_string(i);
     t.add_conv(n + ".branch0", 8, 1536, 256, 1, 1);
     t.add_conv(n + ".branch1_0", 8, 1536, 384, 1, 1);
@@ -86,7 +86,7 @@ Tables make_inception_resnet_v2() {
   t.add_conv("mixed_5b.branch2.1", 35, 64, 96, 3, 3, 1, 1, 1);
   t.add_conv("mixed_5b.branch2.2", 35, 96, 96, 3, 3, 1, 1, 1);
   t.add_conv("mixed_5b.branch3.1", 35, 192, 64, 1, 1);
-  for (int i = 0; i < 10; ++i) {                                         // Block35 (320 wide)
+  for (int i = 0; i < 10; ++i) {  // Block35 (320 wide)
     const std::string n = "repeat." + std::to_string(i);
     t.add_conv(n + ".branch0", 35, 320, 32, 1, 1);
     t.add_conv(n + ".branch1.0", 35, 320, 32, 1, 1);
@@ -100,7 +100,7 @@ Tables make_inception_resnet_v2() {
   t.add_conv("mixed_6a.branch1.0", 35, 320, 256, 1, 1);
   t.add_conv("mixed_6a.branch1.1", 35, 256, 256, 3, 3, 1, 1, 1);
   t.add_conv("mixed_6a.branch1.2", 35, 256, 384, 3, 3, 2);
-  for (int i = 0; i < 20; ++i) {                                         // Block17 (1088 wide)
+  for (int i = 0; i < 20; ++i) {  // Block17 (1088 wide)
     const std::string n = "repeat_1." + std::to_string(i);
     t.add_conv(n + ".branch0", 17, 1088, 192, 1, 1);
     t.add_conv(n + ".branch1.0", 17, 1088, 128, 1, 1);
@@ -115,7 +115,7 @@ Tables make_inception_resnet_v2() {
   t.add_conv("mixed_7a.branch2.0", 17, 1088, 256, 1, 1);
   t.add_conv("mixed_7a.branch2.1", 17, 256, 288, 3, 3, 1, 1, 1);
   t.add_conv("mixed_7a.branch2.2", 17, 288, 320, 3, 3, 2);
-  for (int i = 0; i < 10; ++i) {                                         // Block8 (2080 wide)
+  for (int i = 0; i < 10; ++i) {  // Block8 (2080 wide)
     const std::string n = i < 9 ? "repeat_2." + std::to_string(i) : std::string("block8");
     t.add_conv(n + ".branch0", 8, 2080, 192, 1, 1);
     t.add_conv(n + ".branch1.0", 8, 2080, 192, 1, 1);

@@ -24,7 +24,7 @@ class KernelBench {
  public:
   struct Input {
     Shape shape;
-    const float* data = nullptr;   // dense; activations have Buffer's read slack after them
+    const float* data = nullptr;  // dense; activations have Buffer's read slack after them
     bool constant = false;
   };
   static Input activation(const float* data, const Shape& s) { return {s, data, false}; }
@@ -46,7 +46,7 @@ class KernelBench {
         args_.constants[i] = inputs[i].data;
         continue;
       }
-      views_[i] = as_const(dense_view(const_cast<float*>(inputs[i].data), inputs[i].shape));   // [N, C] too
+      views_[i] = as_const(dense_view(const_cast<float*>(inputs[i].data), inputs[i].shape));  // [N, C] too
       args_.strides[i] = views_[i].pixel_stride;
     }
     io_.out = dense_view(out, out_shape);

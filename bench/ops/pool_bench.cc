@@ -20,7 +20,8 @@ namespace {
 // Input, output and params of one pool; P is MaxPool2DParams or AvgPool2DParams.
 template <typename P>
 struct PoolFixture {
-  explicit PoolFixture(const PoolShape& s) : in{1, s.h, s.w, s.c}, input(static_cast<size_t>(s.h) * s.w * s.c), output(0) {
+  explicit PoolFixture(const PoolShape& s)
+      : in{1, s.h, s.w, s.c}, input(static_cast<size_t>(s.h) * s.w * s.c), output(0) {
     p.kernel = {s.k, s.k};
     p.stride = {s.stride, s.stride};
     p.pad = {s.pad, s.pad, s.pad, s.pad};
@@ -78,14 +79,12 @@ void run_max_pool_native(benchmark::State& state, Net net, const ops::IsaTable& 
 // Every registered kernel but the native ones: BM_max_pool2d_f32_{xnn,ref}, BM_avg_pool2d_f32_{xnn,ref}.
 const int kRegistered = [] {
   for_each_fixed_kernel(ops::OpKind::kMaxPool2D, [](const ops::Kernel& k) {
-    register_max_pool_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) {
-      run_registered<ops::MaxPool2DParams>(st, n, k);
-    });
+    register_max_pool_bench(std::string("BM_") + k.name,
+                            [&k](benchmark::State& st, Net n) { run_registered<ops::MaxPool2DParams>(st, n, k); });
   });
   for_each_fixed_kernel(ops::OpKind::kAvgPool2D, [](const ops::Kernel& k) {
-    register_avg_pool_bench(std::string("BM_") + k.name, [&k](benchmark::State& st, Net n) {
-      run_registered<ops::AvgPool2DParams>(st, n, k);
-    });
+    register_avg_pool_bench(std::string("BM_") + k.name,
+                            [&k](benchmark::State& st, Net n) { run_registered<ops::AvgPool2DParams>(st, n, k); });
   });
   return 0;
 }();

@@ -48,8 +48,8 @@ float sum(const float* p, size_t n) {
 }
 
 void BM_stream_read(benchmark::State& state) {
-  const size_t n = static_cast<size_t>(state.range(0)) << 18;   // MiB -> floats
-  const Buffer buf(n);   // zeros: the values do not matter, the reads do
+  const size_t n = static_cast<size_t>(state.range(0)) << 18;  // MiB -> floats
+  const Buffer buf(n);                                         // zeros: the values do not matter, the reads do
   float total = 0.0f;
   for (auto _ : state) {
     total += sum(buf.data(), n);

@@ -28,7 +28,7 @@ using incept::jni::to_jstring;
 
 namespace {
 
-constexpr uintptr_t kModelAlignment = 8;   // what Model::from_bytes requires (model.h)
+constexpr uintptr_t kModelAlignment = 8;  // what Model::from_bytes requires (model.h)
 
 // A loaded model -> a new handle for the Java Model, or 0 with an exception pending.
 jlong finish_load(JNIEnv* env, incept::Result<Model>&& m, AlignedBytes&& copy, GlobalRef&& pinned) {
@@ -97,9 +97,10 @@ JNIEXPORT jboolean JNICALL Java_org_incept_NativeLib_backendAvailable(JNIEnv* en
     std::string n;
     if (!incept::jni::to_utf8(env, name, "backend", &n)) return JNI_FALSE;
     incept::Backend b = incept::Backend::kAuto;
-    const incept::Status s = n.find('\0') != std::string::npos
-                                 ? incept::Status::error(StatusCode::kInvalidArgument, "backend name contains a NUL character")
-                                 : incept::parse_backend(n.c_str(), &b);
+    const incept::Status s =
+        n.find('\0') != std::string::npos
+            ? incept::Status::error(StatusCode::kInvalidArgument, "backend name contains a NUL character")
+            : incept::parse_backend(n.c_str(), &b);
     if (!s.is_ok()) {
       throw_status(env, s);
       return JNI_FALSE;
@@ -173,7 +174,7 @@ JNIEXPORT jlong JNICALL Java_org_incept_NativeLib_loadBuffer(JNIEnv* env, jclass
 }
 
 JNIEXPORT void JNICALL Java_org_incept_NativeLib_freeModel(JNIEnv*, jclass, jobject, jlong h) {
-  delete incept::jni::model_handle(h);   // the ModelBox itself lives on while an interpreter holds it
+  delete incept::jni::model_handle(h);  // the ModelBox itself lives on while an interpreter holds it
 }
 
 // {architecture, producer}
@@ -181,7 +182,8 @@ JNIEXPORT jobjectArray JNICALL Java_org_incept_NativeLib_modelStrings(JNIEnv* en
   const Model* m = model_of(env, h);
   if (m == nullptr) return nullptr;
   jobjectArray a = string_array(env, 2);
-  if (a == nullptr || !set_string(env, a, 0, m->architecture()) || !set_string(env, a, 1, m->producer())) return nullptr;
+  if (a == nullptr || !set_string(env, a, 0, m->architecture()) || !set_string(env, a, 1, m->producer()))
+    return nullptr;
   return a;
 }
 
@@ -189,9 +191,9 @@ JNIEXPORT jobjectArray JNICALL Java_org_incept_NativeLib_modelStrings(JNIEnv* en
 JNIEXPORT jintArray JNICALL Java_org_incept_NativeLib_modelInts(JNIEnv* env, jclass, jobject, jlong h) {
   const Model* m = model_of(env, h);
   if (m == nullptr) return nullptr;
-  const jint v[] = {m->num_inputs(),  m->num_outputs(),                       m->input_height(),
-                    m->input_width(), static_cast<jint>(m->channel_order()), m->num_labels(),
-                    m->num_ops(),     m->num_tensors()};
+  const jint v[] = {
+      m->num_inputs(), m->num_outputs(), m->input_height(), m->input_width(), static_cast<jint>(m->channel_order()),
+      m->num_labels(), m->num_ops(),     m->num_tensors()};
   jintArray a = env->NewIntArray(8);
   if (a != nullptr) env->SetIntArrayRegion(a, 0, 8, v);
   return a;
@@ -237,7 +239,7 @@ JNIEXPORT jobjectArray JNICALL Java_org_incept_NativeLib_modelTensorNames(JNIEnv
 
 // Shape of graph input/output `index` (NHWC, or [N, C]).
 JNIEXPORT jintArray JNICALL Java_org_incept_NativeLib_modelTensorShape(JNIEnv* env, jclass, jobject, jlong h,
-                                                                      jboolean output, jint index) {
+                                                                       jboolean output, jint index) {
   const Model* m = model_of(env, h);
   if (m == nullptr) return nullptr;
   const int n = output ? m->num_outputs() : m->num_inputs();

@@ -46,9 +46,10 @@ JNIEXPORT jlong JNICALL Java_org_incept_NativeLib_createInterpreter(JNIEnv* env,
     std::string name;
     if (!incept::jni::to_utf8(env, backend, "backend", &name)) return 0;
     incept::InterpreterOptions o;
-    const incept::Status s = name.find('\0') != std::string::npos
-                                 ? incept::Status::error(StatusCode::kInvalidArgument, "backend name contains a NUL character")
-                                 : incept::parse_backend(name.c_str(), &o.backend);
+    const incept::Status s =
+        name.find('\0') != std::string::npos
+            ? incept::Status::error(StatusCode::kInvalidArgument, "backend name contains a NUL character")
+            : incept::parse_backend(name.c_str(), &o.backend);
     if (!s.is_ok()) {
       throw_status(env, s);
       return 0;
@@ -127,7 +128,7 @@ JNIEXPORT void JNICALL Java_org_incept_NativeLib_prepare(JNIEnv* env, jclass, jo
 // {byte offset of the tensor's data from the arena buffer's address, its bytes} for graph input or
 // output `index` of a prepared interpreter.
 JNIEXPORT jlongArray JNICALL Java_org_incept_NativeLib_tensorSpan(JNIEnv* env, jclass, jobject, jlong h,
-                                                                 jboolean output, jint index) {
+                                                                  jboolean output, jint index) {
   InterpreterBox* b = box_of(env, h);
   if (b == nullptr) return nullptr;
   if (b->arena.get() == nullptr) {
@@ -151,7 +152,7 @@ JNIEXPORT jlongArray JNICALL Java_org_incept_NativeLib_tensorSpan(JNIEnv* env, j
 JNIEXPORT void JNICALL Java_org_incept_NativeLib_invoke(JNIEnv* env, jclass, jobject, jlong h) {
   InterpreterBox* b = box_of(env, h);
   if (b == nullptr) return;
-  const incept::Status s = b->it.invoke();   // allocates nothing, throws nothing
+  const incept::Status s = b->it.invoke();  // allocates nothing, throws nothing
   if (!s.is_ok()) throw_status(env, s);
 }
 

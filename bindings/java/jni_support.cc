@@ -14,7 +14,7 @@ std::atomic<int> g_live_objects{0};
 namespace {
 
 JavaVM* g_vm = nullptr;
-jclass g_incept_exception = nullptr;   // global reference
+jclass g_incept_exception = nullptr;  // global reference
 jmethodID g_incept_exception_ctor = nullptr;
 
 constexpr jchar kReplacement = 0xFFFD;
@@ -42,11 +42,11 @@ size_t utf8_sequence(const unsigned char* s, size_t n, uint32_t* cp, size_t* bad
   } else if (b0 >= 0xE0 && b0 <= 0xEF) {
     len = 3;
     if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;   // no UTF-16 surrogates
+    if (b0 == 0xED) hi = 0x9F;  // no UTF-16 surrogates
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
     len = 4;
     if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;   // nothing past U+10FFFF
+    if (b0 == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
   } else {
     return 0;
   }
@@ -88,7 +88,7 @@ void GlobalRef::reset() {
   if (JNIEnv* env = current_env()) {
     env->DeleteGlobalRef(obj_);
   } else if (g_vm != nullptr && g_vm->AttachCurrentThread(reinterpret_cast<void**>(&env), nullptr) == JNI_OK) {
-    env->DeleteGlobalRef(obj_);   // a native thread dropping the last owner: not done by this library
+    env->DeleteGlobalRef(obj_);  // a native thread dropping the last owner: not done by this library
     g_vm->DetachCurrentThread();
   }
   obj_ = nullptr;
@@ -118,7 +118,7 @@ bool init(JavaVM* vm, JNIEnv* env) {
 void throw_status(JNIEnv* env, const Status& s) {
   if (env->ExceptionCheck()) return;
   jstring message = to_jstring(env, s.message());
-  if (message == nullptr) return;   // OutOfMemoryError pending
+  if (message == nullptr) return;  // OutOfMemoryError pending
   jobject e = env->NewObject(g_incept_exception, g_incept_exception_ctor, static_cast<jint>(s.code()), message);
   if (e != nullptr) env->Throw(static_cast<jthrowable>(e));
   env->DeleteLocalRef(message);
@@ -137,7 +137,7 @@ void throw_error(JNIEnv* env, StatusCode code, const char* fmt, ...) {
 void throw_java(JNIEnv* env, const char* class_name, const char* message) {
   if (env->ExceptionCheck()) return;
   jclass cls = env->FindClass(class_name);
-  if (cls != nullptr) env->ThrowNew(cls, message);   // `message` is ours: plain ASCII
+  if (cls != nullptr) env->ThrowNew(cls, message);  // `message` is ours: plain ASCII
 }
 
 void throw_out_of_memory(JNIEnv* env, const char* what) {
@@ -192,7 +192,7 @@ bool to_utf8(JNIEnv* env, jstring s, const char* what, std::string* out) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (u16[i + 1] - 0xDC00);
       ++i;
     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = kReplacement;   // an unpaired surrogate
+      cp = kReplacement;  // an unpaired surrogate
     }
     append_utf8(cp, out);
   }

@@ -61,7 +61,7 @@ class AlignedBytes {
   AlignedBytes& operator=(const AlignedBytes&) = delete;
   AlignedBytes& operator=(AlignedBytes&&) = delete;
   ~AlignedBytes();
-  bool allocate(size_t bytes);   // false when out of memory
+  bool allocate(size_t bytes);  // false when out of memory
   uint8_t* data() const { return data_; }
 
  private:
@@ -74,7 +74,7 @@ extern std::atomic<int> g_live_objects;
 struct ModelBox {
   // Declared before `model`, so destroyed after it: the memory the model reads in place.
   AlignedBytes copy;
-  GlobalRef pinned;   // a direct ByteBuffer read in place
+  GlobalRef pinned;  // a direct ByteBuffer read in place
   Model model;
 
   ModelBox(AlignedBytes&& c, GlobalRef&& p, Model&& m) : copy(std::move(c)), pinned(std::move(p)), model(std::move(m)) {
@@ -85,11 +85,13 @@ struct ModelBox {
 using ModelHandle = std::shared_ptr<ModelBox>;
 
 struct InterpreterBox {
-  ModelHandle model;   // first member: destroyed last, after the interpreter that borrows it
-  GlobalRef arena;     // the direct ByteBuffer the arena lives in (set by prepare)
+  ModelHandle model;  // first member: destroyed last, after the interpreter that borrows it
+  GlobalRef arena;    // the direct ByteBuffer the arena lives in (set by prepare)
   Interpreter it;
 
-  InterpreterBox(ModelHandle m, const InterpreterOptions& o) : model(std::move(m)), it(model->model, o) { ++g_live_objects; }
+  InterpreterBox(ModelHandle m, const InterpreterOptions& o) : model(std::move(m)), it(model->model, o) {
+    ++g_live_objects;
+  }
   ~InterpreterBox() { --g_live_objects; }
 };
 
@@ -102,9 +104,9 @@ bool init(JavaVM* vm, JNIEnv* env);
 
 // Each throws a pending Java exception; the entry point then returns at once (any value it returns
 // is ignored by the JVM).
-void throw_status(JNIEnv* env, const Status& s);                      // org.incept.InceptException
+void throw_status(JNIEnv* env, const Status& s);  // org.incept.InceptException
 [[gnu::format(printf, 3, 4)]] void throw_error(JNIEnv* env, StatusCode code, const char* fmt, ...);
-void throw_java(JNIEnv* env, const char* class_name, const char* message);   // "java/lang/NullPointerException"
+void throw_java(JNIEnv* env, const char* class_name, const char* message);  // "java/lang/NullPointerException"
 void throw_out_of_memory(JNIEnv* env, const char* what);
 
 // UTF-8 (possibly malformed, from a file) -> java.lang.String; nullptr (with OutOfMemoryError pending)

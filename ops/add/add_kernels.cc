@@ -13,7 +13,9 @@ namespace {
 
 using P = AddParams;
 
-Status infer(const void* p, const Shape* in, int, Shape* out) { return add_infer_shape(*static_cast<const P*>(p), in[0], in[1], out); }
+Status infer(const void* p, const Shape* in, int, Shape* out) {
+  return add_infer_shape(*static_cast<const P*>(p), in[0], in[1], out);
+}
 double flops(const void*, const Shape*, int, const Shape& out) { return static_cast<double>(out.num_elements()); }
 void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   add_f32_ref(params_of<P>(s), io.inputs[0], io.inputs[1], io.out);
@@ -46,7 +48,7 @@ const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef add_op_def = {"Add", "add", infer, flops, nullptr, 0, nullptr, 0,
-    kKernels, static_cast<int>(std::size(kKernels)), 2, 2, {}};
+const OpDef add_op_def = {
+    "Add", "add", infer, flops, nullptr, 0, nullptr, 0, kKernels, static_cast<int>(std::size(kKernels)), 2, 2, {}};
 
 }  // namespace incept::ops

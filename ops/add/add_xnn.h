@@ -15,8 +15,8 @@ namespace incept::ops {
 // Creates the operator at prepare time. Shapes were validated by add_infer_shape; the strides are
 // the pixel strides of the views setup will bind.
 [[nodiscard]] Status add_f32_xnn_create(const AddParams& p, const Shape& in_a, const Shape& in_b, const Shape& out,
-                                        int32_t in_a_pixel_stride, int32_t in_b_pixel_stride,
-                                        int32_t out_pixel_stride, XnnOp* op);
+                                        int32_t in_a_pixel_stride, int32_t in_b_pixel_stride, int32_t out_pixel_stride,
+                                        XnnOp* op);
 
 // Binds the dense views and the threadpool (nullptr: the calling thread); afterwards
 // xnn_run_operator(op.get(), pool) computes the reference's function without allocating. Called once,

@@ -20,15 +20,23 @@ double flops(const void* p, const Shape*, int, const Shape& out) {
   const P& q = *static_cast<const P*>(p);
   return static_cast<double>(out.num_elements()) * q.kernel.h * q.kernel.w;
 }
-void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) { avg_pool2d_f32_ref(params_of<P>(s), io.inputs[0], io.out); }
+void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
+  avg_pool2d_f32_ref(params_of<P>(s), io.inputs[0], io.out);
+}
 
-const Kernel kXnn = INCEPT_XNN_UNARY_KERNEL("avg_pool2d_f32_xnn", P, avg_pool2d_f32_xnn_create, avg_pool2d_f32_xnn_setup);
+const Kernel kXnn =
+    INCEPT_XNN_UNARY_KERNEL("avg_pool2d_f32_xnn", P, avg_pool2d_f32_xnn_create, avg_pool2d_f32_xnn_setup);
 const Kernel kRef = {"avg_pool2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d", infer, flops, nullptr, 0, nullptr, 0,
-    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
+const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d",
+                                 infer,       flops,
+                                 nullptr,     0,
+                                 nullptr,     0,
+                                 kKernels,    static_cast<int>(std::size(kKernels)),
+                                 1,           1,
+                                 {}};
 
 }  // namespace incept::ops

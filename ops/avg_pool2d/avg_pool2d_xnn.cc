@@ -80,10 +80,9 @@ Status avg_pool2d_f32_xnn_setup(const AvgPool2DParams& p, const XnnOp& op, Const
   const uint32_t extra_h = xnn_ceil_extra_padding(in.h, p.kernel.h, p.stride.h, p.pad.top, p.pad.bottom, out.h);
   const uint32_t extra_w = xnn_ceil_extra_padding(in.w, p.kernel.w, p.stride.w, p.pad.left, p.pad.right, out.w);
   const size_t n = static_cast<size_t>(in.n), h = static_cast<size_t>(in.h), w = static_cast<size_t>(in.w);
-  const xnn_status s =
-      choose_form(p, extra_h, extra_w) == Form::kPooling
-          ? xnn_setup_average_pooling2d_nhwc_f32(op.get(), n, h, w, in.data, out.data, pool)
-          : xnn_setup_convolution2d_nhwc_f32(op.get(), n, h, w, in.data, out.data, pool);
+  const xnn_status s = choose_form(p, extra_h, extra_w) == Form::kPooling
+                           ? xnn_setup_average_pooling2d_nhwc_f32(op.get(), n, h, w, in.data, out.data, pool)
+                           : xnn_setup_convolution2d_nhwc_f32(op.get(), n, h, w, in.data, out.data, pool);
   INCEPT_CHECK(s == xnn_status_success, kInternal, "AvgPool2D (XNNPACK): setup failed for a %dx%dx%d input (%s)", in.h,
                in.w, in.c, xnn_status_name(s));
   return Status::ok();

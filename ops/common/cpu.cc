@@ -6,8 +6,8 @@
 #endif
 
 #include <cstdlib>
-#include <initializer_list>
 #include <cstring>
+#include <initializer_list>
 
 namespace incept::ops {
 namespace {
@@ -60,7 +60,7 @@ CpuState detect() {
   s.has[static_cast<int>(Isa::kAvx2Fma)] = avx2;
   s.has[static_cast<int>(Isa::kAvx512f)] = avx2 && avx512;
 #elif defined(__aarch64__)
-  s.has[static_cast<int>(Isa::kNeon)] = true;   // Advanced SIMD with FMA is part of AArch64
+  s.has[static_cast<int>(Isa::kNeon)] = true;  // Advanced SIMD with FMA is part of AArch64
 #elif defined(__arm__)
   // Optional on ARMv7-A (Cortex-A9 without it exists; Android's armeabi-v7a requires it). Without
   // cpuinfo, what the baseline was compiled for.
@@ -82,7 +82,7 @@ CpuState detect() {
     if (const cpuinfo_cache* l1 = cpuinfo_get_l1d_cache(0); l1 != nullptr && l1->size != 0) s.caches.l1d = l1->size;
     if (const cpuinfo_cache* l2 = cpuinfo_get_l2_cache(0); l2 != nullptr && l2->size != 0) {
       const uint32_t sharing = l2->processor_count > 0 ? l2->processor_count : 1;
-      s.caches.l2 = l2->size / sharing;   // cores sharing one L2 (ARM clusters) each get a part
+      s.caches.l2 = l2->size / sharing;  // cores sharing one L2 (ARM clusters) each get a part
     }
   }
 #else
@@ -112,7 +112,7 @@ bool parse_isa(const char* name, Isa* out) {
   static const struct {
     const char* name;
     Isa isa;
-  } kNames[] = {{"scalar", Isa::kScalar}, {"avx2", Isa::kAvx2Fma},   {"avx2_fma", Isa::kAvx2Fma},
+  } kNames[] = {{"scalar", Isa::kScalar},  {"avx2", Isa::kAvx2Fma},    {"avx2_fma", Isa::kAvx2Fma},
                 {"avx512", Isa::kAvx512f}, {"avx512f", Isa::kAvx512f}, {"neon", Isa::kNeon}};
   for (const auto& n : kNames) {
     if (std::strcmp(name, n.name) == 0 && native_arch(n.isa)) {

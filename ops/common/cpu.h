@@ -38,8 +38,8 @@ bool isa_usable(Isa isa);
 bool isa_at_most(Isa isa, Isa limit);
 
 struct CpuCaches {
-  size_t l1d = 32 * 1024;    // per core
-  size_t l2 = 512 * 1024;    // per core (a shared L2 is divided by the cores sharing it)
+  size_t l1d = 32 * 1024;  // per core
+  size_t l2 = 512 * 1024;  // per core (a shared L2 is divided by the cores sharing it)
 };
 const CpuCaches& cpu_caches();
 

@@ -32,11 +32,11 @@ namespace incept::ops {
 
 // Kernel families, as users choose them (the public Backend names them the same way).
 enum class KernelFamily : uint8_t { kRef = 0, kEigen = 1, kXnnpack = 2, kNative = 3 };
-const char* kernel_family_name(KernelFamily f);   // "ref", "eigen", "xnnpack", "native"
+const char* kernel_family_name(KernelFamily f);  // "ref", "eigen", "xnnpack", "native"
 
 // Element types of an op's tensors, as kernel names spell them (the <dtype> of <op>_<dtype>_...).
 enum class DataType : uint8_t { kNone = 0, kF32 = 1 };
-const char* data_type_name(DataType t);   // "", "f32"
+const char* data_type_name(DataType t);  // "", "f32"
 
 // The types of one op's tensors in a plan, or the types a kernel takes: its activation inputs, its
 // constant inputs (weights and bias; kNone for an op without any) and its output.
@@ -54,7 +54,7 @@ inline bool types_match(const KernelTypes& kernel, const KernelTypes& op) {
          (op.weights == DataType::kNone || kernel.weights == op.weights);
 }
 
-struct IsaTable;   // ops/isa/isa_table.h
+struct IsaTable;  // ops/isa/isa_table.h
 struct Kernel;
 
 // The part of an ISA table a native kernel runs on: whether a table gets the kernel, and the tile its
@@ -63,18 +63,18 @@ enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32 };
 
 // One op as prepare sees it once the memory plan has placed its tensors. Arrays have num_inputs entries.
 struct KernelConfig {
-  const Kernel* kernel = nullptr;             // the kernel being created (create_kernel() sets it)
-  KernelTypes types;                          // the op's tensor types in this plan
-  const void* params = nullptr;               // the op's params struct (Conv2DParams, ...), alive with the model
+  const Kernel* kernel = nullptr;  // the kernel being created (create_kernel() sets it)
+  KernelTypes types;               // the op's tensor types in this plan
+  const void* params = nullptr;    // the op's params struct (Conv2DParams, ...), alive with the model
   int num_inputs = 0;
-  const Shape* input_shapes = nullptr;        // an absent optional input has rank 0
-  const int32_t* input_strides = nullptr;     // floats between pixels of each activation (0 for constants)
-  const float* const* constants = nullptr;    // each constant input's data (weights, bias), else nullptr
-  const bool* in_output_slice = nullptr;      // the input already lives in its channel slice of the output
+  const Shape* input_shapes = nullptr;      // an absent optional input has rank 0
+  const int32_t* input_strides = nullptr;   // floats between pixels of each activation (0 for constants)
+  const float* const* constants = nullptr;  // each constant input's data (weights, bias), else nullptr
+  const bool* in_output_slice = nullptr;    // the input already lives in its channel slice of the output
   Shape output_shape;
   int32_t output_stride = 0;
-  int threads = 1;                            // the pool's threads (1: no pool)
-  bool winograd = true;                       // Winograd kernels may take convs (InterpreterOptions::winograd)
+  int threads = 1;       // the pool's threads (1: no pool)
+  bool winograd = true;  // Winograd kernels may take convs (InterpreterOptions::winograd)
   // A residual add fused into this op (prepare folds an Add into the conv that feeds it; only kernels with
   // Kernel::fuses_residual see it): out = act(op + residual), the residual being KernelIo::residual (the
   // output's shape, pixel stride residual_stride) and act = fused_activation in place of the op's own
@@ -86,10 +86,10 @@ struct KernelConfig {
 // The per-input arrays a KernelConfig points into, owned together: how prepare, the tests and the
 // benchmarks hold them while a kernel is created.
 struct KernelInputs {
-  std::vector<Shape> shapes;                  // rank 0: an absent optional input
-  std::vector<int32_t> strides;               // 0 for constants
-  std::vector<const float*> constants;        // nullptr for activations
-  std::unique_ptr<bool[]> in_output_slice;    // all false until set
+  std::vector<Shape> shapes;                // rank 0: an absent optional input
+  std::vector<int32_t> strides;             // 0 for constants
+  std::vector<const float*> constants;      // nullptr for activations
+  std::unique_ptr<bool[]> in_output_slice;  // all false until set
   explicit KernelInputs(int n = 0) { resize(n); }
   void resize(int n) {
     shapes.assign(n, Shape{});
@@ -115,21 +115,21 @@ class KernelState {
 
 // create()'s answer.
 struct KernelPlan {
-  std::unique_ptr<KernelState> state;   // may stay null
-  size_t scratch_bytes = 0;             // arena bytes run() needs for this step (64-byte aligned)
-  size_t packed_bytes = 0;              // weights the kernel holds repacked (counted in PlanStats)
-  bool reads_constants = true;          // false: run() never reads the constant inputs (their pages may go)
-  char name[48] = "";                   // set from Kernel::name unless create wrote one
-  bool view = false;                    // the kernel copies nothing: its inputs already live in the output
+  std::unique_ptr<KernelState> state;  // may stay null
+  size_t scratch_bytes = 0;            // arena bytes run() needs for this step (64-byte aligned)
+  size_t packed_bytes = 0;             // weights the kernel holds repacked (counted in PlanStats)
+  bool reads_constants = true;         // false: run() never reads the constant inputs (their pages may go)
+  char name[48] = "";                  // set from Kernel::name unless create wrote one
+  bool view = false;                   // the kernel copies nothing: its inputs already live in the output
 };
 
 // The bound tensors of one step. Arrays have num_inputs entries.
 struct KernelIo {
-  const ConstTensorView<float>* inputs = nullptr;   // activations (an empty view for constants)
-  const float* const* constants = nullptr;          // constants' data, else nullptr
+  const ConstTensorView<float>* inputs = nullptr;  // activations (an empty view for constants)
+  const float* const* constants = nullptr;         // constants' data, else nullptr
   int num_inputs = 0;
   TensorView<float> out;
-  float* scratch = nullptr;                         // plan.scratch_bytes inside the arena, or nullptr
+  float* scratch = nullptr;  // plan.scratch_bytes inside the arena, or nullptr
   // Added before the activation when create saw KernelConfig::residual_stride > 0; otherwise empty. May be
   // the very memory of `out` (a residual add in place): kernels read each element before writing it.
   ConstTensorView<float> residual;
@@ -142,7 +142,7 @@ using KernelRunFn = void (*)(const KernelState* state, const KernelIo& io, pthre
 struct Kernel {
   const char* name;
   KernelFamily family;
-  Isa isa;   // the instruction set run() needs; kScalar for baseline code
+  Isa isa;  // the instruction set run() needs; kScalar for baseline code
   KernelCreateFn create;
   // Binds pointers once the arena is known (nullptr: nothing to bind). Not called again before run().
   KernelSetupFn setup;
@@ -153,15 +153,15 @@ struct Kernel {
   // Bytes run() may read (never write) past the end of an input view (XNNPACK: XNN_EXTRA_BYTES). Prepare
   // keeps that much slack, in whole 64-byte lines, past the end of the arena when such a kernel is chosen.
   uint32_t read_past_end_bytes = 0;
-  KernelTypes types = kF32Types;     // the tensor types it takes
-  const IsaTable* table = nullptr;   // native kernels: the ISA table create() reads (from KernelConfig::kernel)
+  KernelTypes types = kF32Types;    // the tensor types it takes
+  const IsaTable* table = nullptr;  // native kernels: the ISA table create() reads (from KernelConfig::kernel)
 };
 
 // A kernel of our own, written once over the ISA tables: the registry makes one Kernel of it for every
 // table that has `part`, best ISA first, named <op>_<dtype>_<impl>_<tile>_<isa> from that table (without
 // _<impl> when impl is empty). Its create() reads the table from config.kernel->table.
 struct NativeKernel {
-  const char* impl;   // "gemm", "winograd", "" (a pool: the tile alone)
+  const char* impl;  // "gemm", "winograd", "" (a pool: the tile alone)
   IsaPart part;
   KernelCreateFn create;
   KernelSetupFn setup;

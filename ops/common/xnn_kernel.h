@@ -17,9 +17,7 @@ struct XnnState : KernelState {
   const void* params = nullptr;
 };
 
-inline Status xnn_not_built() {
-  return Status::error(StatusCode::kUnsupported, "this build has no XNNPACK");
-}
+inline Status xnn_not_built() { return Status::error(StatusCode::kUnsupported, "this build has no XNNPACK"); }
 
 inline Status xnn_not_built_setup(KernelState*, const KernelIo&, pthreadpool_t) { return xnn_not_built(); }
 inline Status xnn_not_built_create(const KernelConfig&, KernelPlan*) { return xnn_not_built(); }
@@ -28,12 +26,12 @@ inline Status xnn_not_built_create(const KernelConfig&, KernelPlan*) { return xn
 #if INCEPT_WITH_XNNPACK
 inline constexpr uint32_t kXnnReadPastEnd = XNN_EXTRA_BYTES;
 #else
-inline constexpr uint32_t kXnnReadPastEnd = 0;   // no XNNPACK kernel runs in this build
+inline constexpr uint32_t kXnnReadPastEnd = 0;  // no XNNPACK kernel runs in this build
 #endif
 
 inline void xnn_kernel_run(const KernelState* s, const KernelIo&, pthreadpool_t pool) {
 #if INCEPT_WITH_XNNPACK
-  xnn_run_operator(static_cast<const XnnState*>(s)->op.get(), pool);   // set up at prepare; cannot fail here
+  xnn_run_operator(static_cast<const XnnState*>(s)->op.get(), pool);  // set up at prepare; cannot fail here
 #else
   (void)s;
   (void)pool;
@@ -42,9 +40,11 @@ inline void xnn_kernel_run(const KernelState* s, const KernelIo&, pthreadpool_t 
 
 // The registry entry of an XNNPACK kernel with the given create and setup: family, ISA, run() and read slack
 // as every XNNPACK kernel has them.
-#define INCEPT_XNN_KERNEL(name, create, setup)                                                            \
-  {name, KernelFamily::kXnnpack, Isa::kScalar, create, setup, xnn_kernel_run, /*fuses_residual=*/false, \
-   kXnnReadPastEnd}
+#define INCEPT_XNN_KERNEL(name, create, setup)                                                           \
+  {                                                                                                      \
+    name, KernelFamily::kXnnpack, Isa::kScalar, create, setup, xnn_kernel_run, /*fuses_residual=*/false, \
+        kXnnReadPastEnd                                                                                  \
+  }
 
 #if INCEPT_WITH_XNNPACK
 // create/setup of an XNNPACK kernel with one activation in and one out (pools, softmax), from the op's
@@ -53,8 +53,8 @@ template <typename P, auto Create, auto Setup>
 Status xnn_unary_create(const KernelConfig& c, KernelPlan* plan) {
   auto s = std::make_unique<XnnState>();
   s->params = c.params;
-  INCEPT_RETURN_IF_ERROR(Create(params_of<P>(c), c.input_shapes[0], c.output_shape, c.input_strides[0], c.output_stride,
-                                &s->op));
+  INCEPT_RETURN_IF_ERROR(
+      Create(params_of<P>(c), c.input_shapes[0], c.output_shape, c.input_strides[0], c.output_stride, &s->op));
   plan->state = std::move(s);
   return Status::ok();
 }
@@ -81,7 +81,8 @@ Status xnn_weighted_create(const KernelConfig& c, KernelPlan* plan) {
 #define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup) \
   INCEPT_XNN_KERNEL(name, (xnn_weighted_create<P, create, setup>), (xnn_unary_setup<P, create, setup>))
 #else
-#define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup) INCEPT_XNN_KERNEL(name, xnn_not_built_create, xnn_not_built_setup)
+#define INCEPT_XNN_UNARY_KERNEL(name, P, create, setup) \
+  INCEPT_XNN_KERNEL(name, xnn_not_built_create, xnn_not_built_setup)
 #define INCEPT_XNN_WEIGHTED_KERNEL(name, P, create, setup) INCEPT_XNN_UNARY_KERNEL(name, P, create, setup)
 #endif
 

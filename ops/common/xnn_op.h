@@ -45,7 +45,10 @@ class XnnOp {
   XnnOp& operator=(const XnnOp&) = delete;
 
   xnn_operator_t get() const { return op_; }
-  xnn_operator_t* out() { reset(); return &op_; }   // for xnn_create_*(..., op.out())
+  xnn_operator_t* out() {
+    reset();
+    return &op_;
+  }  // for xnn_create_*(..., op.out())
   void reset();
 
  private:

@@ -14,12 +14,14 @@ namespace {
 
 using P = ConcatParams;
 
-Status infer(const void* p, const Shape* in, int n, Shape* out) { return concat_infer_shape(*static_cast<const P*>(p), in, n, out); }
+Status infer(const void* p, const Shape* in, int n, Shape* out) {
+  return concat_infer_shape(*static_cast<const P*>(p), in, n, out);
+}
 double flops(const void*, const Shape*, int, const Shape&) { return 0.0; }
 
 struct CopyState : KernelState {
-  std::vector<int> copied;                  // inputs to copy
-  std::vector<int32_t> channel_offsets;     // each input's first channel in the output
+  std::vector<int> copied;               // inputs to copy
+  std::vector<int32_t> channel_offsets;  // each input's first channel in the output
 };
 
 Status create_copy(const KernelConfig& c, KernelPlan* plan) {
@@ -58,7 +60,8 @@ const Kernel* const kKernels[] = {&kRef};
 
 }  // namespace
 
-const OpDef concat_op_def = {"Concat", "concat", infer, flops, nullptr, 0, nullptr, 0,
-    kKernels, static_cast<int>(std::size(kKernels)), 1, 1 << 16, {}};
+const OpDef concat_op_def = {"Concat", "concat", infer, flops,    nullptr,
+                             0,        nullptr,  0,     kKernels, static_cast<int>(std::size(kKernels)),
+                             1,        1 << 16,  {}};
 
 }  // namespace incept::ops

@@ -43,11 +43,11 @@ using PackLhs = ei::gemm_pack_lhs<float, Index, LhsMapper, Traits::mr, Traits::L
 using PackRhs = ei::gemm_pack_rhs<float, Index, RhsMapper, Traits::nr, Eigen::ColMajor>;
 using Gebp = ei::gebp_kernel<float, float, Index, ResMapper, Traits::mr, Traits::nr, false, false>;
 
-constexpr int64_t kAlignFloats = 16;      // 64 bytes
-constexpr int64_t kMaxKc = 256;           // depth block: an A micro-panel (mr x kc) stays in L1
-constexpr int64_t kMaxTile = 128;         // output pixels per tile: B block (kc x tile) stays in L2
-constexpr int64_t kMinTile = 32;          // below this gebp reuses each A micro-panel too little
-constexpr int64_t kTargetTasks = 8;       // work items per conv at least, when the shapes allow
+constexpr int64_t kAlignFloats = 16;  // 64 bytes
+constexpr int64_t kMaxKc = 256;       // depth block: an A micro-panel (mr x kc) stays in L1
+constexpr int64_t kMaxTile = 128;     // output pixels per tile: B block (kc x tile) stays in L2
+constexpr int64_t kMinTile = 32;      // below this gebp reuses each A micro-panel too little
+constexpr int64_t kTargetTasks = 8;   // work items per conv at least, when the shapes allow
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t round_up(int64_t v, int64_t m) { return ceil_div(v, m) * m; }
@@ -55,15 +55,15 @@ int64_t round_up(int64_t v, int64_t m) { return ceil_div(v, m) * m; }
 // Blocking and scratch layout: a pure function of the shapes, shared by scratch_bytes and the kernel
 // so the two always agree, and independent of the thread count so results are too.
 struct Plan {
-  int64_t pixels = 0;                     // P: GEMM columns
+  int64_t pixels = 0;  // P: GEMM columns
   int64_t groups = 1, group_in = 0, group_out = 0;
-  int64_t depth = 0;                      // K: GEMM inner dimension
-  int64_t kc = 0, k_blocks = 0;           // depth cut into k_blocks blocks of kc (the last may be shorter)
-  int64_t tile = 0, tiles = 0;            // output pixels per tile; number of tiles
-  int64_t o_block = 0, o_blocks = 0;      // output channels (of a group) per work item; number of blocks
-  bool direct = false;                    // 1x1 stride 1: B is the input pixels themselves
-  int64_t a_block = 0, a_floats = 0;      // one packed weight block; all of them
-  int64_t b_floats = 0, col_floats = 0;   // per slot: packed B block; im2col block (0 when direct)
+  int64_t depth = 0;                     // K: GEMM inner dimension
+  int64_t kc = 0, k_blocks = 0;          // depth cut into k_blocks blocks of kc (the last may be shorter)
+  int64_t tile = 0, tiles = 0;           // output pixels per tile; number of tiles
+  int64_t o_block = 0, o_blocks = 0;     // output channels (of a group) per work item; number of blocks
+  bool direct = false;                   // 1x1 stride 1: B is the input pixels themselves
+  int64_t a_block = 0, a_floats = 0;     // one packed weight block; all of them
+  int64_t b_floats = 0, col_floats = 0;  // per slot: packed B block; im2col block (0 when direct)
 };
 
 Plan make_plan(const Conv2DParams& p, int64_t in_c, int64_t pixels, int64_t out_c) {
@@ -99,10 +99,10 @@ struct Job {
   const float* bias;
   TensorView<float> out;
   Plan plan;
-  const float* weights = nullptr;    // phase 1: OHWI weights in,
-  float* pack_into = nullptr;        //          packed panels out
-  const float* packed_a = nullptr;   // phase 2: packed panels in (== pack_into after phase 1)
-  float* slots = nullptr;            // phase 2: per-slot buffers
+  const float* weights = nullptr;   // phase 1: OHWI weights in,
+  float* pack_into = nullptr;       //          packed panels out
+  const float* packed_a = nullptr;  // phase 2: packed panels in (== pack_into after phase 1)
+  float* slots = nullptr;           // phase 2: per-slot buffers
   std::atomic<int64_t> next_item{0};
 };
 
@@ -137,10 +137,10 @@ void im2col_block(const Job& job, int64_t g, int64_t k0, int64_t kcb, int64_t p0
       const int64_t ky = tap / kw, kx = tap % kw;
       const int64_t iy = int64_t{oy} * p.stride.h - p.pad.top + ky * p.dilation.h;
       const int64_t ix = int64_t{ox} * p.stride.w - p.pad.left + kx * dw;
-      int64_t taps;   // taps of this window row in the run, from kx on
+      int64_t taps;  // taps of this window row in the run, from kx on
       bool zero = true;
       if (iy < 0 || iy >= in.h || ix >= in.w) {
-        taps = kw - kx;   // the rest of the row is outside the image
+        taps = kw - kx;  // the rest of the row is outside the image
       } else if (ix < 0) {
         taps = std::min(kw - kx, ceil_div(-ix, dw));
       } else {
@@ -180,7 +180,7 @@ void run_item(const Job& job, int64_t item, float* slot) {
   float* const col = slot + pl.b_floats;
 
   for (int64_t g = 0; g < pl.groups; ++g) {
-    const int64_t c0 = g * pl.group_out + o0;   // this block's first output channel
+    const int64_t c0 = g * pl.group_out + o0;  // this block's first output channel
     for (int64_t j = 0; j < cols; ++j) {
       float* o = out0 + j * ostride + c0;
       if (job.bias != nullptr) {

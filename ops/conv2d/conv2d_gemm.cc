@@ -11,11 +11,11 @@
 namespace incept::ops {
 namespace {
 
-constexpr int32_t kMaxTaps = 64;   // 8x8 windows; the family's largest is GoogLeNet's 7x7 stem
+constexpr int32_t kMaxTaps = 64;  // 8x8 windows; the family's largest is GoogLeNet's 7x7 stem
 constexpr int32_t kMaxMr = 16;
 // im2col: for convs with fewer input channels than this, when a strip's rows fit the stack buffer.
 constexpr int32_t kIm2colMaxChannels = 64;
-constexpr int32_t kIm2colMaxFloats = 4096;   // 16 KiB on the worker's stack
+constexpr int32_t kIm2colMaxFloats = 4096;  // 16 KiB on the worker's stack
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -43,8 +43,8 @@ struct Job {
   ConstTensorView<float> in;
   TensorView<float> out;
   float min;
-  bool window_rows;   // each window row's taps are adjacent in memory (dense channels, no dilation across)
-  ConstTensorView<float> residual;   // data null: none
+  bool window_rows;  // each window row's taps are adjacent in memory (dense channels, no dilation across)
+  ConstTensorView<float> residual;  // data null: none
 };
 
 // The output pixels of strip s in order, each as its image n and the input row and column its window
@@ -63,7 +63,7 @@ class StripWalk {
   int32_t iy0() const { return oy_ * g_.p.stride.h - g_.p.pad.top; }
   int32_t ix0() const { return ox_ * g_.p.stride.w - g_.p.pad.left; }
   void next() {
-    if (++pix_ >= g_.pixels) return;   // past the last pixel: stay on it
+    if (++pix_ >= g_.pixels) return;  // past the last pixel: stay on it
     if (++ox_ < g_.out_w) return;
     ox_ = 0;
     if (++oy_ < g_.out_h) return;
@@ -100,7 +100,7 @@ bool strip_window_rows(const Job& job, int64_t s, float* gathered, const float**
     const int32_t kw = p.kernel.w, cin = g.cin;
     const bool inside = ix0 >= 0 && ix0 + kw <= g.in_w;
     if (!inside && gathered == nullptr) return false;
-    const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);   // in-image taps
+    const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);  // in-image taps
     for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
       const int32_t iy = iy0 + ky * p.dilation.h;
       if (iy < 0 || iy >= g.in_h) {
@@ -126,7 +126,7 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
   const Conv2DParams& p = g.p;
   const int32_t mr = g.uk->mr;
   const bool pointwise = g.taps == 1 && p.stride.h == 1 && p.stride.w == 1 && p.pad.top == 0 && p.pad.left == 0;
-  if (pointwise) {   // same grid in and out: output pixel pix reads input pixel pix
+  if (pointwise) {  // same grid in and out: output pixel pix reads input pixel pix
     for (int32_t i = 0; i < mr; ++i) ptrs[i] = job.in.data + std::min(s * mr + i, g.pixels - 1) * job.in.pixel_stride;
     return;
   }
@@ -164,7 +164,7 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
         zero_floats(row, int64_t{kw} * cin);
         continue;
       }
-      if (contiguous) {   // taps [lo, hi) are inside the image and adjacent in memory
+      if (contiguous) {  // taps [lo, hi) are inside the image and adjacent in memory
         const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);
         zero_floats(row, int64_t{lo} * cin);
         if (hi > lo) copy_floats(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), int64_t{hi - lo} * cin);
@@ -191,7 +191,7 @@ LineRun next_block_share(const Conv2DGemm& g, int64_t block, int64_t s) {
   const int64_t p0 = (block + 1) * g.panels_per_block;
   const int64_t p1 = std::min<int64_t>(g.panels, p0 + g.panels_per_block);
   const LineRun next{g.packed.data() + static_cast<size_t>(p0) * g.panel_floats,
-                     (p1 - p0) * static_cast<int64_t>(g.panel_floats) / 16};   // panels are whole lines
+                     (p1 - p0) * static_cast<int64_t>(g.panel_floats) / 16};  // panels are whole lines
   return line_slice(next, s, g.strips);
 }
 
@@ -223,7 +223,7 @@ void run_item(void* context, size_t item) {
   float* row0 = job.out.data + s * uk.mr * job.out.pixel_stride;
   const float* r0 = job.residual.data == nullptr ? nullptr : job.residual.data + s * uk.mr * job.residual.pixel_stride;
   tile.r_stride = static_cast<size_t>(job.residual.pixel_stride);
-  const bool single_row = tile.rows == 1 && tile.taps == 1;   // the 1-row kernel reads a[0] only
+  const bool single_row = tile.rows == 1 && tile.taps == 1;  // the 1-row kernel reads a[0] only
   const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
   const LineRun next = next_block_share(g, block, s);
@@ -246,7 +246,8 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   const int64_t taps = int64_t{p.kernel.h} * p.kernel.w;
   INCEPT_CHECK(taps <= kMaxTaps, kUnsupported, "the GEMM engine takes windows of at most %d taps (%dx%d)", kMaxTaps,
                p.kernel.h, p.kernel.w);
-  INCEPT_CHECK(uk.mr <= kMaxMr && uk.nr % 2 == 0, kInternal, "micro-kernel %dx%d is outside the driver's range", uk.mr, uk.nr);
+  INCEPT_CHECK(uk.mr <= kMaxMr && uk.nr % 2 == 0, kInternal, "micro-kernel %dx%d is outside the driver's range", uk.mr,
+               uk.nr);
   g->uk = &uk;
   g->p = p;
   g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
@@ -285,7 +286,7 @@ Status gemm_kernel_create(const GemmUkernel& uk, const Conv2DParams& p, const Sh
   auto s = std::make_unique<GemmState>();
   INCEPT_RETURN_IF_ERROR(conv2d_f32_gemm_create(uk, p, in, out, weights, bias, &s->g));
   plan->packed_bytes = s->g.packed_bytes();
-  plan->reads_constants = false;   // packed
+  plan->reads_constants = false;  // packed
   plan->state = std::move(s);
   return Status::ok();
 }

@@ -44,15 +44,15 @@ struct Conv2DGemm {
   int32_t in_h = 0, in_w = 0, cin = 0;
   int32_t out_h = 0, out_w = 0, cout = 0;
   int32_t taps = 0;
-  int64_t pixels = 0, strips = 0;   // output pixels (N * OH * OW); strips of MR of them
-  int32_t panels = 0;               // NR-wide column panels (the last one NR / 2 wide when last_half)
+  int64_t pixels = 0, strips = 0;  // output pixels (N * OH * OW); strips of MR of them
+  int32_t panels = 0;              // NR-wide column panels (the last one NR / 2 wide when last_half)
   bool last_half = false;
-  bool im2col = false;              // gather each strip's rows first (few input channels; see above)
-  bool gather_fits = false;         // a strip's MR * taps * cin floats fit the workers' stack buffer
+  bool im2col = false;       // gather each strip's rows first (few input channels; see above)
+  bool gather_fits = false;  // a strip's MR * taps * cin floats fit the workers' stack buffer
   int32_t panels_per_block = 0, blocks = 0;
-  size_t panel_floats = 0;          // floats from one panel to the next (64-byte multiple)
-  AlignedFloats packed;             // panels * panel_floats
-  AlignedFloats zeros;              // kw * cin zeros: what padding taps (or window rows) read
+  size_t panel_floats = 0;  // floats from one panel to the next (64-byte multiple)
+  AlignedFloats packed;     // panels * panel_floats
+  AlignedFloats zeros;      // kw * cin zeros: what padding taps (or window rows) read
 
   size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
 };
@@ -66,8 +66,8 @@ struct Conv2DGemm {
 // The engine as a registry kernel (the native conv2d and fully_connected kernels): create packs for
 // micro-kernel `uk` (its ISA table's) and fills `plan`; run is the kernel's run (with KernelIo::residual
 // when the conv has one fused: `p` then carries the fused activation).
-[[nodiscard]] Status gemm_kernel_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
-                                        const Shape& out, const float* weights, const float* bias, KernelPlan* plan);
+[[nodiscard]] Status gemm_kernel_create(const GemmUkernel& uk, const Conv2DParams& p, const Shape& in, const Shape& out,
+                                        const float* weights, const float* bias, KernelPlan* plan);
 void gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
 
 // out = act(conv(in) + bias), conv2d_f32_ref's function; with a residual (data not null, out's shape, any

@@ -28,7 +28,7 @@ Status infer(const void* p, const Shape* in, int n, Shape* out) {
   return conv2d_infer_shape(*static_cast<const P*>(p), in[0], in[1], optional(in, n, 2), out);
 }
 double flops(const void*, const Shape* in, int, const Shape& out) {
-  const Shape& w = in[1];   // OHWI
+  const Shape& w = in[1];  // OHWI
   return 2.0 * static_cast<double>(out.num_elements()) * w[1] * w[2] * w[3];
 }
 
@@ -67,8 +67,18 @@ const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef conv2d_op_def = {"Conv2D", "conv2d", infer, flops, nullptr, 0,
-    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
-    2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
+const OpDef conv2d_op_def = {"Conv2D",
+                             "conv2d",
+                             infer,
+                             flops,
+                             nullptr,
+                             0,
+                             kNatives,
+                             static_cast<int>(std::size(kNatives)),
+                             kFixed,
+                             static_cast<int>(std::size(kFixed)),
+                             2,
+                             3,
+                             {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

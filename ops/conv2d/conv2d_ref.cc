@@ -8,8 +8,8 @@ namespace incept::ops {
 void conv2d_f32_ref(const Conv2DParams& p, ConstTensorView<float> in, const float* weights, const float* bias,
                     TensorView<float> out) {
   const int32_t kh = p.kernel.h, kw = p.kernel.w;
-  const int32_t group_in = in.c / p.groups;     // input channels seen by one output channel
-  const int32_t group_out = out.c / p.groups;   // output channels per group
+  const int32_t group_in = in.c / p.groups;    // input channels seen by one output channel
+  const int32_t group_out = out.c / p.groups;  // output channels per group
   for (int32_t n = 0; n < out.n; ++n) {
     for (int32_t oy = 0; oy < out.h; ++oy) {
       for (int32_t ox = 0; ox < out.w; ++ox) {
@@ -18,7 +18,7 @@ void conv2d_f32_ref(const Conv2DParams& p, ConstTensorView<float> in, const floa
           float acc = bias != nullptr ? bias[oc] : 0.0f;
           for (int32_t ky = 0; ky < kh; ++ky) {
             const int32_t iy = oy * p.stride.h - p.pad.top + ky * p.dilation.h;
-            if (iy < 0 || iy >= in.h) continue;   // zero padding contributes nothing
+            if (iy < 0 || iy >= in.h) continue;  // zero padding contributes nothing
             for (int32_t kx = 0; kx < kw; ++kx) {
               const int32_t ix = ox * p.stride.w - p.pad.left + kx * p.dilation.w;
               if (ix < 0 || ix >= in.w) continue;

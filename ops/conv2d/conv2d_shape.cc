@@ -4,8 +4,7 @@
 
 namespace incept::ops {
 
-Status conv2d_infer_shape(const Conv2DParams& p, const Shape& in, const Shape& weights, const Shape* bias,
-                          Shape* out) {
+Status conv2d_infer_shape(const Conv2DParams& p, const Shape& in, const Shape& weights, const Shape* bias, Shape* out) {
   const char* op = "Conv2D";
   char a[64], b[64];
   INCEPT_CHECK(in.rank == 4, kInvalidModel, "%s: input must be NHWC (rank 4), got rank %d", op, in.rank);
@@ -20,8 +19,8 @@ Status conv2d_infer_shape(const Conv2DParams& p, const Shape& in, const Shape& w
 
   const int32_t channels = in[3], out_channels = weights[0];
   INCEPT_CHECK(p.groups >= 1, kInvalidModel, "%s: groups must be >= 1, got %d", op, p.groups);
-  INCEPT_CHECK(channels % p.groups == 0, kInvalidModel,
-               "%s: groups (%d) must divide the input channels (%d)", op, p.groups, channels);
+  INCEPT_CHECK(channels % p.groups == 0, kInvalidModel, "%s: groups (%d) must divide the input channels (%d)", op,
+               p.groups, channels);
   INCEPT_CHECK(out_channels % p.groups == 0, kInvalidModel,
                "%s: groups (%d) must divide the output channels (%d, weights dim 0)", op, p.groups, out_channels);
   INCEPT_CHECK(weights[3] == channels / p.groups, kInvalidModel,

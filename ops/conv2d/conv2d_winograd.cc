@@ -19,7 +19,7 @@ namespace incept::ops {
 namespace {
 
 constexpr int32_t kMaxMr = 16;
-constexpr int32_t kInputGroup = 8;   // tiles per phase-1 item
+constexpr int32_t kInputGroup = 8;  // tiles per phase-1 item
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -82,12 +82,12 @@ struct Job {
   const Conv2DWinograd* w;
   ConstTensorView<float> in;
   TensorView<float> out;
-  ConstTensorView<float> residual;   // data null: none
-  float* v;       // phase split: every tile's transformed inputs
-  float* slots;   // each worker's scratch (phase split: its M; tile split: its V and M)
+  ConstTensorView<float> residual;  // data null: none
+  float* v;                         // phase split: every tile's transformed inputs
+  float* slots;                     // each worker's scratch (phase split: its M; tile split: its V and M)
   float min;
   int32_t blocks = 0;
-  size_t tasks = 1;   // tile split: the slots sharing the blocks
+  size_t tasks = 1;  // tile split: the slots sharing the blocks
   std::atomic<int64_t> next{0};
 };
 
@@ -119,7 +119,7 @@ void block_panel(const Job& job, const float* vb, int64_t v_point, int64_t tile0
   const int64_t m_point = static_cast<int64_t>(w.block_tiles) * w.geo.nr;
   const float* ptrs[kMaxMr];
   GemmTile tile;
-  tile.cols = uk.nr;   // the panels are zero past Cout: M is written whole
+  tile.cols = uk.nr;  // the panels are zero past Cout: M is written whole
   tile.kc = w.geo.cin;
   tile.taps = 1;
   tile.a = ptrs;
@@ -175,10 +175,10 @@ void tile_task(void* context, size_t slot) {
     const int64_t t0 = b * w.block_tiles;
     const int32_t count = static_cast<int32_t>(std::min<int64_t>(w.block_tiles, w.tiles - t0));
     w.fns->input(w.geo, job.in.data, job.in.pixel_stride, t0, count, v, v_point);
-    for (int32_t panel = 0; panel < w.panels; ++panel) {   // after the last panel, the next block's first
+    for (int32_t panel = 0; panel < w.panels; ++panel) {  // after the last panel, the next block's first
       const LineRun next = panel + 1 < w.panels ? panel_lines(w, panel + 1)
-                           : b + 1 < last         ? panel_lines(w, 0)
-                                                  : LineRun{};
+                           : b + 1 < last       ? panel_lines(w, 0)
+                                                : LineRun{};
       block_panel(job, v, v_point, t0, count, panel, m, next);
     }
   }
@@ -231,12 +231,12 @@ const char* winograd_variant_name(WinogradVariant v) {
 // maps of at most 8, the larger tile above), INCEPT_WINOGRAD=all-f2x2 the same with F(2x2) for every 3x3:
 // how the measurements behind the rule are taken (bench/winograd_rule.py). Other values are ignored.
 WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Shape& out, Isa isa) {
-  (void)isa;   // one rule for every ISA until another CPU's measurements say otherwise
+  (void)isa;  // one rule for every ISA until another CPU's measurements say otherwise
   if (p.groups != 1 || p.stride.h != 1 || p.stride.w != 1 || p.dilation.h != 1 || p.dilation.w != 1)
     return WinogradVariant::kNone;
   const int32_t cin = in[3], cout = out[3], oh = out[1], ow = out[2];
   const int32_t kh = p.kernel.h, kw = p.kernel.w;
-  static const int everywhere = [] {   // 0: the rule; 1: all; 2: all, F(2x2) for 3x3
+  static const int everywhere = [] {  // 0: the rule; 1: all; 2: all, F(2x2) for 3x3
     const char* env = std::getenv("INCEPT_WINOGRAD");
     if (env == nullptr) return 0;
     return std::strcmp(env, "all") == 0 ? 1 : std::strcmp(env, "all-f2x2") == 0 ? 2 : 0;
@@ -334,8 +334,8 @@ Status conv2d_f32_winograd_create(const GemmUkernel& uk, WinogradFnsOf fns, Wino
   return Status::ok();
 }
 
-void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
-                             float* scratch, pthreadpool_t pool, ConstTensorView<float> residual) {
+void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out, float* scratch,
+                             pthreadpool_t pool, ConstTensorView<float> residual) {
   Job job;
   job.w = &w;
   job.in = in;
@@ -373,7 +373,7 @@ Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
   const IsaTable& t = *c.kernel->table;
   const GemmUkernel& uk = t.gemm_f32;
   Conv2DParams p = params_of<Conv2DParams>(c);
-  if (c.residual_stride > 0) p.activation = c.fused_activation;   // a fused residual add's (the conv's is none)
+  if (c.residual_stride > 0) p.activation = c.fused_activation;  // a fused residual add's (the conv's is none)
   const WinogradVariant variant = winograd_choice(p, c.input_shapes[0], c.output_shape, t.isa);
   INCEPT_CHECK(variant != WinogradVariant::kNone, kUnsupported, "the direct engine takes this conv");
   auto s = std::make_unique<WinogradState>();
@@ -382,8 +382,8 @@ Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
                                                     c.constants[1], bias, c.threads, &s->w));
   plan->scratch_bytes = s->w.scratch_bytes();
   plan->packed_bytes = s->w.packed_bytes();
-  plan->reads_constants = false;   // transformed and packed
-  char impl[32], tile[16];   // the kernel's name with the variant after "winograd"
+  plan->reads_constants = false;  // transformed and packed
+  char impl[32], tile[16];        // the kernel's name with the variant after "winograd"
   std::snprintf(impl, sizeof(impl), "winograd_%s", winograd_variant_name(variant));
   t.tile_name(IsaPart::kWinogradF32, tile, sizeof(tile));
   kernel_name(plan->name, sizeof(plan->name), "conv2d", c.kernel->types.input, impl, tile, isa_name(t.isa));

@@ -21,8 +21,8 @@
 // panel the P GEMMs into M [point][tile][NR] and the output transform of those tiles and columns; the
 // transformed inputs never leave that core's L2. With few tiles (small maps) the work splits in two
 // phases instead: phase 1 transforms every tile's inputs (threads split them by tile groups), phase 2 hands
-// out (panel, block) items, panel-major, so every thread has work. Results never depend on the thread count or the mode (every
-// output is computed by the same calls whoever runs them).
+// out (panel, block) items, panel-major, so every thread has work. Results never depend on the thread count or the mode
+// (every output is computed by the same calls whoever runs them).
 //
 // Which layers take Winograd, and with which tile, is winograd_choice(): a fixed rule from measurements
 // (see the function). Turned off with InterpreterOptions::winograd = false (KernelConfig::winograd):
@@ -40,12 +40,12 @@ namespace incept::ops {
 
 enum class WinogradVariant : uint8_t {
   kNone = 0,
-  kF2x2K3x3,   // 3x3: F(2x2,3x3), alpha 4x4
-  kF4x4K3x3,   // 3x3: F(4x4,3x3), alpha 6x6
-  kF1x2K1x7,   // 1x7: F(2,7) along the width, alpha 1x8
-  kF2x1K7x1,   // 7x1: F(2,7) along the height, alpha 8x1
-  kF1x4K1x3,   // 1x3: F(4,3) along the width, alpha 1x6
-  kF4x1K3x1,   // 3x1: F(4,3) along the height, alpha 6x1
+  kF2x2K3x3,  // 3x3: F(2x2,3x3), alpha 4x4
+  kF4x4K3x3,  // 3x3: F(4x4,3x3), alpha 6x6
+  kF1x2K1x7,  // 1x7: F(2,7) along the width, alpha 1x8
+  kF2x1K7x1,  // 7x1: F(2,7) along the height, alpha 8x1
+  kF1x4K1x3,  // 1x3: F(4,3) along the width, alpha 1x6
+  kF4x1K3x1,  // 3x1: F(4,3) along the height, alpha 6x1
 };
 // "f4x4k3x3", ... as kernel names spell it ("" for kNone).
 const char* winograd_variant_name(WinogradVariant v);
@@ -55,17 +55,17 @@ struct WinogradGeometry {
   int32_t in_h = 0, in_w = 0, cin = 0;
   int32_t out_h = 0, out_w = 0;
   int32_t pad_top = 0, pad_left = 0;
-  int32_t tiles_h = 0, tiles_w = 0;   // per image
-  int32_t v_stride = 0;               // floats per transformed input row (Cin rounded up to 16)
-  int32_t nr = 0;                     // the micro-kernel's NR: floats per M row
-  const float* zeros = nullptr;       // Cin zeros: what window pixels outside the image read
+  int32_t tiles_h = 0, tiles_w = 0;  // per image
+  int32_t v_stride = 0;              // floats per transformed input row (Cin rounded up to 16)
+  int32_t nr = 0;                    // the micro-kernel's NR: floats per M row
+  const float* zeros = nullptr;      // Cin zeros: what window pixels outside the image read
 };
 
 // One variant's transforms for one ISA (winograd_transforms.h, instantiated by the ISA tables in ops/isa/).
 struct WinogradFns {
   // Tiles [tile0, tile0 + count): transformed input row of tile i, point t at v + t * point_stride + i * v_stride.
-  void (*input)(const WinogradGeometry& g, const float* in, int64_t in_stride, int64_t tile0, int32_t count,
-                float* v, int64_t point_stride);
+  void (*input)(const WinogradGeometry& g, const float* in, int64_t in_stride, int64_t tile0, int32_t count, float* v,
+                int64_t point_stride);
   // Tiles [tile0, tile0 + count) from M (tile i, point t at m + t * point_stride + i * nr, nr columns) to
   // out (already offset to the panel's first column), columns [0, cols): max(min, (AT M A + bias) + r) with
   // bias nr floats and r the residual at the same pixels and columns (r_stride floats a pixel; it may be
@@ -85,15 +85,15 @@ struct Conv2DWinograd {
   Conv2DParams p;
   WinogradGeometry geo;
   int32_t cout = 0, points = 0, panels = 0;
-  int64_t tiles = 0;                // N * tiles_h * tiles_w
-  int32_t block_tiles = 0;          // T: tiles per phase-2 item (a multiple of MR)
-  int32_t chunk_tiles = 0;          // tiles V holds: phase split, all (rounded up to T); tile split, T
-  int32_t slots = 1;                // workers with scratch of their own (the thread count)
-  bool tile_split = false;          // each block of tiles start to end on one core (see the .cc)
-  size_t panel_floats = 0;          // floats from one packed panel to the next
-  AlignedFloats packed;             // points * panels panels: [NR zeros][Cin x NR transformed weights]
-  AlignedFloats bias;               // panels * NR, zero past Cout
-  AlignedFloats zeros;              // Cin zeros
+  int64_t tiles = 0;        // N * tiles_h * tiles_w
+  int32_t block_tiles = 0;  // T: tiles per phase-2 item (a multiple of MR)
+  int32_t chunk_tiles = 0;  // tiles V holds: phase split, all (rounded up to T); tile split, T
+  int32_t slots = 1;        // workers with scratch of their own (the thread count)
+  bool tile_split = false;  // each block of tiles start to end on one core (see the .cc)
+  size_t panel_floats = 0;  // floats from one packed panel to the next
+  AlignedFloats packed;     // points * panels panels: [NR zeros][Cin x NR transformed weights]
+  AlignedFloats bias;       // panels * NR, zero past Cout
+  AlignedFloats zeros;      // Cin zeros
 
   size_t packed_bytes() const { return packed.bytes() + bias.bytes() + zeros.bytes(); }
   // Scratch: phase split, [V of every tile][M of each slot]; tile split, [V and M of one block] per slot.
@@ -119,8 +119,8 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
 // out = act(conv(in) + bias), or with a residual (data not null; out's shape, possibly out's own memory)
 // act((conv(in) + bias) + residual). `in`, `out` and `residual` may be strided channel slices; `scratch`
 // holds w.scratch_bytes(). Never allocates.
-void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out,
-                             float* scratch, pthreadpool_t pool, ConstTensorView<float> residual = {});
+void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out, float* scratch,
+                             pthreadpool_t pool, ConstTensorView<float> residual = {});
 
 // The registry kernel, on the ISA table of config.kernel: create (kUnsupported when the config turns
 // Winograd off or the rule says direct) and run.

@@ -24,7 +24,7 @@ inline constexpr double kWinoSqrt2 = 1.41421356237309504880;
 
 struct WinoAxisIdentity {
   static constexpr int m = 1, r = 1, alpha = 1;
-  static constexpr double points[1] = {0.0};   // unused: alpha - 1 = 0 finite points
+  static constexpr double points[1] = {0.0};  // unused: alpha - 1 = 0 finite points
   static constexpr float bt[1][1] = {{1}};
   static constexpr float at[1][1] = {{1}};
 };
@@ -40,21 +40,20 @@ struct WinoAxisF4x3 {
   static constexpr int m = 4, r = 3, alpha = 6;
   static constexpr double points[5] = {0.0, kWinoSqrt2, -kWinoSqrt2, kWinoSqrt2 / 2, -kWinoSqrt2 / 2};
   static constexpr float s = static_cast<float>(kWinoSqrt2), h = static_cast<float>(kWinoSqrt2 / 2);
-  static constexpr float bt[6][6] = {{1, 0, -2.5f, 0, 1, 0},  {0, -h, -0.5f, s, 1, 0}, {0, h, -0.5f, -s, 1, 0},
-                                     {0, -s, -2, h, 1, 0},    {0, s, -2, -h, 1, 0},    {0, 1, 0, -2.5f, 0, 1}};
-  static constexpr float at[4][6] = {{1, 1, 1, 1, 1, 0},
-                                     {0, s, -s, h, -h, 0},
-                                     {0, 2, 2, 0.5f, 0.5f, 0},
-                                     {0, 2 * s, -2 * s, h / 2, -h / 2, 1}};
+  static constexpr float bt[6][6] = {{1, 0, -2.5f, 0, 1, 0}, {0, -h, -0.5f, s, 1, 0}, {0, h, -0.5f, -s, 1, 0},
+                                     {0, -s, -2, h, 1, 0},   {0, s, -2, -h, 1, 0},    {0, 1, 0, -2.5f, 0, 1}};
+  static constexpr float at[4][6] = {
+      {1, 1, 1, 1, 1, 0}, {0, s, -s, h, -h, 0}, {0, 2, 2, 0.5f, 0.5f, 0}, {0, 2 * s, -2 * s, h / 2, -h / 2, 1}};
 };
 
 struct WinoAxisF2x7 {
   static constexpr int m = 2, r = 7, alpha = 8;
   static constexpr double points[7] = {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5};
-  static constexpr float bt[8][8] = {{-1, 0, 5.25f, 0, -5.25f, 0, 1, 0},      {0, 1, 1, -4.25f, -4.25f, 1, 1, 0},
-                                     {0, -1, 1, 4.25f, -4.25f, -1, 1, 0},     {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
-                                     {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0}, {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
-                                     {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},       {0, -1, 0, 5.25f, 0, -5.25f, 0, 1}};
+  static constexpr float bt[8][8] = {
+      {-1, 0, 5.25f, 0, -5.25f, 0, 1, 0},        {0, 1, 1, -4.25f, -4.25f, 1, 1, 0},
+      {0, -1, 1, 4.25f, -4.25f, -1, 1, 0},       {0, 0.5f, 0.25f, -2.5f, -1.25f, 2, 1, 0},
+      {0, -0.5f, 0.25f, 2.5f, -1.25f, -2, 1, 0}, {0, 2, 4, -2.5f, -5, 0.5f, 1, 0},
+      {0, -2, 4, 2.5f, -5, -0.5f, 1, 0},         {0, -1, 0, 5.25f, 0, -5.25f, 0, 1}};
   static constexpr float at[2][8] = {{1, 1, 1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0.5f, -0.5f, 1}};
 };
 

@@ -38,7 +38,7 @@ inline void wino_input_channels(const float* const (&src)[AH::alpha * AW::alpha]
   constexpr int kH = AH::alpha, kW = AW::alpha;
   Reg t[kH][kW];
 #pragma GCC unroll 8
-  for (int j = 0; j < kW; ++j) {   // down each column: BT_h d
+  for (int j = 0; j < kW; ++j) {  // down each column: BT_h d
     Reg d[kH];
 #pragma GCC unroll 8
     for (int k = 0; k < kH; ++k) d[k] = V::load(src[k * kW + j] + c);
@@ -46,7 +46,7 @@ inline void wino_input_channels(const float* const (&src)[AH::alpha * AW::alpha]
     for (int i = 0; i < kH; ++i) t[i][j] = wino_combine<V, kH>(AH::bt[i], d);
   }
 #pragma GCC unroll 8
-  for (int i = 0; i < kH; ++i)   // along each row: (BT_h d) B_w
+  for (int i = 0; i < kH; ++i)  // along each row: (BT_h d) B_w
 #pragma GCC unroll 8
     for (int l = 0; l < kW; ++l) V::store(dst + (i * kW + l) * point_stride, wino_combine<V, kW>(AW::bt[l], t[i]));
 }
@@ -99,7 +99,7 @@ void wino_output(const WinogradGeometry& g, const float* m, int64_t point_stride
       const int32_t lanes = wino_min(kVw, cols - c);
       Reg t[kMh][kW];
 #pragma GCC unroll 8
-      for (int j = 0; j < kW; ++j) {   // down each column: AT_h M
+      for (int j = 0; j < kW; ++j) {  // down each column: AT_h M
         Reg d[kH];
 #pragma GCC unroll 8
         for (int k = 0; k < kH; ++k) d[k] = V::load(src + (k * kW + j) * point_stride + c);
@@ -115,7 +115,7 @@ void wino_output(const WinogradGeometry& g, const float* m, int64_t point_stride
           if (x >= row_px) break;
           Reg v = V::add(wino_combine<V, kW>(AW::at[x], t[y]), b);
           const int64_t px = static_cast<int64_t>(y) * g.out_w + x;
-          if (rbase != nullptr) {   // read before the same pixel is written (it may be out itself)
+          if (rbase != nullptr) {  // read before the same pixel is written (it may be out itself)
             const float* rp = rbase + px * r_stride + c;
             v = V::add(v, lanes == kVw ? V::load(rp) : V::load_partial(rp, lanes));
           }

@@ -19,8 +19,8 @@ namespace {
 // 2048 -> 1000), gemv stayed ahead up to 32 samples (batch 8: 2.4 ms vs 3.4 ms); wider SIMD builds
 // favour the GEMM sooner, hence a middle value.
 constexpr int32_t kGemvMaxBatch = 16;
-constexpr int64_t kGemvRows = 64;      // output features per task: a fixed split, so results never
-                                       // depend on the thread count
+constexpr int64_t kGemvRows = 64;  // output features per task: a fixed split, so results never
+                                   // depend on the thread count
 
 using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
@@ -47,12 +47,12 @@ void gemv_task(void* context, size_t i) {
       y.setZero();
     }
     y.noalias() += w * x;
-    if (job.p->activation == Activation::kRelu) y = y.array().max(0.0f).matrix();   // v < 0 ? 0 : v, as in ref
+    if (job.p->activation == Activation::kRelu) y = y.array().max(0.0f).matrix();  // v < 0 ? 0 : v, as in ref
   }
 }
 
 Conv2DParams as_conv1x1(const FullyConnectedParams& p) {
-  Conv2DParams c;   // 1x1 kernel, stride 1, no padding, one group
+  Conv2DParams c;  // 1x1 kernel, stride 1, no padding, one group
   c.activation = p.activation;
   return c;
 }

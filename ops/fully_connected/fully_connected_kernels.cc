@@ -38,12 +38,13 @@ Status create_gemm(const KernelConfig& c, KernelPlan* plan) {
   conv.activation = params_of<P>(c).activation;
   const Shape& in = c.input_shapes[0];
   const Shape& out = c.output_shape;
-  return gemm_kernel_create(c.kernel->table->gemm_f32, conv, Shape{in[0], 1, 1, in[1]}, Shape{out[0], 1, 1, out[1]}, c.constants[1],
-                            c.num_inputs > 2 ? c.constants[2] : nullptr, plan);
+  return gemm_kernel_create(c.kernel->table->gemm_f32, conv, Shape{in[0], 1, 1, in[1]}, Shape{out[0], 1, 1, out[1]},
+                            c.constants[1], c.num_inputs > 2 ? c.constants[2] : nullptr, plan);
 }
 
 Status create_eigen(const KernelConfig& c, KernelPlan* plan) {
-  plan->scratch_bytes = fully_connected_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
+  plan->scratch_bytes =
+      fully_connected_f32_eigen_scratch_bytes(params_of<P>(c), c.input_shapes[0], c.output_shape, c.threads);
   return create_params_state<P>(c, plan);
 }
 void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
@@ -52,15 +53,27 @@ void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
 
 const NativeKernel kNatives[] = {{"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run}};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
-                                                fully_connected_f32_xnn_setup);
-const Kernel kEigen = {"fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
-const Kernel kRef = {"fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
+                                               fully_connected_f32_xnn_setup);
+const Kernel kEigen = {
+    "fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
+const Kernel kRef = {
+    "fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
 
 }  // namespace
 
-const OpDef fully_connected_op_def = {"FullyConnected", "fully_connected", infer, flops, nullptr, 0,
-    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
-    2, 3, {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
+const OpDef fully_connected_op_def = {"FullyConnected",
+                                      "fully_connected",
+                                      infer,
+                                      flops,
+                                      nullptr,
+                                      0,
+                                      kNatives,
+                                      static_cast<int>(std::size(kNatives)),
+                                      kFixed,
+                                      static_cast<int>(std::size(kFixed)),
+                                      2,
+                                      3,
+                                      {InputRole::kActivation, InputRole::kWeights, InputRole::kBias}};
 
 }  // namespace incept::ops

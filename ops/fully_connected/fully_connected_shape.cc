@@ -14,8 +14,7 @@ Status fully_connected_infer_shape(const FullyConnectedParams& p, const Shape& i
                weights.rank);
   INCEPT_RETURN_IF_ERROR(check_positive_dims(op, "weights", weights));
   INCEPT_RETURN_IF_ERROR(check_activation(op, p.activation));
-  INCEPT_CHECK(weights[1] == in[1], kInvalidModel,
-               "%s: weights %s expect %d input features, but input %s has %d", op,
+  INCEPT_CHECK(weights[1] == in[1], kInvalidModel, "%s: weights %s expect %d input features, but input %s has %d", op,
                shape_to_string(weights, a, sizeof(a)), weights[1], shape_to_string(in, b, sizeof(b)), in[1]);
   if (bias != nullptr) {
     INCEPT_CHECK(bias->rank == 1 && bias->dims[0] == weights[0], kInvalidModel,

@@ -20,8 +20,9 @@ Status fully_connected_f32_xnn_create(const FullyConnectedParams& p, const Shape
   const xnn_status s = xnn_create_fully_connected_nc_f32(
       static_cast<size_t>(in_features), static_cast<size_t>(out_features), static_cast<size_t>(in_pixel_stride),
       static_cast<size_t>(out_pixel_stride), weights, bias, out_min, INFINITY, /*flags=*/0, op->out());
-  INCEPT_CHECK(s == xnn_status_success, kUnsupported, "FullyConnected (XNNPACK): XNNPACK refused %d -> %d features (%s)",
-               in_features, out_features, xnn_status_name(s));
+  INCEPT_CHECK(s == xnn_status_success, kUnsupported,
+               "FullyConnected (XNNPACK): XNNPACK refused %d -> %d features (%s)", in_features, out_features,
+               xnn_status_name(s));
   return Status::ok();
 }
 

@@ -32,18 +32,18 @@ namespace incept::ops {
 // later ones are dropped when the tile has fewer k steps): the driver's way to pull the next block of
 // packed weights from memory while this block computes from cache. It never changes a result.
 struct GemmTile {
-  int32_t rows = 0;               // 1..MR
-  int32_t cols = 0;               // 1..NR (1..NR/2 for the half kernel)
-  int32_t kc = 0;                 // channels per tap, >= 1
-  int32_t taps = 0;               // >= 1
+  int32_t rows = 0;  // 1..MR
+  int32_t cols = 0;  // 1..NR (1..NR/2 for the half kernel)
+  int32_t kc = 0;    // channels per tap, >= 1
+  int32_t taps = 0;  // >= 1
   const float* const* a = nullptr;
   const float* w = nullptr;
   float* c = nullptr;
-  size_t c_stride = 0;            // floats between output rows
-  float min = 0.0f;               // 0 for ReLU, -infinity for none
-  const float* r = nullptr;       // residual added before the clamp, or nullptr
-  size_t r_stride = 0;            // floats between residual rows
-  const float* pf = nullptr;      // lines to prefetch, or nullptr
+  size_t c_stride = 0;        // floats between output rows
+  float min = 0.0f;           // 0 for ReLU, -infinity for none
+  const float* r = nullptr;   // residual added before the clamp, or nullptr
+  size_t r_stride = 0;        // floats between residual rows
+  const float* pf = nullptr;  // lines to prefetch, or nullptr
   int32_t pf_lines = 0;
 };
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The micro-kernel, written once over a thin vector type V and included only by the ISA tables
-// (ops/isa/isa_kernels.h, from isa_avx2.cc, isa_avx512.cc, isa_neon.cc), each compiled with its own flags. Everything here has
-// internal linkage (an anonymous namespace in the including file) and calls no library templates, so
-// no code compiled for a wide ISA can be picked by the linker for a baseline caller.
+// (ops/isa/isa_kernels.h, from isa_avx2.cc, isa_avx512.cc, isa_neon.cc), each compiled with its own flags. Everything
+// here has internal linkage (an anonymous namespace in the including file) and calls no library templates, so no code
+// compiled for a wide ISA can be picked by the linker for a baseline caller.
 //
 // V provides: Reg, kWidth, load, broadcast (from memory), set1, fma(a, b, acc) = acc + a * b, max,
 // store, store_partial(p, v, n) (the first n lanes); and, when kLaneFma, load4 + fma_lane<L>(acc, b, a)
@@ -57,7 +57,8 @@ inline const float* gemm_accumulate(const GemmTile& t, typename V::Reg (&acc)[MR
 #pragma GCC unroll 16
           for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 8
-            for (int j = 0; j < NV; ++j) acc[i][j] = V::template fma_lane<decltype(lane)::value>(acc[i][j], b[j], av[i]);
+            for (int j = 0; j < NV; ++j)
+              acc[i][j] = V::template fma_lane<decltype(lane)::value>(acc[i][j], b[j], av[i]);
         };
         step(Lane<0>{});
         step(Lane<1>{});
@@ -89,13 +90,13 @@ void gemm_ukernel(const GemmTile& t) {
   constexpr int kW = V::kWidth;
   Reg acc[MR][NV];
 #pragma GCC unroll 8
-  for (int j = 0; j < NV; ++j) acc[0][j] = V::load(t.w + j * kW);   // the panel starts with its bias
+  for (int j = 0; j < NV; ++j) acc[0][j] = V::load(t.w + j * kW);  // the panel starts with its bias
 #pragma GCC unroll 16
   for (int i = 1; i < MR; ++i)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
   gemm_accumulate<V, MR, NV>(t, acc, t.w + NV * kW);
-  if (t.r != nullptr) {   // a fused residual add: read before the row is written (r may be c)
+  if (t.r != nullptr) {  // a fused residual add: read before the row is written (r may be c)
     const float* r = t.r;
 #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {

@@ -21,14 +21,26 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   global_avg_pool_f32_ref(params_of<P>(s), io.inputs[0], io.out);
 }
 
-const Kernel kXnn =
-    INCEPT_XNN_UNARY_KERNEL("global_avg_pool_f32_xnn", P, global_avg_pool_f32_xnn_create, global_avg_pool_f32_xnn_setup);
-const Kernel kRef = {"global_avg_pool_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
+const Kernel kXnn = INCEPT_XNN_UNARY_KERNEL("global_avg_pool_f32_xnn", P, global_avg_pool_f32_xnn_create,
+                                            global_avg_pool_f32_xnn_setup);
+const Kernel kRef = {
+    "global_avg_pool_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kKernels[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef global_avg_pool_op_def = {"GlobalAvgPool", "global_avg_pool", infer, flops, nullptr, 0, nullptr, 0,
-    kKernels, static_cast<int>(std::size(kKernels)), 1, 1, {}};
+const OpDef global_avg_pool_op_def = {"GlobalAvgPool",
+                                      "global_avg_pool",
+                                      infer,
+                                      flops,
+                                      nullptr,
+                                      0,
+                                      nullptr,
+                                      0,
+                                      kKernels,
+                                      static_cast<int>(std::size(kKernels)),
+                                      1,
+                                      1,
+                                      {}};
 
 }  // namespace incept::ops

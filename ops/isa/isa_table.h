@@ -25,10 +25,10 @@ namespace incept::ops {
 
 struct IsaTable {
   Isa isa;
-  GemmUkernel gemm_f32;                                        // the packed-GEMM tile (conv, fully connected)
-  WinogradFnsOf winograd_f32;                                  // transforms per variant (nullptr for kNone)
-  MaxPoolRowsFn max_pool_f32;                                  // nullptr: this ISA has none (a lower one's runs)
-  int32_t max_pool_f32_lanes;                                  // channels per vector: the "c8" of its name
+  GemmUkernel gemm_f32;        // the packed-GEMM tile (conv, fully connected)
+  WinogradFnsOf winograd_f32;  // transforms per variant (nullptr for kNone)
+  MaxPoolRowsFn max_pool_f32;  // nullptr: this ISA has none (a lower one's runs)
+  int32_t max_pool_f32_lanes;  // channels per vector: the "c8" of its name
 
   // The table holds what `part` needs.
   bool has(IsaPart part) const;

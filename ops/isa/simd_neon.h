@@ -46,7 +46,7 @@ struct VecNeon {
   }
   // SSE's order, which the kernels rely on: b where either is NaN (max(0, x) keeps a NaN x).
   static Reg max(Reg a, Reg b) {
-    const uint32x4_t a_wins = greater(a, b);   // false where either is NaN
+    const uint32x4_t a_wins = greater(a, b);  // false where either is NaN
     return vbslq_f32(a_wins, a, b);
   }
   static Reg zero() { return vdupq_n_f32(0.0f); }

@@ -9,7 +9,7 @@ struct VecScalar {
   static Reg load(const float* p) { return *p; }
   static Reg set1(float v) { return v; }
   static Reg fma(Reg a, Reg b, Reg acc) { return __builtin_fmaf(a, b, acc); }
-  static Reg max(Reg a, Reg b) { return a > b ? a : b; }   // b where either is NaN, as SSE's
+  static Reg max(Reg a, Reg b) { return a > b ? a : b; }  // b where either is NaN, as SSE's
   static Reg zero() { return 0.0f; }
   static Reg add(Reg a, Reg b) { return a + b; }
   static Reg sub(Reg a, Reg b) { return a - b; }

@@ -13,10 +13,10 @@ namespace incept::ops {
 inline constexpr int32_t kMaxLrnSize = 1 << 12;
 
 struct LRNParams {
-  int32_t size = 5;       // 1..kMaxLrnSize; may exceed C (the window is clipped)
-  float alpha = 1e-4f;    // finite, >= 0
-  float beta = 0.75f;     // finite
-  float bias = 1.0f;      // finite, > 0: with alpha >= 0 the base is >= bias, so no 0^beta or negative base
+  int32_t size = 5;     // 1..kMaxLrnSize; may exceed C (the window is clipped)
+  float alpha = 1e-4f;  // finite, >= 0
+  float beta = 0.75f;   // finite
+  float bias = 1.0f;    // finite, > 0: with alpha >= 0 the base is >= bias, so no 0^beta or negative base
 };
 
 // Pure. Checks p's ranges and that `in` is NHWC (rank 4); the output has the input's shape.

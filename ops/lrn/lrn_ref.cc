@@ -15,8 +15,8 @@ namespace incept::ops {
 
 void lrn_f32_ref(const LRNParams& p, ConstTensorView<float> in, TensorView<float> out) {
   const int64_t channels = in.c;
-  const int64_t before = (p.size - 1) / 2;   // floor((size - 1) / 2) channels below c
-  const int64_t after = p.size / 2;          // ceil((size - 1) / 2) channels above c
+  const int64_t before = (p.size - 1) / 2;  // floor((size - 1) / 2) channels below c
+  const int64_t after = p.size / 2;         // ceil((size - 1) / 2) channels above c
   const double scale = static_cast<double>(p.alpha) / p.size;
   const double bias = p.bias;
   const float neg_beta = -p.beta;
@@ -26,12 +26,12 @@ void lrn_f32_ref(const LRNParams& p, ConstTensorView<float> in, TensorView<float
       for (int32_t x = 0; x < in.w; ++x) {
         const float* src = in.pixel(n, y, x);
         float* dst = out.pixel(n, y, x);
-        double sum = 0.0;   // S(0): channels [0, min(after, C - 1)]
+        double sum = 0.0;  // S(0): channels [0, min(after, C - 1)]
         for (int64_t i = 0; i <= std::min(after, channels - 1); ++i) sum += static_cast<double>(src[i]) * src[i];
         for (int64_t c = 0; c < channels; ++c) {
           const float base = static_cast<float>(bias + scale * std::max(sum, 0.0));
           if (three_quarters) {
-            const float r = std::sqrt(base);   // base^0.75 = sqrt(base) * sqrt(sqrt(base))
+            const float r = std::sqrt(base);  // base^0.75 = sqrt(base) * sqrt(sqrt(base))
             dst[c] = src[c] / (r * std::sqrt(r));
           } else {
             dst[c] = src[c] * std::pow(base, neg_beta);

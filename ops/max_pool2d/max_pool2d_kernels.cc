@@ -22,7 +22,9 @@ double flops(const void* p, const Shape*, int, const Shape& out) {
   const P& q = *static_cast<const P*>(p);
   return static_cast<double>(out.num_elements()) * q.kernel.h * q.kernel.w;
 }
-void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) { max_pool2d_f32_ref(params_of<P>(s), io.inputs[0], io.out); }
+void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
+  max_pool2d_f32_ref(params_of<P>(s), io.inputs[0], io.out);
+}
 
 struct NativeState : KernelState {
   MaxPool2DParams p;
@@ -41,14 +43,19 @@ void run_native(const KernelState* st, const KernelIo& io, pthreadpool_t pool) {
 }
 
 const NativeKernel kNatives[] = {{"", IsaPart::kMaxPoolF32, create_native, nullptr, run_native}};
-const Kernel kXnn = INCEPT_XNN_UNARY_KERNEL("max_pool2d_f32_xnn", P, max_pool2d_f32_xnn_create, max_pool2d_f32_xnn_setup);
+const Kernel kXnn =
+    INCEPT_XNN_UNARY_KERNEL("max_pool2d_f32_xnn", P, max_pool2d_f32_xnn_create, max_pool2d_f32_xnn_setup);
 const Kernel kRef = {"max_pool2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel* const kFixed[] = {&kXnn, &kRef};
 
 }  // namespace
 
-const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d", infer, flops, nullptr, 0,
-    kNatives, static_cast<int>(std::size(kNatives)), kFixed, static_cast<int>(std::size(kFixed)),
-    1, 1, {}};
+const OpDef max_pool2d_op_def = {"MaxPool2D", "max_pool2d",
+                                 infer,       flops,
+                                 nullptr,     0,
+                                 kNatives,    static_cast<int>(std::size(kNatives)),
+                                 kFixed,      static_cast<int>(std::size(kFixed)),
+                                 1,           1,
+                                 {}};
 
 }  // namespace incept::ops

@@ -23,7 +23,7 @@ void max_pool2d_f32_ref(const MaxPool2DParams& p, ConstTensorView<float> in, Ten
           for (int32_t y = y0; y < y1; ++y) {
             for (int32_t x = x0; x < x1; ++x) {
               const float v = in.at(n, y, x, c);
-              if (v > m || std::isnan(v)) m = v;   // a NaN propagates, as in PyTorch
+              if (v > m || std::isnan(v)) m = v;  // a NaN propagates, as in PyTorch
             }
           }
           out.at(n, oy, ox, c) = apply_activation(p.activation, m);

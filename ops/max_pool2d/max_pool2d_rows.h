@@ -51,7 +51,8 @@ void max_pool2d_rows(const MaxPool2DParams& p, ConstTensorView<float> in, Tensor
       if (tail > 0) {
         Reg m = V::set1(-INFINITY);
         for (int32_t y = y0; y < y1; ++y)
-          for (int32_t x = x0; x < x1; ++x) m = V::take_if_greater_or_nan(m, V::load_partial(in.pixel(n, y, x) + ch, tail));
+          for (int32_t x = x0; x < x1; ++x)
+            m = V::take_if_greater_or_nan(m, V::load_partial(in.pixel(n, y, x) + ch, tail));
         V::store_partial(dst + ch, relu ? V::max(V::set1(0.0f), m) : m, tail);
       }
     }

@@ -39,12 +39,11 @@ Status max_pool2d_f32_xnn_create(const MaxPool2DParams& p, const Shape& in, cons
   if (is_1x1(p)) {
     INCEPT_CHECK(extra_h == 0 && extra_w == 0, kUnsupported,
                  "MaxPool2D (XNNPACK): a 1x1 window with ceil rounding past the image has no exact XNNPACK form");
-    const std::vector<float> ones(static_cast<size_t>(c), 1.0f);   // prepare time: XNNPACK packs a copy
-    s = xnn_create_convolution2d_nhwc_f32(0, 0, 0, 0, 1, 1, static_cast<uint32_t>(p.stride.h),
-                                          static_cast<uint32_t>(p.stride.w), 1, 1, static_cast<uint32_t>(c), 1, 1,
-                                          static_cast<size_t>(in_pixel_stride), static_cast<size_t>(out_pixel_stride),
-                                          ones.data(), nullptr, out_min, INFINITY, XNN_FLAG_DEPTHWISE_CONVOLUTION,
-                                          op->out());
+    const std::vector<float> ones(static_cast<size_t>(c), 1.0f);  // prepare time: XNNPACK packs a copy
+    s = xnn_create_convolution2d_nhwc_f32(
+        0, 0, 0, 0, 1, 1, static_cast<uint32_t>(p.stride.h), static_cast<uint32_t>(p.stride.w), 1, 1,
+        static_cast<uint32_t>(c), 1, 1, static_cast<size_t>(in_pixel_stride), static_cast<size_t>(out_pixel_stride),
+        ones.data(), nullptr, out_min, INFINITY, XNN_FLAG_DEPTHWISE_CONVOLUTION, op->out());
   } else {
     s = xnn_create_max_pooling2d_nhwc_f32(
         static_cast<uint32_t>(p.pad.top), static_cast<uint32_t>(p.pad.right) + extra_w,

@@ -7,7 +7,7 @@
 namespace incept::ops {
 
 struct SoftmaxParams {
-  float beta = 1.0f;   // any finite value (shape inference rejects NaN and infinities)
+  float beta = 1.0f;  // any finite value (shape inference rejects NaN and infinities)
 };
 
 [[nodiscard]] Status softmax_infer_shape(const SoftmaxParams& p, const Shape& in, Shape* out);

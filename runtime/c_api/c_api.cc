@@ -29,8 +29,10 @@ struct incept_interpreter {
 
 namespace {
 
-static_assert(INCEPT_STATUS_IO_ERROR == static_cast<int>(incept::StatusCode::kIoError), "incept_status mirrors StatusCode");
-static_assert(INCEPT_STATUS_INTERNAL == static_cast<int>(incept::StatusCode::kInternal), "incept_status mirrors StatusCode");
+static_assert(INCEPT_STATUS_IO_ERROR == static_cast<int>(incept::StatusCode::kIoError),
+              "incept_status mirrors StatusCode");
+static_assert(INCEPT_STATUS_INTERNAL == static_cast<int>(incept::StatusCode::kInternal),
+              "incept_status mirrors StatusCode");
 static_assert(INCEPT_STATUS_ARENA_TOO_SMALL == static_cast<int>(incept::StatusCode::kArenaTooSmall), "mirror");
 static_assert(INCEPT_BACKEND_XNNPACK == static_cast<int>(incept::Backend::kXnnpack), "incept_backend mirrors Backend");
 static_assert(INCEPT_BACKEND_NATIVE == static_cast<int>(incept::Backend::kNative), "incept_backend mirrors Backend");
@@ -98,7 +100,8 @@ void to_c(const incept::TensorRef& r, incept_tensor* out) noexcept {
 enum class Side { kInput, kOutput };
 const char* side_name(Side s) { return s == Side::kInput ? "input" : "output"; }
 
-incept_status tensor_at(const incept_interpreter* it, Side side, int index, incept_tensor* out, const char* fn) noexcept {
+incept_status tensor_at(const incept_interpreter* it, Side side, int index, incept_tensor* out,
+                        const char* fn) noexcept {
   if (it == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: interpreter handle is NULL", fn);
   if (out == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: out tensor is NULL", fn);
   const int n = side == Side::kInput ? it->it.num_inputs() : it->it.num_outputs();
@@ -122,8 +125,8 @@ incept_status tensor_named(const incept_interpreter* it, Side side, const char* 
       return INCEPT_STATUS_OK;
     }
   }
-  return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: the model has no %s named '%s' (it has %d %ss)", fn,
-              side_name(side), name, n, side_name(side));
+  return fail(INCEPT_STATUS_INVALID_ARGUMENT, "%s: the model has no %s named '%s' (it has %d %ss)", fn, side_name(side),
+              name, n, side_name(side));
 }
 
 }  // namespace

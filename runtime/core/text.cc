@@ -11,17 +11,17 @@ size_t printable_utf8(std::string_view s, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
   const uint8_t b0 = byte(i);
   size_t len = 0;
-  uint32_t lo = 0x80, hi = 0xbf;   // the allowed range of the second byte (Unicode Table 3-7)
+  uint32_t lo = 0x80, hi = 0xbf;  // the allowed range of the second byte (Unicode Table 3-7)
   if (b0 >= 0xc2 && b0 <= 0xdf) {
     len = 2;
   } else if (b0 >= 0xe0 && b0 <= 0xef) {
     len = 3;
-    if (b0 == 0xe0) lo = 0xa0;   // no overlong forms
-    if (b0 == 0xed) hi = 0x9f;   // no surrogates
+    if (b0 == 0xe0) lo = 0xa0;  // no overlong forms
+    if (b0 == 0xed) hi = 0x9f;  // no surrogates
   } else if (b0 >= 0xf0 && b0 <= 0xf4) {
     len = 4;
     if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;   // nothing past U+10FFFF
+    if (b0 == 0xf4) hi = 0x8f;  // nothing past U+10FFFF
   } else {
     return 0;
   }
@@ -31,9 +31,9 @@ size_t printable_utf8(std::string_view s, size_t i) {
     if (k > 1 && (byte(i + k) & 0xc0) != 0x80) return 0;
     cp = (cp << 6) | (byte(i + k) & 0x3f);
   }
-  const bool control = cp < 0xa0;                                             // C1 controls
+  const bool control = cp < 0xa0;  // C1 controls
   const bool bidi = cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-  const bool separator = cp == 0x2028 || cp == 0x2029;                        // line breaks in disguise
+  const bool separator = cp == 0x2028 || cp == 0x2029;  // line breaks in disguise
   return control || bidi || separator ? 0 : len;
 }
 

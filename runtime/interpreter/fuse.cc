@@ -107,7 +107,7 @@ void choose_fused_away(const Interpreter::Impl&, int, KernelChoice* choice) {
   choice->plan = ops::KernelPlan{};
   std::snprintf(choice->plan.name, sizeof(choice->plan.name), "%s", kAddFused.name);
   choice->fused_away = true;
-  choice->flops = 0.0;   // counted with the conv that does the adding (choose_kernel)
+  choice->flops = 0.0;  // counted with the conv that does the adding (choose_kernel)
 }
 
 }  // namespace incept

@@ -40,7 +40,8 @@ Status parse_backend(const char* name, Backend* out) {
       return Status::ok();
     }
   }
-  return Status::error(StatusCode::kInvalidArgument, "unknown backend '%s' (choose auto, ref, eigen, xnnpack or native)", name);
+  return Status::error(StatusCode::kInvalidArgument,
+                       "unknown backend '%s' (choose auto, ref, eigen, xnnpack or native)", name);
 }
 
 Interpreter::Impl::~Impl() {
@@ -72,7 +73,8 @@ Status Interpreter::prepare(void* arena, size_t arena_size) {
                skip != 0 ? " after aligning the arena start to 64 bytes" : "");
   if (impl_->options.threads > 1 && impl_->pool == nullptr) {
     impl_->pool = pthreadpool_create(static_cast<size_t>(impl_->options.threads));
-    INCEPT_CHECK(impl_->pool != nullptr, kInvalidArgument, "cannot create a pool of %d threads", impl_->options.threads);
+    INCEPT_CHECK(impl_->pool != nullptr, kInvalidArgument, "cannot create a pool of %d threads",
+                 impl_->options.threads);
   }
   impl_->prepared = false;
   INCEPT_RETURN_IF_ERROR(impl_->bind(static_cast<uint8_t*>(arena) + skip));

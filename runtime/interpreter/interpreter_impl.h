@@ -20,49 +20,49 @@ namespace incept {
 // Where a tensor lives once planned: its own block, a view into a concat output, or (constants)
 // the file. Views chain (nested concats) and are resolved to the root block at bind time.
 struct TensorPlace {
-  int block = -1;          // index into blocks, for tensors with memory of their own
-  int view_of = -1;        // concat output this tensor is a channel slice of, or (in_place) the input it overwrites
+  int block = -1;    // index into blocks, for tensors with memory of their own
+  int view_of = -1;  // concat output this tensor is a channel slice of, or (in_place) the input it overwrites
   int32_t channel_offset = 0;
-  bool in_place = false;   // an Add output written over its input view_of, or (fused) the conv output that is view_of
-  bool fused = false;      // a conv output whose residual Add was fused into the conv: it is the Add's output
+  bool in_place = false;  // an Add output written over its input view_of, or (fused) the conv output that is view_of
+  bool fused = false;     // a conv output whose residual Add was fused into the conv: it is the Add's output
 };
 
 // A residual Add folded into the Conv2D that alone feeds it (fuse.cc): the conv's kernel adds `residual`
 // before the Add's activation and writes straight into the Add's output; the Add's step does nothing.
 struct ResidualFusion {
-  int conv = -1, add = -1;                         // steps
-  int conv_out = -1, residual = -1, add_out = -1;  // tensors
-  ops::Activation activation = ops::Activation::kNone;   // the Add's
+  int conv = -1, add = -1;                              // steps
+  int conv_out = -1, residual = -1, add_out = -1;       // tensors
+  ops::Activation activation = ops::Activation::kNone;  // the Add's
 };
 
 // One op, fully bound: invoke() only reads these.
 struct Step {
   const ops::Kernel* kernel = nullptr;
   const ops::KernelState* state = nullptr;
-  ops::KernelIo io;   // arrays point into Impl::io_inputs / io_constants
+  ops::KernelIo io;  // arrays point into Impl::io_inputs / io_constants
 };
 
 // Each tensor's first and last step, -1 for constants and tensors no op touches. Graph inputs and outputs
 // live for the whole run. Views are not merged with their roots here (placement does that).
 struct Lifetimes {
-  std::vector<int> first, last;   // tensor -> step
+  std::vector<int> first, last;  // tensor -> step
 };
 
 // The arena sizes the memory plan comes to (placement.cc), for PlanStats.
 struct PlanSizes {
-  size_t arena_bytes = 0;         // the planner's arena, before read slack
-  size_t lower_bound_bytes = 0;   // max over steps of the bytes live at that step
-  size_t copy_concat_bytes = 0;   // the planner's arena if every concat input were copied (no views)
+  size_t arena_bytes = 0;        // the planner's arena, before read slack
+  size_t lower_bound_bytes = 0;  // max over steps of the bytes live at that step
+  size_t copy_concat_bytes = 0;  // the planner's arena if every concat input were copied (no views)
 };
 
 // Per-op choice made at plan time.
 struct KernelChoice {
   const ops::Kernel* kernel = nullptr;
-  ops::KernelPlan plan;   // the kernel's state, scratch size, name
+  ops::KernelPlan plan;  // the kernel's state, scratch size, name
   int scratch_block = -1;
   double flops = 0.0;
-  int residual = -1;         // a conv with a residual Add fused: the tensor its kernel adds (KernelIo::residual)
-  bool fused_away = false;   // an Add fused into the conv before it: its step does nothing
+  int residual = -1;        // a conv with a residual Add fused: the tensor its kernel adds (KernelIo::residual)
+  bool fused_away = false;  // an Add fused into the conv before it: its step does nothing
 };
 
 struct Interpreter::Impl {
@@ -72,20 +72,20 @@ struct Interpreter::Impl {
   bool planned = false;
   bool prepared = false;
   std::vector<TensorPlace> places;
-  std::vector<int> block_tensor;   // block -> its tensor (-1 for scratch blocks)
-  std::vector<size_t> offsets;     // block -> arena offset
+  std::vector<int> block_tensor;  // block -> its tensor (-1 for scratch blocks)
+  std::vector<size_t> offsets;    // block -> arena offset
   std::vector<int> block_first, block_last;
-  std::vector<KernelChoice> kernels;   // per op
+  std::vector<KernelChoice> kernels;  // per op
   PlanStats stats;
-  pthreadpool_t pool = nullptr;        // nullptr when threads == 1
+  pthreadpool_t pool = nullptr;  // nullptr when threads == 1
 
   std::unique_ptr<uint8_t[]> owned_arena;
   uint8_t* arena = nullptr;
-  std::vector<TensorView<float>> views;   // tensor -> bound view (activations)
+  std::vector<TensorView<float>> views;  // tensor -> bound view (activations)
   std::vector<Step> steps;
-  std::vector<MappedFloats> expanded;              // tensor -> narrow weights widened to float32 (while needed)
-  std::vector<ConstTensorView<float>> io_inputs;   // every step's input views, step after step
-  std::vector<const float*> io_constants;          // likewise, constants' data (nullptr for activations)
+  std::vector<MappedFloats> expanded;             // tensor -> narrow weights widened to float32 (while needed)
+  std::vector<ConstTensorView<float>> io_inputs;  // every step's input views, step after step
+  std::vector<const float*> io_constants;         // likewise, constants' data (nullptr for activations)
 
   ~Impl();
   // The whole plan: shapes checked, views and in-place Adds, lifetimes, residual fusions, kernels (weights
@@ -101,7 +101,7 @@ struct Interpreter::Impl {
   // The tensor whose block holds t (t itself unless t is a concat view, through nested concats), and
   // t's first channel inside it (*channel may be null).
   int root_of(int t, int32_t* channel = nullptr) const;
-  int32_t pixel_stride(int t) const;   // floats between pixels of tensor t once placed (after views)
+  int32_t pixel_stride(int t) const;  // floats between pixels of tensor t once placed (after views)
   // A constant's float32 values: in the file (float32 storage) or widened at prepare; nullptr for activations.
   const float* constant_data(int t) const {
     return model->tensors[t].data != nullptr ? model->tensors[t].data : expanded[t].data();

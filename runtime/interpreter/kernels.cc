@@ -40,7 +40,7 @@ void make_config(const Interpreter::Impl& impl, int k, OpConfig* c) {
   in.shapes = input_shapes(d, n);
   for (int i = 0; i < num_inputs; ++i) {
     const int t = n.inputs[i];
-    if (t < 0) continue;   // absent optional input
+    if (t < 0) continue;  // absent optional input
     in.constants[i] = impl.constant_data(t);
     if (!d.tensors[t].is_constant()) in.strides[i] = impl.pixel_stride(t);
     in.in_output_slice[i] = impl.places[t].view_of == n.outputs[0] && !impl.places[t].in_place;
@@ -107,7 +107,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
       choice->kernel = &kernel;
       choice->plan = std::move(plan);
       choice->residual = fuse ? fusion->residual : -1;
-      if (fuse) choice->flops += add_flops(*impl.model, fusion->add);   // the Add's work moves into this step
+      if (fuse) choice->flops += add_flops(*impl.model, fusion->add);  // the Add's work moves into this step
       return Status::ok();
     }
   }
@@ -118,7 +118,7 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
 Status choose_kernels(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<ResidualFusion>& fusions,
                       WeightLifecycle* weights) {
   const int num_steps = static_cast<int>(impl.model->ops.size());
-  std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);   // by conv step, then by add step
+  std::vector<const ResidualFusion*> fusion_at(num_steps, nullptr);  // by conv step, then by add step
   for (const ResidualFusion& f : fusions) fusion_at[f.conv] = fusion_at[f.add] = &f;
   for (int k = 0; k < num_steps; ++k) {
     INCEPT_RETURN_IF_ERROR(weights->widen_inputs(k));

@@ -13,9 +13,9 @@ namespace {
 // Planner blocks and what each stands for.
 struct BlockList {
   std::vector<planner::Block> blocks;
-  std::vector<int> owner;           // block -> its tensor (-1 for scratch blocks)
-  std::vector<int> block_of;        // tensor -> its block (-1 when it has none of its own)
-  std::vector<int> scratch_block;   // step -> its kernel's scratch block (-1 when none)
+  std::vector<int> owner;          // block -> its tensor (-1 for scratch blocks)
+  std::vector<int> block_of;       // tensor -> its block (-1 when it has none of its own)
+  std::vector<int> scratch_block;  // step -> its kernel's scratch block (-1 when none)
 };
 
 // One block per tensor with memory of its own, covering the lifetimes of every view into it (with_views;
@@ -58,7 +58,8 @@ Status check_activations_fit(const Interpreter::Impl& impl, const Lifetimes& lif
   const size_t need = planner::lower_bound_bytes(make_blocks(impl, life, true).blocks);
   INCEPT_CHECK(need <= cap, kArenaTooSmall,
                "the activations alone need at least %zu arena bytes, over the cap of %zu "
-               "(InterpreterOptions::max_arena_bytes)", need, cap);
+               "(InterpreterOptions::max_arena_bytes)",
+               need, cap);
   return Status::ok();
 }
 

@@ -42,8 +42,8 @@ Status check_shapes(const ModelData& d) {
 Status check_options(const InterpreterOptions& options) {
   INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
                options.threads);
-  INCEPT_CHECK(backend_available(options.backend), kUnsupported, "backend '%s' is not available in this build or on this CPU",
-               backend_name(options.backend));
+  INCEPT_CHECK(backend_available(options.backend), kUnsupported,
+               "backend '%s' is not available in this build or on this CPU", backend_name(options.backend));
   return Status::ok();
 }
 
@@ -153,7 +153,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
   steps.reserve(d.ops.size());
   size_t total_inputs = 0;
   for (const OpNode& n : d.ops) total_inputs += n.inputs.size();
-  io_inputs.assign(total_inputs, ConstTensorView<float>{});   // sized once: steps keep pointers into them
+  io_inputs.assign(total_inputs, ConstTensorView<float>{});  // sized once: steps keep pointers into them
   io_constants.assign(total_inputs, nullptr);
   size_t next = 0;
   for (size_t k = 0; k < d.ops.size(); ++k) {
@@ -178,7 +178,8 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     if (kc.residual >= 0) s.io.residual = as_const(views[kc.residual]);
     if (kc.kernel->setup != nullptr) {
       const Status st = kc.kernel->setup(kc.plan.state.get(), s.io, pool);
-      if (!st.is_ok()) return Status::error(st.code(), "%s: %s (kernel %s)", n.label.c_str(), st.message(), kc.plan.name);
+      if (!st.is_ok())
+        return Status::error(st.code(), "%s: %s (kernel %s)", n.label.c_str(), st.message(), kc.plan.name);
     }
     steps.push_back(s);
   }

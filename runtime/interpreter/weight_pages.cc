@@ -72,7 +72,7 @@ Status WeightLifecycle::widen_inputs(int k) {
                  "out of memory widening %s weights '%s' (%" PRId64 " elements) to float32",
                  detail::storage_name(w.storage), w.shown.c_str(), w.num_elements);
     detail::expand_weights(w, widened_[t].data());
-    pages_.release(t);   // every consumer reads the widened copy from here on
+    pages_.release(t);  // every consumer reads the widened copy from here on
   }
   return Status::ok();
 }
@@ -86,7 +86,7 @@ void WeightLifecycle::consumed(int k, bool reads_constants) {
     if (in_place_[t] > 0 && w.data != nullptr) {
       file_bytes_ += w.raw_bytes;
     } else if (in_place_[t] > 0) {
-      held_widened_bytes_ += widened_[t].bytes();   // a kernel reads the widened copy at run time
+      held_widened_bytes_ += widened_[t].bytes();  // a kernel reads the widened copy at run time
     } else {
       pages_.release(t);
       widened_[t].reset();

@@ -23,7 +23,7 @@ class MappedFloats {
   MappedFloats(const MappedFloats&) = delete;
   MappedFloats& operator=(const MappedFloats&) = delete;
   ~MappedFloats() { reset(); }
-  [[nodiscard]] bool allocate(size_t n);   // false (and empty) when the memory is not there
+  [[nodiscard]] bool allocate(size_t n);  // false (and empty) when the memory is not there
   void reset();
   float* data() const { return data_; }
   size_t bytes() const { return bytes_; }
@@ -41,11 +41,11 @@ class MappedFloats {
 class WeightPages {
  public:
   explicit WeightPages(const detail::ModelData& d);
-  void release(int t);   // tensor t's weight is done with (no kernel reads it in place)
+  void release(int t);  // tensor t's weight is done with (no kernel reads it in place)
 
  private:
   const detail::ModelData& d_;
-  std::vector<int> order_, rank_;   // constants by file offset; tensor -> its place there
+  std::vector<int> order_, rank_;  // constants by file offset; tensor -> its place there
   std::vector<bool> done_;
 };
 
@@ -72,15 +72,15 @@ class WeightLifecycle {
   // Once op k's kernel is chosen (reads_constants: KernelPlan::reads_constants): each constant input that
   // op k was the last consumer of is counted as read in place, or given back (pages and widened copy).
   void consumed(int k, bool reads_constants);
-  size_t file_bytes() const { return file_bytes_; }                 // weights kernels read in the file
+  size_t file_bytes() const { return file_bytes_; }                  // weights kernels read in the file
   size_t held_widened_bytes() const { return held_widened_bytes_; }  // widened copies kernels read
 
  private:
   const detail::ModelData& d_;
   std::vector<MappedFloats>& widened_;
   WeightPages pages_;
-  std::vector<int> pending_;    // tensor -> consumers whose kernel is not chosen yet
-  std::vector<int> in_place_;   // tensor -> consumers whose kernel reads it at run time
+  std::vector<int> pending_;   // tensor -> consumers whose kernel is not chosen yet
+  std::vector<int> in_place_;  // tensor -> consumers whose kernel reads it at run time
   size_t file_bytes_ = 0, held_widened_bytes_ = 0;
 };
 

@@ -19,22 +19,22 @@ namespace incept::detail {
 // The op list lives in ops/ (op_registry.h); the graph refers to it.
 using ops::OpKind;
 using ops::OpParams;
-const char* op_kind_name(OpKind kind);   // "Conv2D", ...
+const char* op_kind_name(OpKind kind);  // "Conv2D", ...
 
 // How a constant's elements are stored in the file (schema DType). Activations are always float32.
 enum class Storage : uint8_t { kFloat32 = 0, kFloat16 = 1, kInt8 = 2 };
-const char* storage_name(Storage s);   // "float32", "float16", "int8"
+const char* storage_name(Storage s);  // "float32", "float16", "int8"
 
 struct TensorInfo {
-  std::string name;    // as the file holds it (the API returns this)
-  std::string shown;   // escape_bytes(name): what messages print
+  std::string name;   // as the file holds it (the API returns this)
+  std::string shown;  // escape_bytes(name): what messages print
   Shape shape;
   int64_t num_elements = 0;
   Storage storage = Storage::kFloat32;
-  const uint8_t* raw = nullptr;    // constants (weights): their bytes in the file; nullptr for activations
-  size_t raw_bytes = 0;            // num_elements x 4, 2 or 1
-  const float* data = nullptr;     // float32 constants: raw, read in place; nullptr otherwise (expand_weights)
-  const float* scales = nullptr;   // int8 constants: shape[0] scales, finite and > 0 (in the file)
+  const uint8_t* raw = nullptr;   // constants (weights): their bytes in the file; nullptr for activations
+  size_t raw_bytes = 0;           // num_elements x 4, 2 or 1
+  const float* data = nullptr;    // float32 constants: raw, read in place; nullptr otherwise (expand_weights)
+  const float* scales = nullptr;  // int8 constants: shape[0] scales, finite and > 0 (in the file)
   bool is_constant() const { return raw != nullptr; }
 };
 
@@ -45,8 +45,8 @@ void expand_weights(const TensorInfo& t, float* out);
 struct OpNode {
   OpKind kind = OpKind::kConv2D;
   std::string name;
-  std::string label;          // "node 41 'Mixed_5b/branch_pool' (AvgPool2D)" for messages (name escaped)
-  std::vector<int> inputs;    // -1 = absent optional input
+  std::string label;        // "node 41 'Mixed_5b/branch_pool' (AvgPool2D)" for messages (name escaped)
+  std::vector<int> inputs;  // -1 = absent optional input
   std::vector<int> outputs;
   OpParams params;
 };
@@ -59,7 +59,7 @@ struct ModelData {
   size_t mapping_size = 0;
 
   std::vector<TensorInfo> tensors;
-  std::vector<OpNode> ops;        // execution order
+  std::vector<OpNode> ops;  // execution order
   std::vector<int> inputs, outputs;
   size_t weights_bytes = 0;
 

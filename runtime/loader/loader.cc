@@ -22,7 +22,7 @@ namespace incept::detail {
 namespace {
 
 constexpr size_t kPrefixBytes = sizeof(flatbuffers::uoffset_t);
-constexpr size_t kMinFileBytes = kPrefixBytes + 8;   // prefix, root offset, identifier
+constexpr size_t kMinFileBytes = kPrefixBytes + 8;  // prefix, root offset, identifier
 constexpr size_t kWeightAlignment = 64;
 // Element cap per tensor: keeps every byte size far from overflow on 32- and 64-bit targets.
 constexpr int64_t kMaxElements = int64_t{1} << 30;
@@ -35,8 +35,10 @@ Status check_size_and_identifier(const uint8_t* bytes, size_t size, size_t* fb_e
                "file is %zu bytes, smaller than the %zu-byte minimum of a size-prefixed model", size, kMinFileBytes);
   const uint32_t fb_size = flatbuffers::ReadScalar<uint32_t>(bytes);
   INCEPT_CHECK(fb_size >= 8 && fb_size <= size - kPrefixBytes, kInvalidModel,
-               "size prefix says the FlatBuffer is %" PRIu32 " bytes but the file holds %zu after the prefix "
-               "(file truncated or not an incept model)", fb_size, size - kPrefixBytes);
+               "size prefix says the FlatBuffer is %" PRIu32
+               " bytes but the file holds %zu after the prefix "
+               "(file truncated or not an incept model)",
+               fb_size, size - kPrefixBytes);
   INCEPT_CHECK(flatbuffers::BufferHasIdentifier(bytes, fb::ModelIdentifier(), /*size_prefixed=*/true), kInvalidModel,
                "file identifier is '%s', expected 'INCP' (not an incept model file)",
                escape_bytes(std::string_view(reinterpret_cast<const char*>(bytes + kPrefixBytes + 4), 4)).c_str());
@@ -56,7 +58,8 @@ Status check_version(const uint8_t* fb, size_t fb_size) {
   const uint32_t version = flatbuffers::GetRoot<fb::Model>(fb)->version();
   INCEPT_CHECK(version >= 1 && version <= kFormatVersion, kInvalidModel,
                "format version %" PRIu32 " is not supported: this runtime reads versions 1..%" PRIu32
-               " (convert the model again or update incept)", version, kFormatVersion);
+               " (convert the model again or update incept)",
+               version, kFormatVersion);
   return Status::ok();
 }
 
@@ -96,7 +99,8 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
     const int dtype = static_cast<int>(t->dtype());
     INCEPT_CHECK(dtype >= 0 && dtype <= static_cast<int>(fb::DType::MAX), kInvalidModel,
                  "tensor %u '%s': dtype %d is not one this runtime reads (0 FLOAT32, 1 FLOAT16, 2 INT8; a newer "
-                 "converter wrote it?)", i, name, dtype);
+                 "converter wrote it?)",
+                 i, name, dtype);
     info.storage = static_cast<Storage>(dtype);
     const int32_t b = t->buffer();
     const auto* scales = t->scales();
@@ -134,10 +138,11 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
                  "tensor %u '%s': buffer %d holds %" PRIu64 " bytes but shape needs %" PRIu64 " bytes (%s)", i, name, b,
                  len, want, storage_name(info.storage));
     INCEPT_CHECK(off % kWeightAlignment == 0, kInvalidModel,
-                 "tensor %u '%s': buffer %d offset %" PRIu64 " is not a multiple of %zu", i, name, b, off, kWeightAlignment);
+                 "tensor %u '%s': buffer %d offset %" PRIu64 " is not a multiple of %zu", i, name, b, off,
+                 kWeightAlignment);
     INCEPT_CHECK(off >= fb_end && len <= size && off <= size - len, kInvalidModel,
-                 "tensor %u '%s': buffer %d [%" PRIu64 ", +%" PRIu64 ") lies outside the data section [%zu, %zu)", i, name,
-                 b, off, len, fb_end, size);
+                 "tensor %u '%s': buffer %d [%" PRIu64 ", +%" PRIu64 ") lies outside the data section [%zu, %zu)", i,
+                 name, b, off, len, fb_end, size);
     info.raw = bytes + off;
     info.raw_bytes = static_cast<size_t>(len);
     if (info.storage == Storage::kFloat32) info.data = reinterpret_cast<const float*>(info.raw);
@@ -149,7 +154,8 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
   return Status::ok();
 }
 
-Status load_index_list(const flatbuffers::Vector<int32_t>* list, const char* what, const ModelData& d, std::vector<int>* out) {
+Status load_index_list(const flatbuffers::Vector<int32_t>* list, const char* what, const ModelData& d,
+                       std::vector<int>* out) {
   INCEPT_CHECK(list != nullptr && list->size() > 0, kInvalidModel, "model has no graph %s", what);
   for (uint32_t k = 0; k < list->size(); ++k) {
     const int32_t t = list->Get(k);
@@ -157,8 +163,7 @@ Status load_index_list(const flatbuffers::Vector<int32_t>* list, const char* wha
                  "graph %s %u: tensor index %d is out of range (model has %zu tensors)", what, k, t, d.tensors.size());
     INCEPT_CHECK(!d.tensors[t].is_constant(), kInvalidModel, "graph %s %u: tensor %d '%s' is a constant", what, k, t,
                  d.tensors[t].shown.c_str());
-    for (int prev : *out)
-      INCEPT_CHECK(prev != t, kInvalidModel, "graph %s %u: tensor %d is listed twice", what, k, t);
+    for (int prev : *out) INCEPT_CHECK(prev != t, kInvalidModel, "graph %s %u: tensor %d is listed twice", what, k, t);
     out->push_back(t);
   }
   return Status::ok();
@@ -199,7 +204,7 @@ Status load_metadata(const fb::Model& m, ModelData* out) {
 // Producers before consumers: an activation is written by exactly one op (or is a graph input) and
 // read only after that. With ops in file order this also rules out cycles.
 Status check_dataflow(ModelData* d) {
-  std::vector<int> producer(d->tensors.size(), -2);   // -2: nobody, -1: graph input, k: op k
+  std::vector<int> producer(d->tensors.size(), -2);  // -2: nobody, -1: graph input, k: op k
   for (int t : d->inputs) producer[t] = -1;
   for (size_t k = 0; k < d->ops.size(); ++k) {
     const OpNode& op = d->ops[k];
@@ -210,8 +215,9 @@ Status check_dataflow(ModelData* d) {
                    op.label.c_str(), j, t, d->tensors[t].shown.c_str());
     }
     for (int t : op.outputs) {
-      INCEPT_CHECK(producer[t] == -2, kInvalidModel, "%s: output tensor %d '%s' is already produced by %s", op.label.c_str(),
-                   t, d->tensors[t].shown.c_str(), producer[t] == -1 ? "the graph input" : d->ops[producer[t]].label.c_str());
+      INCEPT_CHECK(producer[t] == -2, kInvalidModel, "%s: output tensor %d '%s' is already produced by %s",
+                   op.label.c_str(), t, d->tensors[t].shown.c_str(),
+                   producer[t] == -1 ? "the graph input" : d->ops[producer[t]].label.c_str());
       producer[t] = static_cast<int>(k);
     }
   }
@@ -242,9 +248,11 @@ Status load_model(const uint8_t* bytes, size_t size, const LoadOptions& options,
   const size_t fb_size = fb_end - kPrefixBytes;
   INCEPT_RETURN_IF_ERROR(check_version(fb, fb_size));
   flatbuffers::Verifier verifier(bytes, fb_end);
-  INCEPT_CHECK(fb::VerifySizePrefixedModelBuffer(verifier), kInvalidModel,
-               "FlatBuffer verification failed: an offset, vector or string in the %zu-byte model table lies outside it "
-               "or is misaligned (file corrupt)", fb_size);
+  INCEPT_CHECK(
+      fb::VerifySizePrefixedModelBuffer(verifier), kInvalidModel,
+      "FlatBuffer verification failed: an offset, vector or string in the %zu-byte model table lies outside it "
+      "or is misaligned (file corrupt)",
+      fb_size);
   const fb::Model& m = *fb::GetSizePrefixedModel(bytes);
   out->bytes = bytes;
   out->size = size;

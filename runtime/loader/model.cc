@@ -22,7 +22,7 @@ void release_mapping(void* mapping, size_t size) {
 void release_pages(const ModelData& d, const void* data, size_t bytes) {
   if (d.mapping == nullptr || bytes == 0) return;
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;   // whole pages only
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) / page * page;  // whole pages only
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) / page * page;
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
@@ -38,7 +38,8 @@ Result<Model> Model::from_bytes(const void* data, size_t size, const LoadOptions
   INCEPT_CHECK(data != nullptr, kInvalidArgument, "model bytes are null");
   INCEPT_CHECK(reinterpret_cast<uintptr_t>(data) % detail::kModelAlignment == 0, kInvalidArgument,
                "model bytes at %p are not %zu-byte aligned (tables and weights are read in place; 64-byte alignment "
-               "is best)", data, detail::kModelAlignment);
+               "is best)",
+               data, detail::kModelAlignment);
   auto d = std::make_unique<detail::ModelData>();
   INCEPT_RETURN_IF_ERROR(detail::load_model(static_cast<const uint8_t*>(data), size, options, d.get()));
   return Model(std::move(d));

@@ -26,8 +26,8 @@ Status parse_activation(fb::Activation a, const OpNode& n, ops::Activation* out)
 Status parse_size(const fb::Size2D* s, const char* field, int32_t min, const OpNode& n, ops::Size2D* out) {
   INCEPT_CHECK(s != nullptr, kInvalidModel, "%s: missing %s", n.label.c_str(), field);
   INCEPT_CHECK(s->h() >= min && s->w() >= min && s->h() <= kMaxWindow && s->w() <= kMaxWindow, kInvalidModel,
-               "%s: %s must be within %dx%d..%dx%d, got %dx%d", n.label.c_str(), field, min, min, kMaxWindow, kMaxWindow,
-               s->h(), s->w());
+               "%s: %s must be within %dx%d..%dx%d, got %dx%d", n.label.c_str(), field, min, min, kMaxWindow,
+               kMaxWindow, s->h(), s->w());
   *out = {s->h(), s->w()};
   return Status::ok();
 }
@@ -36,18 +36,19 @@ Status parse_pad(const fb::Pad2D* p, const OpNode& n, ops::Pad2D* out) {
   INCEPT_CHECK(p != nullptr, kInvalidModel, "%s: missing pad", n.label.c_str());
   const int32_t v[4] = {p->top(), p->bottom(), p->left(), p->right()};
   for (int32_t x : v)
-    INCEPT_CHECK(x >= 0 && x <= kMaxPad, kInvalidModel, "%s: pads must be within 0..%d, got top %d bottom %d left %d right %d",
-                 n.label.c_str(), kMaxPad, v[0], v[1], v[2], v[3]);
+    INCEPT_CHECK(x >= 0 && x <= kMaxPad, kInvalidModel,
+                 "%s: pads must be within 0..%d, got top %d bottom %d left %d right %d", n.label.c_str(), kMaxPad, v[0],
+                 v[1], v[2], v[3]);
   *out = {v[0], v[1], v[2], v[3]};
   return Status::ok();
 }
 
 template <typename Options>
 const Options* options_or_null(const fb::Operator& op);
-#define INCEPT_OP(Name, snake)                                                 \
-  template <>                                                                  \
+#define INCEPT_OP(Name, snake)                                                          \
+  template <>                                                                           \
   const fb::Name##Options* options_or_null<fb::Name##Options>(const fb::Operator& op) { \
-    return op.options_as_##Name##Options();                                    \
+    return op.options_as_##Name##Options();                                             \
   }
 #include "op_list.inc"
 #undef INCEPT_OP
@@ -110,8 +111,8 @@ Status parse_lrn(const fb::LRNOptions& o, const OpNode& n, ops::LRNParams* p) {
   const char* label = n.label.c_str();
   INCEPT_CHECK(o.size() >= 1 && o.size() <= ops::kMaxLrnSize, kInvalidModel, "%s: size must be within 1..%d, got %d",
                label, ops::kMaxLrnSize, o.size());
-  INCEPT_CHECK(std::isfinite(o.alpha()) && o.alpha() >= 0.0f, kInvalidModel, "%s: alpha must be finite and >= 0, got %g",
-               label, static_cast<double>(o.alpha()));
+  INCEPT_CHECK(std::isfinite(o.alpha()) && o.alpha() >= 0.0f, kInvalidModel,
+               "%s: alpha must be finite and >= 0, got %g", label, static_cast<double>(o.alpha()));
   INCEPT_CHECK(std::isfinite(o.beta()), kInvalidModel, "%s: beta must be finite, got %g", label,
                static_cast<double>(o.beta()));
   INCEPT_CHECK(std::isfinite(o.bias()) && o.bias() > 0.0f, kInvalidModel, "%s: bias must be finite and > 0, got %g",
@@ -133,8 +134,8 @@ Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
   INCEPT_CHECK(outs != nullptr && outs->size() == 1, kInvalidModel, "%s: must have exactly 1 output, got %u", label,
                outs != nullptr ? outs->size() : 0);
   const int num_in = static_cast<int>(ins->size());
-  INCEPT_CHECK(num_in >= def.min_inputs && num_in <= def.max_inputs, kInvalidModel,
-               "%s: takes %d..%d inputs, got %d", label, def.min_inputs, def.max_inputs, num_in);
+  INCEPT_CHECK(num_in >= def.min_inputs && num_in <= def.max_inputs, kInvalidModel, "%s: takes %d..%d inputs, got %d",
+               label, def.min_inputs, def.max_inputs, num_in);
   const int num_tensors = static_cast<int>(d.tensors.size());
   for (int j = 0; j < num_in; ++j) {
     const int t = ins->Get(static_cast<uint32_t>(j));
@@ -143,17 +144,17 @@ Status check_operands(const fb::Operator& op, const ModelData& d, OpNode* n) {
       n->inputs.push_back(-1);
       continue;
     }
-    INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel, "%s: input %d: tensor index %d is out of range (model has %d tensors)",
-                 label, j, t, num_tensors);
+    INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel,
+                 "%s: input %d: tensor index %d is out of range (model has %d tensors)", label, j, t, num_tensors);
     const bool want_constant = role != ops::InputRole::kActivation;
-    INCEPT_CHECK(d.tensors[t].is_constant() == want_constant, kInvalidModel,
-                 "%s: input %d (tensor %d '%s') must be %s", label, j, t, d.tensors[t].shown.c_str(),
+    INCEPT_CHECK(d.tensors[t].is_constant() == want_constant, kInvalidModel, "%s: input %d (tensor %d '%s') must be %s",
+                 label, j, t, d.tensors[t].shown.c_str(),
                  want_constant ? "a constant with data (weights)" : "an activation (no data buffer)");
     n->inputs.push_back(t);
   }
   const int t = outs->Get(0);
-  INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel, "%s: output tensor index %d is out of range (model has %d tensors)",
-               label, t, num_tensors);
+  INCEPT_CHECK(t >= 0 && t < num_tensors, kInvalidModel,
+               "%s: output tensor index %d is out of range (model has %d tensors)", label, t, num_tensors);
   INCEPT_CHECK(!d.tensors[t].is_constant(), kInvalidModel, "%s: output tensor %d '%s' is a constant", label, t,
                d.tensors[t].shown.c_str());
   n->outputs.push_back(t);
@@ -177,18 +178,18 @@ Status parse_operator(const fb::Operator& op, uint32_t index, const ModelData& d
   const fb::OpOptions type = op.options_type();
   char label[192];
   switch (type) {
-#define INCEPT_OP(Name, snake)                                                                                  \
-  case fb::OpOptions::Name##Options: {                                                                          \
-    n->kind = OpKind::k##Name;                                                                                  \
-    std::snprintf(label, sizeof(label), "node %u '%s' (%s)", index, shown_name(n->name).c_str(), #Name);     \
-    n->label = label;                                                                                           \
-    const fb::Name##Options* o = options_or_null<fb::Name##Options>(op);                                        \
-    INCEPT_CHECK(o != nullptr, kInvalidModel, "%s: missing " #Name "Options", n->label.c_str());               \
-    INCEPT_RETURN_IF_ERROR(check_operands(op, d, n));                                                           \
-    ops::Name##Params p;                                                                                        \
-    INCEPT_RETURN_IF_ERROR(parse_##snake(*o, *n, &p));                                                          \
-    n->params = p;                                                                                              \
-    return Status::ok();                                                                                        \
+#define INCEPT_OP(Name, snake)                                                                           \
+  case fb::OpOptions::Name##Options: {                                                                   \
+    n->kind = OpKind::k##Name;                                                                           \
+    std::snprintf(label, sizeof(label), "node %u '%s' (%s)", index, shown_name(n->name).c_str(), #Name); \
+    n->label = label;                                                                                    \
+    const fb::Name##Options* o = options_or_null<fb::Name##Options>(op);                                 \
+    INCEPT_CHECK(o != nullptr, kInvalidModel, "%s: missing " #Name "Options", n->label.c_str());         \
+    INCEPT_RETURN_IF_ERROR(check_operands(op, d, n));                                                    \
+    ops::Name##Params p;                                                                                 \
+    INCEPT_RETURN_IF_ERROR(parse_##snake(*o, *n, &p));                                                   \
+    n->params = p;                                                                                       \
+    return Status::ok();                                                                                 \
   }
 #include "op_list.inc"
 #undef INCEPT_OP

@@ -15,11 +15,11 @@ float half_to_float(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
   const uint32_t exponent = (h >> 10) & 0x1fu;
   const uint32_t mantissa = h & 0x3ffu;
-  if (exponent == 0) {   // zero or subnormal: mantissa x 2^-24, exact in float32
+  if (exponent == 0) {  // zero or subnormal: mantissa x 2^-24, exact in float32
     const float magnitude = static_cast<float>(mantissa) * 5.9604644775390625e-8f;
     return sign != 0 ? -magnitude : magnitude;
   }
-  const uint32_t bits = exponent == 0x1fu ? sign | 0x7f800000u | (mantissa << 13)   // infinity or NaN
+  const uint32_t bits = exponent == 0x1fu ? sign | 0x7f800000u | (mantissa << 13)  // infinity or NaN
                                           : sign | ((exponent + (127 - 15)) << 23) | (mantissa << 13);
   float f;
   std::memcpy(&f, &bits, sizeof(f));
@@ -40,13 +40,11 @@ const char* storage_name(Storage s) {
 void expand_weights(const TensorInfo& t, float* out) {
   const int64_t n = t.num_elements;
   switch (t.storage) {
-    case Storage::kFloat32:
-      std::memcpy(out, t.raw, static_cast<size_t>(n) * sizeof(float));
-      return;
+    case Storage::kFloat32: std::memcpy(out, t.raw, static_cast<size_t>(n) * sizeof(float)); return;
     case Storage::kFloat16:
       for (int64_t i = 0; i < n; ++i) {
         uint16_t h;
-        std::memcpy(&h, t.raw + 2 * i, sizeof(h));   // little-endian file, little-endian targets
+        std::memcpy(&h, t.raw + 2 * i, sizeof(h));  // little-endian file, little-endian targets
         out[i] = half_to_float(h);
       }
       return;

@@ -14,7 +14,7 @@ Plan place_in_order(const std::vector<Block>& blocks, const std::vector<size_t>&
   const size_t n = blocks.size();
   Plan plan;
   plan.offsets.assign(n, 0);
-  std::vector<size_t> placed;      // indices of placed blocks
+  std::vector<size_t> placed;  // indices of placed blocks
   std::vector<size_t> overlapping;
   placed.reserve(n);
   overlapping.reserve(n);
@@ -25,7 +25,7 @@ Plan place_in_order(const std::vector<Block>& blocks, const std::vector<size_t>&
       if (blocks[p].first <= blocks[b].last && blocks[b].first <= blocks[p].last) overlapping.push_back(p);
     std::sort(overlapping.begin(), overlapping.end(),
               [&](size_t x, size_t y) { return plan.offsets[x] < plan.offsets[y]; });
-    size_t cursor = 0;                 // lowest free address seen so far
+    size_t cursor = 0;  // lowest free address seen so far
     size_t best = SIZE_MAX, best_gap = SIZE_MAX;
     for (size_t p : overlapping) {
       const size_t start = plan.offsets[p];
@@ -55,11 +55,14 @@ std::vector<size_t> order_by(size_t n, Less before) {
 
 Plan plan_greedy_by_size(const std::vector<Block>& blocks, size_t alignment) {
   // Largest (aligned) first; ties by earlier first use.
-  return place_in_order(blocks, order_by(blocks.size(), [&](size_t a, size_t b) {
-                          const size_t sa = align_up(blocks[a].size, alignment), sb = align_up(blocks[b].size, alignment);
-                          if (sa != sb) return sa > sb;
-                          return blocks[a].first < blocks[b].first;
-                        }),
+  return place_in_order(blocks,
+                        order_by(blocks.size(),
+                                 [&](size_t a, size_t b) {
+                                   const size_t sa = align_up(blocks[a].size, alignment),
+                                                sb = align_up(blocks[b].size, alignment);
+                                   if (sa != sb) return sa > sb;
+                                   return blocks[a].first < blocks[b].first;
+                                 }),
                         alignment);
 }
 

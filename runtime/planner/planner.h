@@ -16,14 +16,14 @@
 namespace incept::planner {
 
 struct Block {
-  size_t size = 0;   // bytes (rounded up to the alignment by the planner)
-  int first = 0;     // first step that uses it (inclusive)
-  int last = 0;      // last step that uses it (inclusive); first <= last
+  size_t size = 0;  // bytes (rounded up to the alignment by the planner)
+  int first = 0;    // first step that uses it (inclusive)
+  int last = 0;     // last step that uses it (inclusive); first <= last
 };
 
 struct Plan {
-  std::vector<size_t> offsets;   // one per block, multiples of the alignment
-  size_t arena_bytes = 0;        // max over blocks of offset + aligned size
+  std::vector<size_t> offsets;  // one per block, multiples of the alignment
+  size_t arena_bytes = 0;       // max over blocks of offset + aligned size
 };
 
 Plan plan_greedy_by_size(const std::vector<Block>& blocks, size_t alignment = 64);

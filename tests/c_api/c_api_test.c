@@ -11,23 +11,23 @@
 
 static int g_failures = 0;
 
-#define EXPECT(cond)                                                   \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
+#define EXPECT(cond)                                                            \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
       fprintf(stderr, "%s:%d: EXPECT(%s) failed\n", __FILE__, __LINE__, #cond); \
-      ++g_failures;                                                    \
-    }                                                                  \
+      ++g_failures;                                                             \
+    }                                                                           \
   } while (0)
 
 /* `got` must be `want`, with a last error that contains `needle`. */
-#define EXPECT_ERROR(got, want, needle)                                                             \
-  do {                                                                                              \
-    incept_status got_ = (got);                                                                     \
-    if (got_ != (want) || strstr(incept_last_error(), (needle)) == NULL) {                          \
-      fprintf(stderr, "%s:%d: %s: got %s, want %s; last error '%s' should mention '%s'\n", __FILE__, \
-              __LINE__, #got, incept_status_name(got_), incept_status_name(want), incept_last_error(), needle); \
-      ++g_failures;                                                                                 \
-    }                                                                                               \
+#define EXPECT_ERROR(got, want, needle)                                                                              \
+  do {                                                                                                               \
+    incept_status got_ = (got);                                                                                      \
+    if (got_ != (want) || strstr(incept_last_error(), (needle)) == NULL) {                                           \
+      fprintf(stderr, "%s:%d: %s: got %s, want %s; last error '%s' should mention '%s'\n", __FILE__, __LINE__, #got, \
+              incept_status_name(got_), incept_status_name(want), incept_last_error(), needle);                      \
+      ++g_failures;                                                                                                  \
+    }                                                                                                                \
   } while (0)
 
 #define ARENA_CAP (16u << 20)
@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
   EXPECT(it == NULL);
   EXPECT_ERROR(incept_interpreter_prepare(NULL), INCEPT_STATUS_INVALID_ARGUMENT, "interpreter handle is NULL");
   EXPECT_ERROR(incept_interpreter_invoke(NULL), INCEPT_STATUS_INVALID_ARGUMENT, "interpreter handle is NULL");
-  EXPECT_ERROR(incept_interpreter_arena_bytes(NULL, &need), INCEPT_STATUS_INVALID_ARGUMENT, "interpreter handle is NULL");
+  EXPECT_ERROR(incept_interpreter_arena_bytes(NULL, &need), INCEPT_STATUS_INVALID_ARGUMENT,
+               "interpreter handle is NULL");
   EXPECT_ERROR(incept_interpreter_input(NULL, 0, &in), INCEPT_STATUS_INVALID_ARGUMENT, "interpreter handle is NULL");
   EXPECT_ERROR(incept_interpreter_output_by_name(NULL, "x", &out), INCEPT_STATUS_INVALID_ARGUMENT,
                "interpreter handle is NULL");
@@ -128,8 +129,9 @@ int main(int argc, char** argv) {
   EXPECT_ERROR(incept_interpreter_create(model, &iopt, &it), INCEPT_STATUS_INVALID_ARGUMENT, "threads");
   iopt.threads = 1;
   iopt.winograd = 2;
-  EXPECT_ERROR(incept_interpreter_create(model, &iopt, &it), INCEPT_STATUS_INVALID_ARGUMENT, "winograd must be 0 or 1, got 2");
-  iopt.winograd = 0;   /* every conv direct: still a valid interpreter */
+  EXPECT_ERROR(incept_interpreter_create(model, &iopt, &it), INCEPT_STATUS_INVALID_ARGUMENT,
+               "winograd must be 0 or 1, got 2");
+  iopt.winograd = 0; /* every conv direct: still a valid interpreter */
   EXPECT(incept_interpreter_create(model, &iopt, &it) == INCEPT_STATUS_OK);
   EXPECT(incept_interpreter_prepare(it) == INCEPT_STATUS_OK);
   incept_interpreter_free(it);

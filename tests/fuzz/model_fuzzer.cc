@@ -33,7 +33,11 @@ struct Rng {
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
 };
 
-uint32_t read_u32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
+uint32_t read_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 void write_u32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
 
 // Bytes covered by the size prefix (the FlatBuffer part), or 0 if the prefix does not fit.
@@ -47,11 +51,13 @@ size_t flatbuffer_bytes(const uint8_t* data, size_t size) {
 void mutate_scalar(uint8_t* data, size_t fb_bytes, Rng& rng) {
   const size_t words = fb_bytes / 4;
   if (words < 2) return;
-  uint8_t* p = data + 4 + 4 * (1 + rng.below(static_cast<uint32_t>(words - 1)));   // keep the root offset
+  uint8_t* p = data + 4 + 4 * (1 + rng.below(static_cast<uint32_t>(words - 1)));  // keep the root offset
   const uint32_t old = read_u32(p);
   const uint32_t other = read_u32(data + 4 + 4 * rng.below(static_cast<uint32_t>(words)));
-  const uint32_t choices[] = {0u, 1u, 2u, 3u, 4u, 7u, 64u, 0xffffffffu, 0x7fffffffu, 0x80000000u, 0xffffu, 0x10000u,
-                              old + 1, old - 1, old + 4, old - 4, old * 2, old / 2, other, old ^ (1u << rng.below(32))};
+  const uint32_t choices[] = {0u,      1u,       2u,          3u,          4u,
+                              7u,      64u,      0xffffffffu, 0x7fffffffu, 0x80000000u,
+                              0xffffu, 0x10000u, old + 1,     old - 1,     old + 4,
+                              old - 4, old * 2,  old / 2,     other,       old ^ (1u << rng.below(32))};
   write_u32(p, choices[rng.below(sizeof(choices) / sizeof(choices[0]))]);
 }
 
@@ -59,9 +65,14 @@ void mutate_scalar(uint8_t* data, size_t fb_bytes, Rng& rng) {
 void mutate_weight(uint8_t* data, size_t size, size_t fb_bytes, Rng& rng) {
   const size_t first = (4 + fb_bytes + 3) / 4, last = size / 4;
   if (last <= first) return;
-  const float choices[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
-                           -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::denorm_min(),
-                           std::numeric_limits<float>::max(), -0.0f, 1e20f, -1e20f};
+  const float choices[] = {std::numeric_limits<float>::quiet_NaN(),
+                           std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(),
+                           std::numeric_limits<float>::denorm_min(),
+                           std::numeric_limits<float>::max(),
+                           -0.0f,
+                           1e20f,
+                           -1e20f};
   const float v = choices[rng.below(sizeof(choices) / sizeof(choices[0]))];
   std::memcpy(data + 4 * (first + rng.below(static_cast<uint32_t>(last - first))), &v, 4);
 }

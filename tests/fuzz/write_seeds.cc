@@ -75,12 +75,16 @@ std::vector<uint8_t> winograd_convs() {
     const char* name;
     incept::ops::Size2D kernel;
     incept::ops::Pad2D pad;
-  } convs[] = {{"c3x3", {3, 3}, {1, 1, 1, 1}}, {"c1x7", {1, 7}, {0, 0, 3, 3}}, {"c7x1", {7, 1}, {3, 3, 0, 0}},
-               {"c1x3", {1, 3}, {0, 0, 1, 1}}, {"c3x1", {3, 1}, {1, 1, 0, 0}}};
+  } convs[] = {{"c3x3", {3, 3}, {1, 1, 1, 1}},
+               {"c1x7", {1, 7}, {0, 0, 3, 3}},
+               {"c7x1", {7, 1}, {3, 3, 0, 0}},
+               {"c1x3", {1, 3}, {0, 0, 1, 1}},
+               {"c3x1", {3, 1}, {1, 1, 0, 0}}};
   int seed = 1;
   for (const auto& c : convs) {
     const int taps = c.kernel.h * c.kernel.w;
-    const int w = b.constant(std::string(c.name) + ".w", {16, c.kernel.h, c.kernel.w, 16}, ramp(16 * taps * 16, 0.6f / taps));
+    const int w =
+        b.constant(std::string(c.name) + ".w", {16, c.kernel.h, c.kernel.w, 16}, ramp(16 * taps * 16, 0.6f / taps));
     const int bias = b.constant(std::string(c.name) + ".b", {16}, ramp(16, 0.05f * seed++));
     const int y = b.tensor(c.name, {1, 32, 32, 16});
     b.conv2d(c.name, x, w, bias, y, c.kernel, {1, 1}, c.pad, Activation::kRelu);
@@ -111,14 +115,14 @@ std::vector<uint8_t> narrow_residual() {
   const int a = b.tensor("a", {1, 12, 12, 16});
   b.conv2d("a", x, wa, b.constant("a.b", {16}, ramp(16, 0.1f)), a, {1, 1}, {1, 1}, {}, Activation::kRelu);
   std::vector<uint8_t> halves(16 * 9 * 16 * 2);
-  for (size_t i = 0; i < halves.size(); i += 2) {   // float16 values in (-0.03, 0.03): exponent 9..10
+  for (size_t i = 0; i < halves.size(); i += 2) {  // float16 values in (-0.03, 0.03): exponent 9..10
     const uint16_t h = static_cast<uint16_t>(((i / 2) % 2 ? 0x8000 : 0) | ((9 + (i / 2) % 2) << 10) | ((i * 7) % 1024));
     halves[i] = static_cast<uint8_t>(h & 0xff);
     halves[i + 1] = static_cast<uint8_t>(h >> 8);
   }
   const int up = b.tensor("up", {1, 12, 12, 16});
-  b.conv2d("up", a, b.constant_bytes("up.w", {16, 3, 3, 16}, /*FLOAT16*/ 1, halves), b.constant("up.b", {16}, ramp(16, 0.05f)),
-           up, {3, 3}, {1, 1}, {1, 1, 1, 1});
+  b.conv2d("up", a, b.constant_bytes("up.w", {16, 3, 3, 16}, /*FLOAT16*/ 1, halves),
+           b.constant("up.b", {16}, ramp(16, 0.05f)), up, {3, 3}, {1, 1}, {1, 1, 1, 1});
   const int sum = b.tensor("sum", {1, 12, 12, 16});
   b.add("sum", a, up, sum, Activation::kRelu);
   const int out = b.tensor("out", {1, 12, 12, 4});

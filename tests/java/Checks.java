@@ -64,7 +64,8 @@ final class Checks {
     InceptException e = expectThrows(InceptException.class, what, body, needles);
     if (e != null) {
       check(e.code() == code, what + ": code " + e.code() + ", want " + code);
-      check(e.getMessage().equals(code.runtimeName() + ": " + e.runtimeMessage()) && e.codeName().equals(code.runtimeName()),
+      check(e.getMessage().equals(code.runtimeName() + ": " + e.runtimeMessage())
+              && e.codeName().equals(code.runtimeName()),
           what + ": message is '<code name>: <runtime message>': " + e.getMessage());
     }
   }

@@ -25,7 +25,9 @@ final class ErrorTests {
   private ErrorTests() {}
 
   static void testLoadErrors(String tiny, File workDir) throws Exception {
-    Checks.expectIncept(InceptException.Code.IO_ERROR, "a missing file", () -> Model.fromFile("/nonexistent/model.incept"),
+    Checks.expectIncept(InceptException.Code.IO_ERROR, "a missing file",
+        ()
+            -> Model.fromFile("/nonexistent/model.incept"),
         "cannot open model file '/nonexistent/model.incept'", "No such file");
     String unicodeMissing = new File(workDir, "mod\u00e8le \ud83d\udc31 missing.incept").getPath();
     Checks.expectIncept(InceptException.Code.IO_ERROR, "a missing file with a non-ASCII name",
@@ -35,20 +37,21 @@ final class ErrorTests {
     try (Model m = Model.fromFile(unicode.getPath())) {
       Checks.check(m.numInputs() == 1, "a file with a non-ASCII name loads");
     }
-    Checks.expectIncept(InceptException.Code.IO_ERROR, "a directory", () -> Model.fromFile(workDir.getPath()),
-        "not a regular file");
-    Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "a path with a NUL", () -> Model.fromFile(tiny + "\u0000x"),
-        "NUL");
+    Checks.expectIncept(
+        InceptException.Code.IO_ERROR, "a directory", () -> Model.fromFile(workDir.getPath()), "not a regular file");
+    Checks.expectIncept(
+        InceptException.Code.INVALID_ARGUMENT, "a path with a NUL", () -> Model.fromFile(tiny + "\u0000x"), "NUL");
     byte[] garbage = new byte[4096];
     new java.util.Random(7).nextBytes(garbage);
-    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "garbage bytes", () -> Model.fromBytes(garbage), "size prefix");
-    ByteBuffer.wrap(garbage).order(ByteOrder.LITTLE_ENDIAN).putInt(0, garbage.length - 4);   // a plausible size prefix
-    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "garbage bytes behind a size prefix", () -> Model.fromBytes(garbage),
-        "INCP");
+    Checks.expectIncept(
+        InceptException.Code.INVALID_MODEL, "garbage bytes", () -> Model.fromBytes(garbage), "size prefix");
+    ByteBuffer.wrap(garbage).order(ByteOrder.LITTLE_ENDIAN).putInt(0, garbage.length - 4);  // a plausible size prefix
+    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "garbage bytes behind a size prefix",
+        () -> Model.fromBytes(garbage), "INCP");
     File garbageFile = new File(workDir, "garbage.incept");
     Files.write(garbageFile.toPath(), garbage);
-    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "a garbage file", () -> Model.fromFile(garbageFile.getPath()),
-        garbageFile.getPath());
+    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "a garbage file",
+        () -> Model.fromFile(garbageFile.getPath()), garbageFile.getPath());
     byte[] good = Files.readAllBytes(Paths.get(tiny));
     for (int n : new int[] {0, 3, 8, 64, good.length / 2, good.length - 1}) {
       byte[] cut = Arrays.copyOf(good, n);
@@ -57,7 +60,7 @@ final class ErrorTests {
       Checks.check(e != null && e.code() == InceptException.Code.INVALID_MODEL && !e.runtimeMessage().isEmpty(),
           "the model cut to " + n + " bytes is an invalid model with a message: " + e);
     }
-    for (int i = 0; i < good.length; i += 13) {   // single byte flips: refused or loaded, never a crash
+    for (int i = 0; i < good.length; i += 13) {  // single byte flips: refused or loaded, never a crash
       byte[] flipped = good.clone();
       flipped[i] ^= (byte) 0x5A;
       try (Model m = Model.fromBytes(flipped); Interpreter it = new Interpreter(m)) {
@@ -90,7 +93,7 @@ final class ErrorTests {
       Checks.check(new Interpreter.Options().winograd() && !new Interpreter.Options().setWinograd(false).winograd(),
           "Options.winograd: on by default, kept when turned off");
       try (Interpreter direct = new Interpreter(m, new Interpreter.Options().setWinograd(false))) {
-        direct.prepare();   // every conv direct: a valid interpreter all the same
+        direct.prepare();  // every conv direct: a valid interpreter all the same
         direct.invoke();
       }
       try (Interpreter capped = new Interpreter(m, new Interpreter.Options().setMaxArenaBytes(64))) {
@@ -99,14 +102,16 @@ final class ErrorTests {
       }
       try (Interpreter it = new Interpreter(m)) {
         Checks.expectThrows(IllegalStateException.class, "invoke before prepare", it::invoke, "prepare() first");
-        Checks.expectThrows(IllegalStateException.class, "inputBuffer before prepare", () -> it.inputBuffer(0),
-            "prepare() first");
-        Checks.expectThrows(IllegalStateException.class, "setInput before prepare", () -> it.setInput(0, new float[300]),
-            "prepare");
+        Checks.expectThrows(
+            IllegalStateException.class, "inputBuffer before prepare", () -> it.inputBuffer(0), "prepare() first");
+        Checks.expectThrows(
+            IllegalStateException.class, "setInput before prepare", () -> it.setInput(0, new float[300]), "prepare");
         it.prepare();
         int n = m.inputSize(0);
         Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "an input of the wrong length",
-            () -> it.setInput(0, new float[n - 1]), "input 0 'input' [1, 10, 10, 3] holds " + n + " floats, the array has " + (n - 1));
+            ()
+                -> it.setInput(0, new float[n - 1]),
+            "input 0 'input' [1, 10, 10, 3] holds " + n + " floats, the array has " + (n - 1));
         Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "an output array of the wrong length",
             () -> it.getOutput(0, new float[1]), "output 0 'probs'", "holds 10 floats, the array has 1");
         Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "an input index out of range",
@@ -121,7 +126,7 @@ final class ErrorTests {
         Checks.check(in.capacity() == n && in.order() == ByteOrder.nativeOrder() && in.isDirect(),
             "inputBuffer: direct, native order");
         it.setInput(0, new float[n]);
-        it.invoke();   // still usable after the rejected calls
+        it.invoke();  // still usable after the rejected calls
       }
     }
   }
@@ -133,21 +138,30 @@ final class ErrorTests {
     FloatBuffer in = it.inputBuffer(0);
     FloatBuffer out = it.outputBuffer(0);
     it.close();
-    it.close();   // idempotent
+    it.close();  // idempotent
     Checks.check(it.isClosed(), "isClosed after close");
     for (Map.Entry<String, Checks.Body> e : interpreterCalls(it).entrySet()) {
-      Checks.expectThrows(IllegalStateException.class, "Interpreter." + e.getKey() + " after close", e.getValue(), "closed");
+      Checks.expectThrows(
+          IllegalStateException.class, "Interpreter." + e.getKey() + " after close", e.getValue(), "closed");
     }
-    in.put(0, 1.5f);   // views held past close(): still valid (Java-owned) memory, never a crash
+    in.put(0, 1.5f);  // views held past close(): still valid (Java-owned) memory, never a crash
     Checks.check(in.get(0) == 1.5f && out.capacity() == 10, "buffers held after close stay usable memory");
     m.close();
     m.close();
     Checks.check(m.isClosed(), "Model.isClosed after close");
-    Checks.Body[] modelCalls = {m::numInputs, m::numOutputs, () -> m.inputShape(0), () -> m.inputName(0), m::labels,
-        () -> m.label(0), m::mean, m::std, m::channelOrder, m::architecture, m::inputHeight, m::weightsBytes,
+    Checks.Body[] modelCalls = {m::numInputs, m::numOutputs,
+        ()
+            -> m.inputShape(0),
+        ()
+            -> m.inputName(0),
+        m::labels,
+        ()
+            -> m.label(0),
+        m::mean, m::std, m::channelOrder, m::architecture, m::inputHeight, m::weightsBytes,
         () -> new Interpreter(m), () -> ImageInput.fromArgb(m, new int[64], 8, 8, new float[192])};
     for (int i = 0; i < modelCalls.length; ++i) {
-      Checks.expectThrows(IllegalStateException.class, "Model call " + i + " after close", modelCalls[i], "the model is closed");
+      Checks.expectThrows(
+          IllegalStateException.class, "Model call " + i + " after close", modelCalls[i], "the model is closed");
     }
   }
 
@@ -182,8 +196,7 @@ final class ErrorTests {
   /** The native entry points check handles and buffers themselves too (called here by reflection). */
   static void testNativeArgumentChecks(String tiny) throws Exception {
     Class<?> lib = Class.forName("org.incept.NativeLib");
-    List<NativeCall> calls = Arrays.asList(
-        new NativeCall("invoke", IllegalStateException.class, null, 0L),
+    List<NativeCall> calls = Arrays.asList(new NativeCall("invoke", IllegalStateException.class, null, 0L),
         new NativeCall("arenaBytesRequired", IllegalStateException.class, null, 0L),
         new NativeCall("modelInts", IllegalStateException.class, null, 0L),
         new NativeCall("createInterpreter", IllegalStateException.class, null, 0L, "auto", 1, 0L, true),
@@ -203,7 +216,7 @@ final class ErrorTests {
         try {
           call.invoke(null, c.args);
         } catch (InvocationTargetException ex) {
-          throw (Exception) ex.getCause();
+          throw(Exception) ex.getCause();
         }
       });
     }
@@ -227,17 +240,17 @@ final class ErrorTests {
         try {
           p.invoke(null, it, h, ByteBuffer.allocate(1 << 20));
         } catch (InvocationTargetException ex) {
-          throw (Exception) ex.getCause();
+          throw(Exception) ex.getCause();
         }
       }, "direct");
       Checks.expectIncept(InceptException.Code.ARENA_TOO_SMALL, "NativeLib.prepare with a small arena", () -> {
         try {
           p.invoke(null, it, h, ByteBuffer.allocateDirect(16));
         } catch (InvocationTargetException ex) {
-          throw (Exception) ex.getCause();
+          throw(Exception) ex.getCause();
         }
       }, "too small");
-      it.prepare();   // the Java path still works afterwards
+      it.prepare();  // the Java path still works afterwards
       Checks.runOnce(it, false);
     }
   }

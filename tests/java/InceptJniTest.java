@@ -29,10 +29,17 @@ public final class InceptJniTest {
     File workDir = null;
     for (int i = 0; i < args.length; ++i) {
       switch (args[i]) {
-        case "--reference": referenceTool = args[++i]; break;
-        case "--work-dir": workDir = new File(args[++i]); break;
-        case "--version": version = args[++i]; break;
-        default: models.add(args[i]);
+        case "--reference":
+          referenceTool = args[++i];
+          break;
+        case "--work-dir":
+          workDir = new File(args[++i]);
+          break;
+        case "--version":
+          version = args[++i];
+          break;
+        default:
+          models.add(args[i]);
       }
     }
     if (referenceTool == null || workDir == null || models.isEmpty()) {
@@ -66,7 +73,8 @@ public final class InceptJniTest {
         "every native object is freed at the end: " + Incept.liveNativeObjects() + " alive, want " + baseline);
 
     System.out.printf("java_jni_test: %d checks, %d failed (%d models, backends %s, JDK %s)%n", Checks.count(),
-        Checks.failed(), models.size(), Arrays.toString(Incept.availableBackends()), System.getProperty("java.version"));
+        Checks.failed(), models.size(), Arrays.toString(Incept.availableBackends()),
+        System.getProperty("java.version"));
     System.exit(Checks.failed() == 0 ? 0 : 1);
   }
 }

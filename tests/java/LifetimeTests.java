@@ -24,11 +24,13 @@ final class LifetimeTests {
     Interpreter a = new Interpreter(m);
     Interpreter b = new Interpreter(m);
     m.close();
-    Checks.check(Incept.liveNativeObjects() == before + 3, "Model.close() under live interpreters keeps the native model");
-    a.prepare();   // prepare after the model was closed: the interpreter still holds its model
+    Checks.check(
+        Incept.liveNativeObjects() == before + 3, "Model.close() under live interpreters keeps the native model");
+    a.prepare();  // prepare after the model was closed: the interpreter still holds its model
     Checks.check(Checks.firstDifference(Checks.runOnce(a, false), want) == null,
         "an interpreter runs after its model was closed");
-    Checks.check(a.numInputs() == 1 && Arrays.equals(a.inputShape(0), new int[] {1, 10, 10, 3}) && a.inputName(0).equals("input"),
+    Checks.check(a.numInputs() == 1 && Arrays.equals(a.inputShape(0), new int[] {1, 10, 10, 3})
+            && a.inputName(0).equals("input"),
         "an interpreter's shapes and names stay readable after model.close()");
     Checks.check(a.model() == m, "model() is the Java Model");
     a.close();
@@ -112,7 +114,7 @@ final class LifetimeTests {
       });
       worker.start();
       for (long deadline = System.nanoTime() + 20_000_000_000L; runs.get() < 3 && System.nanoTime() < deadline;) {
-        Thread.sleep(1);   // let the worker get going, however loaded the machine is
+        Thread.sleep(1);  // let the worker get going, however loaded the machine is
       }
       it.close();
       worker.join(20000);
@@ -132,7 +134,7 @@ final class LifetimeTests {
     Checks.check(Incept.liveNativeObjects() >= baseline, "objects dropped without close() are alive until collected");
     for (long deadline = System.nanoTime() + 30_000_000_000L;
          Incept.liveNativeObjects() != baseline && System.nanoTime() < deadline;) {
-      System.gc();   // the cleaner thread frees what the collector finds unreachable
+      System.gc();  // the cleaner thread frees what the collector finds unreachable
       Thread.sleep(10);
     }
     Checks.check(Incept.liveNativeObjects() == baseline,

@@ -28,12 +28,15 @@ final class ParityTests {
       Checks.check(Incept.version().equals(version), "Incept.version() is " + Incept.version() + ", want " + version);
     }
     List<String> backends = Arrays.asList(Incept.availableBackends());
-    Checks.check(backends.size() >= 3 && backends.get(0).equals("auto") && backends.contains("ref") && backends.contains("eigen"),
+    Checks.check(backends.size() >= 3 && backends.get(0).equals("auto") && backends.contains("ref")
+            && backends.contains("eigen"),
         "auto, ref and eigen are always available: " + backends);
-    Checks.check(Incept.backendAvailable("xnnpack") == backends.contains("xnnpack"), "backendAvailable agrees with the list");
+    Checks.check(
+        Incept.backendAvailable("xnnpack") == backends.contains("xnnpack"), "backendAvailable agrees with the list");
     Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "backendAvailable of an unknown name",
         () -> Incept.backendAvailable("cuda"), "unknown backend 'cuda'", "auto, ref, eigen, xnnpack or native");
-    Checks.expectThrows(NullPointerException.class, "backendAvailable(null)", () -> Incept.backendAvailable(null), "backend");
+    Checks.expectThrows(
+        NullPointerException.class, "backendAvailable(null)", () -> Incept.backendAvailable(null), "backend");
   }
 
   /** Loads `path` six ways, compares metadata and outputs with the C++ API for every backend and thread count. */
@@ -72,12 +75,12 @@ final class ParityTests {
             checkMetadata(m, ref, what);
           }
           if (!first && !e.getKey().equals("fromFile")) {
-            continue;   // every load path once; every backend and thread count through fromFile
+            continue;  // every load path once; every backend and thread count through fromFile
           }
           try (Interpreter it = new Interpreter(m, new Interpreter.Options().setBackend(backend).setThreads(threads))) {
             Checks.check(it.backend().equals(backend) && it.threads() == threads, what + ": options kept");
             it.prepare();
-            it.prepare();   // idempotent
+            it.prepare();  // idempotent
             Checks.check(it.arenaBytes() > 0 && it.arenaBytes() == it.arenaBytesRequired(), what + ": arena bytes");
             String diff = Checks.firstDifference(Checks.runOnce(it, false), ref.outputBits);
             Checks.check(diff == null, what + ": outputs equal the C++ API's (setInput/getOutput): " + diff);
@@ -97,7 +100,8 @@ final class ParityTests {
     Checks.check(m.numInputs() == Integer.parseInt(ref.one("inputs")), what + ": numInputs");
     for (String[] f : ref.lines.get("input")) {
       int i = Integer.parseInt(f[1]);
-      Checks.check(m.inputName(i).equals(Reference.unhex(f[2])), what + ": input name " + i + " '" + m.inputName(i) + "'");
+      Checks.check(
+          m.inputName(i).equals(Reference.unhex(f[2])), what + ": input name " + i + " '" + m.inputName(i) + "'");
       Checks.check(Arrays.equals(m.inputShape(i), Reference.parseDims(f[3])), what + ": input shape " + i);
       Checks.check(m.inputSize(i) == Checks.product(Reference.parseDims(f[3])), what + ": input size " + i);
     }
@@ -124,7 +128,7 @@ final class ParityTests {
     if (ref.lines.containsKey("label")) {
       for (String[] f : ref.lines.get("label")) {
         int i = Integer.parseInt(f[1]);
-        if (Reference.wellFormed(f[2])) {   // malformed bytes: testLabelledModel says what they become
+        if (Reference.wellFormed(f[2])) {  // malformed bytes: testLabelledModel says what they become
           Checks.check(m.label(i).equals(Reference.unhex(f[2])),
               what + ": label " + i + " '" + m.label(i) + "' decodes as Java decodes it");
         }
@@ -132,7 +136,8 @@ final class ParityTests {
     }
     Checks.check(m.label(-1).isEmpty() && m.label(m.numLabels()).isEmpty(), what + ": label out of range is empty");
     Checks.check(m.weightsBytes() == Long.parseLong(ref.one("weights_bytes")), what + ": weightsBytes");
-    Checks.check(m.numOps() == Integer.parseInt(ref.one("ops")) && m.numTensors() == Integer.parseInt(ref.one("tensors")),
+    Checks.check(
+        m.numOps() == Integer.parseInt(ref.one("ops")) && m.numTensors() == Integer.parseInt(ref.one("tensors")),
         what + ": numOps/numTensors");
   }
 
@@ -141,15 +146,17 @@ final class ParityTests {
       Checks.check(m.architecture().equals("jni_test") && m.producer().equals("jni_reference"), "labelled: strings");
       Checks.check(m.channelOrder() == Model.ChannelOrder.BGR, "labelled: BGR");
       Checks.check(Arrays.equals(m.mean(), new float[] {0.5f, 0.25f, 0.125f})
-          && Arrays.equals(m.std(), new float[] {0.5f, 0.75f, 2f}), "labelled: mean/std");
+              && Arrays.equals(m.std(), new float[] {0.5f, 0.75f, 2f}),
+          "labelled: mean/std");
       Checks.check(m.inputHeight() == 4 && m.inputWidth() == 4, "labelled: input size");
       Checks.check(m.numInputs() == 2 && m.inputName(1).equals("extra_\u00e9"), "labelled: UTF-8 tensor name");
       Checks.check(m.inputIndex("extra_\u00e9") == 1 && m.outputIndex("logits") == 1, "labelled: tensors by name");
-      Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "an unknown input name", () -> m.inputIndex("nope"),
-          "the model has no input named 'nope' (it has 2 inputs)");
+      Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "an unknown input name",
+          () -> m.inputIndex("nope"), "the model has no input named 'nope' (it has 2 inputs)");
       Checks.expectThrows(NullPointerException.class, "a null input name", () -> m.outputIndex(null), "name");
       try (Interpreter it = new Interpreter(m)) {
-        Checks.check(it.inputIndex("image") == 0 && it.outputIndex("probs") == 0, "labelled: interpreter tensors by name");
+        Checks.check(
+            it.inputIndex("image") == 0 && it.outputIndex("probs") == 0, "labelled: interpreter tensors by name");
       }
       Checks.check(m.numOutputs() == 2 && m.outputName(0).equals("probs") && m.outputName(1).equals("logits"),
           "labelled: outputs");
@@ -161,7 +168,8 @@ final class ParityTests {
       // Unicode's "maximal subpart" practice: one U+FFFD per byte that cannot start or continue a
       // well-formed sequence, one per truncated sequence (e6 97).
       String r = "\ufffd";
-      Checks.check(labels[3].equals("bad " + r + r + " " + r + r + " " + r + r + r + " " + r + " " + r + r + r + r + " end"),
+      Checks.check(
+          labels[3].equals("bad " + r + r + " " + r + r + " " + r + r + r + " " + r + " " + r + r + r + r + " end"),
           "labelled: malformed UTF-8 (ff fe, c0 80, ed a0 80, e6 97, f4 90 80 80) reads as U+FFFD: " + labels[3]);
       labels[0] = "changed";
       Checks.check(m.label(0).equals("tabby cat"), "labelled: labels() is a copy");
@@ -183,7 +191,7 @@ final class ParityTests {
       float[] std = m.std();
       float[] want = new float[w * h * 3];
       for (int i = 0; i < argb.length; ++i) {
-        int[] bgr = {argb[i] & 0xFF, (argb[i] >> 8) & 0xFF, (argb[i] >> 16) & 0xFF};   // the model is BGR
+        int[] bgr = {argb[i] & 0xFF, (argb[i] >> 8) & 0xFF, (argb[i] >> 16) & 0xFF};  // the model is BGR
         for (int c = 0; c < 3; ++c) {
           want[i * 3 + c] = ((float) bgr[c] / 255.0f - mean[c]) / std[c];
         }

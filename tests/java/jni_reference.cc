@@ -75,13 +75,15 @@ int run(const char* path, const char* backend, int threads, const char* out_path
   if (std::fclose(f) != 0) return 1;
 
   std::printf("inputs %d\n", m.num_inputs());
-  for (int i = 0; i < m.num_inputs(); ++i) std::printf("input %d %s %s\n", i, hex(m.input_name(i)).c_str(), dims(m.input_shape(i)).c_str());
+  for (int i = 0; i < m.num_inputs(); ++i)
+    std::printf("input %d %s %s\n", i, hex(m.input_name(i)).c_str(), dims(m.input_shape(i)).c_str());
   std::printf("outputs %d\n", m.num_outputs());
   for (int i = 0; i < m.num_outputs(); ++i)
     std::printf("output %d %s %s\n", i, hex(m.output_name(i)).c_str(), dims(m.output_shape(i)).c_str());
   std::printf("architecture %s\nproducer %s\n", hex(m.architecture()).c_str(), hex(m.producer()).c_str());
   std::printf("size %d %d\norder %d\n", m.input_height(), m.input_width(), static_cast<int>(m.channel_order()));
-  std::printf("mean %08" PRIx32 " %08" PRIx32 " %08" PRIx32 "\n", bits(m.mean()[0]), bits(m.mean()[1]), bits(m.mean()[2]));
+  std::printf("mean %08" PRIx32 " %08" PRIx32 " %08" PRIx32 "\n", bits(m.mean()[0]), bits(m.mean()[1]),
+              bits(m.mean()[2]));
   std::printf("std %08" PRIx32 " %08" PRIx32 " %08" PRIx32 "\n", bits(m.std_dev()[0]), bits(m.std_dev()[1]),
               bits(m.std_dev()[2]));
   std::printf("labels %d\n", m.num_labels());
@@ -99,8 +101,9 @@ std::vector<uint8_t> labelled_model(uint64_t data_start, const std::vector<std::
     return fb::CreateTensorDirect(fbb, name, &shape, fb::DType::FLOAT32, buffer);
   };
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors = {
-      tensor("image", {1, 4, 4, 3}), tensor("extra_\xc3\xa9", {1, 4, 4, 3}), tensor("sum", {1, 4, 4, 3}),
-      tensor("gap", {1, 3}),         tensor("fc_w", {4, 3}, 0),             tensor("fc_b", {4}, 1),
+      tensor("image", {1, 4, 4, 3}), tensor("extra_\xc3\xa9", {1, 4, 4, 3}),
+      tensor("sum", {1, 4, 4, 3}),   tensor("gap", {1, 3}),
+      tensor("fc_w", {4, 3}, 0),     tensor("fc_b", {4}, 1),
       tensor("logits", {1, 4}),      tensor("probs", {1, 4})};
   std::vector<fb::Buffer> buffers;
   uint64_t at = data_start;
@@ -108,7 +111,8 @@ std::vector<uint8_t> labelled_model(uint64_t data_start, const std::vector<std::
     buffers.emplace_back(at, d.size() * sizeof(float));
     at += (d.size() * sizeof(float) + 63) / 64 * 64;
   }
-  auto op = [&](const char* name, std::vector<int32_t> ins, int32_t out, fb::OpOptions kind, flatbuffers::Offset<void> o) {
+  auto op = [&](const char* name, std::vector<int32_t> ins, int32_t out, fb::OpOptions kind,
+                flatbuffers::Offset<void> o) {
     const std::vector<int32_t> outs = {out};
     return fb::CreateOperatorDirect(fbb, name, &ins, &outs, kind, o);
   };
@@ -122,8 +126,8 @@ std::vector<uint8_t> labelled_model(uint64_t data_start, const std::vector<std::
   const fb::Size2D input_size(4, 4);
   std::vector<flatbuffers::Offset<flatbuffers::String>> labels = {
       fbb.CreateString("tabby cat"), fbb.CreateString("caf\xc3\xa9 cr\xc3\xa8me"),
-      fbb.CreateString("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x90\xb1"),   // a BMP script and an emoji
-      fbb.CreateString("bad \xff\xfe \xc0\x80 \xed\xa0\x80 \xe6\x97 \xf4\x90\x80\x80 end")};   // none of it UTF-8
+      fbb.CreateString("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xf0\x9f\x90\xb1"),  // a BMP script and an emoji
+      fbb.CreateString("bad \xff\xfe \xc0\x80 \xed\xa0\x80 \xe6\x97 \xf4\x90\x80\x80 end")};  // none of it UTF-8
   auto md = fb::CreateMetadata(fbb, fbb.CreateString("jni_test"), &input_size, fbb.CreateVector(mean),
                                fbb.CreateVector(std_dev), fb::ChannelOrder::BGR, fbb.CreateVector(labels),
                                fbb.CreateString("jni_reference"));
@@ -134,9 +138,9 @@ std::vector<uint8_t> labelled_model(uint64_t data_start, const std::vector<std::
 
 int labelled(const char* out_path) {
   const std::vector<std::vector<float>> data = {
-      {0.5f, -1.0f, 0.25f, 1.5f, 0.75f, -0.5f, -2.0f, 0.125f, 1.0f, 0.0f, 0.5f, -0.25f},   // fc_w [4, 3]
-      {0.1f, -0.2f, 0.3f, 0.05f}};                                                             // fc_b [4]
-  const uint64_t data_start = (labelled_model(0, data).size() + 63) / 64 * 64;   // Buffer is fixed-size
+      {0.5f, -1.0f, 0.25f, 1.5f, 0.75f, -0.5f, -2.0f, 0.125f, 1.0f, 0.0f, 0.5f, -0.25f},  // fc_w [4, 3]
+      {0.1f, -0.2f, 0.3f, 0.05f}};                                                        // fc_b [4]
+  const uint64_t data_start = (labelled_model(0, data).size() + 63) / 64 * 64;            // Buffer is fixed-size
   std::vector<uint8_t> bytes = labelled_model(data_start, data);
   bytes.resize(data_start, 0);
   for (const std::vector<float>& d : data) {

@@ -27,9 +27,9 @@ void check_case(test::Rng& rng, const AddCase& c, pthreadpool_t pool2, test::Ker
   const Tensor a = test::random_tensor(rng, c.shape), b = test::random_tensor(rng, c.shape);
   Tensor ref(out_shape);
   ops::add_f32_ref(p, a.cview(), b.cview(), ref.view());
-  test::check_kernels(ops::OpKind::kAdd, &p, {test::KernelInput::of(a), test::KernelInput::of(b)}, out_shape, c.slices,
-                      pool2, [&](const ops::Kernel&, const Tensor& y) { return test::count_over(ref, y, [](double) { return 0.0; }); },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kAdd, &p, {test::KernelInput::of(a), test::KernelInput::of(b)}, out_shape, c.slices, pool2,
+      [&](const ops::Kernel&, const Tensor& y) { return test::count_over(ref, y, [](double) { return 0.0; }); }, tally);
 }
 
 TEST_CASE("add conformance: every registered kernel on Inception-ResNet-v2's residual adds, in place and not") {

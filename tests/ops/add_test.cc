@@ -27,7 +27,7 @@ Status infer_status(const Shape& a, const Shape& b, Shape* out, Activation act =
 
 TEST_CASE("add: shape inference") {
   Shape out;
-  REQUIRE(infer_status({1, 35, 35, 320}, {1, 35, 35, 320}, &out).code() == StatusCode::kOk);   // Inception-ResNet-A
+  REQUIRE(infer_status({1, 35, 35, 320}, {1, 35, 35, 320}, &out).code() == StatusCode::kOk);  // Inception-ResNet-A
   CHECK(out == Shape{1, 35, 35, 320});
   REQUIRE(infer_status({2, 10}, {2, 10}, &out).code() == StatusCode::kOk);
   CHECK(out == Shape{2, 10});
@@ -58,8 +58,9 @@ std::vector<float> expected(const Tensor& a, const Tensor& b, bool relu) {
 }
 
 // Every kernel that takes the layout (XNNPACK: dense only), on a and b as `inputs` say, with `layout`.
-std::vector<std::pair<std::string, Tensor>> every_kernel(const AddParams& p, const std::vector<test::KernelInput>& inputs,
-                                                         const Shape& s, const test::Slices& layout = test::kDense) {
+std::vector<std::pair<std::string, Tensor>> every_kernel(const AddParams& p,
+                                                         const std::vector<test::KernelInput>& inputs, const Shape& s,
+                                                         const test::Slices& layout = test::kDense) {
   std::vector<std::pair<std::string, Tensor>> out;
   for (const ops::Kernel* k : test::runnable_kernels(ops::OpKind::kAdd)) {
     test::KernelRun r;
@@ -80,7 +81,7 @@ TEST_CASE("add: exact on seeded random shapes, with and without relu, on every k
     AddParams p;
     p.activation = rng.coin() ? Activation::kRelu : Activation::kNone;
     for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, s)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == expected(a, b, p.activation == Activation::kRelu));
     }
@@ -93,13 +94,13 @@ TEST_CASE("add: hand-checked with relu, on every kernel") {
   b.data = {2, 1, -1, 0.25f};
   AddParams p;
   for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{3, -1, -0.5f, 0});
   }
   p.activation = Activation::kRelu;
   for (const auto& [kernel_name, y] : every_kernel(p, {test::KernelInput::of(a), test::KernelInput::of(b)}, a.shape)) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{3, 0, 0, 0});
   }
@@ -113,10 +114,10 @@ TEST_CASE("add: out may alias a or b exactly, or be a + a in one buffer, on ever
   p.activation = Activation::kRelu;
   const std::vector<float> want = expected(a, b, true);
   const std::vector<test::KernelInput> ab = {test::KernelInput::of(a), test::KernelInput::of(b)};
-  for (int alias : {0, 1}) {   // residual add into a, or into b
+  for (int alias : {0, 1}) {  // residual add into a, or into b
     CAPTURE(alias);
     for (const auto& [kernel_name, y] : every_kernel(p, ab, s, test::Slices{0, 0, 0, 0, alias})) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == want);
     }
@@ -124,7 +125,7 @@ TEST_CASE("add: out may alias a or b exactly, or be a + a in one buffer, on ever
   // a + a, all three the same buffer.
   for (const auto& [kernel_name, y] :
        every_kernel(p, {test::KernelInput::of(a), test::KernelInput::same(0, s)}, s, test::Slices{0, 0, 0, 0, 0})) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == expected(a, a, true));
   }

@@ -34,11 +34,12 @@ void check_case(test::Rng& rng, const AvgPoolCase& c, pthreadpool_t pool2, test:
   const Tensor x = test::random_tensor(rng, c.in);
   Tensor ref(out_shape);
   ops::avg_pool2d_f32_ref(c.p, x.cview(), ref.view());
-  test::check_kernels(ops::OpKind::kAvgPool2D, &c.p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
-                      [&](const ops::Kernel&, const Tensor& y) {
-                        return test::count_over(ref, y, [](double r) { return kTol * (1.0 + std::fabs(r)); });
-                      },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kAvgPool2D, &c.p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
+      [&](const ops::Kernel&, const Tensor& y) {
+        return test::count_over(ref, y, [](double r) { return kTol * (1.0 + std::fabs(r)); });
+      },
+      tally);
 }
 
 TEST_CASE("avg_pool2d conformance: every registered kernel on Inception-v3 and v4 pools") {
@@ -56,9 +57,11 @@ TEST_CASE("avg_pool2d conformance: every registered kernel on seeded random wind
   test::Rng rng(0x7a01);
   for (int i = 0; i < 30; ++i) check_case(rng, test::random_pool_case<ops::AvgPool2DParams>(rng), pool2.get(), &tally);
   test::Rng small(0x5721de3);
-  for (int i = 0; i < 40; ++i) check_case(small, test::random_pool_case<ops::AvgPool2DParams>(small, 5), pool2.get(), &tally);
+  for (int i = 0; i < 40; ++i)
+    check_case(small, test::random_pool_case<ops::AvgPool2DParams>(small, 5), pool2.get(), &tally);
   test::Rng wide(0xa7a002);
-  for (int i = 0; i < 112; ++i) check_case(wide, test::random_wide_pool_case<ops::AvgPool2DParams>(wide), pool2.get(), &tally);
+  for (int i = 0; i < 112; ++i)
+    check_case(wide, test::random_wide_pool_case<ops::AvgPool2DParams>(wide), pool2.get(), &tally);
   MESSAGE("avg_pool2d kernels: " << tally.summary());
   tally.check_every_kernel_ran(ops::OpKind::kAvgPool2D);
 }
@@ -75,7 +78,8 @@ bool xnn_must_decline(const AvgPoolCase& c) {
 }
 
 TEST_CASE("avg_pool2d conformance: XNNPACK declines exactly where its header says, by name") {
-  const std::vector<const ops::Kernel*> xnn = test::runnable_kernels_of(ops::OpKind::kAvgPool2D, ops::KernelFamily::kXnnpack);
+  const std::vector<const ops::Kernel*> xnn =
+      test::runnable_kernels_of(ops::OpKind::kAvgPool2D, ops::KernelFamily::kXnnpack);
   if (xnn.empty()) MESSAGE("skipped: no XNNPACK avg_pool2d kernel runs here");
   for (const ops::Kernel* k : xnn) {
     test::Rng rng(0xa7a004);
@@ -92,15 +96,15 @@ TEST_CASE("avg_pool2d conformance: XNNPACK declines exactly where its header say
       (took ? ran : declined)++;
     }
     CHECK(ran >= 80);
-    CHECK(declined >= 3);   // the draw reaches the refused case too
+    CHECK(declined >= 3);  // the draw reaches the refused case too
     // 4x4, 3x3 s2 p1 ceil: PyTorch gives 3x3 outputs; the last window covers rows 3..5 of the padded range
     // [-1, 5), so it is clipped to 2 rows and divides by 6, not 9: a depthwise conv cannot know.
     const ops::AvgPool2DParams ceil_past = test::avg_pool(3, 2, {1, 1, 1, 1}, true, true);
-    CHECK_FAILED_WITH(test::create_status(*k, &ceil_past, {{1, 4, 4, 3}}, {3}, {nullptr}, {1, 3, 3, 3}, 3), kUnsupported,
-                      "count_include_pad with padding 1/1/1/1 and ceil rounding");
+    CHECK_FAILED_WITH(test::create_status(*k, &ceil_past, {{1, 4, 4, 3}}, {3}, {nullptr}, {1, 3, 3, 3}, 3),
+                      kUnsupported, "count_include_pad with padding 1/1/1/1 and ceil rounding");
     const ops::AvgPool2DParams plain = test::avg_pool(3, 1);
-    CHECK_FAILED_WITH(test::create_status(*k, &plain, {{1, 5, 5, 8}}, {7}, {nullptr}, {1, 3, 3, 8}, 8), kInvalidArgument,
-                      "pixel strides 7 (input) and 8 (output) must be >= the channel count 8");
+    CHECK_FAILED_WITH(test::create_status(*k, &plain, {{1, 5, 5, 8}}, {7}, {nullptr}, {1, 3, 3, 8}, 8),
+                      kInvalidArgument, "pixel strides 7 (input) and 8 (output) must be >= the channel count 8");
   }
 }
 

@@ -45,12 +45,12 @@ Status infer_status(const AvgPool2DParams& p, const Shape& in) {
 
 TEST_CASE("avg_pool2d: shape inference on Inception-v3 / v4 pools") {
   const ops::Pad2D p1{1, 1, 1, 1};
-  CHECK(infer(pool(3, 1, p1), {1, 35, 35, 192}) == Shape{1, 35, 35, 192});          // Mixed_5b branch_pool
-  CHECK(infer(pool(3, 1, p1), {1, 17, 17, 768}) == Shape{1, 17, 17, 768});          // Mixed_6b..6e
-  CHECK(infer(pool(3, 1, p1), {1, 8, 8, 2048}) == Shape{1, 8, 8, 2048});            // Mixed_7c
-  CHECK(infer(pool(5, 3), {1, 17, 17, 768}) == Shape{1, 5, 5, 768});                // AuxLogits
-  CHECK(infer(pool(3, 1, p1, false), {1, 35, 35, 384}) == Shape{1, 35, 35, 384});   // timm v4, excl. pad
-  CHECK(infer(pool(3, 2, p1, true, true), {1, 4, 4, 1}) == Shape{1, 3, 3, 1});      // ceil past the padding
+  CHECK(infer(pool(3, 1, p1), {1, 35, 35, 192}) == Shape{1, 35, 35, 192});         // Mixed_5b branch_pool
+  CHECK(infer(pool(3, 1, p1), {1, 17, 17, 768}) == Shape{1, 17, 17, 768});         // Mixed_6b..6e
+  CHECK(infer(pool(3, 1, p1), {1, 8, 8, 2048}) == Shape{1, 8, 8, 2048});           // Mixed_7c
+  CHECK(infer(pool(5, 3), {1, 17, 17, 768}) == Shape{1, 5, 5, 768});               // AuxLogits
+  CHECK(infer(pool(3, 1, p1, false), {1, 35, 35, 384}) == Shape{1, 35, 35, 384});  // timm v4, excl. pad
+  CHECK(infer(pool(3, 2, p1, true, true), {1, 4, 4, 1}) == Shape{1, 3, 3, 1});     // ceil past the padding
 }
 
 TEST_CASE("avg_pool2d: bad params and shapes are rejected with a message naming the problem") {
@@ -103,7 +103,7 @@ TEST_CASE("avg_pool2d: ref matches the direct formula on seeded random cases (bo
   for (int i = 0; i < 300; ++i) {
     const AvgPoolCase c = test::random_pool_case<AvgPool2DParams>(rng, 5);
     CAPTURE(c.describe());
-    const Shape want = c.out_shape();   // PyTorch's formula (cases.h)
+    const Shape want = c.out_shape();  // PyTorch's formula (cases.h)
     Shape out_shape;
     REQUIRE(ops::avg_pool2d_infer_shape(c.p, c.in, &out_shape).code() == StatusCode::kOk);
     REQUIRE(out_shape == want);
@@ -124,7 +124,7 @@ void check_every_kernel(const AvgPool2DParams& p, const Tensor& x, const std::ve
   REQUIRE(ops::avg_pool2d_infer_shape(p, x.shape, &out).code() == StatusCode::kOk);
   const auto outputs = test::every_kernel_output(ops::OpKind::kAvgPool2D, &p, {test::KernelInput::of(x)}, out);
   for (const auto& [kernel_name, y] : outputs) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(test::max_abs_diff(y.data, want) <= 1e-6f);
   }
@@ -135,7 +135,7 @@ TEST_CASE("avg_pool2d: hand-checked 3x3 stride 1 pad 1 on 1..9, with and without
   for (int i = 0; i < 9; ++i) x.data[i] = static_cast<float>(i + 1);
   // Window sums: corners 12/16/24/28, edges 21/27/33/39, centre 45.
   const std::vector<float> incl = {12 / 9.f, 21 / 9.f, 16 / 9.f, 27 / 9.f, 5, 33 / 9.f, 24 / 9.f, 39 / 9.f, 28 / 9.f};
-  const std::vector<float> excl = {3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 6.5f, 7};   // corners /4, edges /6, centre /9
+  const std::vector<float> excl = {3, 3.5f, 4, 4.5f, 5, 5.5f, 6, 6.5f, 7};  // corners /4, edges /6, centre /9
   check_every_kernel(pool(3, 1, {1, 1, 1, 1}, true), x, incl);
   check_every_kernel(pool(3, 1, {1, 1, 1, 1}, false), x, excl);
 }
@@ -147,7 +147,7 @@ TEST_CASE("avg_pool2d: hand-checked ceil mode, where the last window reaches pas
   for (int i = 0; i < 16; ++i) x.data[i] = static_cast<float>(i + 1);
   const std::vector<float> incl = {14 / 9.f, 30 / 9.f, 2, 57 / 9.f, 11, 6, 4.5f, 7.5f, 4};
   const std::vector<float> excl = {3.5f, 5, 6, 9.5f, 11, 12, 13.5f, 15, 16};
-  check_every_kernel(pool(3, 2, {1, 1, 1, 1}, true, true), x, incl);   // XNNPACK declines this one
+  check_every_kernel(pool(3, 2, {1, 1, 1, 1}, true, true), x, incl);  // XNNPACK declines this one
   check_every_kernel(pool(3, 2, {1, 1, 1, 1}, false, true), x, excl);
 }
 

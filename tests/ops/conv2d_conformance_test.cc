@@ -48,7 +48,7 @@ double max_norm_tolerance(const ConvCase& c, const Tensor& ref) {
 }
 
 struct Worst {
-  std::map<std::string, double> per_output, max_norm;   // per kernel: the largest error / bound seen
+  std::map<std::string, double> per_output, max_norm;  // per kernel: the largest error / bound seen
   std::string summary() const {
     std::string s;
     for (const auto& [name, w] : per_output)
@@ -69,24 +69,25 @@ void check_case(test::Rng& rng, const ConvCase& c, pthreadpool_t pool2, bool wit
     for (const auto& [name, count] : tally->ran) n += name.find("_ref") == std::string::npos ? count : 0;
     return n;
   }();
-  test::check_kernels(ops::OpKind::kConv2D, &c.p, inputs_of(c, r), r.out_shape, c.slices, pool2,
-                      [&](const ops::Kernel& k, const Tensor& y) {
-                        test::ConvErrorMeter meter;
-                        const int over = meter.over_bound(c, r, y);
-                        const double err = test::max_abs_diff(y, r.ref);
-                        double& w1 = worst->per_output[k.name];
-                        double& w2 = worst->max_norm[k.name];
-                        w1 = std::max(w1, meter.worst_ratio);
-                        w2 = std::max(w2, err / tol);
-                        CAPTURE(err);
-                        CAPTURE(tol);
-                        CHECK(err <= tol);
-                        return over;
-                      },
-                      tally, with_ref);
+  test::check_kernels(
+      ops::OpKind::kConv2D, &c.p, inputs_of(c, r), r.out_shape, c.slices, pool2,
+      [&](const ops::Kernel& k, const Tensor& y) {
+        test::ConvErrorMeter meter;
+        const int over = meter.over_bound(c, r, y);
+        const double err = test::max_abs_diff(y, r.ref);
+        double& w1 = worst->per_output[k.name];
+        double& w2 = worst->max_norm[k.name];
+        w1 = std::max(w1, meter.worst_ratio);
+        w2 = std::max(w2, err / tol);
+        CAPTURE(err);
+        CAPTURE(tol);
+        CHECK(err <= tol);
+        return over;
+      },
+      tally, with_ref);
   int fast_after = 0;
   for (const auto& [name, count] : tally->ran) fast_after += name.find("_ref") == std::string::npos ? count : 0;
-  CHECK(fast_after > fast_before);   // eigen takes every conv
+  CHECK(fast_after > fast_before);  // eigen takes every conv
 }
 
 // One test case's runs: a pool of two threads, the tally of kernels run and declined and the worst
@@ -99,7 +100,8 @@ struct ConvRuns {
     check_case(rng, c, pool2.get(), with_ref, &tally, &worst);
   }
   void report() const {
-    MESSAGE("conv2d kernels: " << tally.summary() << "worst error / bound (per output / max norm): " << worst.summary());
+    MESSAGE("conv2d kernels: " << tally.summary()
+                               << "worst error / bound (per output / max norm): " << worst.summary());
   }
 };
 
@@ -164,9 +166,10 @@ TEST_CASE("conv2d conformance: a NaN input pixel gives NaN exactly where ref doe
   ops::conv2d_f32_ref(c.p, r.x.cview(), r.w.data.data(), r.bias(), r.ref.view());
   int nans = 0;
   for (float v : r.ref.data) nans += std::isnan(v) ? 1 : 0;
-  CHECK(nans == 9 * 7);   // the 3x3 neighbourhood of the pixel, every output channel
-  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kConv2D, &c.p, inputs_of(c, r), r.out_shape)) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+  CHECK(nans == 9 * 7);  // the 3x3 neighbourhood of the pixel, every output channel
+  for (const auto& [kernel_name, y] :
+       test::every_kernel_output(ops::OpKind::kConv2D, &c.p, inputs_of(c, r), r.out_shape)) {
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     if (kernel.find("_xnn") != std::string::npos) continue;
     CAPTURE(kernel);
     int differ = 0;
@@ -179,9 +182,9 @@ TEST_CASE("conv2d conformance: a NaN input pixel gives NaN exactly where ref doe
 // same kernel's conv without it followed by the fp32 add and the activation (what Add runs), with x apart
 // or in place (the output slice holds x when the kernel starts), on two threads and one.
 void check_residual(test::Rng& rng, ConvCase c, pthreadpool_t pool2, std::map<std::string, int>* fused) {
-  c.p.activation = ops::Activation::kNone;   // prepare fuses only into convs without an activation
+  c.p.activation = ops::Activation::kNone;  // prepare fuses only into convs without an activation
   CAPTURE(c.describe());
-  const test::ConvReference r = test::make_conv_data(rng, c);   // the kernel's own conv is the reference here
+  const test::ConvReference r = test::make_conv_data(rng, c);  // the kernel's own conv is the reference here
   REQUIRE(r.out_shape.rank == 4);
   Tensor x(r.out_shape);
   for (float& v : x.data) v = rng.uniform(-2.0f, 2.0f);
@@ -195,7 +198,8 @@ void check_residual(test::Rng& rng, ConvCase c, pthreadpool_t pool2, std::map<st
     ++(*fused)[kernel];
     for (ops::Activation act : {ops::Activation::kNone, ops::Activation::kRelu}) {
       Tensor want(r.out_shape);
-      for (size_t i = 0; i < want.data.size(); ++i) want.data[i] = ops::apply_activation(act, plain.out.data[i] + x.data[i]);
+      for (size_t i = 0; i < want.data.size(); ++i)
+        want.data[i] = ops::apply_activation(act, plain.out.data[i] + x.data[i]);
       for (bool in_place : {false, true}) {
         for (pthreadpool_t pool : {pool2, static_cast<pthreadpool_t>(nullptr)}) {
           CAPTURE(in_place);
@@ -227,11 +231,14 @@ TEST_CASE("conv2d conformance: XNNPACK refuses pixel strides below the channel c
   // never asked.
   const ops::Conv2DParams p = test::conv(3, 3, 1, {1, 1, 1, 1});
   const std::vector<float> w(size_t{8} * 3 * 3 * 4, 0.5f);
-  const std::vector<ops::Kernel const*> xnn = test::runnable_kernels_of(ops::OpKind::kConv2D, ops::KernelFamily::kXnnpack);
+  const std::vector<ops::Kernel const*> xnn =
+      test::runnable_kernels_of(ops::OpKind::kConv2D, ops::KernelFamily::kXnnpack);
   for (const ops::Kernel* k : xnn) {
     CAPTURE(k->name);
-    const Status s = test::create_status(*k, &p, {{1, 5, 5, 4}, {8, 3, 3, 4}}, {4, 0}, {nullptr, w.data()}, {1, 5, 5, 8}, 7);
-    CHECK_FAILED_WITH(s, kInvalidArgument, "pixel strides 4 (input) and 7 (output) must be >= the channel counts 4 and 8");
+    const Status s =
+        test::create_status(*k, &p, {{1, 5, 5, 4}, {8, 3, 3, 4}}, {4, 0}, {nullptr, w.data()}, {1, 5, 5, 8}, 7);
+    CHECK_FAILED_WITH(s, kInvalidArgument,
+                      "pixel strides 4 (input) and 7 (output) must be >= the channel counts 4 and 8");
   }
   if (xnn.empty()) MESSAGE("skipped: no XNNPACK conv2d kernel runs here");
 }

@@ -22,9 +22,7 @@ using test::Pool;
 using test::runnable_ukernels;
 using test::Tensor;
 
-std::string kernel_name(const ops::GemmUkernel& uk) {
-  return "conv2d_f32_gemm_" + test::tile_isa(uk);
-}
+std::string kernel_name(const ops::GemmUkernel& uk) { return "conv2d_f32_gemm_" + test::tile_isa(uk); }
 
 void run_gemm(const ops::Conv2DGemm& g, ConstTensorView<float> x, TensorView<float> y, pthreadpool_t pool) {
   test::heap_count_begin();
@@ -38,9 +36,9 @@ TEST_CASE("conv2d gemm: this CPU runs at least the micro-kernels its ISA promise
   for (const ops::GemmUkernel* uk : uks) names += kernel_name(*uk) + " ";
   MESSAGE("runnable GEMM micro-kernels: " << (names.empty() ? "none" : names));
 #if defined(__aarch64__)
-  CHECK(uks.size() == 1);   // NEON is part of AArch64
+  CHECK(uks.size() == 1);  // NEON is part of AArch64
 #elif defined(__arm__)
-  CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kNeon)));   // optional on ARMv7-A
+  CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kNeon)));  // optional on ARMv7-A
 #elif defined(__x86_64__)
   CHECK(uks.size() == static_cast<size_t>(ops::cpu_has(ops::Isa::kAvx2Fma)) + ops::cpu_has(ops::Isa::kAvx512f));
 #endif
@@ -71,13 +69,12 @@ TEST_CASE("conv2d gemm: grouped convs and windows over 64 taps are refused as un
     CAPTURE(kernel_name(*uk));
     const std::vector<float> w(9 * 8 * 8 * 4, 0.5f);
     ops::Conv2DGemm g;
+    CHECK(test::failed_with(ops::conv2d_f32_gemm_create(*uk, test::conv(3, 3, 1, {}, true, 2), Shape{1, 8, 8, 8},
+                                                        Shape{1, 6, 6, 8}, w.data(), nullptr, &g),
+                            StatusCode::kUnsupported, "groups = 2"));
     CHECK(test::failed_with(
-        ops::conv2d_f32_gemm_create(*uk, test::conv(3, 3, 1, {}, true, 2), Shape{1, 8, 8, 8}, Shape{1, 6, 6, 8},
-                                    w.data(), nullptr, &g),
-        StatusCode::kUnsupported, "groups = 2"));
-    CHECK(test::failed_with(ops::conv2d_f32_gemm_create(*uk, test::conv(9, 9), Shape{1, 9, 9, 4}, Shape{1, 1, 1, 4},
-                                                        w.data(), nullptr, &g),
-                            StatusCode::kUnsupported, "at most 64 taps (9x9)"));
+        ops::conv2d_f32_gemm_create(*uk, test::conv(9, 9), Shape{1, 9, 9, 4}, Shape{1, 1, 1, 4}, w.data(), nullptr, &g),
+        StatusCode::kUnsupported, "at most 64 taps (9x9)"));
   }
 }
 
@@ -93,7 +90,7 @@ TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
 #if defined(__x86_64__)
   CHECK(ops::parse_isa("avx2", &parsed));
   CHECK(parsed == ops::Isa::kAvx2Fma);
-  CHECK_FALSE(ops::parse_isa("neon", &parsed));   // another architecture's
+  CHECK_FALSE(ops::parse_isa("neon", &parsed));  // another architecture's
   if (ops::cpu_has(ops::Isa::kAvx512f)) {
     test::IsaCapGuard cap(ops::Isa::kAvx2Fma);
     CHECK_FALSE(ops::isa_usable(ops::Isa::kAvx512f));
@@ -102,7 +99,7 @@ TEST_CASE("conv2d gemm: the ISA cap hides the micro-kernels above it") {
 #elif defined(__aarch64__) || defined(__arm__)
   CHECK(ops::parse_isa("neon", &parsed));
   CHECK(parsed == ops::Isa::kNeon);
-  CHECK_FALSE(ops::parse_isa("avx2", &parsed));   // another architecture's
+  CHECK_FALSE(ops::parse_isa("avx2", &parsed));  // another architecture's
 #endif
 }
 

@@ -43,13 +43,13 @@ TEST_CASE("conv2d: shape inference on torchvision GoogLeNet and Inception-v3 lay
   CHECK(infer(conv(7, 7, 2, {3, 3, 3, 3}), {1, 224, 224, 3}, {64, 7, 7, 3}, &b64) == Shape{1, 112, 112, 64});
   CHECK(infer(conv(3, 3, 1, {1, 1, 1, 1}), {1, 56, 56, 64}, {192, 3, 3, 64}) == Shape{1, 56, 56, 192});
   CHECK(infer(conv(1, 1), {1, 28, 28, 192}, {64, 1, 1, 192}) == Shape{1, 28, 28, 64});
-  CHECK(infer(conv(3, 3, 2), {1, 299, 299, 3}, {32, 3, 3, 3}) == Shape{1, 149, 149, 32});      // Conv2d_1a
-  CHECK(infer(conv(3, 3), {1, 149, 149, 32}, {32, 3, 3, 32}) == Shape{1, 147, 147, 32});       // Conv2d_2a
-  CHECK(infer(conv(3, 3), {1, 73, 73, 80}, {192, 3, 3, 80}) == Shape{1, 71, 71, 192});         // Conv2d_4a
-  CHECK(infer(conv(3, 3, 2), {1, 35, 35, 288}, {384, 3, 3, 288}) == Shape{1, 17, 17, 384});    // Mixed_6a
+  CHECK(infer(conv(3, 3, 2), {1, 299, 299, 3}, {32, 3, 3, 3}) == Shape{1, 149, 149, 32});    // Conv2d_1a
+  CHECK(infer(conv(3, 3), {1, 149, 149, 32}, {32, 3, 3, 32}) == Shape{1, 147, 147, 32});     // Conv2d_2a
+  CHECK(infer(conv(3, 3), {1, 73, 73, 80}, {192, 3, 3, 80}) == Shape{1, 71, 71, 192});       // Conv2d_4a
+  CHECK(infer(conv(3, 3, 2), {1, 35, 35, 288}, {384, 3, 3, 288}) == Shape{1, 17, 17, 384});  // Mixed_6a
   CHECK(infer(conv(1, 7, 1, {0, 0, 3, 3}), {1, 17, 17, 128}, {128, 1, 7, 128}) == Shape{1, 17, 17, 128});
   CHECK(infer(conv(7, 1, 1, {3, 3, 0, 0}), {1, 17, 17, 128}, {192, 7, 1, 128}) == Shape{1, 17, 17, 192});
-  CHECK(infer(conv(3, 3, 2), {1, 17, 17, 192}, {320, 3, 3, 192}) == Shape{1, 8, 8, 320});      // Mixed_7a
+  CHECK(infer(conv(3, 3, 2), {1, 17, 17, 192}, {320, 3, 3, 192}) == Shape{1, 8, 8, 320});  // Mixed_7a
   CHECK(infer(conv(1, 3, 1, {0, 0, 1, 1}), {1, 8, 8, 384}, {384, 1, 3, 384}) == Shape{1, 8, 8, 384});
   CHECK(infer(conv(3, 1, 1, {1, 1, 0, 0}), {1, 8, 8, 384}, {384, 3, 1, 384}) == Shape{1, 8, 8, 384});
   CHECK(infer(conv(3, 3, 1, {1, 1, 1, 1}, 16), {2, 8, 8, 16}, {32, 3, 3, 1}) == Shape{2, 8, 8, 32});
@@ -111,8 +111,7 @@ std::vector<double> conv_oracle(const ConvCase& c, const Tensor& x, const Tensor
   for (int n = 0; n < N; ++n)
     for (int y = 0; y < H; ++y)
       for (int xx = 0; xx < W; ++xx)
-        for (int ch = 0; ch < C; ++ch)
-          nchw[((n * C + ch) * H + y) * W + xx] = x.data[((n * H + y) * W + xx) * C + ch];
+        for (int ch = 0; ch < C; ++ch) nchw[((n * C + ch) * H + y) * W + xx] = x.data[((n * H + y) * W + xx) * C + ch];
   for (int o = 0; o < O; ++o)
     for (int ky = 0; ky < KH; ++ky)
       for (int kx = 0; kx < KW; ++kx)
@@ -152,10 +151,11 @@ void check_against_oracle(Rng& rng, const ConvCase& c) {
   REQUIRE(out_shape == Shape{c.in[0], oh, ow, c.out_c});
   const Tensor x = test::random_tensor(rng, c.in), w = test::random_tensor(rng, wshape);
   const Tensor b = test::random_tensor(rng, bshape);
-  const Tensor y = test::run_ref(ops::OpKind::kConv2D, &c.p,
-                                 {test::KernelInput::of(x), test::KernelInput::weights(wshape, w.data.data()),
-                                  c.bias ? test::KernelInput::weights(bshape, b.data.data()) : test::KernelInput::absent()},
-                                 out_shape);
+  const Tensor y =
+      test::run_ref(ops::OpKind::kConv2D, &c.p,
+                    {test::KernelInput::of(x), test::KernelInput::weights(wshape, w.data.data()),
+                     c.bias ? test::KernelInput::weights(bshape, b.data.data()) : test::KernelInput::absent()},
+                    out_shape);
   const std::vector<double> ref = conv_oracle(c, x, w, b, oh, ow);
   int bad = 0;
   for (size_t i = 0; i < ref.size(); ++i) {
@@ -181,7 +181,7 @@ TEST_CASE("conv2d: hand-checked 3x3 of ones, pad 1, bias and relu, on every kern
   const std::vector<float> w(9, 1.0f), w_neg(9, -1.0f);
   const float bias[2] = {0.5f, 5.0f};
   std::vector<float> weights = w;
-  weights.insert(weights.end(), w_neg.begin(), w_neg.end());   // O = 2: +1s, then -1s
+  weights.insert(weights.end(), w_neg.begin(), w_neg.end());  // O = 2: +1s, then -1s
   // Channel 0: window counts 4/6/9 plus 0.5. Channel 1: 5 - count, clipped at 0 by relu.
   const std::vector<float> expect = {4.5f, 1, 6.5f, 0, 4.5f, 1, 6.5f, 0, 9.5f, 0, 6.5f, 0, 4.5f, 1, 6.5f, 0, 4.5f, 1};
   for (const auto& [kernel_name, y] : test::every_kernel_output(
@@ -189,7 +189,7 @@ TEST_CASE("conv2d: hand-checked 3x3 of ones, pad 1, bias and relu, on every kern
            {test::KernelInput::of(x), test::KernelInput::weights(Shape{2, 3, 3, 1}, weights.data()),
             test::KernelInput::weights(Shape{2}, bias)},
            Shape{1, 3, 3, 2})) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(test::max_abs_diff(y.data, expect) == 0.0f);
   }

@@ -22,8 +22,8 @@ namespace {
 
 using ops::WinogradVariant;
 using test::ConvCase;
-using test::Tensor;
 using test::run_winograd;
+using test::Tensor;
 using test::variants_for;
 
 // Every Winograd-shaped conv of the four nets, once per distinct shape (batch 1, full size): 3x3 stride 1,
@@ -128,8 +128,8 @@ void conv_f64_row(const ConvCase& c, const test::ConvReference& r, int y, std::v
   }
 }
 
-void accumulate(const std::vector<std::vector<double>>& exact, const std::vector<int>& rows, const Tensor& y,
-                int ow, int cout, ErrorStats* e) {
+void accumulate(const std::vector<std::vector<double>>& exact, const std::vector<int>& rows, const Tensor& y, int ow,
+                int cout, ErrorStats* e) {
   for (size_t k = 0; k < rows.size(); ++k)
     for (int i = 0; i < ow * cout; ++i) {
       const double d = std::fabs(double{y.data[static_cast<size_t>(rows[k]) * ow * cout + i]} - exact[k][i]);
@@ -141,9 +141,9 @@ void accumulate(const std::vector<std::vector<double>>& exact, const std::vector
 
 TEST_CASE("winograd accuracy rule: error <= 4x the direct engine's, against float64, on the four nets' layers") {
   test::Rng rng(0x5a0d);
-  std::map<std::string, double> worst;   // variant -> worst ratio (max of the max-abs and RMS ratios)
+  std::map<std::string, double> worst;  // variant -> worst ratio (max of the max-abs and RMS ratios)
   for (ConvCase c : winograd_layers()) {
-    c.p.activation = ops::Activation::kNone;   // the error of the sum itself, not hidden by ReLU
+    c.p.activation = ops::Activation::kNone;  // the error of the sum itself, not hidden by ReLU
     CAPTURE(c.describe());
     // Seeded data (no fp32 reference needed: float64 is the oracle here); inputs >= 0, as after a ReLU.
     test::ConvReference r;

@@ -24,8 +24,8 @@ namespace {
 
 using ops::WinogradVariant;
 using test::ConvCase;
-using test::Tensor;
 using test::run_winograd;
+using test::Tensor;
 using test::variants_for;
 
 // ---- the tables --------------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ void check_axis(const char* name) {
   // BT and AT from the points, in double (see winograd_axes.h).
   double bt[alpha][alpha] = {}, at[m][alpha] = {}, g[alpha * r];
   for (int j = 0; j < alpha; ++j) {
-    std::vector<double> poly = {1.0};   // coefficients, lowest first
+    std::vector<double> poly = {1.0};  // coefficients, lowest first
     for (int l = 0; l < alpha - 1; ++l) {
       if (l == j) continue;
       std::vector<double> next(poly.size() + 1, 0.0);
@@ -49,9 +49,11 @@ void check_axis(const char* name) {
   }
   ops::winograd_filter_matrix(A::points, m, r, g);
   for (int i = 0; i < alpha; ++i)
-    for (int k = 0; k < alpha; ++k) CHECK(std::fabs(A::bt[i][k] - bt[i][k]) <= 1e-7 * std::max(1.0, std::fabs(bt[i][k])));
+    for (int k = 0; k < alpha; ++k)
+      CHECK(std::fabs(A::bt[i][k] - bt[i][k]) <= 1e-7 * std::max(1.0, std::fabs(bt[i][k])));
   for (int i = 0; i < m; ++i)
-    for (int k = 0; k < alpha; ++k) CHECK(std::fabs(A::at[i][k] - at[i][k]) <= 1e-7 * std::max(1.0, std::fabs(at[i][k])));
+    for (int k = 0; k < alpha; ++k)
+      CHECK(std::fabs(A::at[i][k] - at[i][k]) <= 1e-7 * std::max(1.0, std::fabs(at[i][k])));
   // y = AT [(G g) . (BT d)] is the correlation, in double (exact tables) and with the float tables.
   test::Rng rng(0x3a + m * 10 + r);
   for (int trial = 0; trial < 20; ++trial) {
@@ -84,7 +86,8 @@ TEST_CASE("winograd axes: the tables are their points' formulas, and compute the
 
 // ---- every variant on odd shapes -----------------------------------------------------------------------
 
-TEST_CASE("winograd: every variant on odd shapes, batches and channel slices matches the reference, for any thread count") {
+TEST_CASE(
+    "winograd: every variant on odd shapes, batches and channel slices matches the reference, for any thread count") {
   test::Rng rng(0x5a0e);
   test::Pool pool2(2);
   test::ConvErrorMeter meter;
@@ -129,7 +132,7 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
         tile_split |= w.tile_split;
         CHECK(meter.over_bound(c, r, one) == 0);
         const Tensor two = run_winograd(*t, v, c, r, pool2.get(), 2);
-        CHECK(two.data == one.data);   // bit-identical: every output is computed by the same calls
+        CHECK(two.data == one.data);  // bit-identical: every output is computed by the same calls
         // Every ISA does the same operations on each lane in the same order: the same bits.
         if (first_isa.count(v) == 0) first_isa[v] = one;
         CHECK(first_isa[v].data == one.data);
@@ -154,7 +157,7 @@ TEST_CASE("winograd: every variant on odd shapes, batches and channel slices mat
       }
     }
   }
-  CHECK(phase_split);   // both ways of splitting the work ran
+  CHECK(phase_split);  // both ways of splitting the work ran
   CHECK(tile_split);
   MESSAGE("winograd variants: worst error " << meter.worst_abs << ", " << meter.worst_ratio << " of the tolerance");
 }
@@ -176,29 +179,37 @@ TEST_CASE("winograd rule: which layers take it, and with which tile") {
   CHECK(choice({1, 28, 28, 16}, conv(3, 3, 1, p33), 32) == WinogradVariant::kF4x4K3x3);
   CHECK(choice({1, 14, 14, 160}, conv(3, 3, 1, p33), 320) == WinogradVariant::kF2x2K3x3);
   CHECK(choice({1, 17, 17, 256}, conv(3, 3, 1, p33), 288) == WinogradVariant::kF2x2K3x3);
-  CHECK(choice({1, 14, 14, 32}, conv(3, 3, 1, p33), 64) == WinogradVariant::kNone);        // measured no faster
+  CHECK(choice({1, 14, 14, 32}, conv(3, 3, 1, p33), 64) == WinogradVariant::kNone);  // measured no faster
   CHECK(choice({1, 8, 8, 448}, conv(3, 3, 1, p33), 384) == WinogradVariant::kF2x2K3x3);
   CHECK(choice({1, 7, 7, 192}, conv(3, 3, 1, p33), 384) == WinogradVariant::kNone);
   CHECK(choice({1, 17, 17, 192}, conv(1, 7, 1, {0, 0, 3, 3}), 224) == WinogradVariant::kF1x2K1x7);
   CHECK(choice({1, 17, 17, 192}, conv(7, 1, 1, {3, 3, 0, 0}), 224) == WinogradVariant::kF2x1K7x1);
-  CHECK(choice({1, 8, 8, 384}, conv(1, 3, 1, {0, 0, 1, 1}), 384) == WinogradVariant::kNone);   // weight bytes
+  CHECK(choice({1, 8, 8, 384}, conv(1, 3, 1, {0, 0, 1, 1}), 384) == WinogradVariant::kNone);  // weight bytes
   CHECK(choice({1, 35, 35, 64}, conv(1, 3, 1, {0, 0, 1, 1}), 64) == WinogradVariant::kF1x4K1x3);
   CHECK(choice({1, 35, 35, 64}, conv(3, 1, 1, {1, 1, 0, 0}), 64) == WinogradVariant::kF4x1K3x1);
-  CHECK(choice({1, 35, 35, 8}, conv(3, 3, 1, p33), 96) == WinogradVariant::kNone);          // few channels
-  CHECK(choice({1, 35, 35, 288}, conv(3, 3, 2), 384) == WinogradVariant::kNone);            // stride 2
-  CHECK(choice({1, 35, 35, 64}, conv(3, 3, 1, p33, true, 2), 96) == WinogradVariant::kNone);   // groups
+  CHECK(choice({1, 35, 35, 8}, conv(3, 3, 1, p33), 96) == WinogradVariant::kNone);            // few channels
+  CHECK(choice({1, 35, 35, 288}, conv(3, 3, 2), 384) == WinogradVariant::kNone);              // stride 2
+  CHECK(choice({1, 35, 35, 64}, conv(3, 3, 1, p33, true, 2), 96) == WinogradVariant::kNone);  // groups
   CHECK(choice({1, 35, 35, 64}, conv(5, 5, 1, {2, 2, 2, 2}), 96) == WinogradVariant::kNone);
 }
 
 TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (kUnsupported) and says why") {
   if (test::runnable_tables().empty()) {
-    REQUIRE_FALSE(test::cpu_runs_native_kernels());   // a CPU with AVX2 or NEON must have our micro-kernels
+    REQUIRE_FALSE(test::cpu_runs_native_kernels());  // a CPU with AVX2 or NEON must have our micro-kernels
     MESSAGE("skipped: no GEMM micro-kernel for this CPU's ISA, so no Winograd kernel to decline");
     return;
   }
   const ops::IsaTable& t = *test::runnable_tables().front();
-  const ops::Kernel kernel = {"conv2d_f32_winograd", ops::KernelFamily::kNative, t.isa, ops::winograd_kernel_create,
-                              nullptr, ops::winograd_kernel_run, true, 0, ops::kF32Types, &t};
+  const ops::Kernel kernel = {"conv2d_f32_winograd",
+                              ops::KernelFamily::kNative,
+                              t.isa,
+                              ops::winograd_kernel_create,
+                              nullptr,
+                              ops::winograd_kernel_run,
+                              true,
+                              0,
+                              ops::kF32Types,
+                              &t};
   const ops::Conv2DParams p = test::conv(3, 3, 1, {1, 1, 1, 1});
   const Shape in{1, 35, 35, 64}, w{96, 3, 3, 64}, out{1, 35, 35, 96};
   std::vector<float> weights(static_cast<size_t>(w.num_elements()), 0.5f);
@@ -224,8 +235,8 @@ TEST_CASE("winograd: turned off, or not a Winograd shape, the kernel declines (k
 
   // A variant that does not fit the conv is refused, not miscomputed.
   ops::Conv2DWinograd wg;
-  const Status wrong = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, WinogradVariant::kF1x2K1x7, p,
-                                                       in, out, weights.data(), nullptr, 1, &wg);
+  const Status wrong = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, WinogradVariant::kF1x2K1x7, p, in,
+                                                       out, weights.data(), nullptr, 1, &wg);
   CHECK(wrong.code() == StatusCode::kUnsupported);
   CHECK(std::string(wrong.message()).find("1x7") != std::string::npos);
 }

@@ -46,8 +46,8 @@ void check_case(test::Rng& rng, const FcCase& c, pthreadpool_t pool2, test::Kern
   Tensor ax = x, aw = w, ab = b;
   for (Tensor* t : {&ax, &aw, &ab})
     for (float& v : t->data) v = std::fabs(v);
-  ops::fully_connected_f32_ref(ops::FullyConnectedParams{}, ax.cview(), aw.data.data(), c.bias ? ab.data.data() : nullptr,
-                               magnitude.view());
+  ops::fully_connected_f32_ref(ops::FullyConnectedParams{}, ax.cview(), aw.data.data(),
+                               c.bias ? ab.data.data() : nullptr, magnitude.view());
   const double scale = 2.0 * std::numeric_limits<float>::epsilon() * std::sqrt(static_cast<double>(c.in));
   float max_ref = 0.0f;
   for (float v : ref.data) max_ref = std::max(max_ref, std::fabs(v));
@@ -55,19 +55,20 @@ void check_case(test::Rng& rng, const FcCase& c, pthreadpool_t pool2, test::Kern
 
   const std::vector<KernelInput> inputs = {KernelInput::of(x), KernelInput::weights(w.shape, w.data.data()),
                                            c.bias ? KernelInput::weights(b.shape, bias) : KernelInput::absent()};
-  test::check_kernels(ops::OpKind::kFullyConnected, &p, inputs, out_shape, c.slices, pool2,
-                      [&](const ops::Kernel&, const Tensor& y) {
-                        int bad = 0;
-                        for (size_t i = 0; i < ref.data.size(); ++i) {
-                          const double err = std::fabs(double{y.data[i]} - ref.data[i]);
-                          const double ratio = err / (scale * (magnitude.data[i] + 1e-30));
-                          g_worst_per_output = std::max(g_worst_per_output, ratio);
-                          g_worst_max_norm = std::max(g_worst_max_norm, err / max_norm_tol);
-                          bad += ratio <= 1.0 && err <= max_norm_tol ? 0 : 1;
-                        }
-                        return bad;
-                      },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kFullyConnected, &p, inputs, out_shape, c.slices, pool2,
+      [&](const ops::Kernel&, const Tensor& y) {
+        int bad = 0;
+        for (size_t i = 0; i < ref.data.size(); ++i) {
+          const double err = std::fabs(double{y.data[i]} - ref.data[i]);
+          const double ratio = err / (scale * (magnitude.data[i] + 1e-30));
+          g_worst_per_output = std::max(g_worst_per_output, ratio);
+          g_worst_max_norm = std::max(g_worst_max_norm, err / max_norm_tol);
+          bad += ratio <= 1.0 && err <= max_norm_tol ? 0 : 1;
+        }
+        return bad;
+      },
+      tally);
 }
 
 TEST_CASE("fully_connected conformance: every registered kernel on the four nets' classifiers") {
@@ -85,10 +86,10 @@ TEST_CASE("fully_connected conformance: every registered kernel on seeded random
   test::KernelTally tally;
   test::Rng rng(0xfc01);
   for (int i = 0; i < 40; ++i) check_case(rng, test::random_fc_case(rng, 9, 300, 100), pool2.get(), &tally);
-  test::Rng tiny(0xfc0002);   // a fifth of the sizes up to 8, random slices
+  test::Rng tiny(0xfc0002);  // a fifth of the sizes up to 8, random slices
   for (int i = 0; i < 72; ++i)
     check_case(tiny, test::random_fc_case(tiny, 6, 400, 200, /*tiny=*/true, /*slices=*/true), pool2.get(), &tally);
-  test::Rng wide(0xfce2);   // batches past Eigen's gemv (16), longer rows
+  test::Rng wide(0xfce2);  // batches past Eigen's gemv (16), longer rows
   for (int i = 0; i < 40; ++i) check_case(wide, test::random_fc_case(wide, 40, 700, 300), pool2.get(), &tally);
   test::Rng small(0xfc02);
   for (int i = 0; i < 20; ++i) check_case(small, test::random_fc_case(small, 3, 64, 16), pool2.get(), &tally);
@@ -100,7 +101,7 @@ TEST_CASE("fully_connected conformance: every registered kernel on seeded random
 TEST_CASE("fully_connected conformance: Eigen asks for scratch only on its GEMM path (batches over 16)") {
   const std::vector<const ops::Kernel*> eigen =
       test::runnable_kernels_of(ops::OpKind::kFullyConnected, ops::KernelFamily::kEigen);
-  CHECK(eigen.size() == 1);   // Eigen is header-only: always built
+  CHECK(eigen.size() == 1);  // Eigen is header-only: always built
   const std::vector<float> w(size_t{1000} * 2048, 0.0f);
   const ops::FullyConnectedParams p;
   for (const ops::Kernel* k : eigen) {

@@ -65,10 +65,11 @@ void check_case(Rng& rng, const FcCase& c) {
   const Tensor b = test::random_tensor(rng, Shape{c.out});
   FullyConnectedParams p;
   p.activation = c.relu ? Activation::kRelu : Activation::kNone;
-  const Tensor y = test::run_ref(ops::OpKind::kFullyConnected, &p,
-                                 {test::KernelInput::of(x), test::KernelInput::weights(w.shape, w.data.data()),
-                                  c.bias ? test::KernelInput::weights(b.shape, b.data.data()) : test::KernelInput::absent()},
-                                 Shape{c.batch, c.out});
+  const Tensor y =
+      test::run_ref(ops::OpKind::kFullyConnected, &p,
+                    {test::KernelInput::of(x), test::KernelInput::weights(w.shape, w.data.data()),
+                     c.bias ? test::KernelInput::weights(b.shape, b.data.data()) : test::KernelInput::absent()},
+                    Shape{c.batch, c.out});
   // 1e-5 relative up to 512 terms; float accumulation error grows with the length, so wider rows
   // (Inception's 1024 / 2048) get proportionally more (measured worst: 7.6e-6 at 1024, 2.4e-5 at 2048).
   const double tol = 1e-5 * std::max(1.0, c.in / 512.0);
@@ -99,13 +100,13 @@ TEST_CASE("fully_connected: hand-checked 2x3 by 3 -> 2, on every kernel") {
                                                  test::KernelInput::weights({2}, bias)};
   FullyConnectedParams p;
   for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{8, 2, 8, -1});
   }
   p.activation = Activation::kRelu;
   for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kFullyConnected, &p, inputs, {2, 2})) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{8, 2, 8, 0});
   }

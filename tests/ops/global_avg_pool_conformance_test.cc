@@ -33,11 +33,12 @@ void check_case(test::Rng& rng, const GapCase& c, pthreadpool_t pool2, test::Ker
   const Tensor x = test::random_tensor(rng, c.in);
   Tensor ref(out_shape);
   ops::global_avg_pool_f32_ref(p, x.cview(), ref.view());
-  test::check_kernels(ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
-                      [&](const ops::Kernel&, const Tensor& y) {
-                        return test::count_over(ref, y, [](double r) { return kTol * (1.0 + std::fabs(r)); });
-                      },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
+      [&](const ops::Kernel&, const Tensor& y) {
+        return test::count_over(ref, y, [](double r) { return kTol * (1.0 + std::fabs(r)); });
+      },
+      tally);
 }
 
 TEST_CASE("global_avg_pool conformance: every registered kernel on the final pools of Inception-v3, v4 and GoogLeNet") {
@@ -53,9 +54,11 @@ TEST_CASE("global_avg_pool conformance: every registered kernel on seeded random
   test::Pool pool2(2);
   test::KernelTally tally;
   test::Rng rng(0x9a9002);
-  for (int i = 0; i < 72; ++i) check_case(rng, test::random_gap_case(rng, 3, 20, 64, /*slices=*/true), pool2.get(), &tally);
+  for (int i = 0; i < 72; ++i)
+    check_case(rng, test::random_gap_case(rng, 3, 20, 64, /*slices=*/true), pool2.get(), &tally);
   test::Rng small(0x9a9a);
-  for (int i = 0; i < 20; ++i) check_case(small, test::random_gap_case(small, 2, 6, 9, /*slices=*/false), pool2.get(), &tally);
+  for (int i = 0; i < 20; ++i)
+    check_case(small, test::random_gap_case(small, 2, 6, 9, /*slices=*/false), pool2.get(), &tally);
   MESSAGE("global_avg_pool kernels: " << tally.summary());
   tally.check_every_kernel_ran(ops::OpKind::kGlobalAvgPool);
 }

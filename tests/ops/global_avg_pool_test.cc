@@ -70,9 +70,9 @@ TEST_CASE("global_avg_pool: hand-checked 2x2, on every kernel") {
   Tensor x(Shape{1, 2, 2, 2});
   x.data = {1, -1, 2, -2, 3, -3, 6, -6};
   const GlobalAvgPoolParams p;
-  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)},
-                                                           Shape{1, 2})) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+  for (const auto& [kernel_name, y] :
+       test::every_kernel_output(ops::OpKind::kGlobalAvgPool, &p, {test::KernelInput::of(x)}, Shape{1, 2})) {
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(y.data == std::vector<float>{3, -3});
   }

@@ -46,8 +46,7 @@ TEST_CASE("test support: IsaCapGuard sets the cap for its scope and puts it back
   try {
     const test::IsaCapGuard cap(ops::Isa::kScalar);
     throw std::runtime_error("a failed REQUIRE throws like this");
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   CHECK(ops::isa_cap() == before);
 }
 

@@ -75,8 +75,9 @@ bool close(const std::vector<float>& got, const std::vector<float>& want) {
 void check_every_kernel(const LRNParams& p, const std::vector<float>& channels, const std::vector<float>& want) {
   Tensor x(Shape{1, 1, 1, static_cast<int32_t>(channels.size())});
   x.data = channels;
-  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape)) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+  for (const auto& [kernel_name, y] :
+       test::every_kernel_output(ops::OpKind::kLRN, &p, {test::KernelInput::of(x)}, x.shape)) {
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(close(y.data, want));
   }
@@ -139,8 +140,8 @@ TEST_CASE("lrn: ref matches the direct formula on seeded shapes, sizes odd and e
     const int32_t size = rng.pick(sizes, 12);
     const int32_t c = rng.coin(0.3f) ? rng.uniform_int(1, size + 1) : rng.uniform_int(1, 96);
     const Shape in{rng.uniform_int(1, 2), rng.uniform_int(1, 4), rng.uniform_int(1, 4), c};
-    const LRNParams p = params(size, rng.coin(0.1f) ? 0.0f : rng.uniform(1e-4f, 4.0f), rng.coin(0.3f) ? 0.75f : rng.uniform(-0.5f, 1.5f),
-                               rng.uniform(0.25f, 3.0f));
+    const LRNParams p = params(size, rng.coin(0.1f) ? 0.0f : rng.uniform(1e-4f, 4.0f),
+                               rng.coin(0.3f) ? 0.75f : rng.uniform(-0.5f, 1.5f), rng.uniform(0.25f, 3.0f));
     CAPTURE(test::to_string(in));
     CAPTURE(size);
     CAPTURE(p.alpha);
@@ -178,7 +179,7 @@ TEST_CASE("lrn: in a model, writing into a concat slice, every backend gives the
   const int y = b.tensor("y", {1, 5, 4, 14});
   b.max_pool2d("pool", in, pooled, {1, 1}, {1, 1}, {});
   b.lrn("lrn", pooled, norm, 4, 0.5f, 0.75f, 2.0f);
-  b.concat("y", {pooled, norm}, y);   // the LRN reads one slice of y and writes the other
+  b.concat("y", {pooled, norm}, y);  // the LRN reads one slice of y and writes the other
   test::AlignedBytes bytes(b.finish({in}, {y}));
   Result<Model> m = Model::from_bytes(bytes.data(), bytes.size());
   REQUIRE(m.ok());

@@ -33,28 +33,32 @@ void check_case(test::Rng& rng, const MaxPoolCase& c, pthreadpool_t pool2, test:
   if (!c.negative) {
     for (float& v : x.data) {
       const float u = rng.uniform01();
-      if (u < 0.01f) v = std::nanf("");
-      else if (u < 0.03f) v = -0.0f;
-      else if (u < 0.05f) v = 0.0f;
+      if (u < 0.01f)
+        v = std::nanf("");
+      else if (u < 0.03f)
+        v = -0.0f;
+      else if (u < 0.05f)
+        v = 0.0f;
     }
   }
   Tensor ref(out_shape);
   ops::max_pool2d_f32_ref(c.p, x.cview(), ref.view());
-  test::check_kernels(ops::OpKind::kMaxPool2D, &c.p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
-                      [&](const ops::Kernel& k, const Tensor& y) {
-                        int differ = 0;
-                        for (size_t i = 0; i < ref.data.size(); ++i) {
-                          // XNNPACK's max pool drops NaNs and may flip the sign of a zero (measured), so it is
-                          // compared by value where ref is a number.
-                          if (k.family == ops::KernelFamily::kXnnpack) {
-                            differ += std::isnan(ref.data[i]) || y.data[i] == ref.data[i] ? 0 : 1;
-                          } else {
-                            differ += std::memcmp(&y.data[i], &ref.data[i], sizeof(float)) != 0 ? 1 : 0;
-                          }
-                        }
-                        return differ;
-                      },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kMaxPool2D, &c.p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
+      [&](const ops::Kernel& k, const Tensor& y) {
+        int differ = 0;
+        for (size_t i = 0; i < ref.data.size(); ++i) {
+          // XNNPACK's max pool drops NaNs and may flip the sign of a zero (measured), so it is
+          // compared by value where ref is a number.
+          if (k.family == ops::KernelFamily::kXnnpack) {
+            differ += std::isnan(ref.data[i]) || y.data[i] == ref.data[i] ? 0 : 1;
+          } else {
+            differ += std::memcmp(&y.data[i], &ref.data[i], sizeof(float)) != 0 ? 1 : 0;
+          }
+        }
+        return differ;
+      },
+      tally);
 }
 
 TEST_CASE("max_pool2d conformance: every registered kernel on GoogLeNet's and Inception-v3's pools, bit for bit") {
@@ -72,7 +76,8 @@ TEST_CASE("max_pool2d conformance: every registered kernel on seeded random wind
   test::Rng rng(0x9001);
   for (int i = 0; i < 80; ++i) check_case(rng, test::random_pool_case<ops::MaxPool2DParams>(rng), pool2.get(), &tally);
   test::Rng small(0x5721de2);
-  for (int i = 0; i < 40; ++i) check_case(small, test::random_pool_case<ops::MaxPool2DParams>(small, 5), pool2.get(), &tally);
+  for (int i = 0; i < 40; ++i)
+    check_case(small, test::random_pool_case<ops::MaxPool2DParams>(small, 5), pool2.get(), &tally);
   // Wider windows in random slices; ceil rounding that adds a window (which XNNPACK needs extra padding for)
   // comes up often enough.
   test::Rng wide(0x3a9002);
@@ -91,7 +96,8 @@ TEST_CASE("max_pool2d conformance: every registered kernel on seeded random wind
 
 TEST_CASE("max_pool2d conformance: XNNPACK refuses a pixel stride below the channel count by name, not a crash") {
   const ops::MaxPool2DParams p = test::max_pool(3, 2);
-  const std::vector<const ops::Kernel*> xnn = test::runnable_kernels_of(ops::OpKind::kMaxPool2D, ops::KernelFamily::kXnnpack);
+  const std::vector<const ops::Kernel*> xnn =
+      test::runnable_kernels_of(ops::OpKind::kMaxPool2D, ops::KernelFamily::kXnnpack);
   for (const ops::Kernel* k : xnn) {
     const Status s = test::create_status(*k, &p, {{1, 9, 9, 8}}, {8}, {nullptr}, {1, 4, 4, 8}, 6);
     CHECK_FAILED_WITH(s, kInvalidArgument, "pixel strides 8 (input) and 6 (output) must be >= the channel count 8");

@@ -40,17 +40,17 @@ Status infer_status(const MaxPool2DParams& p, const Shape& in) {
 
 TEST_CASE("max_pool2d: shape inference on torchvision GoogLeNet and Inception-v3 pools") {
   // GoogLeNet: every pool uses ceil_mode=True.
-  CHECK(infer(pool(3, 2, true), {1, 112, 112, 64}) == Shape{1, 56, 56, 64});      // maxpool1
-  CHECK(infer(pool(3, 2, true), {1, 56, 56, 192}) == Shape{1, 28, 28, 192});      // maxpool2
-  CHECK(infer(pool(3, 2, true), {1, 28, 28, 480}) == Shape{1, 14, 14, 480});      // maxpool3
-  CHECK(infer(pool(2, 2, true), {1, 14, 14, 832}) == Shape{1, 7, 7, 832});        // maxpool4
+  CHECK(infer(pool(3, 2, true), {1, 112, 112, 64}) == Shape{1, 56, 56, 64});                // maxpool1
+  CHECK(infer(pool(3, 2, true), {1, 56, 56, 192}) == Shape{1, 28, 28, 192});                // maxpool2
+  CHECK(infer(pool(3, 2, true), {1, 28, 28, 480}) == Shape{1, 14, 14, 480});                // maxpool3
+  CHECK(infer(pool(2, 2, true), {1, 14, 14, 832}) == Shape{1, 7, 7, 832});                  // maxpool4
   CHECK(infer(pool(3, 1, true, {1, 1, 1, 1}), {1, 28, 28, 192}) == Shape{1, 28, 28, 192});  // branch4
-  CHECK(infer(pool(3, 2, false), {1, 112, 112, 64}) == Shape{1, 55, 55, 64});     // floor would lose a row
+  CHECK(infer(pool(3, 2, false), {1, 112, 112, 64}) == Shape{1, 55, 55, 64});               // floor would lose a row
   // Inception-v3: F.max_pool2d(kernel_size=3, stride=2), floor rounding.
   CHECK(infer(pool(3, 2), {1, 147, 147, 64}) == Shape{1, 73, 73, 64});
   CHECK(infer(pool(3, 2), {1, 71, 71, 192}) == Shape{1, 35, 35, 192});
-  CHECK(infer(pool(3, 2), {1, 35, 35, 288}) == Shape{1, 17, 17, 288});            // Mixed_6a
-  CHECK(infer(pool(3, 2), {1, 17, 17, 768}) == Shape{1, 8, 8, 768});              // Mixed_7a
+  CHECK(infer(pool(3, 2), {1, 35, 35, 288}) == Shape{1, 17, 17, 288});  // Mixed_6a
+  CHECK(infer(pool(3, 2), {1, 17, 17, 768}) == Shape{1, 8, 8, 768});    // Mixed_7a
   MaxPool2DParams rect = pool(1, 1);
   rect.kernel = {2, 3};
   rect.stride = {1, 2};
@@ -106,7 +106,7 @@ TEST_CASE("max_pool2d: ref matches the direct formula on seeded random cases (ce
   for (int i = 0; i < 300; ++i) {
     const MaxPoolCase c = test::random_pool_case<MaxPool2DParams>(rng, 5);
     CAPTURE(c.describe());
-    const Shape want = c.out_shape();   // PyTorch's formula (cases.h)
+    const Shape want = c.out_shape();  // PyTorch's formula (cases.h)
     Shape out_shape;
     REQUIRE(ops::max_pool2d_infer_shape(c.p, c.in, &out_shape).code() == StatusCode::kOk);
     REQUIRE(out_shape == want);
@@ -129,7 +129,7 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
     Tensor x(Shape{1, 4, 4, 1});
     for (int i = 0; i < 16; ++i) x.data[i] = static_cast<float>(i + 1);
     for (const auto& [kernel_name, y] : run(pool(2, 2), x)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{6, 8, 14, 16});
     }
@@ -141,23 +141,23 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
     REQUIRE(ops::max_pool2d_infer_shape(pool(2, 2, true), x.shape, &out).code() == StatusCode::kOk);
     REQUIRE(out == Shape{1, 3, 3, 1});
     for (const auto& [kernel_name, y] : run(pool(2, 2, true), x)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{6, 8, 9, 16, 18, 19, 21, 23, 24});
     }
   }
   SUBCASE("padding never wins, even over negative values; relu then clips") {
     Tensor in(Shape{1, 2, 2, 2});
-    in.data = {-1, -8, -2, -7, -3, -6, -4, -5};   // channel 0: -1..-4, channel 1: -8..-5
+    in.data = {-1, -8, -2, -7, -3, -6, -4, -5};  // channel 0: -1..-4, channel 1: -8..-5
     for (const auto& [kernel_name, y] : run(pool(3, 1, false, {1, 1, 1, 1}), in)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>{-1, -5, -1, -5, -1, -5, -1, -5});
     }
     MaxPool2DParams relu = pool(3, 1, false, {1, 1, 1, 1});
     relu.activation = Activation::kRelu;
     for (const auto& [kernel_name, y] : run(relu, in)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       CHECK(y.data == std::vector<float>(8, 0.0f));
     }
@@ -166,7 +166,7 @@ TEST_CASE("max_pool2d: hand-checked cases, on every kernel") {
     Tensor x(Shape{1, 2, 2, 1});
     x.data = {1, std::nanf(""), 3, 4};
     for (const auto& [kernel_name, y] : run(pool(2, 2), x)) {
-      const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+      const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
       CAPTURE(kernel);
       if (kernel.find("_xnn") == std::string::npos) CHECK(std::isnan(y.data[0]));
     }

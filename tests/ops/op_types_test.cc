@@ -14,15 +14,15 @@ using ops::Size2D;
 using ops::window_out_size;
 
 TEST_CASE("window_out_size: floor rounding, Inception-v3 stem") {
-  CHECK(window_out_size(299, 3, 2, 1, 0, 0, false) == 149);   // Conv2d_1a_3x3
-  CHECK(window_out_size(149, 3, 1, 1, 0, 0, false) == 147);   // Conv2d_2a_3x3
-  CHECK(window_out_size(147, 3, 1, 1, 1, 1, false) == 147);   // Conv2d_2b_3x3
-  CHECK(window_out_size(147, 3, 2, 1, 0, 0, false) == 73);    // maxpool1
-  CHECK(window_out_size(71, 3, 2, 1, 0, 0, false) == 35);     // maxpool2
-  CHECK(window_out_size(35, 3, 2, 1, 0, 0, false) == 17);     // Mixed_6a
-  CHECK(window_out_size(17, 3, 2, 1, 0, 0, false) == 8);      // Mixed_7a
-  CHECK(window_out_size(17, 7, 1, 1, 3, 3, false) == 17);     // 1x7 / 7x1 with pad 3
-  CHECK(window_out_size(224, 7, 2, 1, 3, 3, false) == 112);   // GoogLeNet conv1
+  CHECK(window_out_size(299, 3, 2, 1, 0, 0, false) == 149);  // Conv2d_1a_3x3
+  CHECK(window_out_size(149, 3, 1, 1, 0, 0, false) == 147);  // Conv2d_2a_3x3
+  CHECK(window_out_size(147, 3, 1, 1, 1, 1, false) == 147);  // Conv2d_2b_3x3
+  CHECK(window_out_size(147, 3, 2, 1, 0, 0, false) == 73);   // maxpool1
+  CHECK(window_out_size(71, 3, 2, 1, 0, 0, false) == 35);    // maxpool2
+  CHECK(window_out_size(35, 3, 2, 1, 0, 0, false) == 17);    // Mixed_6a
+  CHECK(window_out_size(17, 3, 2, 1, 0, 0, false) == 8);     // Mixed_7a
+  CHECK(window_out_size(17, 7, 1, 1, 3, 3, false) == 17);    // 1x7 / 7x1 with pad 3
+  CHECK(window_out_size(224, 7, 2, 1, 3, 3, false) == 112);  // GoogLeNet conv1
 }
 
 TEST_CASE("window_out_size: ceil rounding, GoogLeNet max pools") {
@@ -30,9 +30,9 @@ TEST_CASE("window_out_size: ceil rounding, GoogLeNet max pools") {
   CHECK(window_out_size(112, 3, 2, 1, 0, 0, false) == 55);
   CHECK(window_out_size(56, 3, 2, 1, 0, 0, true) == 28);
   CHECK(window_out_size(28, 3, 2, 1, 0, 0, true) == 14);
-  CHECK(window_out_size(14, 2, 2, 1, 0, 0, true) == 7);       // maxpool4
-  CHECK(window_out_size(28, 3, 1, 1, 1, 1, true) == 28);      // branch4 pool 3x3 s1 p1
-  CHECK(window_out_size(4, 3, 2, 1, 1, 1, true) == 3);        // last window reaches past the padding
+  CHECK(window_out_size(14, 2, 2, 1, 0, 0, true) == 7);   // maxpool4
+  CHECK(window_out_size(28, 3, 1, 1, 1, 1, true) == 28);  // branch4 pool 3x3 s1 p1
+  CHECK(window_out_size(4, 3, 2, 1, 1, 1, true) == 3);    // last window reaches past the padding
 }
 
 TEST_CASE("window_out_size: ceil drops a last window that starts in the trailing padding") {
@@ -43,15 +43,15 @@ TEST_CASE("window_out_size: ceil drops a last window that starts in the trailing
 }
 
 TEST_CASE("window_out_size: dilation") {
-  CHECK(window_out_size(10, 3, 1, 2, 2, 2, false) == 10);     // span 5, "same"
+  CHECK(window_out_size(10, 3, 1, 2, 2, 2, false) == 10);  // span 5, "same"
   CHECK(window_out_size(10, 3, 1, 2, 0, 0, false) == 6);
-  CHECK(window_out_size(4, 3, 1, 2, 0, 0, false) == -1);      // span 5 > 4
+  CHECK(window_out_size(4, 3, 1, 2, 0, 0, false) == -1);  // span 5 > 4
 }
 
 TEST_CASE("window_out_size: -1 when the window does not fit or an argument is out of range") {
   CHECK(window_out_size(2, 3, 1, 1, 0, 0, false) == -1);
   CHECK(window_out_size(2, 3, 1, 1, 0, 0, true) == -1);
-  CHECK(window_out_size(2, 3, 1, 1, 1, 0, false) == 1);       // padding makes it fit
+  CHECK(window_out_size(2, 3, 1, 1, 1, 0, false) == 1);  // padding makes it fit
   CHECK(window_out_size(0, 1, 1, 1, 0, 0, false) == -1);
   CHECK(window_out_size(-5, 1, 1, 1, 0, 0, false) == -1);
   CHECK(window_out_size(8, 0, 1, 1, 0, 0, false) == -1);

@@ -18,7 +18,9 @@ namespace {
 using test::KernelInput;
 using test::Tensor;
 
-int differ(const Tensor& want, const Tensor& got) { return test::count_over(want, got, [](double) { return 0.0; }); }
+int differ(const Tensor& want, const Tensor& got) {
+  return test::count_over(want, got, [](double) { return 0.0; });
+}
 
 ops::LRNParams lrn_params(int32_t size, float alpha = 1e-4f, float beta = 0.75f, float bias = 1.0f) {
   ops::LRNParams p;
@@ -29,22 +31,24 @@ ops::LRNParams lrn_params(int32_t size, float alpha = 1e-4f, float beta = 0.75f,
   return p;
 }
 
-void check_lrn(test::Rng& rng, const ops::LRNParams& p, const Shape& in, pthreadpool_t pool2, test::KernelTally* tally) {
+void check_lrn(test::Rng& rng, const ops::LRNParams& p, const Shape& in, pthreadpool_t pool2,
+               test::KernelTally* tally) {
   CAPTURE(test::to_string(in));
   CAPTURE(p.size);
   Shape out;
   REQUIRE(ops::lrn_infer_shape(p, in, &out).is_ok());
   const Tensor x = test::random_tensor(rng, in, -4.0f, 4.0f);
   const Tensor want = test::run_ref(ops::OpKind::kLRN, &p, {KernelInput::of(x)}, out);
-  test::check_kernels(ops::OpKind::kLRN, &p, {KernelInput::of(x)}, out, test::Slices{}, pool2,
-                      [&](const ops::Kernel&, const Tensor& y) { return differ(want, y); }, tally);
+  test::check_kernels(
+      ops::OpKind::kLRN, &p, {KernelInput::of(x)}, out, test::Slices{}, pool2,
+      [&](const ops::Kernel&, const Tensor& y) { return differ(want, y); }, tally);
 }
 
 TEST_CASE("registry conformance: LRN, GoogLeNet's and seeded random windows, sliced and dense") {
   test::Rng rng(0x7a05);
   test::Pool pool2(2);
   test::KernelTally tally;
-  for (Shape in : std::vector<Shape>{{1, 56, 56, 64}, {1, 28, 28, 192}, {1, 5, 5, 3}})   // GoogLeNet's LRN
+  for (Shape in : std::vector<Shape>{{1, 56, 56, 64}, {1, 28, 28, 192}, {1, 5, 5, 3}})  // GoogLeNet's LRN
     check_lrn(rng, lrn_params(5), in, pool2.get(), &tally);
   test::Rng small(0x17a7);
   for (int i = 0; i < 30; ++i) {
@@ -68,8 +72,9 @@ TEST_CASE("registry conformance: Concat of three branches, sliced and dense") {
                c = test::random_tensor(rng, parts[2]);
   const std::vector<KernelInput> inputs = {KernelInput::of(a), KernelInput::of(b), KernelInput::of(c)};
   const Tensor want = test::run_ref(ops::OpKind::kConcat, &cat, inputs, out);
-  test::check_kernels(ops::OpKind::kConcat, &cat, inputs, out, test::Slices{}, pool2.get(),
-                      [&](const ops::Kernel&, const Tensor& y) { return differ(want, y); }, &tally);
+  test::check_kernels(
+      ops::OpKind::kConcat, &cat, inputs, out, test::Slices{}, pool2.get(),
+      [&](const ops::Kernel&, const Tensor& y) { return differ(want, y); }, &tally);
   tally.check_every_kernel_ran(ops::OpKind::kConcat);
 }
 

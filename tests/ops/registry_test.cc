@@ -46,7 +46,7 @@ bool parse_kernel_name(const std::string& name, const std::string& op, ParsedNam
   for (const ops::IsaTable* t : ops::isa_tables()) {
     const std::string isa = ops::isa_name(t->isa);
     if (rest.size() <= isa.size() + 1 || rest.compare(rest.size() - isa.size(), isa.size(), isa) != 0) continue;
-    std::string head = rest.substr(0, rest.size() - isa.size() - 1);   // <impl>_<tile> or <tile>
+    std::string head = rest.substr(0, rest.size() - isa.size() - 1);  // <impl>_<tile> or <tile>
     const size_t cut = head.rfind('_');
     out->tile = cut == std::string::npos ? head : head.substr(cut + 1);
     out->impl = cut == std::string::npos ? "" : head.substr(0, cut);
@@ -125,7 +125,7 @@ TEST_CASE("isa tables: every registered kernel name parses back to its op, dtype
     CHECK(got == want);
   }
 #if defined(__x86_64__) || defined(__aarch64__)
-  CHECK(natives >= 4);   // conv gemm and winograd, fully connected, max pool on some table
+  CHECK(natives >= 4);  // conv gemm and winograd, fully connected, max pool on some table
 #endif
 }
 
@@ -146,8 +146,8 @@ std::vector<const ops::IsaTable*> tables_to_test() {
     if (ops::cpu_has(t->isa)) {
       out.push_back(t);
     } else {
-      MESSAGE("skipped: the " << ops::isa_name(t->isa) << " table (" << test::tile_isa(t->gemm_f32)
-                              << " GEMM) needs " << ops::isa_name(t->isa) << ", which this CPU lacks");
+      MESSAGE("skipped: the " << ops::isa_name(t->isa) << " table (" << test::tile_isa(t->gemm_f32) << " GEMM) needs "
+                              << ops::isa_name(t->isa) << ", which this CPU lacks");
     }
   }
   return out;
@@ -169,7 +169,7 @@ void check_tile(ops::GemmUkernelFn fn, int mr, int width, int rows, int cols, in
   for (float& v : a) v = rng.uniform(-1.0f, 1.0f);
   std::vector<const float*> a_rows(static_cast<size_t>(taps) * mr);
   for (int t = 0; t < taps; ++t)
-    for (int i = 0; i < mr; ++i)   // rows past `rows` point at a real row, as the contract asks
+    for (int i = 0; i < mr; ++i)  // rows past `rows` point at a real row, as the contract asks
       a_rows[t * mr + i] = a.data() + (static_cast<size_t>(t) * mr + std::min(i, rows - 1)) * kc;
   std::vector<float> w(static_cast<size_t>(width) * (1 + taps * kc), 0.0f);
   for (int j = 0; j < cols; ++j) w[j] = rng.uniform(-1.0f, 1.0f);
@@ -210,7 +210,8 @@ void check_tile(ops::GemmUkernelFn fn, int mr, int width, int rows, int cols, in
           mag += std::fabs(term);
         }
       }
-      if (residual) sum += res[static_cast<size_t>(i) * stride + j], mag += std::fabs(res[static_cast<size_t>(i) * stride + j]);
+      if (residual)
+        sum += res[static_cast<size_t>(i) * stride + j], mag += std::fabs(res[static_cast<size_t>(i) * stride + j]);
       const double want = relu ? std::max(0.0, sum) : sum;
       wrong += std::fabs(got - want) <= 1e-6 * mag + 1e-30 ? 0 : 1;
     }
@@ -232,7 +233,8 @@ TEST_CASE("isa tables: every GEMM micro-kernel over the edges of its tile") {
         const bool residual = (kc + taps) % 2 == 0, relu = kc % 3 == 1;
         for (int rows : {1, uk.mr - 1, uk.mr}) {
           if (rows < 1) continue;
-          for (int cols : {1, uk.nr - 1, uk.nr}) check_tile(uk.full, uk.mr, uk.nr, rows, cols, kc, taps, residual, relu, rng);
+          for (int cols : {1, uk.nr - 1, uk.nr})
+            check_tile(uk.full, uk.mr, uk.nr, rows, cols, kc, taps, residual, relu, rng);
           for (int cols : {1, half - 1, half}) {
             if (cols >= 1) check_tile(uk.half, uk.mr, half, rows, cols, kc, taps, !residual, relu, rng);
           }
@@ -282,11 +284,11 @@ TEST_CASE("registry: XNNPACK kernels, and only they, say how far past an input t
       }
       ++xnn;
 #if INCEPT_WITH_XNNPACK
-      CHECK(k.read_past_end_bytes >= 16);   // XNN_EXTRA_BYTES
+      CHECK(k.read_past_end_bytes >= 16);  // XNN_EXTRA_BYTES
 #endif
     }
   }
-  CHECK(xnn >= 7);   // conv, fully connected, max and avg pool, global avg pool, softmax, add
+  CHECK(xnn >= 7);  // conv, fully connected, max and avg pool, global avg pool, softmax, add
 }
 
 TEST_CASE("registry: a concat whose inputs all live in their output slices is a view that copies nothing") {

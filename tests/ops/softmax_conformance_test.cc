@@ -68,18 +68,19 @@ void check_case(test::Rng& rng, const SoftmaxCase& c, pthreadpool_t pool2, test:
   const Tensor x = test::random_tensor(rng, c.in, c.lo, c.hi);
   std::vector<double> exact, tol;
   softmax_f64(x.data, test::as_nhwc(c.in)[3], c.beta, &exact, &tol);
-  test::check_kernels(ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
-                      [&](const ops::Kernel&, const Tensor& y) {
-                        int over = 0;
-                        for (size_t i = 0; i < exact.size(); ++i) {
-                          const double rel = std::fabs(y.data[i] - exact[i]) / (exact[i] + 1e-30);
-                          const double ratio = std::isnan(rel) ? INFINITY : rel / tol[i];
-                          g_worst = std::max(g_worst, ratio);
-                          over += ratio <= 1.0 ? 0 : 1;
-                        }
-                        return over;
-                      },
-                      tally);
+  test::check_kernels(
+      ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, out_shape, c.slices, pool2,
+      [&](const ops::Kernel&, const Tensor& y) {
+        int over = 0;
+        for (size_t i = 0; i < exact.size(); ++i) {
+          const double rel = std::fabs(y.data[i] - exact[i]) / (exact[i] + 1e-30);
+          const double ratio = std::isnan(rel) ? INFINITY : rel / tol[i];
+          g_worst = std::max(g_worst, ratio);
+          over += ratio <= 1.0 ? 0 : 1;
+        }
+        return over;
+      },
+      tally);
 }
 
 TEST_CASE("softmax conformance: every registered kernel on classifier logits and a per-pixel NHWC softmax") {
@@ -104,7 +105,8 @@ TEST_CASE("softmax conformance: every registered kernel on seeded random shapes,
 }
 
 TEST_CASE("softmax conformance: XNNPACK declines beta != 1 (it has no beta) and refuses a bad layout by name") {
-  const std::vector<const ops::Kernel*> xnn = test::runnable_kernels_of(ops::OpKind::kSoftmax, ops::KernelFamily::kXnnpack);
+  const std::vector<const ops::Kernel*> xnn =
+      test::runnable_kernels_of(ops::OpKind::kSoftmax, ops::KernelFamily::kXnnpack);
   for (const ops::Kernel* k : xnn) {
     ops::SoftmaxParams p;
     p.beta = 0.5f;

@@ -32,8 +32,9 @@ void check_every_kernel(const std::vector<float>& logits, const std::vector<floa
   x.data = logits;
   SoftmaxParams p;
   p.beta = beta;
-  for (const auto& [kernel_name, y] : test::every_kernel_output(ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, x.shape)) {
-    const auto& kernel = kernel_name;   // a binding cannot be captured (CAPTURE) before C++20
+  for (const auto& [kernel_name, y] :
+       test::every_kernel_output(ops::OpKind::kSoftmax, &p, {test::KernelInput::of(x)}, x.shape)) {
+    const auto& kernel = kernel_name;  // a binding cannot be captured (CAPTURE) before C++20
     CAPTURE(kernel);
     CHECK(test::max_abs_diff(y.data, want) <= tol);
   }

@@ -16,7 +16,8 @@ namespace {
 const std::string kModel = std::string(INCEPT_SOURCE_DIR) + "/tests/fuzz/corpus/tiny_inception.incept";
 
 void fill(float* data, size_t bytes) {
-  for (size_t i = 0; i < bytes / sizeof(float); ++i) data[i] = static_cast<float>(static_cast<int>(i * 7919u % 201u) - 100) / 100.0f;
+  for (size_t i = 0; i < bytes / sizeof(float); ++i)
+    data[i] = static_cast<float>(static_cast<int>(i * 7919u % 201u) - 100) / 100.0f;
 }
 
 TEST_CASE("c_api: outputs match the C++ API bit for bit") {
@@ -67,7 +68,8 @@ TEST_CASE("c_api: outputs match the C++ API bit for bit") {
 
 TEST_CASE("c_api: status names and codes mirror the C++ ones") {
   for (int c = 0; c <= static_cast<int>(StatusCode::kIoError); ++c)
-    CHECK(std::strcmp(incept_status_name(static_cast<incept_status>(c)), status_code_name(static_cast<StatusCode>(c))) == 0);
+    CHECK(std::strcmp(incept_status_name(static_cast<incept_status>(c)),
+                      status_code_name(static_cast<StatusCode>(c))) == 0);
   CHECK(std::strcmp(incept_status_name(static_cast<incept_status>(99)), "unknown") == 0);
   CHECK(std::strlen(incept_version()) > 0);
   incept_model* m = nullptr;

@@ -36,7 +36,7 @@ TEST_CASE("concurrency: four interpreters on four threads (each with 1 or 2 pool
 
   for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack, Backend::kNative}) {
     if (!backend_available(backend)) continue;
-    for (int threads : {1, 2}) {   // 2: each interpreter also runs its own pool inside invoke()
+    for (int threads : {1, 2}) {  // 2: each interpreter also runs its own pool inside invoke()
       CAPTURE(backend_name(backend));
       CAPTURE(threads);
       const InterpreterOptions o{backend, threads};

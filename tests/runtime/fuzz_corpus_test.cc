@@ -73,8 +73,8 @@ TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled: 
     std::string refusals;
     for (const std::string& r : o.refusals) refusals += "\n  " + r;
     MESSAGE(p.filename().string() << ": " << std::string(o.loaded ? "loaded" : "refused at load") << ", prepared "
-                                  << o.prepared << " and invoked " << o.invoked << " of "
-                                  << test::fuzz_configurations() << " configurations" << refusals);
+                                  << o.prepared << " and invoked " << o.invoked << " of " << test::fuzz_configurations()
+                                  << " configurations" << refusals);
     CHECK(o.unexplained == 0);
   }
 }
@@ -82,7 +82,8 @@ TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled: 
 TEST_CASE("fuzz regression: a buffer table at a 4-byte (not 8-byte) aligned offset is refused by name") {
   // Found by the fuzzer: the FlatBuffers verifier checks vectors for 4-byte alignment only, and the
   // loader then read Buffer's 64-bit fields from a misaligned address (UBSan: misaligned member call).
-  const std::vector<uint8_t> bytes = read_file(fs::path(INCEPT_SOURCE_DIR) / "tests/fuzz/regressions/misaligned-buffer-table.incept");
+  const std::vector<uint8_t> bytes =
+      read_file(fs::path(INCEPT_SOURCE_DIR) / "tests/fuzz/regressions/misaligned-buffer-table.incept");
   REQUIRE(!bytes.empty());
   test::AlignedBytes a(bytes);
   Result<Model> m = Model::from_bytes(a.data(), a.size());

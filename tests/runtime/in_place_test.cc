@@ -20,12 +20,13 @@ namespace {
 using test::ModelBuilder;
 
 struct Block {
-  int keep = 0;               // which of a (1), up (2) are also graph outputs (so they may not be overwritten)
-  bool self_add = false;      // sum = up + up
-  bool deep = false;          // conv_up reads b = conv_b(a), not a: the sum may go over a
-  bool read_between = false;  // (deep) a 1x1 conv of a runs between conv_up and the Add (its output p is a graph output)
-  bool up_relu = false;       // conv_up has its own ReLU: relu(up) + a is not up + a, so nothing fuses
-  int hw = 6, ch = 8;         // map size and channels (28, 16: conv_up takes Winograd F(4x4,3x3) on x86 and NEON)
+  int keep = 0;           // which of a (1), up (2) are also graph outputs (so they may not be overwritten)
+  bool self_add = false;  // sum = up + up
+  bool deep = false;      // conv_up reads b = conv_b(a), not a: the sum may go over a
+  bool read_between =
+      false;             // (deep) a 1x1 conv of a runs between conv_up and the Add (its output p is a graph output)
+  bool up_relu = false;  // conv_up has its own ReLU: relu(up) + a is not up + a, so nothing fuses
+  int hw = 6, ch = 8;    // map size and channels (28, 16: conv_up takes Winograd F(4x4,3x3) on x86 and NEON)
 };
 
 // x -> conv a (relu) [-> conv b (relu)] -> conv up; s = relu(a + up) -> conv -> y: a residual block.
@@ -43,8 +44,8 @@ struct Residual {
     const int c = s.ch;
     const int x = b.tensor("x", {1, s.hw, s.hw, 4});
     a = b.tensor("a", {1, s.hw, s.hw, c});
-    b.conv2d("conv_a", x, b.constant("wa", {c, 1, 1, 4}, weights(4 * c)), b.constant("ba", {c}, weights(c)), a,
-             {1, 1}, {1, 1}, {}, ops::Activation::kRelu);
+    b.conv2d("conv_a", x, b.constant("wa", {c, 1, 1, 4}, weights(4 * c)), b.constant("ba", {c}, weights(c)), a, {1, 1},
+             {1, 1}, {}, ops::Activation::kRelu);
     int up_in = a;
     if (s.deep) {
       up_in = b.tensor("b", {1, s.hw, s.hw, c});
@@ -108,7 +109,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 TEST_CASE("in place: without fusion, a residual Add writes over the input that dies there, with the same bits") {
-  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {   // their convs do not fuse
+  for (Backend backend : {Backend::kRef, Backend::kEigen, Backend::kXnnpack}) {  // their convs do not fuse
     if (!backend_available(backend)) continue;
     for (int threads : {1, 2}) {
       CAPTURE(backend_name(backend));
@@ -116,12 +117,12 @@ TEST_CASE("in place: without fusion, a residual Add writes over the input that d
       const Residual free_({0}), keep_a({1}), kept({3});
       const Ran f = run(free_, backend, threads), ka = run(keep_a, backend, threads), k = run(kept, backend, threads);
       CHECK(f.stats.num_fused_adds == 0);
-      CHECK(f.stats.num_in_place == 1);   // over a (the first input that dies there)
+      CHECK(f.stats.num_in_place == 1);  // over a (the first input that dies there)
       CHECK(f.sum.in_place);
       CHECK(f.sum.view_of == free_.a);
-      CHECK(ka.stats.num_in_place == 1);   // a is a graph output: over up instead
+      CHECK(ka.stats.num_in_place == 1);  // a is a graph output: over up instead
       CHECK(ka.sum.view_of == keep_a.up);
-      CHECK(k.stats.num_in_place == 0);   // both are graph outputs: a buffer of its own
+      CHECK(k.stats.num_in_place == 0);  // both are graph outputs: a buffer of its own
       CHECK(!k.sum.in_place);
       CHECK(k.sum.view_of == -1);
       // Shared memory: the sum sits exactly on the input it overwrites, and that block lives on.
@@ -138,8 +139,8 @@ TEST_CASE("in place: without fusion, a residual Add writes over the input that d
 }
 
 TEST_CASE("in place: not over an input that is still read later or is both operands") {
-  const Residual self(Block{0, /*self_add=*/true});   // sum = up + up: overwriting up would be fine per element,
-  const Ran r = run(self, Backend::kRef, 1);           // but is not done: one rule, no special cases
+  const Residual self(Block{0, /*self_add=*/true});  // sum = up + up: overwriting up would be fine per element,
+  const Ran r = run(self, Backend::kRef, 1);         // but is not done: one rule, no special cases
   CHECK(r.stats.num_in_place == 0);
   CHECK(!r.sum.in_place);
 }
@@ -166,7 +167,7 @@ TEST_CASE("fusion: our conv kernels fold the residual Add in, with the same bits
       const Ran f = run(free_, Backend::kNative, threads), ka = run(keep_a, Backend::kNative, threads);
       const Ran k = run(kept, Backend::kNative, threads), d = run(deep, Backend::kNative, threads);
       const Ran bw = run(between, Backend::kNative, threads);
-      if (hw == 28) CHECK(f.up_kernel.find("winograd") != std::string::npos);   // the output transform adds it
+      if (hw == 28) CHECK(f.up_kernel.find("winograd") != std::string::npos);  // the output transform adds it
       // up is a graph output: it must exist, so nothing fuses and the sum goes as before.
       CHECK(k.stats.num_fused_adds == 0);
       CHECK(k.sum_kernel != "add_f32_fused");
@@ -221,7 +222,7 @@ TEST_CASE("fusion: not into a conv with an activation of its own, and not on bac
     if (!backend_available(backend)) continue;
     const Ran r = run(Residual(relu), backend, 1);
     CHECK(r.stats.num_fused_adds == 0);
-    CHECK(r.stats.num_in_place == 1);   // over a, as without fusion
+    CHECK(r.stats.num_in_place == 1);  // over a, as without fusion
     CHECK(r.sum.in_place);
     CHECK(r.sum.offset == r.a.offset);
   }

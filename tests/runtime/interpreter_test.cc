@@ -62,7 +62,7 @@ TEST_CASE("interpreter: concat inputs are views and match dense ops + copy") {
   b.conv2d("b", in, b.constant("wb", {4, 3, 3, 3}, wb.data), b.constant("bb", {4}, bb.data), bt, {3, 3}, {1, 1},
            {1, 1, 1, 1}, ops::Activation::kRelu);
   b.max_pool2d("p", in, p, {3, 3}, {1, 1}, {1, 1, 1, 1});
-  b.concat("inner", {a, bt}, inner);   // nested: inner is itself a slice of y
+  b.concat("inner", {a, bt}, inner);  // nested: inner is itself a slice of y
   b.concat("y", {inner, p}, y);
   Loaded l(b.finish({in}, {y}));
   REQUIRE(l.model.ok());
@@ -91,14 +91,15 @@ TEST_CASE("interpreter: concat inputs are views and match dense ops + copy") {
       REQUIRE(it.prepare().is_ok());
       CHECK(test::run_and_diff(it, x, want) <= test::model_tolerance(backend, want));
       const PlanStats& st = it.plan_stats();
-      CHECK(st.num_views == 4);   // a, b, inner, p
+      CHECK(st.num_views == 4);  // a, b, inner, p
       CHECK(st.num_copied_concat_inputs == 0);
       CHECK(st.arena_bytes < st.copy_concat_bytes);
       CHECK(st.arena_bytes >= st.lower_bound_bytes);
       for (int k = 0; k < it.num_ops(); ++k) {
         const OpInfo info = it.op_info(k);
         if (std::string(info.kind) == "Concat") CHECK(std::string(info.backend) == "view");
-        if (backend == Backend::kRef) CHECK((std::string(info.backend) == "ref" || std::string(info.backend) == "view"));
+        if (backend == Backend::kRef)
+          CHECK((std::string(info.backend) == "ref" || std::string(info.backend) == "view"));
       }
     }
   }
@@ -139,7 +140,7 @@ TEST_CASE("interpreter: caller arena, arena too small, invoke before prepare") {
   CHECK(need == it.plan_stats().arena_bytes);
 
   std::unique_ptr<uint8_t[]> small(new uint8_t[need]);
-  const Status s = it.prepare(small.get() + 1, need - 1);   // misaligned and short
+  const Status s = it.prepare(small.get() + 1, need - 1);  // misaligned and short
   CHECK(s.code() == StatusCode::kArenaTooSmall);
   CHECK(std::string(s.message()).find(std::to_string(need)) != std::string::npos);
 

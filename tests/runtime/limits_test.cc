@@ -12,7 +12,9 @@
 namespace incept {
 namespace {
 
-bool mentions(const Status& s, const std::string& text) { return std::string(s.message()).find(text) != std::string::npos; }
+bool mentions(const Status& s, const std::string& text) {
+  return std::string(s.message()).find(text) != std::string::npos;
+}
 
 Status load_with(const std::vector<uint8_t>& bytes, const LoadOptions& caps) {
   test::AlignedBytes a(bytes);
@@ -59,18 +61,18 @@ TEST_CASE("limits: the arena cap refuses a plan that does not fit, before the ar
   for (Backend backend : {Backend::kRef, Backend::kAuto}) {
     CAPTURE(backend_name(backend));
     InterpreterOptions o{backend, 1};
-    o.max_arena_bytes = 256;   // far below the activations
+    o.max_arena_bytes = 256;  // far below the activations
     Interpreter small(*m, o);
     const Status s = small.prepare();
     CHECK(s.code() == StatusCode::kArenaTooSmall);
     CHECK(mentions(s, "over the cap of 256 (InterpreterOptions::max_arena_bytes)"));
-    CHECK(small.input(0).data == nullptr);   // nothing bound
+    CHECK(small.input(0).data == nullptr);  // nothing bound
   }
   InterpreterOptions exact{Backend::kRef, 1};
   exact.max_arena_bytes = need;
   Interpreter fits(*m, exact);
   CHECK(fits.prepare().is_ok());
-  exact.max_arena_bytes = need - 64;   // activations fit the lower bound check only if the plan is tight
+  exact.max_arena_bytes = need - 64;  // activations fit the lower bound check only if the plan is tight
   Interpreter over(*m, exact);
   const Status s = over.prepare();
   CHECK(s.code() == StatusCode::kArenaTooSmall);

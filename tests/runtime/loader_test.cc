@@ -181,7 +181,9 @@ TEST_CASE("loader: zero, negative and overflowing dims") {
     CHECK(mentions(s, "dim 2 is -3"));
   }
   SUBCASE("overflow") {
-    const Status s = load(one_conv([](ModelBuilder& b, int*, int*) { b.tensor("big", {1 << 20, 1 << 20, 1 << 20, 4}); }));
+    const Status s = load(one_conv([](ModelBuilder& b, int*, int*) {
+      b.tensor("big", {1 << 20, 1 << 20, 1 << 20, 4});
+    }));
     CHECK(s.code() == StatusCode::kInvalidModel);
     CHECK(mentions(s, "'big': element count overflows"));
   }
@@ -210,14 +212,14 @@ TEST_CASE("loader: LRN options out of range are rejected with the value found") 
     float alpha, beta, bias;
     const char* message;
   } cases[] = {
-      {0, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got 0"},   // also what an absent size reads as
+      {0, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got 0"},  // also what an absent size reads as
       {-5, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got -5"},
       {5000, 1e-4f, 0.75f, 1.0f, "size must be within 1..4096, got 5000"},
       {5, -1.0f, 0.75f, 1.0f, "alpha must be finite and >= 0, got -1"},
       {5, std::nanf(""), 0.75f, 1.0f, "alpha must be finite and >= 0, got nan"},
       {5, 1e-4f, inf, 1.0f, "beta must be finite, got inf"},
       {5, 1e-4f, -inf, 1.0f, "beta must be finite, got -inf"},
-      {5, 1e-4f, 0.75f, 0.0f, "bias must be finite and > 0, got 0"},   // 0 / 0 on an all-zero window
+      {5, 1e-4f, 0.75f, 0.0f, "bias must be finite and > 0, got 0"},  // 0 / 0 on an all-zero window
       {5, 1e-4f, 0.75f, -1.5f, "bias must be finite and > 0, got -1.5"},
       {5, 1e-4f, 0.75f, inf, "bias must be finite and > 0, got inf"},
   };
@@ -235,7 +237,7 @@ TEST_CASE("loader: LRN options out of range are rejected with the value found") 
   ModelBuilder b;
   const int x = b.tensor("x", {1, 2, 2, 8});
   const int y = b.tensor("y", {1, 2, 2, 8});
-  b.lrn("norm1", x, y, 4, 0.0f, -0.5f, 1e-30f);   // edge values that are still fine
+  b.lrn("norm1", x, y, 4, 0.0f, -0.5f, 1e-30f);  // edge values that are still fine
   CHECK(load(b.finish({x}, {y})).is_ok());
 }
 
@@ -331,7 +333,7 @@ TEST_CASE("Model::from_file: missing file and non-model file") {
   Result<Model> d = Model::from_file("/");
   CHECK(d.status().code() == StatusCode::kIoError);
   CHECK(mentions(d.status(), "'/' is not a regular file (it is a directory)"));
-  CHECK_FALSE(mentions(d.status(), "No such file"));   // no stale errno in the message
+  CHECK_FALSE(mentions(d.status(), "No such file"));  // no stale errno in the message
   Result<Model> n = Model::from_file("/dev/null");
   CHECK(n.status().code() == StatusCode::kIoError);
   CHECK(mentions(n.status(), "'/dev/null' is not a regular file (it is a device, pipe or socket)"));

@@ -51,7 +51,7 @@ TEST_CASE("invoke: zero heap allocations, every backend, 1 and 2 threads") {
   g_allocations = 0;
   g_counting = true;
   test::heap_count_begin();
-  ::operator delete(::operator new(16));   // a direct call, which the compiler may not elide
+  ::operator delete(::operator new(16));  // a direct call, which the compiler may not elide
   const long malloc_seen = test::heap_count_end();
   g_counting = false;
   REQUIRE(g_allocations.load() == 1);
@@ -64,7 +64,7 @@ TEST_CASE("invoke: zero heap allocations, every backend, 1 and 2 threads") {
       CAPTURE(threads);
       Interpreter it(*m, InterpreterOptions{backend, threads});
       REQUIRE(it.prepare().is_ok());
-      REQUIRE(it.invoke().is_ok());   // a first run outside the counters (lazy library state)
+      REQUIRE(it.invoke().is_ok());  // a first run outside the counters (lazy library state)
 #if INCEPT_WITH_XNNPACK
       const size_t xnn_before = ops::xnn_live_bytes();
 #endif

@@ -31,7 +31,7 @@ bool printable(const std::string& s) {
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    if (b == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;   // C1
+    if (b == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) return false;  // C1
     i += len;
   }
   return true;
@@ -39,22 +39,23 @@ bool printable(const std::string& s) {
 
 TEST_CASE("escape_bytes: printable text stays, everything else becomes \\xNN") {
   CHECK(escape_bytes("Mixed_5b/branch1x1 (x3)") == "Mixed_5b/branch1x1 (x3)");
-  CHECK(escape_bytes("a\\b") == "a\\\\b");                             // a backslash doubled: reads back unambiguously
-  CHECK(escape_bytes("\x1b[31mred") == "\\x1b[31mred");                // terminal escape
-  CHECK(escape_bytes(std::string("a\0b", 3)) == "a\\x00b");            // NUL inside the bytes
+  CHECK(escape_bytes("a\\b") == "a\\\\b");                   // a backslash doubled: reads back unambiguously
+  CHECK(escape_bytes("\x1b[31mred") == "\\x1b[31mred");      // terminal escape
+  CHECK(escape_bytes(std::string("a\0b", 3)) == "a\\x00b");  // NUL inside the bytes
   CHECK(escape_bytes("tab\there\nnew\x7f") == "tab\\x09here\\x0anew\\x7f");
-  CHECK(escape_bytes("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80") == "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80");   // é 中 😀
-  CHECK(escape_bytes("\xc2\x85") == "\\xc2\\x85");                     // C1 control NEL
-  CHECK(escape_bytes("\xc2\xa0") == "\xc2\xa0");                       // no-break space is printable
-  CHECK(escape_bytes("\xe2\x80\xae") == "\\xe2\\x80\\xae");            // right-to-left override
-  CHECK(escape_bytes("\xe2\x81\xa6") == "\\xe2\\x81\\xa6");            // left-to-right isolate
-  CHECK(escape_bytes("\xe2\x80\xa8") == "\\xe2\\x80\\xa8");            // line separator
-  CHECK(escape_bytes("\xc0\xaf") == "\\xc0\\xaf");                     // overlong '/'
-  CHECK(escape_bytes("\xe0\x80\xaf") == "\\xe0\\x80\\xaf");            // overlong, three bytes
-  CHECK(escape_bytes("\xed\xa0\x80") == "\\xed\\xa0\\x80");            // a surrogate
-  CHECK(escape_bytes("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");   // past U+10FFFF
-  CHECK(escape_bytes("\xe4\xb8") == "\\xe4\\xb8");                     // truncated sequence
-  CHECK(escape_bytes("\xe4(x") == "\\xe4(x");                          // a lead byte without continuation
+  CHECK(escape_bytes("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80") ==
+        "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80");                 // é 中 😀
+  CHECK(escape_bytes("\xc2\x85") == "\\xc2\\x85");                    // C1 control NEL
+  CHECK(escape_bytes("\xc2\xa0") == "\xc2\xa0");                      // no-break space is printable
+  CHECK(escape_bytes("\xe2\x80\xae") == "\\xe2\\x80\\xae");           // right-to-left override
+  CHECK(escape_bytes("\xe2\x81\xa6") == "\\xe2\\x81\\xa6");           // left-to-right isolate
+  CHECK(escape_bytes("\xe2\x80\xa8") == "\\xe2\\x80\\xa8");           // line separator
+  CHECK(escape_bytes("\xc0\xaf") == "\\xc0\\xaf");                    // overlong '/'
+  CHECK(escape_bytes("\xe0\x80\xaf") == "\\xe0\\x80\\xaf");           // overlong, three bytes
+  CHECK(escape_bytes("\xed\xa0\x80") == "\\xed\\xa0\\x80");           // a surrogate
+  CHECK(escape_bytes("\xf4\x90\x80\x80") == "\\xf4\\x90\\x80\\x80");  // past U+10FFFF
+  CHECK(escape_bytes("\xe4\xb8") == "\\xe4\\xb8");                    // truncated sequence
+  CHECK(escape_bytes("\xe4(x") == "\\xe4(x");                         // a lead byte without continuation
   CHECK(escape_bytes("\xc9NCP") == "\\xc9NCP");
   CHECK(escape_bytes("\xff\xfe") == "\\xff\\xfe");
   // Every single byte and every pair of bytes comes out printable.
@@ -70,7 +71,8 @@ TEST_CASE("escape_bytes: printable text stays, everything else becomes \\xNN") {
 TEST_CASE("Status: a truncated message never ends inside a UTF-8 sequence") {
   const std::string long_text(400, 'a');
   for (int pad = 0; pad < 4; ++pad) {
-    const std::string text = std::string(static_cast<size_t>(Status::kMaxMessage - 4 + pad), 'x') + "\xe4\xb8\xad\xe4\xb8\xad";
+    const std::string text =
+        std::string(static_cast<size_t>(Status::kMaxMessage - 4 + pad), 'x') + "\xe4\xb8\xad\xe4\xb8\xad";
     const Status s = Status::error(StatusCode::kInvalidModel, "%s", text.c_str());
     CAPTURE(pad);
     CHECK(printable(s.message()));
@@ -83,7 +85,7 @@ TEST_CASE("Status: a truncated message never ends inside a UTF-8 sequence") {
 Status load(const std::vector<uint8_t>& bytes) { return test::load_and_prepare(bytes); }
 
 TEST_CASE("loader: file strings in messages are escaped (identifier, tensor names, op names)") {
-  const std::string hostile = "\x1b]0;owned\x07\xff\xe2\x80\xae";   // a terminal title, invalid UTF-8, RTL override
+  const std::string hostile = "\x1b]0;owned\x07\xff\xe2\x80\xae";  // a terminal title, invalid UTF-8, RTL override
   const std::string want = "\\x1b]0;owned\\x07\\xff\\xe2\\x80\\xae";
   auto model = [&](bool bad_dim, bool bad_op) {
     ModelBuilder b;
@@ -125,7 +127,7 @@ TEST_CASE("loader: file strings in messages are escaped (identifier, tensor name
 
 TEST_CASE("loader: a long escaped op name is cut at a character boundary in the label") {
   std::string name;
-  for (int i = 0; i < 60; ++i) name += "\xe4\xb8\xad\x01";   // 中 and a control byte, 60 times
+  for (int i = 0; i < 60; ++i) name += "\xe4\xb8\xad\x01";  // 中 and a control byte, 60 times
   ModelBuilder b;
   const int x = b.tensor("x", {1, 4, 4, 2});
   const int w = b.constant("w", {3, 1, 1, 2}, std::vector<float>(6, 0.5f));

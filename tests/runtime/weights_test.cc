@@ -58,10 +58,10 @@ TEST_CASE("weights: every float16 value widens exactly (zeros, subnormals, norma
   int wrong = 0;
   for (uint32_t h = 0; h < 65536; ++h) {
     const double want = half_value(static_cast<uint16_t>(h));
-    const bool ok = std::isnan(want) ? std::isnan(out[h]) && ((bits_of(out[h]) >> 13) & 0x3ff) == (h & 0x3ff) &&
-                                           (bits_of(out[h]) >> 31) == (h >> 15)
-                                     : static_cast<double>(out[h]) == want &&
-                                           std::signbit(out[h]) == static_cast<bool>(h >> 15);
+    const bool ok = std::isnan(want)
+                        ? std::isnan(out[h]) && ((bits_of(out[h]) >> 13) & 0x3ff) == (h & 0x3ff) &&
+                              (bits_of(out[h]) >> 31) == (h >> 15)
+                        : static_cast<double>(out[h]) == want && std::signbit(out[h]) == static_cast<bool>(h >> 15);
     wrong += ok ? 0 : 1;
     if (!ok && wrong < 5) FAIL_CHECK("half " << h << " -> " << out[h] << ", want " << want);
   }
@@ -69,7 +69,7 @@ TEST_CASE("weights: every float16 value widens exactly (zeros, subnormals, norma
 }
 
 TEST_CASE("weights: int8 widens per output channel as q * scale (one float multiply)") {
-  const std::vector<int8_t> q = {-127, -1, 0, 1, 127, 5, -7, 64};   // [2 channels][4]
+  const std::vector<int8_t> q = {-127, -1, 0, 1, 127, 5, -7, 64};  // [2 channels][4]
   const std::vector<float> scales = {0.0123f, 3.5f};
   detail::TensorInfo t;
   t.shape = Shape{2, 1, 1, 4};
@@ -160,7 +160,7 @@ TEST_CASE("weights: the loader refuses malformed narrow storage, naming the fiel
   }
   SUBCASE("a buffer whose size is not the shape at the stored width") {
     expect_refused(conv_with([](ModelBuilder& b, int* w, int) {
-                     *w = b.constant_bytes("w", {3, 1, 1, 2}, 1, std::vector<uint8_t>(24));   // float32's size
+                     *w = b.constant_bytes("w", {3, 1, 1, 2}, 1, std::vector<uint8_t>(24));  // float32's size
                    }),
                    "buffer 0 holds 24 bytes but shape needs 12 bytes (float16)");
     expect_refused(conv_with([](ModelBuilder& b, int* w, int) {
@@ -189,14 +189,14 @@ struct Net {
       std::vector<float> scales(static_cast<size_t>(out)), values(q.size());
       std::vector<uint16_t> halves(q.size());
       for (int o = 0; o < out; ++o) {
-        scales[o] = std::ldexp(1.0f, -7 - o % 3);   // a power of two: q * scale is a float16 too
+        scales[o] = std::ldexp(1.0f, -7 - o % 3);  // a power of two: q * scale is a float16 too
         for (int i = 0; i < per; ++i) {
           const size_t k = static_cast<size_t>(o * per + i);
           q[k] = static_cast<int8_t>(rng.uniform_int(-127, 127));
           values[k] = static_cast<float>(q[k]) * scales[o];
-          const double v = values[k];   // |v| <= 127/128: a normal float16 with <= 7 mantissa bits
+          const double v = values[k];  // |v| <= 127/128: a normal float16 with <= 7 mantissa bits
           int e = 0;
-          const double m = std::frexp(std::fabs(v), &e);   // v = m * 2^e, m in [0.5, 1)
+          const double m = std::frexp(std::fabs(v), &e);  // v = m * 2^e, m in [0.5, 1)
           halves[k] = v == 0.0 ? 0
                                : static_cast<uint16_t>((v < 0 ? 0x8000 : 0) | ((e - 1 + 15) << 10) |
                                                        static_cast<int>((m * 2.0 - 1.0) * 1024.0));
@@ -218,8 +218,8 @@ struct Net {
     std::vector<float> b1(16), b2(6);
     for (float& v : b1) v = rng.uniform(-0.5f, 0.5f);
     for (float& v : b2) v = rng.uniform(-0.5f, 0.5f);
-    b.conv2d("conv1", x, weights("w1", {16, 3, 3, 5}), b.constant("b1", {16}, b1), a, {3, 3}, {1, 1},
-             {1, 1, 1, 1}, ops::Activation::kRelu);
+    b.conv2d("conv1", x, weights("w1", {16, 3, 3, 5}), b.constant("b1", {16}, b1), a, {3, 3}, {1, 1}, {1, 1, 1, 1},
+             ops::Activation::kRelu);
     b.conv2d("conv2", a, weights("w2", {6, 1, 1, 16}), b.constant("b2", {6}, b2), y, {1, 1}, {1, 1}, {});
     bytes = b.finish({x}, {y});
   }

@@ -78,8 +78,9 @@ struct ConvCase {
   Slices slices = {};
   std::string describe() const {
     char buf[384];
-    std::snprintf(buf, sizeof(buf), "%s: in %s O %d k %dx%d s %dx%d d %dx%d pad t%d b%d l%d r%d g %d relu %d bias %d %s",
-                  name, to_string(in).c_str(), out_c, p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.dilation.h,
+    std::snprintf(buf, sizeof(buf),
+                  "%s: in %s O %d k %dx%d s %dx%d d %dx%d pad t%d b%d l%d r%d g %d relu %d bias %d %s", name,
+                  to_string(in).c_str(), out_c, p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.dilation.h,
                   p.dilation.w, p.pad.top, p.pad.bottom, p.pad.left, p.pad.right, p.groups,
                   p.activation == ops::Activation::kRelu, bias, slices.describe().c_str());
     return buf;
@@ -111,7 +112,11 @@ inline std::vector<ConvCase> named_conv_cases() {
   return {
       {"GoogLeNet conv1 (7x7 s2 p3)", {1, 224, 224, 3}, conv(7, 7, 2, {3, 3, 3, 3}), 64},
       {"GoogLeNet inception3a.branch2 (3x3, linear)", {1, 28, 28, 96}, conv(3, 3, 1, p33, false), 128},
-      {"GoogLeNet inception3a.branch2 (3x3) into its concat slice", {1, 28, 28, 96}, conv(3, 3, 1, p33), 128, true,
+      {"GoogLeNet inception3a.branch2 (3x3) into its concat slice",
+       {1, 28, 28, 96},
+       conv(3, 3, 1, p33),
+       128,
+       true,
        out_slice(64, 64)},
       {"GoogLeNet inception4e.branch1 (1x1)", {1, 14, 14, 528}, conv(1, 1), 256},
       {"v3 Conv2d_1a_3x3 (3x3 s2 on 299x299x3)", {1, 299, 299, 3}, conv(3, 3, 2), 32},
@@ -165,13 +170,13 @@ inline ConvCase random_conv_case(Rng& rng, int max_groups = 4) {
   for (;;) {
     ConvCase c{"random", {}, {}};
     c.p.groups = max_groups == 1 ? 1 : rng.pick(kGroups, 7);
-    const bool pointwise = rng.coin(0.2f);   // the in-place 1x1 path
+    const bool pointwise = rng.coin(0.2f);  // the in-place 1x1 path
     // The shapes Winograd takes (conv2d_winograd.h): ungrouped 3x3, 1x7, 7x1, 1x3, 3x1 of stride and
     // dilation 1 with at least 16 channels in and out.
     const bool winograd = !pointwise && rng.coin(0.3f);
     static const ops::Size2D kWinogradKernels[] = {{3, 3}, {3, 3}, {1, 7}, {7, 1}, {1, 3}, {3, 1}};
     if (winograd) c.p.groups = 1;
-    c.p.kernel = pointwise ? ops::Size2D{1, 1}
+    c.p.kernel = pointwise  ? ops::Size2D{1, 1}
                  : winograd ? rng.pick(kWinogradKernels, 6)
                             : ops::Size2D{rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
     c.p.stride = pointwise || winograd ? ops::Size2D{1, 1} : ops::Size2D{rng.uniform_int(1, 3), rng.uniform_int(1, 3)};
@@ -193,7 +198,7 @@ inline ConvCase random_conv_case(Rng& rng, int max_groups = 4) {
 inline ConvCase random_grouped_conv_case(Rng& rng) {
   for (;;) {
     ConvCase c{"random grouped", {}, {}};
-    const int kind = rng.uniform_int(0, 5);   // 0..2: groups 1; 3: 2..4 groups; 4: depthwise; 5: depthwise x2
+    const int kind = rng.uniform_int(0, 5);  // 0..2: groups 1; 3: 2..4 groups; 4: depthwise; 5: depthwise x2
     const int groups = kind <= 2 ? 1 : kind == 3 ? rng.uniform_int(2, 4) : rng.uniform_int(1, 24);
     c.p.groups = groups;
     c.p.kernel = {rng.uniform_int(1, 7), rng.uniform_int(1, 7)};
@@ -244,12 +249,13 @@ struct PoolCase {
   const char* name;
   Shape in;
   P p;
-  bool negative = false;   // inputs in [-2, -1], so a padded zero winning a max would show
+  bool negative = false;  // inputs in [-2, -1], so a padded zero winning a max would show
   Slices slices = {};
   std::string describe() const {
     char buf[384];
-    std::snprintf(buf, sizeof(buf), "%s: in %s k %dx%d s %dx%d pad t%d b%d l%d r%d ceil %d count_pad %d relu %d negative %d %s",
-                  name, to_string(in).c_str(), p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.pad.top, p.pad.bottom,
+    std::snprintf(buf, sizeof(buf),
+                  "%s: in %s k %dx%d s %dx%d pad t%d b%d l%d r%d ceil %d count_pad %d relu %d negative %d %s", name,
+                  to_string(in).c_str(), p.kernel.h, p.kernel.w, p.stride.h, p.stride.w, p.pad.top, p.pad.bottom,
                   p.pad.left, p.pad.right, p.ceil_mode, count_include_pad(), p.activation == ops::Activation::kRelu,
                   negative, slices.describe().c_str());
     return buf;
@@ -301,9 +307,15 @@ inline std::vector<MaxPoolCase> named_max_pool_cases() {
       {"GoogLeNet inception3a.branch4.0 (3x3 s1 p1 ceil)", {1, 28, 28, 192}, max_pool(3, 1, p1, true)},
       {"v3 maxpool1 (3x3 s2, 147 -> 73)", {1, 147, 147, 64}, max_pool(3, 2)},
       {"v3 maxpool2 (3x3 s2, 71 -> 35)", {1, 71, 71, 192}, max_pool(3, 2)},
-      {"v3 Mixed_6a.branch_pool (35 -> 17) into its concat slice", {1, 35, 35, 288}, max_pool(3, 2), false,
+      {"v3 Mixed_6a.branch_pool (35 -> 17) into its concat slice",
+       {1, 35, 35, 288},
+       max_pool(3, 2),
+       false,
        out_slice(480, 0)},
-      {"v3 Mixed_7a.branch_pool (17 -> 8) into its concat slice", {1, 17, 17, 768}, max_pool(3, 2), false,
+      {"v3 Mixed_7a.branch_pool (17 -> 8) into its concat slice",
+       {1, 17, 17, 768},
+       max_pool(3, 2),
+       false,
        out_slice(512, 0)},
       {"ceil window past the padding", {1, 4, 4, 3}, max_pool(3, 2, p1, true)},
       {"1x1 s2 (XNNPACK's pooling refuses it: a subsample)", {1, 9, 8, 5}, max_pool(1, 2, {}, true)},
@@ -331,7 +343,9 @@ inline std::vector<AvgPoolCase> named_avg_pool_cases() {
       {"v3 Mixed_7b.branch_pool (8x8x1280)", {1, 8, 8, 1280}, avg_pool(3, 1, p1)},
       {"v3 Mixed_7c.branch_pool (8x8x2048)", {1, 8, 8, 2048}, avg_pool(3, 1, p1)},
       {"v3 AuxLogits (5x5 s3, 17 -> 5)", {1, 17, 17, 768}, avg_pool(5, 3)},
-      {"timm v4 Inception-A pool (3x3 s1 p1 excluding padding, 35x35x384)", {1, 35, 35, 384}, avg_pool(3, 1, p1, false)},
+      {"timm v4 Inception-A pool (3x3 s1 p1 excluding padding, 35x35x384)",
+       {1, 35, 35, 384},
+       avg_pool(3, 1, p1, false)},
       {"TF-trained 3x3 s1 p1 excluding padding (35x35x320)", {1, 35, 35, 320}, avg_pool(3, 1, p1, false)},
       {"whole-map average as a pool (8x8 s8, 8x8x2048)", {1, 8, 8, 2048}, avg_pool(8, 8)},
       {"ceil, counting, no padding", {1, 8, 8, 16}, avg_pool(3, 2, {}, true, true)},
@@ -383,4 +397,4 @@ PoolCase<P> random_wide_pool_case(Rng& rng) {
 
 }  // namespace incept::test
 
-#include "support/cases_head.h"   // GlobalAvgPool, Softmax, Add, FullyConnected
+#include "support/cases_head.h"  // GlobalAvgPool, Softmax, Add, FullyConnected

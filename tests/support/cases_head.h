@@ -37,8 +37,9 @@ inline std::vector<GapCase> named_gap_cases() {
 // Batches up to max_n, maps up to max_hw x max_hw, up to max_c channels; with `slices`, a random slice of the
 // input, the output or both.
 inline GapCase random_gap_case(Rng& rng, int max_n, int max_hw, int max_c, bool slices) {
-  GapCase c{"random", {rng.uniform_int(1, max_n), rng.uniform_int(1, max_hw), rng.uniform_int(1, max_hw),
-                       rng.uniform_int(1, max_c)}};
+  GapCase c{
+      "random",
+      {rng.uniform_int(1, max_n), rng.uniform_int(1, max_hw), rng.uniform_int(1, max_hw), rng.uniform_int(1, max_c)}};
   if (slices) c.slices = random_slices(rng);
   return c;
 }
@@ -47,14 +48,15 @@ inline GapCase random_gap_case(Rng& rng, int max_n, int max_hw, int max_c, bool 
 
 struct SoftmaxCase {
   const char* name;
-  Shape in;                        // [N, C] or NHWC
+  Shape in;  // [N, C] or NHWC
   float beta = 1.0f;
-  float lo = -10.0f, hi = 10.0f;   // logit range
+  float lo = -10.0f, hi = 10.0f;  // logit range
   Slices slices = {};
   std::string describe() const {
     char buf[256];
     std::snprintf(buf, sizeof(buf), "%s: in %s beta %g range [%g, %g] %s", name, to_string(in).c_str(),
-                  static_cast<double>(beta), static_cast<double>(lo), static_cast<double>(hi), slices.describe().c_str());
+                  static_cast<double>(beta), static_cast<double>(lo), static_cast<double>(hi),
+                  slices.describe().c_str());
     return buf;
   }
 };
@@ -97,7 +99,7 @@ struct AddCase {
   const char* name;
   Shape shape;
   bool relu = false;
-  Slices slices = {};   // alias 0 or 1: the sum written over a or b
+  Slices slices = {};  // alias 0 or 1: the sum written over a or b
   std::string describe() const {
     return std::string(name) + ": " + to_string(shape) + " relu " + std::to_string(relu) + " " + slices.describe();
   }
@@ -139,7 +141,7 @@ struct FcCase {
   const char* name;
   int32_t batch = 1, in = 1, out = 1;
   bool bias = true, relu = false;
-  Slices slices = {};   // of the rows: features [offset, offset + in) of offset + in + extra
+  Slices slices = {};  // of the rows: features [offset, offset + in) of offset + in + extra
   std::string describe() const {
     char buf[256];
     std::snprintf(buf, sizeof(buf), "%s: [%d, %d] -> %d, bias %d, relu %d %s", name, batch, in, out, bias, relu,

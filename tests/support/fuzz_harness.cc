@@ -29,8 +29,11 @@ struct Configuration {
   Backend backend;
   bool winograd;
 };
-const Configuration kConfigurations[] = {{Backend::kRef, true},     {Backend::kEigen, true}, {Backend::kXnnpack, true},
-                                         {Backend::kNative, true},  {Backend::kNative, false}};
+const Configuration kConfigurations[] = {{Backend::kRef, true},
+                                         {Backend::kEigen, true},
+                                         {Backend::kXnnpack, true},
+                                         {Backend::kNative, true},
+                                         {Backend::kNative, false}};
 
 }  // namespace
 
@@ -38,7 +41,9 @@ FuzzOutcome fuzz_one_model(const uint8_t* data, size_t size, const FuzzLimits& l
   FuzzOutcome outcome;
   // Model::from_bytes wants 8-byte aligned data (the file is mmap'ed in real use); fuzzer buffers
   // are not aligned. 64 gives kernels aligned weights, as a mapping would.
-  struct Free { void operator()(void* p) const { std::free(p); } };
+  struct Free {
+    void operator()(void* p) const { std::free(p); }
+  };
   const size_t padded = (size + 63) / 64 * 64;
   std::unique_ptr<uint8_t, Free> copy(static_cast<uint8_t*>(std::aligned_alloc(64, padded > 0 ? padded : 64)));
   if (size > 0) std::memcpy(copy.get(), data, size);

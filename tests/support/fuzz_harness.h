@@ -4,8 +4,8 @@
 // crashed on is replayed by the plain and sanitizer test builds too.
 //
 // One input = one model file: load it from bytes (with caps), and for every backend built in (the
-// native one with Winograd on and off), plan it, prepare it and invoke it once on a fixed input. Caps keep one input bounded in memory and time:
-// a hostile file may be refused, never crash, hang, or allocate without limit.
+// native one with Winograd on and off), plan it, prepare it and invoke it once on a fixed input. Caps keep one input
+// bounded in memory and time: a hostile file may be refused, never crash, hang, or allocate without limit.
 #pragma once
 
 #include <cstddef>
@@ -14,23 +14,23 @@
 #include <string>
 #include <vector>
 
-#include "incept/model.h"
 #include "incept/interpreter.h"
+#include "incept/model.h"
 
 namespace incept::test {
 
 struct FuzzLimits {
   LoadOptions load{/*max_tensors=*/4096, /*max_ops=*/2048, /*max_weights_bytes=*/uint64_t{64} << 20};
   size_t max_arena_bytes = size_t{64} << 20;
-  double max_gflop = 0.05;   // plans over this are prepared but not invoked (bounded time per input)
+  double max_gflop = 0.05;  // plans over this are prepared but not invoked (bounded time per input)
 };
 
 // What happened to one input (for the regression test's report and for assertions).
 struct FuzzOutcome {
   bool loaded = false;
-  int prepared = 0;   // configurations (fuzz_configurations()) whose prepare() succeeded
-  int invoked = 0;    // configurations whose invoke() succeeded
-  std::set<std::string> winograd;   // the Winograd variants that ran ("f4x4k3x3", ...)
+  int prepared = 0;                // configurations (fuzz_configurations()) whose prepare() succeeded
+  int invoked = 0;                 // configurations whose invoke() succeeded
+  std::set<std::string> winograd;  // the Winograd variants that ran ("f4x4k3x3", ...)
   // Every refusal on the way, as "<step>: <status code>: <message>" (load, arena_bytes_required, prepare,
   // invoke), and how many of them came without a message.
   std::vector<std::string> refusals;

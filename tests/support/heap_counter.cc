@@ -62,4 +62,3 @@ long heap_count_end() {
 }
 
 }  // namespace incept::test
-

@@ -107,9 +107,9 @@ struct KernelInput {
 };
 
 struct KernelRun {
-  Tensor out;                      // dense copy of the output
-  bool outside_untouched = true;   // nothing outside the output (slice) was written
-  Status declined;                 // create's kUnsupported answer, when run_kernel returned false
+  Tensor out;                     // dense copy of the output
+  bool outside_untouched = true;  // nothing outside the output (slice) was written
+  Status declined;                // create's kUnsupported answer, when run_kernel returned false
 };
 
 // A residual add fused into the kernel (Kernel::fuses_residual): x of the output's shape, added before
@@ -154,7 +154,7 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
   const int32_t out_c = as_nhwc(out_shape)[3];
   StridedTensor own_out(out_shape, layout.out_offset, layout.out_offset + out_c + layout.out_extra, 12345.5f);
   StridedTensor* ys = &own_out;
-  if (layout.alias >= 0) {   // in place: the output is the input's own slice
+  if (layout.alias >= 0) {  // in place: the output is the input's own slice
     REQUIRE(layout.alias < n);
     REQUIRE(xs[layout.alias] != nullptr);
     REQUIRE(inputs[layout.alias].shape == out_shape);
@@ -212,7 +212,7 @@ inline bool run_kernel(const ops::Kernel& k, const void* params, const std::vect
   k.run(plan.state.get(), io, pool);
   CHECK(heap_count_end() <= 0);
 #if INCEPT_WITH_XNNPACK
-  CHECK(ops::xnn_live_bytes() == xnn_live);   // XNNPACK's allocator (arena-backed in prepare) unused in run
+  CHECK(ops::xnn_live_bytes() == xnn_live);  // XNNPACK's allocator (arena-backed in prepare) unused in run
 #endif
   int guard_changed = 0;
   for (size_t i = 0; i < 64; ++i) guard_changed += scratch.get()[guard_at + i] != 0xa5 ? 1 : 0;
@@ -297,16 +297,17 @@ inline void check_kernels(ops::OpKind kind, const void* params, const std::vecto
     bool ran[2] = {};
     for (int dense = 0; dense < 2; ++dense) {
       CAPTURE(dense);
-      ran[dense] = run_kernel(*k, params, inputs, out_shape, dense ? nullptr : pool2, dense ? kDense : slices, &runs[dense]);
+      ran[dense] =
+          run_kernel(*k, params, inputs, out_shape, dense ? nullptr : pool2, dense ? kDense : slices, &runs[dense]);
       ++(ran[dense] ? tally->ran : tally->declined)[kernel];
       if (!ran[dense]) continue;
       CHECK(runs[dense].outside_untouched);
       CHECK(bad(*k, runs[dense].out) == 0);
     }
     if (ran[0] && ran[1]) {
-      CHECK_MESSAGE(std::memcmp(runs[0].out.data.data(), runs[1].out.data.data(),
-                                runs[1].out.data.size() * sizeof(float)) == 0,
-                    "sliced on 2 threads and dense on 1 differ");
+      CHECK_MESSAGE(
+          std::memcmp(runs[0].out.data.data(), runs[1].out.data.data(), runs[1].out.data.size() * sizeof(float)) == 0,
+          "sliced on 2 threads and dense on 1 differ");
     }
   }
 }

@@ -10,14 +10,16 @@
 namespace incept::test {
 namespace {
 
-fb::Activation to_fb(ops::Activation a) { return a == ops::Activation::kRelu ? fb::Activation::RELU : fb::Activation::NONE; }
+fb::Activation to_fb(ops::Activation a) {
+  return a == ops::Activation::kRelu ? fb::Activation::RELU : fb::Activation::NONE;
+}
 fb::Size2D to_fb(ops::Size2D s) { return fb::Size2D(s.h, s.w); }
 fb::Pad2D to_fb(ops::Pad2D p) { return fb::Pad2D(p.top, p.bottom, p.left, p.right); }
 
 }  // namespace
 
 ModelBuilder::OpDef& ModelBuilder::add_op(const std::string& name, fb::OpOptions kind, std::vector<int> inputs,
-                                           int out) {
+                                          int out) {
   OpDef op;
   op.name = name;
   op.kind = static_cast<int>(kind);
@@ -61,7 +63,8 @@ int ModelBuilder::tensor_with_buffer(const std::string& name, std::vector<int32_
 }
 
 void ModelBuilder::conv2d(const std::string& name, int in, int w, int b, int out, ops::Size2D kernel,
-                          ops::Size2D stride, ops::Pad2D pad, ops::Activation act, int32_t groups, ops::Size2D dilation) {
+                          ops::Size2D stride, ops::Pad2D pad, ops::Activation act, int32_t groups,
+                          ops::Size2D dilation) {
   OpDef& op = add_op(name, fb::OpOptions::Conv2DOptions, {in, w}, out);
   if (b != -2) op.inputs.push_back(b);
   op.kernel = kernel;
@@ -174,11 +177,12 @@ std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64
         options = fb::CreateLRNOptions(fbb, o.lrn_size, o.alpha, o.beta, o.bias).Union();
         break;
       case fb::OpOptions::NONE: break;
-      default: options = flatbuffers::Offset<void>(fbb.EndTable(fbb.StartTable())); break;   // op_of_unknown_type
+      default: options = flatbuffers::Offset<void>(fbb.EndTable(fbb.StartTable())); break;  // op_of_unknown_type
     }
     const std::vector<int32_t> ins(o.inputs.begin(), o.inputs.end());
     const std::vector<int32_t> outs = {o.out};
-    ops.push_back(fb::CreateOperatorDirect(fbb, o.name.c_str(), &ins, &outs, static_cast<fb::OpOptions>(o.kind), options));
+    ops.push_back(
+        fb::CreateOperatorDirect(fbb, o.name.c_str(), &ins, &outs, static_cast<fb::OpOptions>(o.kind), options));
   }
   const std::vector<int32_t> in32(inputs.begin(), inputs.end()), out32(outputs.begin(), outputs.end());
   const std::vector<float> mean = {0.485f, 0.456f, 0.406f}, std_dev = {0.229f, 0.224f, 0.225f};

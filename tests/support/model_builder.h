@@ -81,7 +81,7 @@ class ModelBuilder {
   };
   struct OpDef {
     std::string name;
-    int kind = 0;   // fb::OpOptions value, 0 = none
+    int kind = 0;  // fb::OpOptions value, 0 = none
     std::vector<int> inputs;
     int out = -1;
     ops::Size2D kernel, stride, dilation;
@@ -91,7 +91,7 @@ class ModelBuilder {
     bool ceil_mode = false, count_include_pad = true;
     float beta = 1.0f;
     int32_t lrn_size = 0;
-    float alpha = 0.0f, bias = 0.0f;   // LRN (beta above is shared with Softmax)
+    float alpha = 0.0f, bias = 0.0f;  // LRN (beta above is shared with Softmax)
   };
   OpDef& add_op(const std::string& name, fb::OpOptions kind, std::vector<int> inputs, int out);
   std::vector<uint8_t> build(uint64_t data_start, std::vector<uint64_t>* offsets, const std::vector<int>& inputs,

@@ -62,8 +62,7 @@ struct Tensor {
   std::vector<float> data;
 
   Tensor() = default;
-  explicit Tensor(const Shape& s, float fill = 0.0f)
-      : shape(s), data(static_cast<size_t>(s.num_elements()), fill) {}
+  explicit Tensor(const Shape& s, float fill = 0.0f) : shape(s), data(static_cast<size_t>(s.num_elements()), fill) {}
   int64_t size() const { return static_cast<int64_t>(data.size()); }
   // Views need rank 2 or 4.
   TensorView<float> view() { return dense_view(data.data(), shape); }
@@ -161,11 +160,11 @@ inline bool failed_with(const Status& s, StatusCode code, const char* needle) {
 
 // Doctest check (include <doctest/doctest.h> first) that `status_expr` failed with StatusCode::`want`
 // and a message containing `needle`; on failure it prints the code and message actually returned.
-#define CHECK_FAILED_WITH(status_expr, want, needle)                                                            \
-  do {                                                                                                          \
-    const ::incept::Status incept_st_ = (status_expr);                                                          \
-    CHECK_MESSAGE(::incept::test::failed_with(incept_st_, ::incept::StatusCode::want, needle),                   \
-                  (std::string(::incept::status_code_name(incept_st_.code())) + ": " + incept_st_.message()));  \
+#define CHECK_FAILED_WITH(status_expr, want, needle)                                                           \
+  do {                                                                                                         \
+    const ::incept::Status incept_st_ = (status_expr);                                                         \
+    CHECK_MESSAGE(::incept::test::failed_with(incept_st_, ::incept::StatusCode::want, needle),                 \
+                  (std::string(::incept::status_code_name(incept_st_.code())) + ": " + incept_st_.message())); \
   } while (0)
 
 // "[1, 35, 35, 192]", for CAPTURE and messages.

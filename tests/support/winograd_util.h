@@ -26,11 +26,11 @@ inline std::vector<ops::WinogradVariant> variants_for(const ops::Conv2DParams& p
 
 // Winograd `v` on the micro-kernel and transforms of table t for case c (reference data r), planned for
 // `threads`, run on `pool`; the plan is kept in *keep when asked.
-inline Tensor run_winograd(const ops::IsaTable& t, ops::WinogradVariant v, const ConvCase& c,
-                           const ConvReference& r, pthreadpool_t pool, int threads,
-                           ops::Conv2DWinograd* keep = nullptr) {
+inline Tensor run_winograd(const ops::IsaTable& t, ops::WinogradVariant v, const ConvCase& c, const ConvReference& r,
+                           pthreadpool_t pool, int threads, ops::Conv2DWinograd* keep = nullptr) {
   ops::Conv2DWinograd w;
-  const Status s = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, c.p, c.in, r.out_shape, r.w.data.data(), r.bias(), threads, &w);
+  const Status s = ops::conv2d_f32_winograd_create(t.gemm_f32, t.winograd_f32, v, c.p, c.in, r.out_shape,
+                                                   r.w.data.data(), r.bias(), threads, &w);
   REQUIRE_MESSAGE(s.is_ok(), s.message());
   std::vector<float> scratch(w.scratch_bytes() / sizeof(float) + 1);
   Tensor out(r.out_shape);

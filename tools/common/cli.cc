@@ -50,9 +50,10 @@ bool Args::interpreter_flag(InterpreterOptions* o) {
 }
 
 void Args::reject() const {
-  std::fprintf(stderr, positional() ? "%s: unexpected argument '%s' (one model at a time)\n"
-                                    : "%s: unknown option '%s' (see --help)\n",
-               tool_, arg_.c_str());
+  std::fprintf(
+      stderr,
+      positional() ? "%s: unexpected argument '%s' (one model at a time)\n" : "%s: unknown option '%s' (see --help)\n",
+      tool_, arg_.c_str());
   std::exit(2);
 }
 

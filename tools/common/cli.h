@@ -21,18 +21,18 @@ class Args {
  public:
   Args(const char* tool, int argc, char** argv) : tool_(tool), argc_(argc), argv_(argv) {}
 
-  bool next();                                   // moves to the next argument; false at the end
+  bool next();  // moves to the next argument; false at the end
   const std::string& arg() const { return arg_; }
   bool is(const char* flag) const { return arg_ == flag; }
   bool positional() const { return arg_.empty() || arg_[0] != '-'; }
-  const char* value();                           // the current flag's value (exit 2 when missing)
-  int int_value(long lo, long hi);               // ... as an integer in [lo, hi] (exit 2 otherwise)
+  const char* value();              // the current flag's value (exit 2 when missing)
+  int int_value(long lo, long hi);  // ... as an integer in [lo, hi] (exit 2 otherwise)
   // Takes --threads N (1..256), --backend auto|native|xnnpack|eigen|ref and --no-winograd into `o`; false
   // for other flags.
   bool interpreter_flag(InterpreterOptions* o);
   // "unknown option" for a flag, "unexpected argument" otherwise; exits with 2.
   [[noreturn]] void reject() const;
-  [[noreturn]] void usage_error(const char* message) const;   // "<tool>: <message>", exit 2
+  [[noreturn]] void usage_error(const char* message) const;  // "<tool>: <message>", exit 2
 
  private:
   const char* tool_;

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include <stb/stb_image.h>          // compiled once, in common/stb_impl.cc
+#include <stb/stb_image.h>  // compiled once, in common/stb_impl.cc
 #include <stb/stb_image_resize.h>
 
 namespace incept::tools {
@@ -72,18 +72,18 @@ std::string first_bytes(const std::vector<uint8_t>& b) {
 // next 0xFF followed by a non-zero, non-restart byte) and refuse any table with more than 256 codes.
 bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
   const size_t n = b.size();
-  auto at = [&](size_t i) -> unsigned { return i < n ? b[i] : 0u; };   // stb reads 0 past the end
-  size_t p = 2;                                                        // after SOI
+  auto at = [&](size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+  size_t p = 2;                                                       // after SOI
   while (p < n) {
     if (b[p] != 0xff) {
-      ++p;   // entropy-coded data or junk between segments: stb scans for the next 0xFF too
+      ++p;  // entropy-coded data or junk between segments: stb scans for the next 0xFF too
       continue;
     }
     while (p < n && b[p] == 0xff) ++p;
     if (p >= n) break;
     const unsigned marker = b[p++];
-    if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue;   // stuffing, RSTn, SOI
-    if (marker == 0xd9) break;                                                                // EOI
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8)) continue;  // stuffing, RSTn, SOI
+    if (marker == 0xd9) break;                                                             // EOI
     const size_t len = (at(p) << 8) | at(p + 1);
     if (marker == 0xc4) {
       long left = long(len) - 2;
@@ -105,7 +105,7 @@ bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
 // under UBSan) when a PNG's first IDAT chunk is empty, which the format allows. Empty IDAT chunks carry
 // nothing, so they are dropped before decoding.
 void drop_empty_png_idat(std::vector<uint8_t>* b) {
-  size_t p = 8;   // after the signature; each chunk: length (4, big-endian), type (4), data, CRC (4)
+  size_t p = 8;  // after the signature; each chunk: length (4, big-endian), type (4), data, CRC (4)
   while (p + 12 <= b->size()) {
     const uint8_t* c = b->data() + p;
     const uint32_t len = uint32_t{c[0]} << 24 | uint32_t{c[1]} << 16 | uint32_t{c[2]} << 8 | c[3];
@@ -191,7 +191,7 @@ Status resize_image(const Image& in, int width, int height, ResizePolicy policy,
   }
   const uint8_t* src = in.rgb.data() + (size_t(y0) * in.width + x0) * 3;
   out->rgb.assign(size_t(width) * height * 3, 0);
-  if (cw == width && ch == height) {   // a pure crop: copy the rows
+  if (cw == width && ch == height) {  // a pure crop: copy the rows
     for (int y = 0; y < height; ++y)
       std::memcpy(&out->rgb[size_t(y) * width * 3], src + size_t(y) * in.width * 3, size_t(width) * 3);
     return Status::ok();
@@ -235,7 +235,7 @@ Status image_to_tensor(const Image& img, const Preprocess& p, ResizePolicy polic
     float* dst = t.data + i * 3;
     for (int c = 0; c < 3; ++c) {
       const float v = static_cast<float>(px[bgr ? 2 - c : c]);
-      dst[c] = (v / 255.0f - p.mean[c]) / p.std_dev[c];   // the metadata's formula, in float32
+      dst[c] = (v / 255.0f - p.mean[c]) / p.std_dev[c];  // the metadata's formula, in float32
     }
   }
   return Status::ok();

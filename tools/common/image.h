@@ -25,8 +25,8 @@ struct Image {
   int width = 0;
   int height = 0;
   std::vector<uint8_t> rgb;
-  int file_channels = 0;   // what the file held: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA
-  bool file_16bit = false; // a 16-bit PNG (reduced to 8 bits on load)
+  int file_channels = 0;    // what the file held: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA
+  bool file_16bit = false;  // a 16-bit PNG (reduced to 8 bits on load)
 };
 
 // The largest image accepted (width x height); larger files are refused before decoding.
@@ -46,7 +46,7 @@ inline constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
 // OpenCV's INTER_AREA), enlarging interpolates bilinearly; a crop is rounded to whole source pixels,
 // and an image already H x W is copied exactly.
 enum class ResizePolicy : uint8_t { kCrop, kStretch };
-const char* resize_policy_name(ResizePolicy p);                  // "crop", "stretch"
+const char* resize_policy_name(ResizePolicy p);  // "crop", "stretch"
 [[nodiscard]] Status parse_resize_policy(const char* name, ResizePolicy* out);
 
 // Resizes `in` to width x height by `policy` (out may not alias in).

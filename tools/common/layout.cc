@@ -30,7 +30,8 @@ Status nchw_to_tensor(const NpyArray& src, const TensorRef& dst) {
   for (int64_t in = 0; in < n; ++in)
     for (int64_t ch = 0; ch < c; ++ch)
       for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) dst.data[((in * h + y) * w + x) * c + ch] = src.data[((in * c + ch) * h + y) * w + x];
+        for (int64_t x = 0; x < w; ++x)
+          dst.data[((in * h + y) * w + x) * c + ch] = src.data[((in * c + ch) * h + y) * w + x];
   return Status::ok();
 }
 
@@ -48,7 +49,8 @@ NpyArray tensor_to_nchw(const TensorRef& src) {
   for (int64_t in = 0; in < n; ++in)
     for (int64_t ch = 0; ch < c; ++ch)
       for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x) out.data[((in * c + ch) * h + y) * w + x] = src.data[((in * h + y) * w + x) * c + ch];
+        for (int64_t x = 0; x < w; ++x)
+          out.data[((in * c + ch) * h + y) * w + x] = src.data[((in * h + y) * w + x) * c + ch];
   return out;
 }
 

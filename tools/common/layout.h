@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "incept/interpreter.h"
 #include "common/npy.h"
+#include "incept/interpreter.h"
 
 namespace incept::tools {
 

@@ -53,12 +53,13 @@ Status read_npy(const std::string& path, NpyArray* out) {
     for (int i = 0; i < 4; ++i) header_len |= static_cast<size_t>(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
     header_start = 12;
   }
-  INCEPT_CHECK(header_len <= bytes.size() - header_start, kInvalidArgument, "'%s': .npy header is truncated", path.c_str());
+  INCEPT_CHECK(header_len <= bytes.size() - header_start, kInvalidArgument, "'%s': .npy header is truncated",
+               path.c_str());
   const std::string header = bytes.substr(header_start, header_len);
   std::string descr, order, shape;
   INCEPT_CHECK(dict_value(header, "descr", &descr) && dict_value(header, "fortran_order", &order) &&
-                   dict_value(header, "shape", &shape), kInvalidArgument, "'%s': .npy header lacks descr/fortran_order/shape",
-               path.c_str());
+                   dict_value(header, "shape", &shape),
+               kInvalidArgument, "'%s': .npy header lacks descr/fortran_order/shape", path.c_str());
   INCEPT_CHECK(descr.find("<f4") != std::string::npos, kInvalidArgument,
                "'%s': dtype %s is not float32 (convert with x.astype(np.float32))", path.c_str(), descr.c_str());
   INCEPT_CHECK(order.compare(0, 5, "False") == 0, kInvalidArgument,
@@ -103,7 +104,15 @@ Status write_npy(const std::string& path, const std::vector<int64_t>& shape, con
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   INCEPT_CHECK(f != nullptr, kIoError, "cannot create '%s': %s", tmp.c_str(), std::strerror(errno));
-  const unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, static_cast<unsigned char>(header.size() & 0xff),
+  const unsigned char prefix[10] = {0x93,
+                                    'N',
+                                    'U',
+                                    'M',
+                                    'P',
+                                    'Y',
+                                    1,
+                                    0,
+                                    static_cast<unsigned char>(header.size() & 0xff),
                                     static_cast<unsigned char>(header.size() >> 8)};
   bool ok = std::fwrite(prefix, 1, sizeof(prefix), f) == sizeof(prefix) &&
             std::fwrite(header.data(), 1, header.size(), f) == header.size() &&

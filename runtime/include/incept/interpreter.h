@@ -31,14 +31,14 @@ namespace incept {
 // and armv7 NEON) and picked at run time for the CPU; the environment variable INCEPT_ISA ("avx2", "scalar",
 // ...) caps the ISA they may use. New kernels and ISAs arrive inside these families.
 enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3, kNative = 4 };
-const char* backend_name(Backend b);    // "auto", "ref", "eigen", "xnnpack", "native"
-bool backend_available(Backend b);      // built into this library and usable on this CPU
+const char* backend_name(Backend b);  // "auto", "ref", "eigen", "xnnpack", "native"
+bool backend_available(Backend b);    // built into this library and usable on this CPU
 // "auto" | "ref" | "eigen" | "xnnpack" | "native" -> Backend; kInvalidArgument naming the choices otherwise.
 [[nodiscard]] Status parse_backend(const char* name, Backend* out);
 
 struct InterpreterOptions {
   Backend backend = Backend::kAuto;
-  int threads = 1;   // 1: no worker threads (everything on the calling thread)
+  int threads = 1;  // 1: no worker threads (everything on the calling thread)
   // 0: no cap. Otherwise prepare() / arena_bytes_required() refuse (kArenaTooSmall, stating the need and
   // the cap) a plan over it, checked before kernels pack weights and before the arena is allocated.
   size_t max_arena_bytes = 0;
@@ -58,20 +58,20 @@ struct TensorRef {
 
 // Memory plan summary (valid after arena_bytes_required() or prepare()).
 struct PlanStats {
-  size_t arena_bytes = 0;         // what prepare() needs (the plan's extent, 64-byte aligned offsets)
-  size_t scratch_bytes = 0;       // the largest kernel scratch (eigen im2col/packing) one op uses
-  size_t lower_bound_bytes = 0;   // max over steps of the bytes live at once: no plan can do better
-  size_t copy_concat_bytes = 0;   // the same planner's result if concat copied its inputs instead of viewing them
-  int num_views = 0;              // tensors living inside a concat output
-  int num_in_place = 0;           // Add outputs written over an input that dies there (residual sums)
+  size_t arena_bytes = 0;        // what prepare() needs (the plan's extent, 64-byte aligned offsets)
+  size_t scratch_bytes = 0;      // the largest kernel scratch (eigen im2col/packing) one op uses
+  size_t lower_bound_bytes = 0;  // max over steps of the bytes live at once: no plan can do better
+  size_t copy_concat_bytes = 0;  // the same planner's result if concat copied its inputs instead of viewing them
+  int num_views = 0;             // tensors living inside a concat output
+  int num_in_place = 0;          // Add outputs written over an input that dies there (residual sums)
   int num_copied_concat_inputs = 0;
   // Weights repacked by kernels (native, XNNPACK) and held by this interpreter: the native kernels'
   // packed panels plus the growth of XNNPACK's allocations during this plan (that part approximate
   // while other interpreters prepare at the same time), plus narrow (float16, int8) weights widened to
   // float32 for kernels that read weights as they are (ref, eigen).
   size_t packed_weights_bytes = 0;
-  size_t file_weights_bytes = 0;     // weights still read in place from the model file
-  double gflop = 0.0;                // one invoke's multiply-adds x 2, in 1e9
+  size_t file_weights_bytes = 0;  // weights still read in place from the model file
+  double gflop = 0.0;             // one invoke's multiply-adds x 2, in 1e9
   // Residual Adds folded into the conv that feeds them (the conv adds the residual in its epilogue and
   // writes the sum; the Add's step does nothing): our own conv kernels do this, the other families not.
   int num_fused_adds = 0;
@@ -81,7 +81,7 @@ struct PlanStats {
 // as long as it lives.
 struct OpInfo {
   const char* name = "";
-  const char* kind = "";      // "Conv2D", "MaxPool2D", ...
+  const char* kind = "";  // "Conv2D", "MaxPool2D", ...
   // "ref", "eigen", "xnnpack", "native", "view" for a concat that copies nothing, or "fused" for an Add
   // folded into the conv before it (PlanStats::num_fused_adds)
   const char* backend = "";
@@ -90,10 +90,10 @@ struct OpInfo {
   // Add). Valid while the Interpreter lives.
   const char* kernel = "";
   Shape output_shape;
-  double flops = 0.0;         // multiply-adds x 2 (comparisons / additions for pools)
-  const int* inputs = nullptr;   // tensor indices (tensor_placement()); -1 marks an absent optional input
+  double flops = 0.0;           // multiply-adds x 2 (comparisons / additions for pools)
+  const int* inputs = nullptr;  // tensor indices (tensor_placement()); -1 marks an absent optional input
   int num_inputs = 0;
-  int output = -1;               // tensor index
+  int output = -1;  // tensor index
 };
 
 // Where a tensor lives in the arena (after arena_bytes_required() or prepare()). `name` points into
@@ -101,17 +101,17 @@ struct OpInfo {
 struct TensorPlacement {
   const char* name = "";
   Shape shape;
-  bool constant = false;      // weights (read from the file or packed by kernels)
-  bool in_arena = false;      // false for weights and unused tensors
-  size_t offset = 0;          // bytes from the arena start to the tensor's first element
-  size_t bytes = 0;           // its own elements x 4 (a view's span is strided inside its root)
-  int first_step = -1, last_step = -1;   // op indices that bound its lifetime (views: the root's)
-  int view_of = -1;           // tensor index of the concat output it is a channel slice of, or of the input
-                              // an in-place op writes it over (in_place), or -1
-  int32_t channel_offset = 0; // first channel inside view_of
-  bool in_place = false;      // an Add output sharing its input's memory (or, fused, a conv output that is view_of)
-  int32_t pixel_stride = 0;   // floats between consecutive pixels
-  bool fused = false;         // the output of a conv whose residual Add was fused: view_of is that Add's output
+  bool constant = false;                // weights (read from the file or packed by kernels)
+  bool in_arena = false;                // false for weights and unused tensors
+  size_t offset = 0;                    // bytes from the arena start to the tensor's first element
+  size_t bytes = 0;                     // its own elements x 4 (a view's span is strided inside its root)
+  int first_step = -1, last_step = -1;  // op indices that bound its lifetime (views: the root's)
+  int view_of = -1;                     // tensor index of the concat output it is a channel slice of, or of the input
+                                        // an in-place op writes it over (in_place), or -1
+  int32_t channel_offset = 0;           // first channel inside view_of
+  bool in_place = false;     // an Add output sharing its input's memory (or, fused, a conv output that is view_of)
+  int32_t pixel_stride = 0;  // floats between consecutive pixels
+  bool fused = false;        // the output of a conv whose residual Add was fused: view_of is that Add's output
 };
 
 class Interpreter {
@@ -136,11 +136,11 @@ class Interpreter {
 
   int num_inputs() const;
   int num_outputs() const;
-  TensorRef input(int i) const;    // after prepare()
-  TensorRef output(int i) const;   // after prepare()
+  TensorRef input(int i) const;   // after prepare()
+  TensorRef output(int i) const;  // after prepare()
   const PlanStats& plan_stats() const;
   int num_ops() const;
-  OpInfo op_info(int i) const;                    // after prepare()
+  OpInfo op_info(int i) const;  // after prepare()
   int num_tensors() const;
   TensorPlacement tensor_placement(int t) const;  // after arena_bytes_required() or prepare()
   Backend backend() const;                        // as requested in the options

@@ -39,7 +39,7 @@ enum class ChannelOrder : uint8_t { kRgb = 0, kBgr = 1 };
 struct LoadOptions {
   uint32_t max_tensors = 1u << 20;
   uint32_t max_ops = 1u << 20;
-  uint64_t max_weights_bytes = uint64_t{4} << 30;   // sum of all weight buffers
+  uint64_t max_weights_bytes = uint64_t{4} << 30;  // sum of all weight buffers
 };
 
 class Model {

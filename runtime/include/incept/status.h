@@ -12,7 +12,15 @@
 
 namespace incept {
 
-enum class StatusCode : uint8_t { kOk, kInvalidModel, kUnsupported, kArenaTooSmall, kInvalidArgument, kInternal, kIoError };
+enum class StatusCode : uint8_t {
+  kOk,
+  kInvalidModel,
+  kUnsupported,
+  kArenaTooSmall,
+  kInvalidArgument,
+  kInternal,
+  kIoError
+};
 
 // "ok", "invalid model", ... for messages and logs.
 const char* status_code_name(StatusCode code);
@@ -41,7 +49,8 @@ class [[nodiscard]] Result {
  public:
   Result(T&& value) : has_value_(true) { new (&storage_) T(std::move(value)); }  // NOLINT: implicit by design
   Result(Status status) : status_(status) {                                      // NOLINT
-    if (status_.is_ok()) status_ = Status::error(StatusCode::kInternal, "Result built from an ok Status without a value");
+    if (status_.is_ok())
+      status_ = Status::error(StatusCode::kInternal, "Result built from an ok Status without a value");
   }
   Result(Result&& o) noexcept : status_(o.status_), has_value_(o.has_value_) {
     if (has_value_) new (&storage_) T(std::move(*o.ptr()));
@@ -73,13 +82,13 @@ class [[nodiscard]] Result {
 
 }  // namespace incept
 
-#define INCEPT_CHECK(cond, code, ...) \
-  do {                                \
+#define INCEPT_CHECK(cond, code, ...)                                                     \
+  do {                                                                                    \
     if (!(cond)) return ::incept::Status::error(::incept::StatusCode::code, __VA_ARGS__); \
   } while (0)
 
 #define INCEPT_RETURN_IF_ERROR(expr)          \
   do {                                        \
     ::incept::Status incept_s_ = (expr);      \
-    if (!incept_s_.is_ok()) return incept_s_;    \
+    if (!incept_s_.is_ok()) return incept_s_; \
   } while (0)

@@ -40,13 +40,13 @@ public final class ImageInput {
     }
     int[] shape = interpreter.inputShape(index);
     if (shape.length != 4 || shape[0] != 1 || shape[1] != height || shape[2] != width || shape[3] != 3) {
-      throw new InceptException(InceptException.Code.INVALID_ARGUMENT, "input " + index + " has shape "
-          + java.util.Arrays.toString(shape) + "; a " + width + "x" + height + " image needs [1, " + height
-          + ", " + width + ", 3]");
+      throw new InceptException(InceptException.Code.INVALID_ARGUMENT,
+          "input " + index + " has shape " + java.util.Arrays.toString(shape) + "; a " + width + "x" + height
+              + " image needs [1, " + height + ", " + width + ", 3]");
     }
     FloatBuffer in = interpreter.inputBuffer(index);
     check(argb, width, height, in.capacity());
-    Model model = interpreter.model();   // possibly closed: its metadata stays readable here
+    Model model = interpreter.model();  // possibly closed: its metadata stays readable here
     convert(model.mean, model.std, model.channelOrder, argb, in);
   }
 
@@ -56,9 +56,9 @@ public final class ImageInput {
     }
     long pixels = (long) width * height;
     if (width <= 0 || height <= 0 || argb.length != pixels || outFloats != pixels * 3) {
-      throw new InceptException(InceptException.Code.INVALID_ARGUMENT, "a " + width + "x" + height
-          + " image needs " + pixels + " pixels and " + pixels * 3 + " floats; got " + argb.length
-          + " pixels and " + outFloats + " floats");
+      throw new InceptException(InceptException.Code.INVALID_ARGUMENT,
+          "a " + width + "x" + height + " image needs " + pixels + " pixels and " + pixels * 3 + " floats; got "
+              + argb.length + " pixels and " + outFloats + " floats");
     }
   }
 

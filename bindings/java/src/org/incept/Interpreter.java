@@ -108,7 +108,7 @@ public final class Interpreter implements AutoCloseable {
   private final String backend;
   private final int threads;
   private boolean closed;
-  private ByteBuffer arena;          // null until prepared
+  private ByteBuffer arena;  // null until prepared
   private FloatBuffer[] inputs;
   private FloatBuffer[] outputs;
   private long arenaBytes = -1;
@@ -140,9 +140,9 @@ public final class Interpreter implements AutoCloseable {
     this.inputShapes = model.inputShapes;
     this.outputShapes = model.outputShapes;
     long handle;
-    synchronized (model) {   // against a concurrent model.close()
-      handle = NativeLib.createInterpreter(model, model.handleForInterpreter(), options.backend,
-          options.threads, options.maxArenaBytes, options.winograd);
+    synchronized (model) {  // against a concurrent model.close()
+      handle = NativeLib.createInterpreter(model, model.handleForInterpreter(), options.backend, options.threads,
+          options.maxArenaBytes, options.winograd);
     }
     resource = new NativeResource(this, handle, NativeResource.INTERPRETER);
   }
@@ -188,8 +188,8 @@ public final class Interpreter implements AutoCloseable {
     }
     long need = arenaBytesRequired();
     if (need > Integer.MAX_VALUE - ARENA_ALIGNMENT) {
-      throw new InceptException(InceptException.Code.UNSUPPORTED, "the plan needs an arena of " + need
-          + " bytes, more than a Java ByteBuffer holds (2 GiB)");
+      throw new InceptException(InceptException.Code.UNSUPPORTED,
+          "the plan needs an arena of " + need + " bytes, more than a Java ByteBuffer holds (2 GiB)");
     }
     ByteBuffer buffer = ByteBuffer.allocateDirect((int) need + ARENA_ALIGNMENT - 1);
     NativeLib.prepare(this, h, buffer);
@@ -346,14 +346,15 @@ public final class Interpreter implements AutoCloseable {
       boolean input = what.equals("input");
       String name = input ? inputNames[index] : outputNames[index];
       int[] shape = input ? inputShapes[index] : outputShapes[index];
-      throw new InceptException(InceptException.Code.INVALID_ARGUMENT, what + " " + index + " '" + name
-          + "' " + java.util.Arrays.toString(shape) + " holds " + want + " floats, the array has " + got);
+      throw new InceptException(InceptException.Code.INVALID_ARGUMENT,
+          what + " " + index + " '" + name + "' " + java.util.Arrays.toString(shape) + " holds " + want
+              + " floats, the array has " + got);
     }
   }
 
   private static FloatBuffer view(ByteBuffer arena, long[] span) {
     ByteBuffer b = arena.duplicate();
-    b.limit((int) (span[0] + span[1]));   // limit first: the span may start past the old position
+    b.limit((int) (span[0] + span[1]));  // limit first: the span may start past the old position
     b.position((int) span[0]);
     return b.slice().order(ByteOrder.nativeOrder()).asFloatBuffer();
   }

@@ -87,10 +87,10 @@ public final class Model implements AutoCloseable {
       return new Model(NativeLib.loadBuffer(buffer, buffer.position(), buffer.remaining()));
     }
     if (buffer.hasArray()) {
-      return new Model(NativeLib.loadArray(buffer.array(), buffer.arrayOffset() + buffer.position(),
-          buffer.remaining()));
+      return new Model(
+          NativeLib.loadArray(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining()));
     }
-    byte[] copy = new byte[buffer.remaining()];   // a read-only heap buffer: no array access
+    byte[] copy = new byte[buffer.remaining()];  // a read-only heap buffer: no array access
     buffer.duplicate().get(copy);
     return new Model(NativeLib.loadArray(copy, 0, copy.length));
   }
@@ -303,8 +303,8 @@ public final class Model implements AutoCloseable {
       n *= d;
     }
     if (n > Integer.MAX_VALUE) {
-      throw new InceptException(InceptException.Code.UNSUPPORTED,
-          "a tensor of " + n + " floats does not fit a Java array");
+      throw new InceptException(
+          InceptException.Code.UNSUPPORTED, "a tensor of " + n + " floats does not fit a Java array");
     }
     return (int) n;
   }
@@ -318,14 +318,15 @@ public final class Model implements AutoCloseable {
         return i;
       }
     }
-    throw new InceptException(InceptException.Code.INVALID_ARGUMENT, "the model has no " + what + " named '" + name
-        + "' (it has " + names.length + " " + what + (names.length == 1 ? "" : "s") + ")");
+    throw new InceptException(InceptException.Code.INVALID_ARGUMENT,
+        "the model has no " + what + " named '" + name + "' (it has " + names.length + " " + what
+            + (names.length == 1 ? "" : "s") + ")");
   }
 
   static int checkIndex(int index, int count, String what) {
     if (index < 0 || index >= count) {
-      throw new InceptException(InceptException.Code.INVALID_ARGUMENT, what + " index " + index
-          + " is out of range: the model has " + count + " " + what + (count == 1 ? "" : "s"));
+      throw new InceptException(InceptException.Code.INVALID_ARGUMENT,
+          what + " index " + index + " is out of range: the model has " + count + " " + what + (count == 1 ? "" : "s"));
     }
     return index;
   }

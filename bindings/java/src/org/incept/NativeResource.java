@@ -19,10 +19,10 @@ final class NativeResource extends PhantomReference<Object> {
   private static final ReferenceQueue<Object> QUEUE = new ReferenceQueue<Object>();
   // Registered resources: a PhantomReference must stay reachable itself until it is enqueued.
   private static final Set<NativeResource> LIVE = new HashSet<NativeResource>();
-  private static Thread reaper;   // guarded by LIVE
+  private static Thread reaper;  // guarded by LIVE
 
   private final int kind;
-  private long handle;   // guarded by this; 0 once freed
+  private long handle;  // guarded by this; 0 once freed
 
   NativeResource(Object owner, long handle, int kind) {
     super(owner, QUEUE);

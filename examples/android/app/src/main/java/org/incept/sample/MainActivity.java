@@ -38,8 +38,8 @@ public final class MainActivity extends Activity {
   private static final int TOP_K = 5;
 
   private final ExecutorService worker = Executors.newSingleThreadExecutor();
-  private Model model;               // touched on `worker` only
-  private Interpreter interpreter;   // touched on `worker` only
+  private Model model;  // touched on `worker` only
+  private Interpreter interpreter;  // touched on `worker` only
   private ImageView imageView;
   private TextView resultView;
 
@@ -70,7 +70,7 @@ public final class MainActivity extends Activity {
 
   @Override
   protected void onDestroy() {
-    worker.execute(new Runnable() {   // after any classification still queued
+    worker.execute(new Runnable() {  // after any classification still queued
       @Override
       public void run() {
         if (interpreter != null) {
@@ -100,7 +100,7 @@ public final class MainActivity extends Activity {
       interpreter.prepare();
       long loadMs = SystemClock.elapsedRealtime() - t0;
 
-      int[] shape = interpreter.inputShape(0);   // [1, H, W, 3]
+      int[] shape = interpreter.inputShape(0);  // [1, H, W, 3]
       int height = shape[1];
       int width = shape[2];
       String image = firstImageAsset();
@@ -109,7 +109,7 @@ public final class MainActivity extends Activity {
       Bitmap input = centerCropScaled(original, width, height);
       int[] argb = new int[width * height];
       input.getPixels(argb, 0, width, 0, 0, width, height);
-      ImageInput.fromArgb(interpreter, 0, argb, width, height);   // (p / 255 - mean) / std, RGB or BGR
+      ImageInput.fromArgb(interpreter, 0, argb, width, height);  // (p / 255 - mean) / std, RGB or BGR
 
       long t1 = SystemClock.elapsedRealtimeNanos();
       interpreter.invoke();
@@ -119,19 +119,23 @@ public final class MainActivity extends Activity {
 
       text.append(String.format(Locale.US, "%s: %s, input %dx%d %s\n", image,
           model.architecture().isEmpty() ? "model" : model.architecture(), width, height, model.channelOrder()));
-      text.append(String.format(Locale.US, "incept %s, %d threads: load + prepare %d ms, invoke %.1f ms, arena %d KiB\n\n",
-          Incept.version(), threads, loadMs, runMs, interpreter.arenaBytes() / 1024));
+      text.append(
+          String.format(Locale.US, "incept %s, %d threads: load + prepare %d ms, invoke %.1f ms, arena %d KiB\n\n",
+              Incept.version(), threads, loadMs, runMs, interpreter.arenaBytes() / 1024));
       for (int i : topK(probs, TOP_K)) {
         String label = model.label(i).isEmpty() ? "class " + i : model.label(i);
         text.append(String.format(Locale.US, "%5.1f%%  %s\n", 100 * probs[i], label));
       }
-    } catch (InceptException e) {   // a refused model file, a bad option: the runtime's message
+    } catch (InceptException e) {  // a refused model file, a bad option: the runtime's message
       Log.e(TAG, "incept: " + e.getMessage(), e);
       text.append("incept error (").append(e.codeName()).append("):\n").append(e.runtimeMessage());
     } catch (IOException e) {
       Log.e(TAG, "assets", e);
-      text.append("Cannot read the assets: ").append(e.getMessage())
-          .append("\nPut a converted model at app/src/main/assets/").append(MODEL_ASSET).append(" (README.md).");
+      text.append("Cannot read the assets: ")
+          .append(e.getMessage())
+          .append("\nPut a converted model at app/src/main/assets/")
+          .append(MODEL_ASSET)
+          .append(" (README.md).");
     }
     final Bitmap bitmap = shown;
     runOnUiThread(new Runnable() {
