@@ -39,6 +39,17 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
+// 8-bit activations are in the format (schema revision 4) and the loader checks them, but this runtime computes
+// in float32 only: such a file is refused here, at prepare, so that incept-inspect can still show it.
+Status check_compute_types(const ModelData& d) {
+  for (size_t t = 0; t < d.tensors.size(); ++t)
+    INCEPT_CHECK(!d.tensors[t].is_8bit_activation(), kUnsupported,
+                 "tensor %zu '%s': %s activations need int8 compute, which this runtime does not have yet (files with "
+                 "float32, float16 or int8 weights and float32 activations run)",
+                 t, d.tensors[t].shown.c_str(), detail::storage_name(d.tensors[t].storage));
+  return Status::ok();
+}
+
 Status check_options(const InterpreterOptions& options) {
   INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
                options.threads);
@@ -81,6 +92,7 @@ Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
   INCEPT_RETURN_IF_ERROR(check_options(options));
+  INCEPT_RETURN_IF_ERROR(check_compute_types(d));
   INCEPT_RETURN_IF_ERROR(check_shapes(d));
   places.assign(d.tensors.size(), TensorPlace{});
   kernels.clear();

@@ -21,9 +21,17 @@ using ops::OpKind;
 using ops::OpParams;
 const char* op_kind_name(OpKind kind);  // "Conv2D", ...
 
-// How a constant's elements are stored in the file (schema DType). Activations are always float32.
-enum class Storage : uint8_t { kFloat32 = 0, kFloat16 = 1, kInt8 = 2 };
-const char* storage_name(Storage s);  // "float32", "float16", "int8"
+// How a tensor's elements are stored in the file (schema DType). Constants may be float32, float16 or int8
+// (per-channel scales); activations float32, or 8-bit (int8, uint8) with one QuantParams for the tensor.
+enum class Storage : uint8_t { kFloat32 = 0, kFloat16 = 1, kInt8 = 2, kUInt8 = 3 };
+const char* storage_name(Storage s);  // "float32", "float16", "int8", "uint8"
+
+// An 8-bit activation's quantisation: real = scale * (q - zero_point).
+struct QuantParams {
+  float scale = 0.0f;                           // finite and > 0 (the loader checked)
+  int32_t zero_point = 0;                       // in the storage type's range
+  bool operator==(const QuantParams& o) const;  // bit for bit (what free concat requires)
+};
 
 struct TensorInfo {
   std::string name;   // as the file holds it (the API returns this)
@@ -35,6 +43,8 @@ struct TensorInfo {
   size_t raw_bytes = 0;           // num_elements x 4, 2 or 1
   const float* data = nullptr;    // float32 constants: raw, read in place; nullptr otherwise (expand_weights)
   const float* scales = nullptr;  // int8 constants: shape[0] scales, finite and > 0 (in the file)
+  QuantParams quant;              // 8-bit activations; zero for float32 ones and constants
+  bool is_8bit_activation() const { return raw == nullptr && storage != Storage::kFloat32; }
   bool is_constant() const { return raw != nullptr; }
 };
 

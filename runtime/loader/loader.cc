@@ -4,9 +4,10 @@
 //   1. size: big enough for the size prefix and identifier; the prefix fits inside the file
 //   2. file identifier "INCP", then the format version (read through a verifier-checked field)
 //   3. flatbuffers::Verifier over the whole FlatBuffer
-//   4. semantics: tensors (rank, dims, dtype: narrow only for weights, INT8 scales; byte sizes vs buffers
-//      inside the data section),
-//      graph inputs/outputs, ops (arity, constant vs activation inputs, producers before consumers)
+//   4. semantics: tensors (rank, dims, dtype: float16 only for weights, uint8 only for activations, INT8
+//      weights' per-channel scales, 8-bit activations' QuantParams; byte sizes vs buffers inside the data
+//      section), graph inputs/outputs, ops (arity, constant vs activation inputs, producers before
+//      consumers), then the 8-bit rules (float32 graph outputs; a concat's inputs quantised as its output)
 //   5. parse_<op>: option ranges into plain params (parse_ops.cc)
 // Shape inference against the stored shapes happens in Interpreter::prepare().
 #include <cinttypes>
@@ -63,6 +64,24 @@ Status check_version(const uint8_t* fb, size_t fb_size) {
   return Status::ok();
 }
 
+// An 8-bit activation's (scale, zero point): present, the scale finite and > 0, the zero point in the range of
+// the tensor's storage type.
+Status load_quant(const fb::QuantParams* quant, uint32_t i, TensorInfo& info) {
+  const char* name = info.shown.c_str();
+  const char* type = storage_name(info.storage);
+  INCEPT_CHECK(quant != nullptr, kInvalidModel, "tensor %u '%s': a %s activation without QuantParams", i, name, type);
+  const float scale = quant->scale();
+  const int32_t zp = quant->zero_point();
+  INCEPT_CHECK(std::isfinite(scale) && scale > 0.0f, kInvalidModel,
+               "tensor %u '%s': quantisation scale is %g; it must be finite and > 0", i, name,
+               static_cast<double>(scale));
+  const int32_t lo = info.storage == Storage::kUInt8 ? 0 : -128, hi = info.storage == Storage::kUInt8 ? 255 : 127;
+  INCEPT_CHECK(zp >= lo && zp <= hi, kInvalidModel, "tensor %u '%s': zero point %d is outside the %s range [%d, %d]", i,
+               name, zp, type, lo, hi);
+  info.quant = QuantParams{scale, zp};
+  return Status::ok();
+}
+
 Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_t fb_end, const LoadOptions& caps,
                     ModelData* out) {
   const auto* tensors = m.tensors();
@@ -98,20 +117,32 @@ Status load_tensors(const fb::Model& m, const uint8_t* bytes, size_t size, size_
                  "tensor %u '%s': element count overflows the limit of %" PRId64 " elements", i, name, kMaxElements);
     const int dtype = static_cast<int>(t->dtype());
     INCEPT_CHECK(dtype >= 0 && dtype <= static_cast<int>(fb::DType::MAX), kInvalidModel,
-                 "tensor %u '%s': dtype %d is not one this runtime reads (0 FLOAT32, 1 FLOAT16, 2 INT8; a newer "
-                 "converter wrote it?)",
+                 "tensor %u '%s': dtype %d is not one this runtime reads (0 FLOAT32, 1 FLOAT16, 2 INT8, 3 UINT8; a "
+                 "newer converter wrote it?)",
                  i, name, dtype);
     info.storage = static_cast<Storage>(dtype);
     const int32_t b = t->buffer();
     const auto* scales = t->scales();
+    const fb::QuantParams* quant = t->quant();
     if (b == -1) {
-      INCEPT_CHECK(info.storage == Storage::kFloat32, kInvalidModel,
-                   "tensor %u '%s': an activation stored as %s; activations are float32 (only weights may be narrow)",
-                   i, name, storage_name(info.storage));
-      INCEPT_CHECK(scales == nullptr, kInvalidModel, "tensor %u '%s': an activation with %u scales", i, name,
-                   scales->size());
+      INCEPT_CHECK(info.storage != Storage::kFloat16, kInvalidModel,
+                   "tensor %u '%s': an activation stored as float16; activations are float32, int8 or uint8", i, name);
+      INCEPT_CHECK(scales == nullptr, kInvalidModel,
+                   "tensor %u '%s': an activation with %u per-channel scales (activations have one QuantParams)", i,
+                   name, scales->size());
+      if (info.storage == Storage::kFloat32) {
+        INCEPT_CHECK(quant == nullptr, kInvalidModel,
+                     "tensor %u '%s': a float32 activation with QuantParams (only 8-bit activations have them)", i,
+                     name);
+        continue;
+      }
+      INCEPT_RETURN_IF_ERROR(load_quant(quant, i, info));
       continue;
     }
+    INCEPT_CHECK(info.storage != Storage::kUInt8, kInvalidModel,
+                 "tensor %u '%s': a constant stored as uint8; weights are float32, float16 or int8", i, name);
+    INCEPT_CHECK(quant == nullptr, kInvalidModel,
+                 "tensor %u '%s': a constant with QuantParams (int8 weights have per-channel scales instead)", i, name);
     INCEPT_CHECK(b >= 0 && static_cast<uint32_t>(b) < num_buffers, kInvalidModel,
                  "tensor %u '%s': buffer index %d is out of range (model has %u buffers)", i, name, b, num_buffers);
     if (info.storage == Storage::kInt8) {
@@ -227,6 +258,32 @@ Status check_dataflow(ModelData* d) {
   return Status::ok();
 }
 
+// The rules 8-bit activations add (schema/model.fbs, DType): graph outputs are float32 (the API gives float
+// out), and a Concat's inputs share its output's storage type and QuantParams, so that each producer writes
+// its slice in the concat's own quantisation (free concat).
+Status check_quantised_types(const ModelData& d) {
+  for (int t : d.outputs)
+    INCEPT_CHECK(!d.tensors[t].is_8bit_activation(), kInvalidModel,
+                 "graph output tensor %d '%s' is %s; graph outputs must be float32", t, d.tensors[t].shown.c_str(),
+                 storage_name(d.tensors[t].storage));
+  for (const OpNode& op : d.ops) {
+    if (op.kind != OpKind::kConcat) continue;
+    const TensorInfo& out = d.tensors[op.outputs[0]];
+    for (size_t j = 0; j < op.inputs.size(); ++j) {
+      const TensorInfo& in = d.tensors[op.inputs[j]];
+      INCEPT_CHECK(in.storage == out.storage, kInvalidModel,
+                   "%s: input %zu '%s' is %s but the output is %s; a concat's inputs share its output's type",
+                   op.label.c_str(), j, in.shown.c_str(), storage_name(in.storage), storage_name(out.storage));
+      INCEPT_CHECK(in.quant == out.quant, kInvalidModel,
+                   "%s: input %zu '%s' has scale %g and zero point %d but the output has %g and %d; a concat's "
+                   "inputs share its output's QuantParams",
+                   op.label.c_str(), j, in.shown.c_str(), static_cast<double>(in.quant.scale), in.quant.zero_point,
+                   static_cast<double>(out.quant.scale), out.quant.zero_point);
+    }
+  }
+  return Status::ok();
+}
+
 Status load_ops(const fb::Model& m, const LoadOptions& caps, ModelData* d) {
   const auto* ops = m.operators();
   INCEPT_CHECK(ops != nullptr && ops->size() > 0, kInvalidModel, "model has no operators");
@@ -261,6 +318,7 @@ Status load_model(const uint8_t* bytes, size_t size, const LoadOptions& options,
   INCEPT_RETURN_IF_ERROR(load_index_list(m.outputs(), "output", *out, &out->outputs));
   INCEPT_RETURN_IF_ERROR(load_ops(m, options, out));
   INCEPT_RETURN_IF_ERROR(check_dataflow(out));
+  INCEPT_RETURN_IF_ERROR(check_quantised_types(*out));
   return load_metadata(m, out);
 }
 

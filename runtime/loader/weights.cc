@@ -33,8 +33,13 @@ const char* storage_name(Storage s) {
     case Storage::kFloat32: return "float32";
     case Storage::kFloat16: return "float16";
     case Storage::kInt8: return "int8";
+    case Storage::kUInt8: return "uint8";
   }
   return "?";
+}
+
+bool QuantParams::operator==(const QuantParams& o) const {
+  return std::memcmp(&scale, &o.scale, sizeof(scale)) == 0 && zero_point == o.zero_point;
 }
 
 void expand_weights(const TensorInfo& t, float* out) {
@@ -57,6 +62,7 @@ void expand_weights(const TensorInfo& t, float* out) {
       }
       return;
     }
+    case Storage::kUInt8: return;  // activations only (the loader refuses a uint8 constant)
   }
 }
 

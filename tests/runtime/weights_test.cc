@@ -107,9 +107,9 @@ void expect_refused(const std::vector<uint8_t>& bytes, const char* text) {
 TEST_CASE("weights: the loader refuses malformed narrow storage, naming the field") {
   SUBCASE("a dtype this runtime does not know") {
     expect_refused(conv_with([](ModelBuilder& b, int* w, int) {
-                     *w = b.constant_bytes("w", {3, 1, 1, 2}, 3, std::vector<uint8_t>(6));
+                     *w = b.constant_bytes("w", {3, 1, 1, 2}, 4, std::vector<uint8_t>(6));
                    }),
-                   "tensor 1 'w': dtype 3 is not one this runtime reads");
+                   "tensor 1 'w': dtype 4 is not one this runtime reads");
   }
   SUBCASE("an activation stored narrow, or with scales") {
     expect_refused(conv_with([](ModelBuilder& b, int* w, int x) {
@@ -121,7 +121,7 @@ TEST_CASE("weights: the loader refuses malformed narrow storage, naming the fiel
                      *w = b.constant("w", {3, 1, 1, 2}, std::vector<float>(6, 0.5f));
                      b.set_scales(x, {1.0f, 2.0f});
                    }),
-                   "tensor 0 'x': an activation with 2 scales");
+                   "tensor 0 'x': an activation with 2 per-channel scales");
   }
   SUBCASE("int8 without one scale per output channel") {
     expect_refused(conv_with([](ModelBuilder& b, int* w, int) {
@@ -212,6 +212,7 @@ struct Net {
           b.set_scales(t, scales);
           return t;
         }
+        case detail::Storage::kUInt8: break;  // not a weight storage
       }
       return -1;
     };

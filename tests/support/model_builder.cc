@@ -57,6 +57,12 @@ void ModelBuilder::set_scales(int tensor, std::vector<float> scales) {
   tensors_[tensor].scales = std::move(scales);
 }
 
+void ModelBuilder::set_quant(int tensor, float scale, int32_t zero_point) {
+  tensors_[tensor].has_quant = true;
+  tensors_[tensor].quant_scale = scale;
+  tensors_[tensor].zero_point = zero_point;
+}
+
 int ModelBuilder::tensor_with_buffer(const std::string& name, std::vector<int32_t> shape, int32_t buffer) {
   tensors_.push_back({name, std::move(shape), buffer});
   return static_cast<int>(tensors_.size()) - 1;
@@ -139,9 +145,11 @@ std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64
                                          const std::vector<int>& inputs, const std::vector<int>& outputs) const {
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
-  for (const TensorDef& t : tensors_)
+  for (const TensorDef& t : tensors_) {
+    const fb::QuantParams quant(t.quant_scale, t.zero_point);
     tensors.push_back(fb::CreateTensorDirect(fbb, t.name.c_str(), &t.shape, static_cast<fb::DType>(t.dtype), t.buffer,
-                                             t.has_scales ? &t.scales : nullptr));
+                                             t.has_scales ? &t.scales : nullptr, t.has_quant ? &quant : nullptr));
+  }
   std::vector<fb::Buffer> buffers;
   offsets->clear();
   uint64_t at = data_start;

@@ -31,12 +31,14 @@ class ModelBuilder {
   // A constant with data; `buffer_bytes_override` >= 0 stores a different Buffer.size (broken files).
   int constant(const std::string& name, std::vector<int32_t> shape, std::vector<float> data,
                int64_t buffer_bytes_override = -1);
-  // A constant stored as `dtype` (0 FLOAT32, 1 FLOAT16, 2 INT8; any byte for broken files) whose buffer
+  // A constant stored as `dtype` (0 FLOAT32, 1 FLOAT16, 2 INT8, 3 UINT8; any byte for broken files) whose buffer
   // holds `bytes` as given. INT8 weights also need set_scales().
   int constant_bytes(const std::string& name, std::vector<int32_t> shape, int dtype, std::vector<uint8_t> bytes);
   // Tensor fields as narrow (or broken) files have them.
   void set_dtype(int tensor, int dtype);
   void set_scales(int tensor, std::vector<float> scales);
+  // An 8-bit activation's QuantParams (any values, for broken files too).
+  void set_quant(int tensor, float scale, int32_t zero_point);
   // A tensor pointing at an arbitrary buffer index (broken files).
   int tensor_with_buffer(const std::string& name, std::vector<int32_t> shape, int32_t buffer);
 
@@ -74,6 +76,9 @@ class ModelBuilder {
     int dtype = 0;
     bool has_scales = false;
     std::vector<float> scales = {};
+    bool has_quant = false;
+    float quant_scale = 0.0f;
+    int32_t zero_point = 0;
   };
   struct BufferDef {
     std::vector<uint8_t> data;
