@@ -8,7 +8,8 @@ multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct
 speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
 layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
 
-    build/release/bin/incept_bench_ops --benchmark_filter='BM_peak|BM_stream|conv2d_f32_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
+    build/release/bin/incept_bench_ops \\
+        --benchmark_filter='BM_peak|BM_stream|conv2d_f32_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
         --benchmark_repetitions=3 --benchmark_format=json --benchmark_out=build/conv.json
     /usr/bin/python3 bench/ops/conv_report.py build/conv.json [--layers]
 """
@@ -75,7 +76,8 @@ def winograd_table(impl: str, convs: list, layers: bool) -> None:
     direct_impl = "gemm_" + re.sub(r"^winograd_(f2x2_)?", "", impl)
     direct = {(c["net"], tuple(sorted(c["args"].items()))): c for c in convs if c["impl"] == direct_impl}
     rows = [c for c in convs if c["impl"] == impl]
-    print(f"\n### conv2d_f32_{impl} (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_{direct_impl})\n")
+    print(f"\n### conv2d_f32_{impl} (effective GFLOP/s: direct FLOPs / time; "
+          f"x: speed-up over conv2d_f32_{direct_impl})\n")
     print("| class | layers | median effective GFLOP/s | median x direct | lowest x (layer) |")
     print("|---|---|---|---|---|")
     classes = {}
@@ -104,7 +106,8 @@ def main() -> int:
     a = p.parse_args()
     context, peaks, convs, fcs, streams = load(a.results)
     if "widest" not in peaks:
-        sys.exit("conv_report: no BM_peak_fma in the file: run it in the same filter (--benchmark_filter='BM_peak|conv2d')")
+        sys.exit("conv_report: no BM_peak_fma in the file: "
+                 "run it in the same filter (--benchmark_filter='BM_peak|conv2d')")
     print(f"CPU: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs; peak one core "
           f"{peaks['widest']:.1f} GFLOP/s" + (f", AVX2 {peaks['avx2']:.1f}" if "avx2" in peaks else ""))
     for impl in sorted({c["impl"] for c in convs}):
@@ -124,10 +127,11 @@ def main() -> int:
             cs = classes[cls]
             rates = [c["gflops"] for c in cs for _ in range(c["count"])]
             low = min(cs, key=lambda c: c["gflops"])
-            print(f"| {cls} | {len(rates)} | {statistics.median(rates):.1f} | {100 * statistics.median(rates) / peak:.1f} % "
+            print(f"| {cls} | {len(rates)} | {statistics.median(rates):.1f} | "
+                  f"{100 * statistics.median(rates) / peak:.1f} % "
                   f"| {100 * low['gflops'] / peak:.1f} % ({low['net']} {low['label']}) |")
         under = [c for c in rows if c["gflops"] < 0.7 * peak and conv_class(c["args"]) != "first conv (Cin 3)"]
-        print(f"\nlayers under 70 % of peak (first convs excepted): "
+        print("\nlayers under 70 % of peak (first convs excepted): "
               + (", ".join(f"{c['net']} {c['label']} {100 * c['gflops'] / peak:.0f} %" for c in under) or "none"))
         if a.layers:
             for c in rows:

@@ -48,7 +48,8 @@ def render(res: dict) -> str:
     meta = res.get("meta", {})
     nets = list(dict.fromkeys(r["net"] for r in rows))
     asked = meta.get("runtimes") or RUNTIMES   # a runtime asked for but never measured still gets its x marks
-    runtimes = [rt for rt in RUNTIMES if rt in asked and any(rt in r["runtimes"] or rt in r.get("skipped", {}) for r in rows)]
+    runtimes = [rt for rt in RUNTIMES
+                if rt in asked and any(rt in r["runtimes"] or rt in r.get("skipped", {}) for r in rows)]
     H_PLOT, LEFT, TOP, GAP = 300, 64, 124, 48
     bar_w = 26
     threads_per_net = max(len([r for r in rows if r["net"] == n]) for n in nets)

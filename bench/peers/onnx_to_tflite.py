@@ -118,7 +118,8 @@ class Writer:
         s = self.nhwc_shape(src)
         name = f"{label}/pad"
         self.shapes[name] = [s[0], s[3], s[1] + hb + he, s[2] + wb + we]
-        inputs = [self.act(src), self.const(f"{name}/paddings", np.array([[0, 0], [hb, he], [wb, we], [0, 0]], np.int32))]
+        inputs = [self.act(src),
+                  self.const(f"{name}/paddings", np.array([[0, 0], [hb, he], [wb, we], [0, 0]], np.int32))]
         if value == 0:
             self.op(tfl.BuiltinOperator.PAD, inputs, [self.act(name)])
         else:
@@ -228,7 +229,8 @@ class Writer:
 
     def op_GlobalAveragePool(self, n, a):
         opt = tfl.ReducerOptionsT(keepDims=True)
-        self.op(tfl.BuiltinOperator.MEAN, [self.act(n.input[0]), self.const(f"{n.name}/axes", np.array([1, 2], np.int32))],
+        self.op(tfl.BuiltinOperator.MEAN,
+                [self.act(n.input[0]), self.const(f"{n.name}/axes", np.array([1, 2], np.int32))],
                 [self.act(n.output[0])], tfl.BuiltinOptions.ReducerOptions, opt)
 
     def op_Flatten(self, n, a):
@@ -236,7 +238,8 @@ class Writer:
         if a.get("axis", 1) != 1 or (len(s) == 4 and (s[1] != 1 or s[2] != 1)):
             raise Unsupported(f"node '{n.name}': Flatten is mapped only for Nx1x1xC (after a global pool)")
         out = self.nhwc_shape(n.output[0])
-        self.op(tfl.BuiltinOperator.RESHAPE, [self.act(n.input[0]), self.const(f"{n.name}/shape", np.array(out, np.int32))],
+        self.op(tfl.BuiltinOperator.RESHAPE,
+                [self.act(n.input[0]), self.const(f"{n.name}/shape", np.array(out, np.int32))],
                 [self.act(n.output[0])], tfl.BuiltinOptions.ReshapeOptions, tfl.ReshapeOptionsT(newShape=out))
 
     def op_Gemm(self, n, a):

@@ -42,7 +42,8 @@ def make_models(a, out: str) -> dict:
             log(f"  {net}: checkpoint, ONNX and input already in {d} (--remake to redo)")
         if "incept" in a.runtimes:
             inc = m["incept"]
-            if a.remake or not os.path.exists(inc) or os.path.getmtime(inc) < max(os.path.getmtime(m["pth"]), conv_mtime):
+            if (a.remake or not os.path.exists(inc)
+                    or os.path.getmtime(inc) < max(os.path.getmtime(m["pth"]), conv_mtime)):
                 log(f"  {net}: converting the checkpoint to {inc}")
                 run([os.path.join(ROOT, "converter", "incept-convert"), "--arch", net, "--checkpoint", m["pth"],
                      "-o", inc, "-q"], f"incept-convert {net}")
@@ -106,7 +107,8 @@ def convert_peers(a, models: dict, out: str) -> dict:
         conv[net] = {}
         for rt in a.runtimes:
             if rt == "incept":
-                conv[net][rt] = {"path": m["incept"], "files": [m["incept"]], "tool": "converter/incept-convert --checkpoint"}
+                conv[net][rt] = {"path": m["incept"], "files": [m["incept"]],
+                                 "tool": "converter/incept-convert --checkpoint"}
             elif rt == "ort":
                 conv[net][rt] = {"path": m["onnx"], "files": [m["onnx"]], "tool": "the BN-folded ONNX export as is"}
             else:

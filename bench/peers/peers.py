@@ -46,7 +46,8 @@ def csv(kind, cast=str):
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="bench/peers/run.sh", description=__doc__.split("\n\n")[0])
     p.add_argument("--nets", type=csv("nets"), default=list(INPUT_SIZE),
-                   help="comma-separated: googlenet, inception_v3, inception_v4, inception_resnet_v2 (default: all four)")
+                   help="comma-separated: googlenet, inception_v3, inception_v4, inception_resnet_v2 "
+                        "(default: all four)")
     p.add_argument("--threads", type=csv("thread counts", int), default=[1, 2], help="default 1,2")
     p.add_argument("--rounds", type=int, default=3, help="rounds, each runtime once per net x threads (default 3)")
     p.add_argument("--out", default="build/peers", help="output folder (default build/peers)")
@@ -57,7 +58,8 @@ def parse_args(argv):
                         "runtime x thread count in the check phase (default 10; runs clamped to 5..300)")
     p.add_argument("--runtimes", type=csv("runtimes"), default=list(RUNTIMES),
                    help=f"any of {','.join(RUNTIMES)} (default: all); e.g. 'incept,ort' or 'tflite' alone")
-    p.add_argument("--incept-bench", metavar="PATH", default=os.environ.get("INCEPT_BENCH", "build/release/bin/incept-bench"),
+    p.add_argument("--incept-bench", metavar="PATH",
+                   default=os.environ.get("INCEPT_BENCH", "build/release/bin/incept-bench"),
                    help="default $INCEPT_BENCH or build/release/bin/incept-bench")
     p.add_argument("--incept-run", metavar="PATH", default=os.environ.get("INCEPT_RUN", "build/release/bin/incept-run"),
                    help="for the output check; default $INCEPT_RUN or build/release/bin/incept-run")
@@ -215,7 +217,8 @@ def rounds(a, models, conv, skipped, plan):
                         continue
                     before = quiet.wait() if a.wait_quiet > 0 else None
                     t0, c0 = time.monotonic(), cpu_sample()
-                    if rt == "incept" and binary_stamp(a.incept_bench) != a.incept_bench_stamp and not a.incept_bench_changed:
+                    if (rt == "incept" and binary_stamp(a.incept_bench) != a.incept_bench_stamp
+                            and not a.incept_bench_changed):
                         a.incept_bench_changed = f"round {r + 1}, before {net} T={t}"
                         log(f"  WARNING: {a.incept_bench} was rebuilt during this run ({a.incept_bench_changed});"
                             " incept's numbers before and after are not comparable")
@@ -283,8 +286,8 @@ def main(argv=None) -> int:
             "incept_bench_input": a.bench_takes_input, "incept_flags": a.incept_flags, "nets": a.nets,
             "threads": a.threads, "rounds": a.rounds, "runtimes": a.runtimes, "plan": plan, "target_s": a.target_s,
             "agree_limit": AGREE_LIMIT,
-            "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9).isoformat(timespec="seconds")
-                                   if a.incept_bench_stamp else None),
+            "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9)
+                                   .isoformat(timespec="seconds") if a.incept_bench_stamp else None),
             "incept_bench_rebuilt_during_run": a.incept_bench_changed,
             "wait_quiet_budget_s": a.wait_quiet, "waited_quiet_s": a.waited_quiet_s,
             "wall_s": round(time.monotonic() - started, 1), "argv": sys.argv[1:]}
@@ -306,7 +309,8 @@ def main(argv=None) -> int:
     if cp.returncode != 0:
         print(f"bench/peers: chart.py failed: {cp.stderr.strip()}", file=sys.stderr)
         return 1
-    log(f"wrote {path}, {os.path.join(out, 'table.txt')}, table.md and {svg} ({time.monotonic() - started:.0f} s in all)")
+    log(f"wrote {path}, {os.path.join(out, 'table.txt')}, table.md and {svg} "
+        f"({time.monotonic() - started:.0f} s in all)")
     return 0
 
 

@@ -52,7 +52,8 @@ def summarise(a, models, conv, plan, check, skipped, raw, base):
                 s = {"median_ms": med([x["median_ms"] for x in rs]), "round_medians_ms": [x["median_ms"] for x in rs],
                      "p90_ms": med([x.get("p90_ms") for x in rs]), "min_ms": min(x["min_ms"] for x in rs),
                      "first_ms": med([x.get("first_ms") for x in rs]), "create_ms": med([x["create_ms"] for x in rs]),
-                     "peak_rss_bytes": med([x.get("peak_rss_bytes") for x in rs]), "model_bytes": conv[net][rt]["bytes"],
+                     "peak_rss_bytes": med([x.get("peak_rss_bytes") for x in rs]),
+                     "model_bytes": conv[net][rt]["bytes"],
                      "version": rs[-1].get("version"), "settings": rs[-1].get("settings")}
                 c = check[net][t].get(rt, {})
                 s["vs_torch"], s["top5_same"] = c.get("vs_torch"), c.get("top5_same")
@@ -181,7 +182,8 @@ def markdown(rows, meta, conv) -> str:
         cells = []
         for rt in rts:
             s = r["runtimes"].get(rt)
-            cells.append("n/a" if s is None else f"{s['median_ms']:.1f}" + (f" ({s['ratio']:.2f})" if "ratio" in s else ""))
+            cells.append("n/a" if s is None
+                         else f"{s['median_ms']:.1f}" + (f" ({s['ratio']:.2f})" if "ratio" in s else ""))
         fp = f"{r['ratio_fastest_peer']:.2f} ({NAMES[r['fastest_peer']]})" if "ratio_fastest_peer" in r else "-"
         out.append(f"| {r['net']} | {r['threads']} | " + " | ".join(cells) + f" | {fp} |")
     out += ["", "| net | T | runtime | median ms | p90 ms | load ms | first ms | peak RSS MiB | RSS - baseline MiB "
@@ -193,15 +195,17 @@ def markdown(rows, meta, conv) -> str:
                 out.append(f"| {r['net']} | {r['threads']} | {NAMES[rt]} | not measured: "
                            f"{r['skipped'].get(rt, '-')} |||||||||")
                 continue
-            out.append(f"| {r['net']} | {r['threads']} | {NAMES[rt]} | {s['median_ms']:.2f} | {fmt(s['p90_ms'], '.2f')} "
-                       f"| {s['create_ms']:.1f} | {fmt(s['first_ms'], '.1f')} | {mib(s['peak_rss_bytes'], '.1f')} "
+            out.append(f"| {r['net']} | {r['threads']} | {NAMES[rt]} | {s['median_ms']:.2f} "
+                       f"| {fmt(s['p90_ms'], '.2f')} | {s['create_ms']:.1f} | {fmt(s['first_ms'], '.1f')} "
+                       f"| {mib(s['peak_rss_bytes'], '.1f')} "
                        f"| {mib(s.get('peak_rss_minus_baseline_bytes'), '.1f')} | {mib(s['model_bytes'], '.1f')} "
                        f"| {fmt(s['vs_torch'], '.1e')} | {'same' if s['top5_same'] else 'DIFF'} |")
     out += ["", "Versions, settings and conversions:", ""]
     first_net = next(iter(conv), None)
     for rt in rts:
         tool = conv[first_net][rt].get("tool") if first_net else None
-        out.append(f"- {NAMES[rt]} {meta['versions'].get(rt) or ''}: {meta['settings'].get(rt) or 'incept-bench --threads T'}"
+        out.append(f"- {NAMES[rt]} {meta['versions'].get(rt) or ''}: "
+                   f"{meta['settings'].get(rt) or 'incept-bench --threads T'}"
                    + (f"; model: {tool}" if tool else ""))
     return "\n".join(out)
 

@@ -50,7 +50,8 @@ def main() -> int:
         print(f"bench/zoo: {net} ...", file=sys.stderr, flush=True)
         sh(PY, "-m", "incept_convert.make_checkpoint", "--arch", net, "--seed", seed, "-o", d / "model.pth",
            "--input", d / "x.npy", "--reference", d / "ref.npy")
-        conv = sh(REPO / "converter/incept-convert", "--arch", net, "--checkpoint", d / "model.pth", "-o", d / "m.incept")
+        conv = sh(REPO / "converter/incept-convert", "--arch", net, "--checkpoint", d / "model.pth",
+                  "-o", d / "m.incept")
         params = float(re.search(r"([0-9.]+)M params", conv.stdout).group(1))
         sh(bin_dir / "incept-run", d / "m.incept", "--input", d / "x.npy", "--output", d / "y.npy", "-q")
         y, ref = np.load(d / "y.npy").astype(np.float64), np.load(d / "ref.npy").astype(np.float64)
@@ -67,8 +68,9 @@ def main() -> int:
              "| top-5 | median ms |", "|---" * 10 + "|"]
     for r in rows:
         lines.append(f"| {r['net']} | {r['input']} | {r['params_m']:.2f} | {r['gflop']:.2f} | "
-                     f"{r['arena_bytes'] / 2**20:.2f} | {r['lower_bound_bytes'] / 2**20:.2f} | {r['arena_ratio']:.3f} | "
-                     f"{r['max_rel_diff']:.1e} | {'same' if r['top5_identical'] else 'DIFFER'} | {r['median_ms']:.1f} |")
+                     f"{r['arena_bytes'] / 2**20:.2f} | {r['lower_bound_bytes'] / 2**20:.2f} | "
+                     f"{r['arena_ratio']:.3f} | {r['max_rel_diff']:.1e} | "
+                     f"{'same' if r['top5_identical'] else 'DIFFER'} | {r['median_ms']:.1f} |")
     (out / "table.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0 if all(r["max_rel_diff"] <= 1e-4 and r["top5_identical"] for r in rows) else 1

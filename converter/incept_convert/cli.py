@@ -79,14 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
                         "the Hugging Face hub ship them); aux heads and a 'module.' prefix are dropped")
     p.add_argument("--onnx", metavar="X.onnx", help="ONNX model (opset 11-21) to convert instead of a checkpoint")
     p.add_argument("--keras", metavar="X.h5",
-                   help="whole Keras model (.h5 with its config, or Keras 3 .keras) to convert instead of a checkpoint; "
-                        "preprocessing defaults to keras.applications' x / 127.5 - 1 (mean = std = 0.5)")
+                   help="whole Keras model (.h5 with its config, or Keras 3 .keras) to convert instead of a "
+                        "checkpoint; preprocessing defaults to keras.applications' x / 127.5 - 1 (mean = std = 0.5)")
     p.add_argument("-o", "--output", metavar="M.incept", required=True, help="model file to write")
     p.add_argument("--labels", metavar="FILE", help="class labels, one per line, stored in the model")
-    p.add_argument("--mean", type=_triple, metavar="a,b,c", help=f"input mean per channel, in the model's channel order (default: the zoo net's; ImageNet's {IMAGENET_MEAN} for ONNX; 0.5,0.5,0.5 for Keras)")
-    p.add_argument("--std", type=_triple, metavar="a,b,c", help=f"input std per channel (default: the zoo net's; ImageNet's {IMAGENET_STD} for ONNX; 0.5,0.5,0.5 for Keras)")
+    p.add_argument("--mean", type=_triple, metavar="a,b,c",
+                   help="input mean per channel, in the model's channel order (default: the zoo net's; "
+                        f"ImageNet's {IMAGENET_MEAN} for ONNX; 0.5,0.5,0.5 for Keras)")
+    p.add_argument("--std", type=_triple, metavar="a,b,c",
+                   help=f"input std per channel (default: the zoo net's; ImageNet's {IMAGENET_STD} for ONNX; "
+                        "0.5,0.5,0.5 for Keras)")
     p.add_argument("--input-size", type=_size, metavar="N|HxW",
-                   help="input height/width (default: the zoo net's, e.g. 224 googlenet, 299 inception_v3; the ONNX input's)")
+                   help="input height/width (default: the zoo net's, e.g. 224 googlenet, 299 inception_v3; "
+                        "the ONNX input's)")
     p.add_argument("--transform-input", action="store_true",
                    help="the checkpoint was trained with transform_input=True: record mean = std = 0.5 (see below)")
     p.add_argument("--weights", choices=storage.CHOICES, default="fp32",
@@ -118,7 +123,8 @@ def _check_args(a) -> None:
     if not os.path.isfile(src):
         raise ConvertError(f"input {src} is not a file")
     if os.path.isdir(a.output) or a.output.endswith(os.sep):
-        raise ConvertError(f"-o {a.output} is a directory; give a file name such as {os.path.join(a.output, 'model.incept')}")
+        raise ConvertError(f"-o {a.output} is a directory; "
+                           f"give a file name such as {os.path.join(a.output, 'model.incept')}")
     out_dir = Path(a.output).parent
     if not out_dir.is_dir():
         raise ConvertError(f"output folder {out_dir} does not exist; create it or choose another -o path")
@@ -133,7 +139,8 @@ def _read_labels(path: str) -> List[str]:
     except FileNotFoundError:
         raise ConvertError(f"labels file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise ConvertError(f"cannot read labels file {path} ({one_line(str(e))}); it must be UTF-8 text, one label per line") from None
+        raise ConvertError(f"cannot read labels file {path} ({one_line(str(e))}); "
+                           "it must be UTF-8 text, one label per line") from None
     labels = [line.strip() for line in text.splitlines()]
     while labels and not labels[-1]:
         labels.pop()
@@ -206,5 +213,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{PROG}: wrote {args.output}: {g.metadata.architecture}, input {g.inputs[0].shape} NHWC, "
               f"{len(g.ops)} ops, {len(g.tensors())} tensors, {params / 1e6:.2f}M params, "
               f"{len(data) / 2**20:.1f} MiB" + (f" ({len(narrowed)} weight tensors stored as {args.weights})"
-                                                  if narrowed else ""))
+                                                if narrowed else ""))
     return 0

@@ -35,7 +35,8 @@ def _complete(folder: Path) -> bool:
 
 
 def _flatc() -> str:
-    flatc = os.environ.get("FLATC") or shutil.which("flatc") or ("/usr/bin/flatc" if os.path.exists("/usr/bin/flatc") else None)
+    flatc = (os.environ.get("FLATC") or shutil.which("flatc")
+             or ("/usr/bin/flatc" if os.path.exists("/usr/bin/flatc") else None))
     if not flatc:
         raise ConvertError("flatc (the FlatBuffers compiler, 2.0.x) was not found; install it "
                            "(Debian: apt-get install flatbuffers-compiler) or set FLATC=/path/to/flatc")

@@ -44,6 +44,8 @@ KERAS_MEAN = KERAS_STD = (0.5, 0.5, 0.5)   # keras.applications' inception prepr
 CONFIG_DIR = Path(__file__).resolve().parent / "zoo" / "keras"
 ARCHS = {"keras_inception_v3": "inception_v3.json.gz", "keras_inception_resnet_v2": "inception_resnet_v2.json.gz"}
 WEIGHTED = ("Conv2D", "BatchNormalization", "Dense")
+
+
 def _expected_count(layer) -> int:
     c = layer["config"]
     if layer["class_name"] == "BatchNormalization":
@@ -59,14 +61,14 @@ def import_keras_arch(arch: str, path: str, input_size=None) -> ir.Graph:
     file_layers = ordered_weights(path)
     if len(file_layers) != len(model_layers):
         raise ConvertError(f"checkpoint {path} has weights for {len(file_layers)} layers, --arch {arch} for "
-                           f"{len(model_layers)}; check --arch, or that the file holds the whole network (with its top, "
-                           "include_top=True)")
+                           f"{len(model_layers)}; check --arch, or that the file holds the whole network "
+                           "(with its top, include_top=True)")
     weights, file_names = {}, {}
     for i, ((fname, ws), layer) in enumerate(zip(file_layers, model_layers)):
         if len(ws) != _expected_count(layer):
-            raise ConvertError(f"checkpoint {path}: its layer '{fname}' (number {i + 1} with weights) has {len(ws)} weight "
-                               f"arrays, but --arch {arch}'s layer '{layer['name']}' ({layer['class_name']}) has "
-                               f"{_expected_count(layer)}; check --arch")
+            raise ConvertError(f"checkpoint {path}: its layer '{fname}' (number {i + 1} with weights) has "
+                               f"{len(ws)} weight arrays, but --arch {arch}'s layer '{layer['name']}' "
+                               f"({layer['class_name']}) has {_expected_count(layer)}; check --arch")
         weights[layer["name"]], file_names[layer["name"]] = ws, fname
     last = model_layers[-1]
     if last["class_name"] == "Dense" and np.ndim(weights[last["name"]][0]) == 2:
@@ -74,7 +76,8 @@ def import_keras_arch(arch: str, path: str, input_size=None) -> ir.Graph:
     try:
         return KerasImporter(config, weights, f"checkpoint {path}", input_size, file_names).run()
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
-        raise ConvertError(f"--arch {arch}: cannot build the graph ({type(e).__name__}: {short_reason(e, 120)})") from None
+        raise ConvertError(f"--arch {arch}: cannot build the graph "
+                           f"({type(e).__name__}: {short_reason(e, 120)})") from None
 
 
 def _pair(v) -> Tuple[int, int]:
@@ -138,7 +141,8 @@ class KerasImporter:
     # ---- helpers ----
     def label(self, layer) -> str:
         in_file = self.file_names.get(layer["name"], layer["name"])
-        return f"'{layer['name']}' ({layer['class_name']}" + (f", '{in_file}' in the file)" if in_file != layer["name"] else ")")
+        return (f"'{layer['name']}' ({layer['class_name']}"
+                + (f", '{in_file}' in the file)" if in_file != layer["name"] else ")"))
 
     def take(self, layer, count_ok, what) -> List[np.ndarray]:
         name = layer["name"]
@@ -184,7 +188,8 @@ class KerasImporter:
 
     def check_channels_last(self, layer, c) -> None:
         if c.get("data_format", "channels_last") not in ("channels_last", None):
-            raise UnsupportedOp(self.label(layer), "data_format channels_first is not supported; build with channels_last")
+            raise UnsupportedOp(self.label(layer),
+                                "data_format channels_first is not supported; build with channels_last")
 
     # ---- driver ----
     def run(self) -> ir.Graph:
@@ -215,8 +220,8 @@ class KerasImporter:
         self.graph.outputs = [self.acts[outputs[0]]]
         unused = sorted(n for n, ws in self.weights.items() if ws and n not in self.used)
         if unused:
-            raise ConvertError(f"{self.source}: weights of layers {', '.join(unused[:5])} are not used by the model's graph; "
-                               "the file is inconsistent")
+            raise ConvertError(f"{self.source}: weights of layers {', '.join(unused[:5])} are not used by the "
+                               "model's graph; the file is inconsistent")
         n, h, w, c = self.graph.inputs[0].shape
         self.graph.metadata.input_size = ir.Size2D(h, w)
         return self.graph
@@ -226,10 +231,12 @@ class KerasImporter:
         c = layer["config"]
         shape = c.get("batch_shape") or c.get("batch_input_shape")
         if not shape or len(shape) != 4:
-            raise ConvertError(f"{self.source}: input '{layer['name']}' has shape {shape}; expected an image [N, H, W, C]")
+            raise ConvertError(f"{self.source}: input '{layer['name']}' has shape {shape}; "
+                               "expected an image [N, H, W, C]")
         h, w = self.input_size or (shape[1], shape[2])
         if h is None or w is None:
-            raise ConvertError(f"{self.source}: input '{layer['name']}' has no fixed height/width; pass --input-size N (or HxW)")
+            raise ConvertError(f"{self.source}: input '{layer['name']}' has no fixed height/width; "
+                               "pass --input-size N (or HxW)")
         if shape[3] is None:
             raise ConvertError(f"{self.source}: input '{layer['name']}' has no fixed channel count")
         if self.graph.inputs:
@@ -247,7 +254,8 @@ class KerasImporter:
         (x,) = xs
         if int(c.get("groups", 1)) != 1:
             raise UnsupportedOp(self.label(layer), "grouped convolution is not supported")
-        ws = self.take(layer, (2,) if c.get("use_bias", True) else (1,), "kernel" + (", bias" if c.get("use_bias", True) else ""))
+        ws = self.take(layer, (2,) if c.get("use_bias", True) else (1,),
+                       "kernel" + (", bias" if c.get("use_bias", True) else ""))
         k = ws[0]
         kernel, stride, dilation = _pair(c["kernel_size"]), _pair(c.get("strides", 1)), _pair(c.get("dilation_rate", 1))
         if k.ndim != 4 or tuple(k.shape[:3]) != (*kernel, x.shape[3]) or k.shape[3] != int(c["filters"]):
@@ -258,7 +266,8 @@ class KerasImporter:
         h, w = self.out_hw(x.shape[1:3], kernel, stride, pad, dilation)
         name = layer["name"]
         opts = ir.Conv2DOptions(ir.Size2D(*kernel), ir.Size2D(*stride), pad, ir.Size2D(*dilation), 1)
-        wt = ir.Tensor(f"{name}/kernel", list(k.transpose(3, 0, 1, 2).shape), data=np.ascontiguousarray(k.transpose(3, 0, 1, 2)))
+        wt = ir.Tensor(f"{name}/kernel", list(k.transpose(3, 0, 1, 2).shape),
+                       data=np.ascontiguousarray(k.transpose(3, 0, 1, 2)))
         bt = ir.Tensor(f"{name}/bias", [k.shape[3]], data=np.ascontiguousarray(bias.reshape(-1)))
         y = self.add(name, [x, wt, bt], opts, [1, h, w, k.shape[3]], "Conv2D")
         return self.activation(layer, y, c.get("activation", "linear"))
@@ -268,7 +277,8 @@ class KerasImporter:
         axis = c.get("axis", -1)
         axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
         if not isinstance(axis, int) or axis % len(x.shape) != len(x.shape) - 1:
-            raise UnsupportedOp(self.label(layer), f"normalisation over axis {axis}: only the channel axis (last) is supported")
+            raise UnsupportedOp(self.label(layer),
+                                f"normalisation over axis {axis}: only the channel axis (last) is supported")
         scale, center = bool(c.get("scale", True)), bool(c.get("center", True))
         ws = self.take(layer, (2 + scale + center,), ("gamma, " if scale else "") + ("beta, " if center else "")
                        + "moving_mean, moving_variance")
@@ -278,7 +288,8 @@ class KerasImporter:
                                f"{[list(w.shape) for w in ws]}, expected [{ch}] each")
         gamma = ws.pop(0) if scale else np.ones(ch)
         beta = ws.pop(0) if center else np.zeros(ch)
-        return self.add(layer["name"], [x], ir.BatchNormOptions(gamma, beta, ws[0], ws[1], float(c.get("epsilon", 1e-3))),
+        return self.add(layer["name"], [x],
+                        ir.BatchNormOptions(gamma, beta, ws[0], ws[1], float(c.get("epsilon", 1e-3))),
                         x.shape, "BatchNormalization")
 
     def layer_Activation(self, layer, c, xs):
@@ -287,8 +298,10 @@ class KerasImporter:
 
     def layer_ReLU(self, layer, c, xs):
         (x,) = xs
-        if c.get("max_value") is not None or float(c.get("negative_slope", 0) or 0) != 0 or float(c.get("threshold", 0) or 0) != 0:
-            raise UnsupportedOp(self.label(layer), "only a plain ReLU (no max_value, negative_slope or threshold) is supported")
+        if (c.get("max_value") is not None or float(c.get("negative_slope", 0) or 0) != 0
+                or float(c.get("threshold", 0) or 0) != 0):
+            raise UnsupportedOp(self.label(layer),
+                                "only a plain ReLU (no max_value, negative_slope or threshold) is supported")
         return self.activation(layer, x, "relu")
 
     def _pool(self, layer, c, xs, max_pool: bool):
@@ -319,15 +332,17 @@ class KerasImporter:
     def layer_Concatenate(self, layer, c, xs):
         rank = len(xs[0].shape)
         if int(c.get("axis", -1)) % rank != rank - 1:
-            raise UnsupportedOp(self.label(layer), f"concat along axis {c.get('axis')}: only channels (the last axis) are supported")
+            raise UnsupportedOp(self.label(layer),
+                                f"concat along axis {c.get('axis')}: only channels (the last axis) are supported")
         if any(x.shape[:-1] != xs[0].shape[:-1] for x in xs):
             raise UnsupportedOp(self.label(layer), f"inputs of shapes {[x.shape for x in xs]} do not concatenate")
-        return self.add(layer["name"], xs, ir.ConcatOptions(rank - 1), [*xs[0].shape[:-1], sum(x.shape[-1] for x in xs)],
-                        "Concatenate")
+        return self.add(layer["name"], xs, ir.ConcatOptions(rank - 1),
+                        [*xs[0].shape[:-1], sum(x.shape[-1] for x in xs)], "Concatenate")
 
     def _residual(self, layer, xs, scale: float):
         if len(xs) != 2 or xs[0].shape != xs[1].shape:
-            raise UnsupportedOp(self.label(layer), f"a residual scale needs two inputs of one shape, got {[x.shape for x in xs]}")
+            raise UnsupportedOp(self.label(layer),
+                                f"a residual scale needs two inputs of one shape, got {[x.shape for x in xs]}")
         name = layer["name"]
         y = self.add(f"{name}/scale", [xs[1]], ir.ScaleOptions(np.asarray(float(scale))), xs[1].shape, "scale")
         return self.add(name, [xs[0], y], ir.AddOptions(), xs[0].shape, layer["class_name"])
@@ -338,13 +353,15 @@ class KerasImporter:
     def layer_Lambda(self, layer, c, xs):   # tf.keras keras.applications InceptionResNetV2 (see module doc)
         args = c.get("arguments") or {}
         if len(xs) != 2 or set(args) != {"scale"} or not isinstance(args["scale"], (int, float)):
-            raise UnsupportedOp(self.label(layer), "a Lambda layer holds Python code the converter does not run; only "
-                                "keras.applications' residual scaling (two inputs, arguments {'scale': s}) is recognised")
+            raise UnsupportedOp(self.label(layer), "a Lambda layer holds Python code the converter does not run; "
+                                "only keras.applications' residual scaling (two inputs, arguments {'scale': s}) "
+                                "is recognised")
         return self._residual(layer, xs, float(args["scale"]))
 
     def layer_Add(self, layer, c, xs):
         if len(xs) != 2 or xs[0].shape != xs[1].shape:
-            raise UnsupportedOp(self.label(layer), f"only the sum of two same-shape tensors is supported, got {[x.shape for x in xs]}")
+            raise UnsupportedOp(self.label(layer),
+                                f"only the sum of two same-shape tensors is supported, got {[x.shape for x in xs]}")
         return self.add(layer["name"], xs, ir.AddOptions(), xs[0].shape, "Add")
 
     def layer_GlobalAveragePooling2D(self, layer, c, xs):
@@ -372,7 +389,8 @@ class KerasImporter:
     def layer_Dense(self, layer, c, xs):
         (x,) = xs
         if len(x.shape) != 2:
-            raise UnsupportedOp(self.label(layer), f"a Dense layer on a rank-{len(x.shape)} tensor; only [N, C] inputs are supported")
+            raise UnsupportedOp(self.label(layer),
+                                f"a Dense layer on a rank-{len(x.shape)} tensor; only [N, C] inputs are supported")
         use_bias = c.get("use_bias", True)
         ws = self.take(layer, (2,) if use_bias else (1,), "kernel" + (", bias" if use_bias else ""))
         k = ws[0]

@@ -61,7 +61,8 @@ def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx
             raise ConvertError(f"{source}: cannot read its external weight data ({short_reason(e)}); keep the "
                                "data files next to the .onnx") from None
     if not model.graph.node:
-        raise ConvertError(f"{source} has an empty ONNX graph (no nodes); check that the file is complete and really .onnx")
+        raise ConvertError(f"{source} has an empty ONNX graph (no nodes); "
+                           "check that the file is complete and really .onnx")
     model = to_legacy_opset(model, source)
     try:
         onnx.checker.check_model(model)
@@ -98,8 +99,8 @@ class OnnxImporter(WindowOps):
     def _fix_input(self, input_size) -> None:
         inputs = [i for i in self.model.graph.input if i.name not in self.consts]
         if len(inputs) != 1:
-            raise ConvertError(f"{self.source}: the graph has {len(inputs)} inputs ({', '.join(i.name for i in inputs)}); "
-                               "incept models take exactly one image input")
+            raise ConvertError(f"{self.source}: the graph has {len(inputs)} inputs "
+                               f"({', '.join(i.name for i in inputs)}); incept models take exactly one image input")
         inp = inputs[0]
         tt = inp.type.tensor_type
         if tt.elem_type != onnx.TensorProto.FLOAT:
@@ -107,7 +108,8 @@ class OnnxImporter(WindowOps):
                                f"{onnx.TensorProto.DataType.Name(tt.elem_type)}; incept takes float32 input")
         dims = tt.shape.dim
         if len(dims) != 4:
-            raise ConvertError(f"{self.source}: input '{inp.name}' has rank {len(dims)}; expected an NCHW image [N,3,H,W]")
+            raise ConvertError(f"{self.source}: input '{inp.name}' has rank {len(dims)}; "
+                               "expected an NCHW image [N,3,H,W]")
         if dims[0].HasField("dim_value") and dims[0].dim_value != 1:
             raise ConvertError(f"{self.source}: input '{inp.name}' has a fixed batch of {dims[0].dim_value}; "
                                "re-export with batch 1 (or a dynamic batch axis)")
@@ -117,7 +119,8 @@ class OnnxImporter(WindowOps):
         for axis, what in ((1, "channel count"), (2, "height"), (3, "width")):
             if not dims[axis].HasField("dim_value") or dims[axis].dim_value <= 0:
                 raise ConvertError(f"{self.source}: input '{inp.name}' has no fixed {what}; "
-                                   + ("pass --input-size N (or HxW)" if axis > 1 else "export with a fixed channel count"))
+                                   + ("pass --input-size N (or HxW)" if axis > 1
+                                      else "export with a fixed channel count"))
         del self.model.graph.value_info[:]   # stale once the input shape changed; inference recomputes them
 
     def _infer_shapes(self) -> Dict[str, List[Optional[int]]]:
@@ -147,7 +150,8 @@ class OnnxImporter(WindowOps):
         if name in self.consts:
             raise UnsupportedOp(node, f"input {i} '{name}' is a constant where incept needs a computed tensor; "
                                 "constant-fold the model first (e.g. onnx-simplifier)")
-        raise UnsupportedOp(node, f"input {i} '{name}' is not produced by any earlier node (graph not in topological order?)")
+        raise UnsupportedOp(node, f"input {i} '{name}' is not produced by any earlier node "
+                                  "(graph not in topological order?)")
 
     def const(self, node, i: int, optional: bool = False) -> Optional[np.ndarray]:
         if not self.has_input(node, i):
@@ -167,7 +171,8 @@ class OnnxImporter(WindowOps):
         return t
 
     def add(self, node, inputs, options, outputs=None) -> ir.Operator:
-        op = ir.Operator(node.name or node.output[0], list(inputs), outputs or [self.new_act(node)], options, node.op_type)
+        op = ir.Operator(node.name or node.output[0], list(inputs), outputs or [self.new_act(node)], options,
+                         node.op_type)
         self.graph.ops.append(op)
         return op
 
@@ -241,7 +246,8 @@ class OnnxImporter(WindowOps):
         if b.shape != (o,):
             raise UnsupportedOp(node, f"bias of shape {list(b.shape)}, expected [{o}]")
         pad = self.pads(node, a, x.shape[1:3], kernel, stride, dilation)
-        opts = ir.Conv2DOptions(ir.Size2D(*kernel), ir.Size2D(*stride), pad, ir.Size2D(*dilation), int(a.get("group", 1)))
+        opts = ir.Conv2DOptions(ir.Size2D(*kernel), ir.Size2D(*stride), pad, ir.Size2D(*dilation),
+                                int(a.get("group", 1)))
         wname = node.input[1]
         bname = node.input[2] if self.has_input(node, 2) else f"{node.output[0]}.bias"
         self.add(node, [x, self.weight(wname, w.transpose(0, 2, 3, 1)), self.weight(bname, b)], opts)
@@ -265,7 +271,8 @@ class OnnxImporter(WindowOps):
         rank = len(xs[0].shape)
         axis = int(a["axis"]) % rank
         if axis != 1 or rank not in (2, 4):
-            raise UnsupportedOp(node, f"concat along axis {a['axis']} of a rank-{rank} tensor: only channels (axis 1) are supported")
+            raise UnsupportedOp(node, f"concat along axis {a['axis']} of a rank-{rank} tensor: "
+                                      "only channels (axis 1) are supported")
         self.add(node, xs, ir.ConcatOptions(3 if rank == 4 else 1))
 
     def _flatten_or_identity(self, node, out_shape) -> None:
@@ -276,7 +283,8 @@ class OnnxImporter(WindowOps):
         elif len(in_shape) == 4 and in_shape[2] == in_shape[3] == 1 and list(out_shape) == in_shape[:2]:
             self.add(node, [x], ir.FlattenOptions(), [self.new_act(node, 0, list(out_shape))])
         else:
-            raise UnsupportedOp(node, f"reshape from {in_shape} to {list(out_shape)}: only [N,C,1,1] -> [N,C] is supported")
+            raise UnsupportedOp(node, f"reshape from {in_shape} to {list(out_shape)}: "
+                                      "only [N,C,1,1] -> [N,C] is supported")
 
     def op_Flatten(self, node, a):
         in_shape = self.shape(node, node.input[0])
@@ -342,7 +350,8 @@ class OnnxImporter(WindowOps):
         rank = len(x.shape)
         axis = int(a.get("axis", -1 if self.opset >= 13 else 1)) % rank
         if not (axis == rank - 1 == 1 or (rank == 4 and axis == 1 and self.opset >= 13)):
-            raise UnsupportedOp(node, f"softmax over axis {a.get('axis')} of a rank-{rank} tensor: only the channel axis is supported")
+            raise UnsupportedOp(node, f"softmax over axis {a.get('axis')} of a rank-{rank} tensor: "
+                                      "only the channel axis is supported")
         self.add(node, [x], ir.SoftmaxOptions())
 
     def op_LRN(self, node, a):

@@ -13,8 +13,9 @@ each is rewritten here to its opset-17 spelling, which means the same:
   - Reshape (19, 21), Flatten, Identity, Constant, Transpose, Pad (21): new element types only
     (float8 in 19, int4/uint4 in 21): a tensor of those types is refused by name.
 Ops the importer has no handler for (Split, whose 18 added `num_outputs`, among them) are refused by name
-before this step (onnx_import.to_legacy_opset). Opset 22 changed Conv, pooling, Dropout, LRN and more (bfloat16 and other types) and is refused, as is
-anything newer: the message names the file's opset and the highest supported.
+before this step (onnx_import.to_legacy_opset). Opset 22 changed Conv, pooling, Dropout, LRN and more
+(bfloat16 and other types) and is refused, as is anything newer: the message names the file's opset and
+the highest supported.
 """
 
 from typing import Dict

@@ -84,7 +84,8 @@ class WindowOps:
         pads = self.const(node, 1) if self.has_input(node, 1) else np.array(a.get("pads", []))
         value = self.const(node, 2, optional=True) if self.has_input(node, 2) else a.get("value", 0.0)
         if mode != "constant" or np.any(np.asarray(value) != 0):
-            raise UnsupportedOp(node, f"only zero padding is supported (mode '{mode}', value {np.asarray(value).tolist()})")
+            raise UnsupportedOp(node, "only zero padding is supported "
+                                      f"(mode '{mode}', value {np.asarray(value).tolist()})")
         p = [int(v) for v in np.asarray(pads).ravel()]
         if len(x.shape) != 4 or len(p) != 8 or p[0] or p[1] or p[4] or p[5] or min(p) < 0:
             raise UnsupportedOp(node, f"pads {p}: only non-negative padding of H and W of a 4-D tensor is supported")

@@ -118,7 +118,8 @@ def _lrn(op: ir.Operator, xs: List[Optional[List[int]]]) -> List[int]:
     o, x = op.options, xs[0]
     _need(op, len(x) == 4, f"LRN needs a 4-D input, got {x}")
     _need(op, 1 <= o.size <= LRN_MAX_SIZE, f"LRN size {o.size} is outside 1..{LRN_MAX_SIZE}")
-    _need(op, math.isfinite(o.alpha) and o.alpha >= 0 and math.isfinite(o.beta) and math.isfinite(o.bias) and o.bias > 0,
+    _need(op, (math.isfinite(o.alpha) and o.alpha >= 0 and math.isfinite(o.beta)
+               and math.isfinite(o.bias) and o.bias > 0),
           f"LRN alpha {o.alpha}, beta {o.beta}, bias {o.bias}: incept needs alpha >= 0 and bias > 0 (so the base "
           "bias + alpha/size * sum(x^2) is never 0 or negative), all finite")
     return list(x)

@@ -87,7 +87,8 @@ def read_model(data: bytes) -> ReadModel:
                 raise FormatError(f"tensor '{t.Name().decode()}' has unknown dtype {t.Dtype()}")
             dtype = ir.DType(t.Dtype())
             if size != storage.BYTES_PER_ELEMENT[dtype] * count:
-                raise FormatError(f"tensor '{t.Name().decode()}' has {count} {dtype.name} elements but buffer size {size}")
+                raise FormatError(f"tensor '{t.Name().decode()}' has {count} {dtype.name} elements "
+                                  f"but buffer size {size}")
             scales = t.ScalesAsNumpy() if t.ScalesLength() else None
             if dtype == ir.DType.INT8 and (scales is None or len(scales) != shape[0]):
                 raise FormatError(f"tensor '{t.Name().decode()}' is INT8 without one scale per output channel")

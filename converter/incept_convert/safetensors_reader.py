@@ -79,7 +79,8 @@ class _Reader:
     def entry(self, name: str, info) -> tuple:
         where = f"tensor '{name}'"
         if not isinstance(info, dict):
-            self.fail(f"{where}: its entry is a JSON {type(info).__name__}, expected an object with {', '.join(FIELDS)}")
+            self.fail(f"{where}: its entry is a JSON {type(info).__name__}, "
+                      f"expected an object with {', '.join(FIELDS)}")
         missing = [f for f in FIELDS if f not in info]
         extra = sorted(set(info) - set(FIELDS))
         if missing or extra:

@@ -3,12 +3,13 @@
 
 A .pth state_dict is loaded with torch.load(weights_only=True, map_location="cpu") (tensors and plain
 containers only: a checkpoint never runs code); a .safetensors file (timm / Hugging Face) by the strict
-NumPy reader of safetensors_reader.py, F16/BF16 widened to float32. Either is unwrapped from {"state_dict": ...} / {"model": ...},
-stripped of a "module." (DataParallel) prefix and of the auxiliary classifiers (training-only heads).
-The zoo definition (zoo/, names compatible with torchvision / timm / Cadene / facenet checkpoints) is
-built with the checkpoint's own class count (read from its classifier's rows), its keys and shapes are
-checked, then the eval-mode model is exported to ONNX in memory (opset 13, BatchNormalization kept so
-the fold happens in float64 in passes.py) and handed to the ONNX importer: one importer for both paths.
+NumPy reader of safetensors_reader.py, F16/BF16 widened to float32. Either is unwrapped from
+{"state_dict": ...} / {"model": ...}, stripped of a "module." (DataParallel) prefix and of the auxiliary
+classifiers (training-only heads). The zoo definition (zoo/, names compatible with torchvision / timm /
+Cadene / facenet checkpoints) is built with the checkpoint's own class count (read from its classifier's
+rows), its keys and shapes are checked, then the eval-mode model is exported to ONNX in memory (opset
+13, BatchNormalization kept so the fold happens in float64 in passes.py) and handed to the ONNX
+importer: one importer for both paths.
 """
 
 import io
@@ -81,7 +82,8 @@ def load_state_dict(path: str) -> Dict:
         raise ConvertError(f"checkpoint {path} is a directory; pass the .pth file") from None
     except Exception as e:
         raise ConvertError(f"cannot read checkpoint {path} ({short_reason(e, 160)}); it must be a complete "
-                           "torch.save()d state_dict (tensors only, e.g. torch.save(model.state_dict(), path))") from None
+                           "torch.save()d state_dict (tensors only, e.g. "
+                           "torch.save(model.state_dict(), path))") from None
     for key in ("state_dict", "model"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]

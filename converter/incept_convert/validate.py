@@ -39,7 +39,8 @@ def check_inputs(op: ir.Operator) -> None:
             if role != opspec.Role.BIAS:
                 raise UnsupportedOp(op.label, f"input {j} ({role.value}) is absent; only a bias may be")
         elif t.is_constant != (role != opspec.Role.ACTIVATION):
-            want = "an activation (no data)" if role == opspec.Role.ACTIVATION else f"a constant with data ({role.value})"
+            want = ("an activation (no data)" if role == opspec.Role.ACTIVATION
+                    else f"a constant with data ({role.value})")
             raise UnsupportedOp(op.label, f"input {j} '{t.name}' must be {want}")
 
 

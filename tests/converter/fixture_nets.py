@@ -35,8 +35,8 @@ class TinyInception(nn.Module):
 def register_tiny() -> None:
     from incept_convert import zoo
     if TINY not in zoo.SPECS:
-        zoo.register(TINY, zoo.Spec(build=lambda num_classes, aux_logits: TinyInception(num_classes), input_size=TINY_SIZE,
-                                    description="test-only tiny Inception"))
+        zoo.register(TINY, zoo.Spec(build=lambda num_classes, aux_logits: TinyInception(num_classes),
+                                    input_size=TINY_SIZE, description="test-only tiny Inception"))
 
 
 class OpsetNet(nn.Module):
@@ -47,7 +47,8 @@ class OpsetNet(nn.Module):
     def __init__(self):
         super().__init__()
         torch.manual_seed(3)
-        self.conv, self.bn, self.proj, self.fc = nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 8, 1), nn.Linear(16, 5)
+        self.conv, self.bn, self.proj, self.fc = (nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 8, 1),
+                                                  nn.Linear(16, 5))
         with torch.no_grad():
             self.bn.running_mean.normal_(0, 0.2)
             self.bn.running_var.uniform_(0.5, 2.0)

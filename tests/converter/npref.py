@@ -62,7 +62,8 @@ def pool2d(x, o, is_max: bool):
                   constant_values=1.0 if o.count_include_pad else 0.0)
     mask = np.pad(mask, ((0, 0), (0, eh), (0, ew), (0, 0)))
     s, cnt = np.zeros((n, oh, ow, c)), np.zeros((1, oh, ow, 1))
-    for (_, _, v), (_, _, m) in zip(_windows(xp, kh, kw, sh, sw, 1, 1, oh, ow), _windows(mask, kh, kw, sh, sw, 1, 1, oh, ow)):
+    for (_, _, v), (_, _, m) in zip(_windows(xp, kh, kw, sh, sw, 1, 1, oh, ow),
+                                    _windows(mask, kh, kw, sh, sw, 1, 1, oh, ow)):
         s += v
         cnt += m
     return _act(s / cnt, o.activation)

@@ -20,7 +20,8 @@ def _save(state, path):
 
 def test_missing_onnx_file(tmp_path):
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--onnx", tmp_path / "nope.onnx", "-o", out), "nope.onnx", "does not exist", output=out)
+    assert_user_error(run_convert("--onnx", tmp_path / "nope.onnx", "-o", out), "nope.onnx", "does not exist",
+                      output=out)
 
 
 def test_missing_checkpoint(tmp_path):
@@ -107,7 +108,8 @@ def test_missing_key(googlenet_state, tmp_path):
     state = dict(googlenet_state)
     del state["inception4a.branch2.1.conv.weight"]
     out = tmp_path / "m.incept"
-    msg = assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "k.pth"), "-o", out),
+    msg = assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "k.pth"),
+                                        "-o", out),
                             "missing keys", "inception4a.branch2.1.conv.weight", output=out)
     assert "unexpected" not in msg
 
@@ -133,14 +135,15 @@ def test_wrong_shape(googlenet_state, tmp_path):
     state["inception4a.branch1.conv.weight"] = torch.zeros(192, 480, 3, 3)
     out = tmp_path / "m.incept"
     assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "s.pth"), "-o", out),
-                      "'inception4a.branch1.conv.weight'", "[192, 480, 3, 3]", "[192, 480, 1, 1]", "another architecture",
-                      output=out)
+                      "'inception4a.branch1.conv.weight'", "[192, 480, 3, 3]", "[192, 480, 1, 1]",
+                      "another architecture", output=out)
 
 
 def test_class_count_comes_from_the_checkpoint(googlenet_state, tmp_path):
     # A net trained on 10 classes converts as one: the classifier's rows set the class count.
     state = dict(googlenet_state)
-    state["fc.weight"], state["fc.bias"] = googlenet_state["fc.weight"][:10].clone(), googlenet_state["fc.bias"][:10].clone()
+    state["fc.weight"], state["fc.bias"] = (googlenet_state["fc.weight"][:10].clone(),
+                                            googlenet_state["fc.bias"][:10].clone())
     out = tmp_path / "m.incept"
     proc = run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "c10.pth"), "-o", out)
     assert proc.returncode == 0, proc.stderr
@@ -160,7 +163,8 @@ def test_classifier_bias_must_match_its_weight(googlenet_state, tmp_path):
 def test_checkpoint_without_a_classifier(googlenet_state, tmp_path):
     state = {k: v for k, v in googlenet_state.items() if not k.startswith("fc.")}
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "nofc.pth"), "-o", out),
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", _save(state, tmp_path / "nofc.pth"),
+                                  "-o", out),
                       "no 2-D classifier weight 'fc.weight'", "--arch googlenet", output=out)
 
 

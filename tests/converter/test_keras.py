@@ -71,13 +71,14 @@ def _h5_with_config(tmp_path, edit, name="edited.h5"):
 
 
 def _layer(layers, class_name, index=0):
-    return [l for l in layers if l["class_name"] == class_name][index]
+    return [layer for layer in layers if layer["class_name"] == class_name][index]
 
 
 def test_unsupported_layer_is_named(tmp_path):
     src = _h5_with_config(tmp_path, lambda layers: _layer(layers, "MaxPooling2D").update(class_name="LSTM"))
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--keras", src, "-o", out), "'max_pooling2d' (LSTM)", "no incept equivalent", output=out)
+    assert_user_error(run_convert("--keras", src, "-o", out), "'max_pooling2d' (LSTM)", "no incept equivalent",
+                      output=out)
 
 
 def test_other_lambda_is_refused(tmp_path):
@@ -159,7 +160,8 @@ def test_arch_takes_weights_by_layer_order(tmp_path, tiny_arch, source):
 def test_arch_counts_and_shapes_are_checked(tmp_path, tiny_arch, capsys):
     from incept_convert import cli
     out = tmp_path / "m.incept"
-    assert cli.main(["--arch", "keras_inception_v3", "--checkpoint", str(FIXTURES / "keras_tiny.h5"), "-o", str(out)]) == 2
+    assert cli.main(["--arch", "keras_inception_v3", "--checkpoint", str(FIXTURES / "keras_tiny.h5"),
+                     "-o", str(out)]) == 2
     assert "has weights for 40 layers, --arch keras_inception_v3 for 189" in capsys.readouterr().err
     dst = _weights_only(tmp_path / "w.h5", lambda n: f"old_{n}")
     with h5py.File(dst, "r+") as f:
@@ -188,7 +190,8 @@ def test_damaged_files(tmp_path):
     bad_config = tmp_path / "bad.h5"
     shutil.copy(FIXTURES / "keras_tiny.h5", bad_config)
     with h5py.File(bad_config, "r+") as f:
-        f.attrs["model_config"] = json.dumps({"class_name": "Functional", "config": {"layers": [{"class_name": "Conv2D"}]}})
+        f.attrs["model_config"] = json.dumps({"class_name": "Functional",
+                                              "config": {"layers": [{"class_name": "Conv2D"}]}})
     assert_user_error(run_convert("--keras", bad_config, "-o", out), "model config", output=out)
 
 
@@ -207,8 +210,8 @@ def test_keras_archive_caps(tmp_path, monkeypatch, capsys):
 
 def test_keras_goes_alone(tmp_path):
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--keras", FIXTURES / "keras_tiny.h5", "--arch", "googlenet", "-o", out), "give one of",
-                      output=out)
+    assert_user_error(run_convert("--keras", FIXTURES / "keras_tiny.h5", "--arch", "googlenet", "-o", out),
+                      "give one of", output=out)
 
 
 FULL_SIZE = """
@@ -217,13 +220,15 @@ import numpy as np, keras
 from keras import layers
 name, out = sys.argv[1], sys.argv[2]
 keras.utils.set_random_seed(1)
-build = {"inception_v3": keras.applications.InceptionV3, "inception_resnet_v2": keras.applications.InceptionResNetV2}[name]
+build = {"inception_v3": keras.applications.InceptionV3,
+         "inception_resnet_v2": keras.applications.InceptionResNetV2}[name]
 model = build(weights=None, classifier_activation=None)   # logits, not probabilities
 rng = np.random.default_rng(1)
 for layer in model.layers:
     if isinstance(layer, layers.BatchNormalization):
         beta, mean, var = layer.get_weights()
-        layer.set_weights([rng.normal(0, 0.2, beta.shape), rng.normal(0, 0.2, mean.shape), rng.uniform(0.5, 2.0, var.shape)])
+        layer.set_weights([rng.normal(0, 0.2, beta.shape), rng.normal(0, 0.2, mean.shape),
+                           rng.uniform(0.5, 2.0, var.shape)])
 model.save(os.path.join(out, name + ".keras"))
 model.save(os.path.join(out, name + ".h5"))
 import h5py
@@ -247,8 +252,10 @@ def test_full_size_keras_applications(tmp_path, name, incept_bin):
                           stderr=subprocess.STDOUT, text=True, timeout=1200, env={**os.environ, "KERAS_BACKEND": "jax"})
     assert proc.returncode == 0, proc.stdout[-2000:]
     x, y = np.load(tmp_path / "x.npy"), np.load(tmp_path / "y.npy")
-    for suffix, args in (("keras", ["--keras", tmp_path / f"{name}.keras"]), ("h5", ["--keras", tmp_path / f"{name}.h5"]),
-                         ("arch_weights_h5", ["--arch", f"keras_{name}", "--checkpoint", tmp_path / f"{name}_weights.h5"]),
+    for suffix, args in (("keras", ["--keras", tmp_path / f"{name}.keras"]),
+                         ("h5", ["--keras", tmp_path / f"{name}.h5"]),
+                         ("arch_weights_h5",
+                          ["--arch", f"keras_{name}", "--checkpoint", tmp_path / f"{name}_weights.h5"]),
                          ("arch_keras", ["--arch", f"keras_{name}", "--checkpoint", tmp_path / f"{name}.keras"])):
         out = tmp_path / f"{name}_{suffix}.incept"
         conv = run_convert(*args, "-o", out, "-q")

@@ -75,7 +75,8 @@ def test_layout_of_small_model(tiny_onnx, tmp_path):
         ir.Size2D(3, 3), ir.Size2D(1, 1), ir.Pad2D(1, 1, 1, 1), ir.Size2D(1, 1))
     assert conv.activation == ir.Activation.RELU
     pool = g.ops[1].options
-    assert pool.ceil_mode and pool.kernel == ir.Size2D(3, 3) and pool.stride == ir.Size2D(2, 2) and pool.pad == ir.Pad2D()
+    assert (pool.ceil_mode and pool.kernel == ir.Size2D(3, 3) and pool.stride == ir.Size2D(2, 2)
+            and pool.pad == ir.Pad2D())
     assert g.ops[1].outputs[0].shape == [1, 8, 8, 5]
     for op, (ins, outs) in zip(g.ops, model.op_indices):   # topological: inputs exist before use
         produced = {k for _, o in model.op_indices[: g.ops.index(op)] for k in o}

@@ -160,8 +160,8 @@ def test_incept_run_matches_torch(incept_run, conv_lrn_models, tmp_path, size, b
 
 @pytest.mark.parametrize("size", SIZES + (12,))
 def test_incept_run_lrn_matches_torch_for_every_size(incept_run, tmp_path, size):
-    """An ONNX LRN node over 9 channels (odd and even sizes, one wider than C) against PyTorch (channel-reversed for even
-    sizes, which is ONNX's window)."""
+    """An ONNX LRN node over 9 channels (odd and even sizes, one wider than C) against PyTorch
+    (channel-reversed for even sizes, which is ONNX's window)."""
     rng = np.random.default_rng(100 + size)
     x = (rng.standard_normal((1, 3, 5, 6)) * 4).astype(np.float32)
     src, model, xp, out = tmp_path / "lrn.onnx", tmp_path / "lrn.incept", tmp_path / "x.npy", tmp_path / "y.npy"

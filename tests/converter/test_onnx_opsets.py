@@ -45,7 +45,6 @@ def test_newer_opsets_convert_like_opset_13(net_model, tmp_path, opset, pad_axes
 def test_reduce_mean_matches_pytorch(net_model):
     import npref
     from incept_convert import passes, onnx_import
-    from incept_convert.reader import read_model
     from conftest import roundtrip
     net, model = net_model
     g = passes.run_all(onnx_import.import_onnx(upgrade(model, 18), "opset 18"))
@@ -58,7 +57,8 @@ def test_reduce_mean_matches_pytorch(net_model):
 
 
 def _one_node_model(node, opset, initializers=(), out_shape=(1, 3, 8, 8), extra_nodes=()):
-    g = helper.make_graph([*extra_nodes, node], "t", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 8, 8])],
+    g = helper.make_graph([*extra_nodes, node], "t",
+                          [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 8, 8])],
                           [helper.make_tensor_value_info(node.output[0], onnx.TensorProto.FLOAT, list(out_shape))],
                           list(initializers))
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], ir_version=8)
@@ -127,7 +127,8 @@ def test_reduce_mean_over_other_axes_is_refused(tmp_path):
     mean = helper.make_node("ReduceMean", ["c", "axes"], ["y"], name="channel_mean", keepdims=1)
     model = _one_node_model(mean, 18, [w, _i64("axes", [1])], out_shape=(1, 1, 8, 8), extra_nodes=[conv])
     src, out, proc = _convert(tmp_path, model)
-    assert_user_error(proc, "'channel_mean' (ReduceMean)", "mean over axes [1]", "only the mean over H and W", output=out)
+    assert_user_error(proc, "'channel_mean' (ReduceMean)", "mean over axes [1]", "only the mean over H and W",
+                      output=out)
 
 
 def test_reduce_mean_keepdims_then_flatten(tmp_path):
@@ -135,8 +136,10 @@ def test_reduce_mean_keepdims_then_flatten(tmp_path):
     w = numpy_helper.from_array(np.ones((3, 3, 1, 1), dtype=np.float32), "w")
     mean = helper.make_node("ReduceMean", ["c", "axes"], ["m"], name="mean")
     flat = helper.make_node("Flatten", ["m"], ["y"], name="flat")
-    g = helper.make_graph([conv, mean, flat], "t", [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 8, 8])],
-                          [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 3])], [w, _i64("axes", [-1, -2])])
+    g = helper.make_graph([conv, mean, flat], "t",
+                          [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 8, 8])],
+                          [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 3])],
+                          [w, _i64("axes", [-1, -2])])
     model = helper.make_model(g, opset_imports=[helper.make_opsetid("", 21)], ir_version=10)
     src, out, proc = _convert(tmp_path, model)
     assert proc.returncode == 0, proc.stderr

@@ -84,7 +84,8 @@ def _runtime_refusal(incept_run, g, tmp_path, monkeypatch):
         data = writer.serialize(g)
     model, x = tmp_path / "m.incept", tmp_path / "x.npy"
     model.write_bytes(data)
-    np.save(x, np.linspace(-2.0, 2.0, int(np.prod(X_SHAPE)), dtype=np.float32).reshape(1, 4, 4, 2).transpose(0, 3, 1, 2))
+    np.save(x, np.linspace(-2.0, 2.0, int(np.prod(X_SHAPE)), dtype=np.float32)
+            .reshape(1, 4, 4, 2).transpose(0, 3, 1, 2))
     proc = subprocess.run([str(incept_run), str(model), "--input", str(x), "--output", str(tmp_path / "y.npy")],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
     return proc.stderr.strip() if proc.returncode != 0 else None
@@ -151,6 +152,7 @@ def test_conv_and_fully_connected_without_bias_match_pytorch(incept_run, tmp_pat
     (tmp_path / "m.incept").write_bytes(data)
     np.save(tmp_path / "x.npy", x.numpy())
     proc = subprocess.run([str(incept_run), str(tmp_path / "m.incept"), "--input", str(tmp_path / "x.npy"), "--output",
-                           str(tmp_path / "y.npy")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+                           str(tmp_path / "y.npy")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), ref, rtol=0, atol=1e-5 * np.abs(ref).max())

@@ -2,7 +2,6 @@
 """--checkpoint X.safetensors: zoo nets in F32 / F16 / BF16 match PyTorch, the same key and shape checks as
 .pth, and every malformed-file class of the reader refused with one line, exit 2 and no output file."""
 
-import json
 import struct
 
 import numpy as np
@@ -57,7 +56,8 @@ def test_half_precision_matches_pytorch(small, tmp_path, dtype, request):
     assert proc.returncode == 0, proc.stderr
     ref = _logits(model, st_writer.rounded(state, dtype), x)
     diff, rel, top5 = compare_logits(npref.run(read_model(out.read_bytes()), x)[0], ref)
-    print(f"\n[safetensors] {SMALL} {dtype} (npref): max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), top-5 identical: {top5}")
+    print(f"\n[safetensors] {SMALL} {dtype} (npref): max|diff| = {diff:.3e} ({rel:.3e} x max|logit|), "
+          f"top-5 identical: {top5}")
     assert rel <= 1e-4 and top5
 
 
@@ -110,9 +110,12 @@ MALFORMED = {
     "one_offset": (pack({"w": _entry(data_offsets=[8])}, TWO), ["data_offsets [8]", "[begin, end]"]),
     "size_mismatch": (pack({"w": _entry(shape=[3])}, TWO), ["hold 8 bytes", "shape [3] of F32 needs 12"]),
     "f16_size_mismatch": (pack({"w": _entry(dtype="F16")}, TWO), ["hold 8 bytes", "shape [2] of F16 needs 4"]),
-    "out_of_range": (pack({"w": _entry(data_offsets=[8, 16])}, TWO), ["data_offsets [8, 16]", "past the end of the data (8 bytes"]),
-    "overlap": (pack({"a": W, "b": _entry(data_offsets=[4, 12])}, TWO + TWO[:4]), ["tensor 'b'", "overlap", "ends at 8"]),
-    "gap": (pack({"a": W, "b": _entry(data_offsets=[12, 20])}, TWO + b"\0" * 4 + TWO), ["tensor 'b'", "gap after byte 8"]),
+    "out_of_range": (pack({"w": _entry(data_offsets=[8, 16])}, TWO),
+                     ["data_offsets [8, 16]", "past the end of the data (8 bytes"]),
+    "overlap": (pack({"a": W, "b": _entry(data_offsets=[4, 12])}, TWO + TWO[:4]),
+                ["tensor 'b'", "overlap", "ends at 8"]),
+    "gap": (pack({"a": W, "b": _entry(data_offsets=[12, 20])}, TWO + b"\0" * 4 + TWO),
+            ["tensor 'b'", "gap after byte 8"]),
     "trailing_bytes": (pack({"w": W}, TWO + b"\0" * 4), ["end at data byte 8", "12 data bytes", "trailing bytes"]),
     "metadata_not_strings": (pack({"__metadata__": {"epoch": 3}, "w": W}, TWO), ["__metadata__", "object of strings"]),
 }

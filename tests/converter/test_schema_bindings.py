@@ -12,7 +12,8 @@ SCRIPT = "from incept_convert import fbs; fb = fbs.load(); print(fb.Model.__file
 
 
 def _load(root: Path) -> str:
-    proc = subprocess.run([PYTHON, "-c", SCRIPT], cwd=root, env={"PYTHONPATH": str(root / "converter"), "PATH": "/usr/bin:/bin"},
+    proc = subprocess.run([PYTHON, "-c", SCRIPT], cwd=root,
+                          env={"PYTHONPATH": str(root / "converter"), "PATH": "/usr/bin:/bin"},
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()

@@ -10,13 +10,12 @@ Also: the encoding itself (round to nearest for float16, per-channel symmetric i
 float32, as the runtime computes it), file sizes, and the converter's refusals.
 """
 
-import os
 import subprocess
 
 import numpy as np
 import pytest
 
-from conftest import LARGE, SLOW, assert_user_error, compare_logits, run_convert
+from conftest import LARGE, SLOW, compare_logits, run_convert
 from incept_convert import ir, storage
 from incept_convert.reader import read_model
 import torchref

@@ -77,9 +77,9 @@ EXPECTED_KEYS = {
                             "mixed_7a.branch2.2.bn.running_mean", "repeat_2.8.conv2d.bias", "block8.conv2d.bias",
                             "conv2d_7b.conv.weight", "classif.weight", "classif.bias"],
     "inception_resnet_v1": ["conv2d_1a.conv.weight", "conv2d_4b.bn.running_mean", "repeat_1.4.branch2.2.conv.weight",
-                            "mixed_6a.branch0.conv.weight", "repeat_2.9.conv2d.weight", "mixed_7a.branch2.2.conv.weight",
-                            "repeat_3.4.branch1.2.bn.weight", "block8.conv2d.bias", "last_linear.weight",
-                            "last_bn.running_var", "logits.weight", "logits.bias"],
+                            "mixed_6a.branch0.conv.weight", "repeat_2.9.conv2d.weight",
+                            "mixed_7a.branch2.2.conv.weight", "repeat_3.4.branch1.2.bn.weight", "block8.conv2d.bias",
+                            "last_linear.weight", "last_bn.running_var", "logits.weight", "logits.bias"],
 }
 
 _MODELS = {}

@@ -16,9 +16,9 @@ INSPECT = BIN / "incept-inspect"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason=f"{BENCH} not built (cmake --build --preset release)")
 needs_inspect = pytest.mark.skipif(not INSPECT.exists(), reason=f"{INSPECT} not built (cmake --build --preset release)")
 
-REQUIRED = ["load_ms", "prepare_ms", "first_ms", "median_ms", "p90_ms", "min_ms", "arena_bytes", "arena_lower_bound_bytes",
-            "copy_concat_bytes", "weights_bytes", "packed_weights_bytes", "peak_rss_bytes", "gflop", "gflops",
-            "peak_gflops_per_core", "threads", "backend", "model", "runs"]
+REQUIRED = ["load_ms", "prepare_ms", "first_ms", "median_ms", "p90_ms", "min_ms", "arena_bytes",
+            "arena_lower_bound_bytes", "copy_concat_bytes", "weights_bytes", "packed_weights_bytes", "peak_rss_bytes",
+            "gflop", "gflops", "peak_gflops_per_core", "threads", "backend", "model", "runs"]
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 

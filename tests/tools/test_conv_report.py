@@ -68,11 +68,13 @@ def test_winograd_against_the_direct_engine_of_its_isa(tmp_path):
     r = report(tmp_path, rows)
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    assert "### conv2d_f32_winograd_avx512f (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_gemm_avx512f)" in out
+    assert ("### conv2d_f32_winograd_avx512f (effective GFLOP/s: direct FLOPs / time; "
+            "x: speed-up over conv2d_f32_gemm_avx512f)") in out
     assert "| 3x3 s1 | 4 | 450.0 | 2.50 | 2.50 (inception_v3 Mixed_5b.branch3x3dbl_2 (x4)) |" in out
     assert "| 1x7/7x1 | 1 | 224.0 | 1.40 | 1.40 (inception_v3 Mixed_6c.branch7x7_2) |" in out
     # F(2x2) is compared with the same ISA's direct engine, not with the AVX2 one
-    assert "### conv2d_f32_winograd_f2x2_avx512f (effective GFLOP/s: direct FLOPs / time; x: speed-up over conv2d_f32_gemm_avx512f)" in out
+    assert ("### conv2d_f32_winograd_f2x2_avx512f (effective GFLOP/s: direct FLOPs / time; "
+            "x: speed-up over conv2d_f32_gemm_avx512f)") in out
     assert "| 3x3 s1 | 4 | 300.0 | 1.67 |" in out
 
 

@@ -14,7 +14,8 @@ import pytest
 from tinynet import BIN, CONVERT, REPO, build_tiny, run
 
 INSPECT, RUN, BENCH, CLASSIFY = (BIN / t for t in ("incept-inspect", "incept-run", "incept-bench", "incept-classify"))
-C1_AND_FORMAT = {chr(c) for c in range(0x80, 0xa0)} | set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+C1_AND_FORMAT = ({chr(c) for c in range(0x80, 0xa0)}
+                 | set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"))
 
 # ASCII placeholders written by the converter, then overwritten in the file with hostile bytes of the same length.
 HOSTILE = {
@@ -69,7 +70,8 @@ def hostile(tmp_path_factory):
     row = bytes([128] * 17 * 3) + b"\0"   # a 17 x 17 grey 24-bit BMP, what the tiny net takes (rows padded to 4)
     pixels = row * 17
     (d / "img.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 54 + len(pixels), 0, 0, 54) +
-                                struct.pack("<IiiHHIIiiII", 40, 17, 17, 1, 24, 0, len(pixels), 2835, 2835, 0, 0) + pixels)
+                                struct.pack("<IiiHHIIiiII", 40, 17, 17, 1, 24, 0, len(pixels), 2835, 2835, 0, 0) +
+                                pixels)
     return d
 
 

@@ -69,7 +69,8 @@ def test_bad_model_files(tiny, tmp_path):
     (tmp_path / "junk.incept").write_bytes(b"\x00" * 64)
     for name, expect in [("cut.incept", "invalid model"), ("junk.incept", "invalid model"),
                          ("missing.incept", "cannot open model file")]:
-        line = one_error_line(run(RUN, tmp_path / name, "--input", d / "x.npy", "--output", tmp_path / "o.npy"), "incept-run")
+        line = one_error_line(run(RUN, tmp_path / name, "--input", d / "x.npy", "--output", tmp_path / "o.npy"),
+                              "incept-run")
         assert expect in line and name in line
         assert not (tmp_path / "o.npy").exists()
 

@@ -43,10 +43,10 @@ def fake_run():
     check = {"googlenet": {1: {"incept": {"vs_torch": 7e-7, "top5_same": True},
                                "ort": {"vs_torch": 9e-7, "top5_same": True}}}}
     skipped = {"googlenet": {"tflite": "conversion failed: no mapping"}}
-    inc = [measurement(10.0, 45 * MiB, 30.0, load_ms=10.0, prepare_ms=20.0, arena_bytes=100, arena_lower_bound_bytes=100,
-                       backend="auto"),
-           measurement(11.0, 45 * MiB, 31.0, load_ms=10.0, prepare_ms=21.0, arena_bytes=100, arena_lower_bound_bytes=100,
-                       backend="auto")]
+    inc = [measurement(10.0, 45 * MiB, 30.0, load_ms=10.0, prepare_ms=20.0, arena_bytes=100,
+                       arena_lower_bound_bytes=100, backend="auto"),
+           measurement(11.0, 45 * MiB, 31.0, load_ms=10.0, prepare_ms=21.0, arena_bytes=100,
+                       arena_lower_bound_bytes=100, backend="auto")]
     ort = [measurement(12.5, 130 * MiB, 50.0, bg=0.3, version="1.32.0", settings="intra_op T"),
            measurement(13.75, 130 * MiB, 52.0, version="1.32.0", settings="intra_op T")]
     raw = {"googlenet": {1: {"incept": inc, "ort": ort, "tflite": []}}}
@@ -99,4 +99,5 @@ def test_tflite_padding_choice():
     assert pick([299, 299], [3, 3], [2, 2], [0, 0, 0, 0]) == "VALID"
     assert pick([112, 112], [3, 3], [2, 2], [0, 0, 0, 0], ceil_mode=True) == "SAME"   # ceil-mode max pool
     assert pick([14, 14], [2, 2], [2, 2], [0, 0, 0, 0], ceil_mode=True) == "VALID"
-    assert pick([10, 10], [3, 3], [3, 3], [0, 0, 0, 0], ceil_mode=True) is None       # 4 windows; SAME would pad 1 first
+    # 4 windows; SAME would pad 1 first
+    assert pick([10, 10], [3, 3], [3, 3], [0, 0, 0, 0], ceil_mode=True) is None

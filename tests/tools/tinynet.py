@@ -17,8 +17,8 @@ CONVERT = REPO / "converter" / "incept-convert"
 class TinyModule(torch.nn.Module):
     def __init__(self):
         super().__init__()
-        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False), torch.nn.BatchNorm2d(8, eps=1e-3),
-                                        torch.nn.ReLU())
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1, bias=False),
+                                        torch.nn.BatchNorm2d(8, eps=1e-3), torch.nn.ReLU())
         self.b1 = torch.nn.Conv2d(8, 4, 1)
         self.b2 = torch.nn.Conv2d(8, 6, 3, padding=1)
         self.pool = torch.nn.MaxPool2d(3, stride=2, ceil_mode=True)
@@ -59,7 +59,7 @@ def run(tool, *args):
 def one_error_line(r, tool: str) -> str:
     """The run failed with a first stderr line `<tool>: ...` and no sanitizer report or core dump."""
     assert r.returncode != 0
-    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    lines = [line for line in r.stderr.splitlines() if line.strip()]
     assert lines and lines[0].startswith(f"{tool}: "), r.stderr
     assert "Sanitizer" not in r.stderr and "core dumped" not in r.stderr
     return lines[0]

@@ -11,7 +11,7 @@ Forward contract of every net: in eval mode, or without aux heads, `model(x)` re
 are logits of the auxiliary classifiers (weighted 0.3 each in the loss by the training recipe).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Dict, Tuple
 
 
@@ -40,6 +40,7 @@ def build(name: str, num_classes: int = 1000, aux_logits: bool = False):
     if name not in SPECS:
         raise KeyError(f"unknown architecture '{name}'; choose one of: {', '.join(sorted(SPECS))}")
     return SPECS[name].build(num_classes=num_classes, aux_logits=aux_logits)
+
 
 from . import small  # noqa: E402,F401  (registers inception_small)
 from . import torchvision_nets  # noqa: E402,F401  (registers googlenet, inception_v3)

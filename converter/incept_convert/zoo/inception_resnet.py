@@ -106,7 +106,8 @@ def build_v1(num_classes: int = 1000, aux_logits: bool = False) -> InceptionResn
     return InceptionResnetV1(num_classes)
 
 
-register("inception_resnet_v2", Spec(build=build_v2, classifier="classif.weight", input_size=299, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5),
+register("inception_resnet_v2", Spec(build=build_v2, classifier="classif.weight", input_size=299,
+                                     mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5),
                                      description="Inception-ResNet-v2 (2016), timm / TF-slim parameter names"))
 register("inception_resnet_v1", Spec(build=build_v1, classifier="logits.weight", input_size=299, mean=(0.5, 0.5, 0.5),
                                      std=(128 / 255, 128 / 255, 128 / 255),

@@ -94,5 +94,6 @@ def build(num_classes: int = 1000, aux_logits: bool = False) -> InceptionV4:
     return InceptionV4(num_classes)
 
 
-register("inception_v4", Spec(build=build, classifier="last_linear.weight", input_size=299, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5),
+register("inception_v4", Spec(build=build, classifier="last_linear.weight", input_size=299,
+                              mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5),
                               description="Inception-v4 (2016), timm / TF-slim parameter names"))

@@ -61,8 +61,8 @@ def seq(*layers: Tuple) -> nn.Sequential:
     return nn.Sequential(*(BasicConv2d(*layer) for layer in layers))
 
 
-def reduction_a(in_ch: int, k: int, l: int, m: int, n: int) -> Concat:
+def reduction_a(in_ch: int, k: int, l_: int, m: int, n: int) -> Concat:
     """35x35 -> 17x17: 3x3/2 conv (n) | 1x1 (k) -> 3x3 (l) -> 3x3/2 (m) | 3x3/2 max pool; out = n + m + in."""
     return Concat(branch0=BasicConv2d(in_ch, n, 3, stride=2),
-                  branch1=seq((in_ch, k, 1), (k, l, *SAME3), (l, m, 3, 2)),
+                  branch1=seq((in_ch, k, 1), (k, l_, *SAME3), (l_, m, 3, 2)),
                   branch2=nn.MaxPool2d(3, stride=2))
