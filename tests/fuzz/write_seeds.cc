@@ -130,6 +130,41 @@ std::vector<uint8_t> narrow_residual() {
   return b.finish({x}, {out});
 }
 
+// 8-bit activations (schema revision 4): an int8 input with a zero point, two uint8 conv branches (one with
+// int8 weights) and a max pool that requantises into a uint8 concat, all sharing the concat's QuantParams,
+// then a global pool and a float32 FC output.
+std::vector<uint8_t> quantised_inception() {
+  ModelBuilder b;
+  const int kInt8 = 2, kUInt8 = 3;
+  const int x = b.tensor("x", {1, 8, 8, 4});
+  b.set_dtype(x, kInt8);
+  b.set_quant(x, 0.0173f, -5);
+  std::vector<uint8_t> q(6 * 4);
+  for (size_t i = 0; i < q.size(); ++i) q[i] = static_cast<uint8_t>(static_cast<int8_t>((i * 41) % 255 - 127));
+  const int w1 = b.constant_bytes("b1.w", {6, 1, 1, 4}, kInt8, q);
+  b.set_scales(w1, {0.01f, 0.02f, 0.004f, 0.03f, 0.011f, 0.007f});
+  const int a = b.tensor("b1", {1, 8, 8, 6});
+  const int c = b.tensor("b2", {1, 8, 8, 5});
+  const int m = b.tensor("pool", {1, 8, 8, 4});
+  const int cat = b.tensor("cat", {1, 8, 8, 15});
+  for (int t : {a, c, m, cat}) {
+    b.set_dtype(t, kUInt8);
+    b.set_quant(t, 0.0421f, 0);
+  }
+  b.conv2d("b1", x, w1, b.constant("b1.b", {6}, ramp(6, 0.1f)), a, {1, 1}, {1, 1}, {}, Activation::kRelu);
+  b.conv2d("b2", x, b.constant("b2.w", {5, 3, 3, 4}, ramp(180, 0.2f)), b.constant("b2.b", {5}, ramp(5, 0.1f)), c,
+           {3, 3}, {1, 1}, {1, 1, 1, 1}, Activation::kRelu);
+  b.max_pool2d("pool", x, m, {3, 3}, {1, 1}, {1, 1, 1, 1});
+  b.concat("cat", {a, c, m}, cat);
+  const int g = b.tensor("gap", {1, 15});
+  b.set_dtype(g, kUInt8);
+  b.set_quant(g, 0.0123f, 0);
+  b.global_avg_pool("gap", cat, g);
+  const int out = b.tensor("logits", {1, 3});
+  b.fully_connected("fc", g, b.constant("fc.w", {3, 15}, ramp(45, 0.5f)), b.constant("fc.b", {3}, ramp(3, 0.1f)), out);
+  return b.finish({x}, {out});
+}
+
 bool write(const std::string& path, const std::vector<uint8_t>& bytes) {
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return false;
@@ -152,7 +187,8 @@ int main(int argc, char** argv) {
                {"conv_variants.incept", conv_variants()},
                {"pools.incept", pools()},
                {"winograd_convs.incept", winograd_convs()},
-               {"narrow_residual.incept", narrow_residual()}};
+               {"narrow_residual.incept", narrow_residual()},
+               {"quantised_inception.incept", quantised_inception()}};
   for (const auto& s : seeds) {
     if (!write(dir + "/" + s.name, s.bytes)) {
       std::fprintf(stderr, "%s: cannot write %s/%s\n", argv[0], dir.c_str(), s.name);
