@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/op_types.h"
+#include "common/quant.h"
 
 namespace incept::ops {
 
@@ -21,5 +22,11 @@ struct Conv2DParams {
 // Obvious loops: the oracle. `bias` may be nullptr. `in` and `out` may be strided slices.
 void conv2d_f32_ref(const Conv2DParams& p, ConstTensorView<float> in, const float* weights, const float* bias,
                     TensorView<float> out);
+
+// Obvious loops over 8-bit tensors (TIn, TOut, TRes each uint8_t or int8_t): the oracle of the int8 kernels.
+// `residual` (data null: none) is added before the activation, in the rule's order.
+template <typename TIn, typename TOut, typename TRes = TOut>
+void conv2d_q8_ref(const Conv2DParams& p, const QLinear& q, ConstTensorView<TIn> in, TensorView<TOut> out,
+                   ConstTensorView<TRes> residual = {});
 
 }  // namespace incept::ops

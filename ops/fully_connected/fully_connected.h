@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/op_types.h"
+#include "common/quant.h"
 
 namespace incept::ops {
 
@@ -15,5 +16,9 @@ struct FullyConnectedParams {
 // `in` and `out` are viewed as [N, 1, 1, C] and may be strided slices; `bias` may be nullptr.
 void fully_connected_f32_ref(const FullyConnectedParams& p, ConstTensorView<float> in, const float* weights,
                              const float* bias, TensorView<float> out);
+
+// 8-bit: in [N, in] (seen as [N, 1, 1, in]), q.weights [out, in]; the oracle of the int8 FC kernels.
+template <typename TIn, typename TOut>
+void fully_connected_q8_ref(const QLinear& q, ConstTensorView<TIn> in, TensorView<TOut> out);
 
 }  // namespace incept::ops
