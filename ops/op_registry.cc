@@ -84,6 +84,9 @@ const char* data_type_name(DataType t) {
   switch (t) {
     case DataType::kNone: return "";
     case DataType::kF32: return "f32";
+    case DataType::kQ8: return "q8";
+    case DataType::kQU8: return "qu8";
+    case DataType::kQS8: return "qs8";
   }
   return "?";
 }

@@ -88,12 +88,13 @@ inline void time_kernel(benchmark::State& state, const KernelBench& kb, const st
   report(state, label, flop, bytes, kb.threads());
 }
 
-// Calls add(kernel) for every kernel of `kind` that is not native: the native kernels are timed on their
+// Calls add(kernel) for every float32 kernel of `kind` that is not native: the native kernels are timed on their
 // engines, one set per ISA table, under the names the reports read (BM_conv2d_f32_gemm_avx2_fma, ...).
 inline void for_each_fixed_kernel(ops::OpKind kind, const std::function<void(const ops::Kernel&)>& add) {
   const ops::OpDef& def = ops::op_def(kind);
   for (int i = 0; i < def.num_kernels; ++i)
-    if (def.kernels[i]->family != ops::KernelFamily::kNative) add(*def.kernels[i]);
+    if (def.kernels[i]->family != ops::KernelFamily::kNative && def.kernels[i]->types.input == ops::DataType::kF32)
+      add(*def.kernels[i]);
 }
 
 }  // namespace incept::bench

@@ -25,6 +25,7 @@
 
 #include "common/cpu.h"
 #include "common/op_types.h"
+#include "common/quant.h"
 #include "incept/shape.h"
 #include "incept/status.h"
 
@@ -35,8 +36,10 @@ enum class KernelFamily : uint8_t { kRef = 0, kEigen = 1, kXnnpack = 2, kNative 
 const char* kernel_family_name(KernelFamily f);  // "ref", "eigen", "xnnpack", "native"
 
 // Element types of an op's tensors, as kernel names spell them (the <dtype> of <op>_<dtype>_...).
-enum class DataType : uint8_t { kNone = 0, kF32 = 1 };
-const char* data_type_name(DataType t);  // "", "f32"
+// 8-bit activations are kQU8 (uint8) or kQS8 (int8) on an op; a kernel that takes both, each tensor as
+// KernelConfig says, is kQ8. int8 weights (symmetric per output channel) are kQS8.
+enum class DataType : uint8_t { kNone = 0, kF32 = 1, kQ8 = 2, kQU8 = 3, kQS8 = 4 };
+const char* data_type_name(DataType t);  // "", "f32", "q8", "qu8", "qs8"
 
 // The types of one op's tensors in a plan, or the types a kernel takes: its activation inputs, its
 // constant inputs (weights and bias; kNone for an op without any) and its output.
@@ -49,8 +52,11 @@ inline constexpr KernelTypes kF32Types{};
 
 // A kernel that takes `kernel` may run an op whose tensors are `op`: activations in and out exactly, and
 // the weights where the op has any.
+inline bool type_matches(DataType kernel, DataType op) {
+  return kernel == op || (kernel == DataType::kQ8 && (op == DataType::kQU8 || op == DataType::kQS8));
+}
 inline bool types_match(const KernelTypes& kernel, const KernelTypes& op) {
-  return kernel.input == op.input && kernel.output == op.output &&
+  return type_matches(kernel.input, op.input) && type_matches(kernel.output, op.output) &&
          (op.weights == DataType::kNone || kernel.weights == op.weights);
 }
 
@@ -81,6 +87,14 @@ struct KernelConfig {
   // (which is none). 0: no residual.
   int32_t residual_stride = 0;
   Activation fused_activation = Activation::kNone;
+  // 8-bit tensors, for kernels of type kQ8 (others may ignore these): each input's storage (kF32 for float
+  // activations and constants) and quantisation, the output's, and int8 weights as the file holds them.
+  const DataType* input_types = nullptr;
+  const Quant* input_quant = nullptr;
+  const int8_t* const* constants_q8 = nullptr;    // int8 constants' bytes, else nullptr
+  const float* const* constant_scales = nullptr;  // their per-output-channel scales, else nullptr
+  DataType output_type = DataType::kF32;
+  Quant output_quant;
 };
 
 // The per-input arrays a KernelConfig points into, owned together: how prepare, the tests and the
@@ -90,12 +104,20 @@ struct KernelInputs {
   std::vector<int32_t> strides;             // 0 for constants
   std::vector<const float*> constants;      // nullptr for activations
   std::unique_ptr<bool[]> in_output_slice;  // all false until set
+  std::vector<DataType> types;              // kF32 unless set
+  std::vector<Quant> quant;
+  std::vector<const int8_t*> constants_q8;
+  std::vector<const float*> constant_scales;
   explicit KernelInputs(int n = 0) { resize(n); }
   void resize(int n) {
     shapes.assign(n, Shape{});
     strides.assign(n, 0);
     constants.assign(n, nullptr);
     in_output_slice.reset(new bool[n > 0 ? n : 1]());
+    types.assign(n, DataType::kF32);
+    quant.assign(n, Quant{});
+    constants_q8.assign(n, nullptr);
+    constant_scales.assign(n, nullptr);
   }
   // Points config's input arrays (and num_inputs) here.
   void bind(KernelConfig* config) const {
@@ -104,6 +126,10 @@ struct KernelInputs {
     config->input_strides = strides.data();
     config->constants = constants.data();
     config->in_output_slice = in_output_slice.get();
+    config->input_types = types.data();
+    config->input_quant = quant.data();
+    config->constants_q8 = constants_q8.data();
+    config->constant_scales = constant_scales.data();
   }
 };
 
@@ -123,7 +149,8 @@ struct KernelPlan {
   bool view = false;                   // the kernel copies nothing: its inputs already live in the output
 };
 
-// The bound tensors of one step. Arrays have num_inputs entries.
+// The bound tensors of one step. Arrays have num_inputs entries. An 8-bit tensor's view holds its bytes
+// behind a float pointer (pixel strides count elements): kQ8 kernels read it through view_as<uint8_t or int8_t>.
 struct KernelIo {
   const ConstTensorView<float>* inputs = nullptr;  // activations (an empty view for constants)
   const float* const* constants = nullptr;         // constants' data, else nullptr
@@ -188,6 +215,17 @@ bool kernel_usable(const Kernel& k);
 
 // Some op has a usable kernel of family f (what backend_available() answers for a named backend).
 bool family_usable(KernelFamily f);
+
+// The view of an 8-bit (or any) tensor that KernelIo carries as float: its bytes as T. Strides count
+// elements, so the view's dims and pixel stride hold as they are.
+template <typename T>
+inline ConstTensorView<T> view_as(const ConstTensorView<float>& v) {
+  return {reinterpret_cast<const T*>(v.data), v.n, v.h, v.w, v.c, v.pixel_stride};
+}
+template <typename T>
+inline TensorView<T> view_as(const TensorView<float>& v) {
+  return {reinterpret_cast<T*>(v.data), v.n, v.h, v.w, v.c, v.pixel_stride};
+}
 
 // A KernelState that is just a copy of the op's params: what stateless kernels (ref, eigen) keep.
 template <typename P>

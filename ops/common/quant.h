@@ -47,10 +47,13 @@ struct QRange {
   static constexpr int32_t hi = std::numeric_limits<T>::max();
 };
 
-// v in the output's scale (before its zero point) -> q in [lo, hi].
+// v in the output's scale (before its zero point) -> q in [lo, hi]. NaN (an input or weight that was NaN, or
+// 0 x inf from scales whose ratio overflows) becomes lo: v > vlo is false for it, as a vector max that
+// returns its second operand on NaN gives.
 inline int32_t requantize(float v, int32_t zero_point, int32_t lo, int32_t hi) {
   const float vlo = static_cast<float>(lo - zero_point), vhi = static_cast<float>(hi - zero_point);
-  v = v < vlo ? vlo : v > vhi ? vhi : v;  // integers: clamping before rounding equals clamping after
+  v = v > vlo ? v : vlo;  // integers: clamping before rounding equals clamping after
+  v = v < vhi ? v : vhi;
   return static_cast<int32_t>(std::nearbyint(v)) + zero_point;
 }
 
@@ -61,6 +64,7 @@ inline float requant_multiplier(float s_in, float s_w, float s_out) { return (s_
 inline int32_t quantize_bias(float bias, float s_in, float s_w) {
   const double v = std::round(static_cast<double>(bias) / (static_cast<double>(s_in) * static_cast<double>(s_w)));
   constexpr double kMin = std::numeric_limits<int32_t>::min(), kMax = std::numeric_limits<int32_t>::max();
+  if (std::isnan(v)) return 0;  // a NaN bias (the file's float32 weights are not checked for NaN)
   return static_cast<int32_t>(v < kMin ? kMin : v > kMax ? kMax : v);
 }
 

@@ -5,6 +5,7 @@
 // (KernelConfig::residual_stride): prepare folds an Add that a conv alone feeds into the conv's epilogue.
 #include <iterator>
 
+#include "common/q8_kernel.h"
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
@@ -56,6 +57,22 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   conv2d_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
 }
 
+Status create_q8(const KernelConfig& c, KernelPlan* plan) {
+  const P& p = params_of<P>(c);
+  const Shape& w = c.input_shapes[1];  // OHWI
+  return q8_linear_create(c, p, p.activation, int64_t{w[1]} * w[2] * w[3], w[0], plan);
+}
+void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
+  const auto& s = *static_cast<const Q8LinearState<P>*>(st);
+  with_q8_type(s.in, [&](auto tin) {
+    with_q8_type(s.out, [&](auto tout) {
+      using TIn = decltype(tin);
+      using TOut = decltype(tout);
+      conv2d_q8_ref<TIn, TOut>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
+    });
+  });
+}
+
 const NativeKernel kNatives[] = {
     {"winograd", IsaPart::kWinogradF32, winograd_kernel_create, nullptr, winograd_kernel_run, true},
     {"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run, true},
@@ -63,7 +80,16 @@ const NativeKernel kNatives[] = {
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
+const Kernel kRefQ8 = {"conv2d_q8_ref",
+                       KernelFamily::kRef,
+                       Isa::kScalar,
+                       create_q8,
+                       nullptr,
+                       run_q8,
+                       false,
+                       0,
+                       {DataType::kQ8, DataType::kQS8, DataType::kQ8}};
+const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRef};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 // [N, 1, 1, I], xnn, eigen, ref). Inputs: x, weights [O, I], optional bias [O].
 #include <iterator>
 
+#include "common/q8_kernel.h"
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_gemm.h"
 #include "fully_connected/fully_connected_eigen.h"
@@ -29,6 +30,22 @@ double flops(const void*, const Shape* in, int, const Shape& out) {
 
 void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   fully_connected_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
+}
+
+Status create_q8(const KernelConfig& c, KernelPlan* plan) {
+  const P& p = params_of<P>(c);
+  const Shape& w = c.input_shapes[1];  // [O, I]
+  return q8_linear_create(c, p, p.activation, w[1], w[0], plan);
+}
+void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
+  const auto& s = *static_cast<const Q8LinearState<P>*>(st);
+  with_q8_type(s.in, [&](auto tin) {
+    with_q8_type(s.out, [&](auto tout) {
+      using TIn = decltype(tin);
+      using TOut = decltype(tout);
+      fully_connected_q8_ref<TIn, TOut>(s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
+    });
+  });
 }
 
 // [N, I] x [O, I]^T is the 1x1 conv of [N, 1, 1, I] with OHWI weights [O, 1, 1, I]; the engine takes a
@@ -58,7 +75,16 @@ const Kernel kEigen = {
     "fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {
     "fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRef};
+const Kernel kRefQ8 = {"fully_connected_q8_ref",
+                       KernelFamily::kRef,
+                       Isa::kScalar,
+                       create_q8,
+                       nullptr,
+                       run_q8,
+                       false,
+                       0,
+                       {DataType::kQ8, DataType::kQS8, DataType::kQ8}};
+const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRef};
 
 }  // namespace
 

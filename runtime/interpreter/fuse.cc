@@ -78,6 +78,10 @@ std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const
     if (!candidate(d, producer, uses, is_graph_io, impl.places, k, 0, &f) &&
         !candidate(d, producer, uses, is_graph_io, impl.places, k, 1, &f))
       continue;
+    // 8-bit residuals are not fused yet: the 8-bit conv kernels have no residual epilogue.
+    if (d.tensors[f.conv_out].is_8bit_activation() || d.tensors[f.residual].is_8bit_activation() ||
+        d.tensors[f.add_out].is_8bit_activation())
+      continue;
     TensorPlace& out = impl.places[f.add_out];
     out = TensorPlace{};
     const int conv_in = d.ops[f.conv].inputs[0];

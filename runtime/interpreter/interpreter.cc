@@ -5,7 +5,9 @@
 #include <cstring>
 #include <new>
 
+#include "common/q8_kernel.h"
 #include "interpreter/interpreter_impl.h"
+#include "quantize/quantize.h"
 
 namespace incept {
 namespace {
@@ -92,10 +94,29 @@ Status Interpreter::prepare() {
   return prepare(impl_->owned_arena.get(), need + kArenaAlignment);
 }
 
+void run_convert(const ConvertStep& c) {
+  ops::with_q8_type(c.type, [&](auto type) {
+    using T = decltype(type);
+    if (c.quantize) {
+      ops::quantize_ref<T>(c.quant, c.src, ops::view_as<T>(c.dst));
+    } else {
+      ops::dequantize_ref<T>(c.quant, ops::view_as<T>(c.src), c.dst);
+    }
+  });
+}
+
+// One step: its conversions into float32 copies, the kernel, the conversion out of its float32 copy.
+static inline void run_step(const Step& s, pthreadpool_t pool) {
+  for (int i = 0; i < s.num_before; ++i) run_convert(s.before[i]);
+  s.kernel->run(s.state, s.io, pool);
+  for (int i = 0; i < s.num_after; ++i) run_convert(s.after[i]);
+}
+
 Status Interpreter::invoke() {
   INCEPT_CHECK(impl_->prepared, kInvalidArgument, "invoke() called before a successful prepare()");
   pthreadpool_t pool = impl_->pool;
-  for (const Step& s : impl_->steps) s.kernel->run(s.state, s.io, pool);
+  for (const ConvertStep& c : impl_->entry_converts) run_convert(c);
+  for (const Step& s : impl_->steps) run_step(s, pool);
   return Status::ok();
 }
 
@@ -105,29 +126,40 @@ Status Interpreter::invoke_profiled(double* op_ms) {
   using clock = std::chrono::steady_clock;
   const Step* steps = impl_->steps.data();
   pthreadpool_t pool = impl_->pool;
+  const auto entry = clock::now();
+  for (const ConvertStep& c : impl_->entry_converts) run_convert(c);
+  const double entry_ms = std::chrono::duration<double, std::milli>(clock::now() - entry).count();
   for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) {
     const auto t0 = clock::now();
-    steps[i].kernel->run(steps[i].state, steps[i].io, pool);
+    run_step(steps[i], pool);
     op_ms[i] = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
   }
+  if (!impl_->steps.empty()) op_ms[0] += entry_ms;  // quantising 8-bit graph inputs counts as the first op's
   return Status::ok();
 }
 
 int Interpreter::num_inputs() const { return static_cast<int>(impl_->model->inputs.size()); }
 int Interpreter::num_outputs() const { return static_cast<int>(impl_->model->outputs.size()); }
 
-static TensorRef tensor_ref(const Interpreter::Impl& impl, int t) {
+// A graph input or output as the API gives it: float32 (an 8-bit graph input: its float32 staging, which
+// invoke quantises first; graph outputs are float32 by the loader's rule).
+static TensorRef tensor_ref(const Interpreter::Impl& impl, int t, const TensorView<float>* staging) {
   const detail::TensorInfo& info = impl.model->tensors[t];
   TensorRef r;
   r.name = info.name.c_str();
   r.shape = info.shape;
-  r.data = impl.prepared ? impl.views[t].data : nullptr;
+  r.data = !impl.prepared                                   ? nullptr
+           : staging != nullptr && staging->data != nullptr ? staging->data
+                                                            : impl.views[t].data;
   r.bytes = static_cast<size_t>(info.num_elements) * sizeof(float);
   return r;
 }
 
-TensorRef Interpreter::input(int i) const { return tensor_ref(*impl_, impl_->model->inputs[i]); }
-TensorRef Interpreter::output(int i) const { return tensor_ref(*impl_, impl_->model->outputs[i]); }
+TensorRef Interpreter::input(int i) const {
+  const bool staged = impl_->prepared && static_cast<size_t>(i) < impl_->staging.size();
+  return tensor_ref(*impl_, impl_->model->inputs[i], staged ? &impl_->staging[i] : nullptr);
+}
+TensorRef Interpreter::output(int i) const { return tensor_ref(*impl_, impl_->model->outputs[i], nullptr); }
 const PlanStats& Interpreter::plan_stats() const { return impl_->stats; }
 int Interpreter::num_ops() const { return static_cast<int>(impl_->model->ops.size()); }
 int Interpreter::num_tensors() const { return static_cast<int>(impl_->model->tensors.size()); }
@@ -150,6 +182,7 @@ OpInfo Interpreter::op_info(int i) const {
     info.kernel = kc.plan.name;
     if (kc.plan.view) info.backend = "view";
     if (kc.fused_away) info.backend = "fused";
+    info.converted_tensors = static_cast<int>(kc.shadows.size());
   }
   return info;
 }
@@ -160,7 +193,7 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   TensorPlacement p;
   p.name = info.name.c_str();
   p.shape = info.shape;
-  p.bytes = static_cast<size_t>(info.num_elements) * sizeof(float);
+  p.bytes = static_cast<size_t>(info.num_elements) * (info.is_constant() ? sizeof(float) : m.element_bytes(t));
   p.constant = info.is_constant();
   if (!m.planned || p.constant) return p;
   int32_t channel = 0;
@@ -173,7 +206,7 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   p.fused = m.places[t].fused;
   p.channel_offset = m.places[t].channel_offset;
   p.pixel_stride = m.pixel_stride(t);
-  p.offset = m.offsets[block] + static_cast<size_t>(channel) * sizeof(float);
+  p.offset = m.offsets[block] + static_cast<size_t>(channel) * m.element_bytes(r);
   p.first_step = m.block_first[block];
   p.last_step = m.block_last[block];
   return p;

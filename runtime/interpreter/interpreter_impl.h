@@ -35,11 +35,28 @@ struct ResidualFusion {
   ops::Activation activation = ops::Activation::kNone;  // the Add's
 };
 
+// A float32 <-> 8-bit conversion that prepare places around an op whose kernel computes in float32 while
+// a neighbour tensor is 8-bit (an op without an 8-bit kernel), and before the first step for an 8-bit graph
+// input (the API takes float32). The 8-bit side is seen through a float view, as KernelIo carries it.
+struct ConvertStep {
+  bool quantize = false;                     // float32 -> 8-bit; else 8-bit -> float32
+  ops::DataType type = ops::DataType::kQU8;  // the 8-bit side's
+  ops::Quant quant;
+  ConstTensorView<float> src;
+  TensorView<float> dst;
+};
+void run_convert(const ConvertStep& c);
+
 // One op, fully bound: invoke() only reads these.
 struct Step {
   const ops::Kernel* kernel = nullptr;
   const ops::KernelState* state = nullptr;
   ops::KernelIo io;  // arrays point into Impl::io_inputs / io_constants
+  // Conversions run before the kernel (8-bit inputs into float32 copies) and after it (the float32 result
+  // into the 8-bit output); they point into Impl::converts.
+  const ConvertStep* before = nullptr;
+  const ConvertStep* after = nullptr;
+  int num_before = 0, num_after = 0;
 };
 
 // Each tensor's first and last step, -1 for constants and tensors no op touches. Graph inputs and outputs
@@ -55,6 +72,14 @@ struct PlanSizes {
   size_t copy_concat_bytes = 0;  // the planner's arena if every concat input were copied (no views)
 };
 
+// A float32 copy of an 8-bit input (input >= 0) or output (input == -1) of an op whose kernel computes in
+// float32: `offset` bytes into the step's scratch, after the kernel's own scratch.
+struct ShadowTensor {
+  int input = -1;
+  int tensor = -1;
+  size_t offset = 0;
+};
+
 // Per-op choice made at plan time.
 struct KernelChoice {
   const ops::Kernel* kernel = nullptr;
@@ -63,6 +88,13 @@ struct KernelChoice {
   double flops = 0.0;
   int residual = -1;        // a conv with a residual Add fused: the tensor its kernel adds (KernelIo::residual)
   bool fused_away = false;  // an Add fused into the conv before it: its step does nothing
+  std::vector<ShadowTensor> shadows;  // float32 copies of 8-bit tensors, for a float32 kernel
+  size_t shadow_bytes = 0;
+  // The step's scratch block: the kernel's scratch, then the shadows (each 64-byte aligned).
+  size_t kernel_scratch_bytes() const { return (plan.scratch_bytes + 63) / 64 * 64; }
+  size_t step_scratch_bytes() const {
+    return shadows.empty() ? plan.scratch_bytes : kernel_scratch_bytes() + shadow_bytes;
+  }
 };
 
 struct Interpreter::Impl {
@@ -76,6 +108,7 @@ struct Interpreter::Impl {
   std::vector<size_t> offsets;    // block -> arena offset
   std::vector<int> block_first, block_last;
   std::vector<KernelChoice> kernels;  // per op
+  std::vector<int> staging_block;     // graph input i -> its float32 staging block when it is 8-bit, else -1
   PlanStats stats;
   pthreadpool_t pool = nullptr;  // nullptr when threads == 1
 
@@ -86,6 +119,9 @@ struct Interpreter::Impl {
   std::vector<MappedFloats> expanded;             // tensor -> narrow weights widened to float32 (while needed)
   std::vector<ConstTensorView<float>> io_inputs;  // every step's input views, step after step
   std::vector<const float*> io_constants;         // likewise, constants' data (nullptr for activations)
+  std::vector<ConvertStep> converts;              // every step's conversions, step after step
+  std::vector<ConvertStep> entry_converts;        // 8-bit graph inputs, from their float32 staging
+  std::vector<TensorView<float>> staging;         // graph input i -> its float32 staging view (8-bit inputs)
 
   ~Impl();
   // The whole plan: shapes checked, views and in-place Adds, lifetimes, residual fusions, kernels (weights
@@ -98,10 +134,13 @@ struct Interpreter::Impl {
   [[nodiscard]] Status fill_stats(const PlanSizes& sizes, int num_copied, const WeightLifecycle& weights,
                                   size_t library_packed_bytes);
   Status bind(uint8_t* arena_base);
+  void bind_shadows(const KernelChoice& kc, uint8_t* base, size_t k, Step* s);
   // The tensor whose block holds t (t itself unless t is a concat view, through nested concats), and
   // t's first channel inside it (*channel may be null).
   int root_of(int t, int32_t* channel = nullptr) const;
-  int32_t pixel_stride(int t) const;  // floats between pixels of tensor t once placed (after views)
+  int32_t pixel_stride(int t) const;  // elements between pixels of tensor t once placed (after views)
+  // Bytes of one element of tensor t in the arena: 1 for 8-bit activations, 4 for float32.
+  size_t element_bytes(int t) const { return model->tensors[t].is_8bit_activation() ? 1 : sizeof(float); }
   // A constant's float32 values: in the file (float32 storage) or widened at prepare; nullptr for activations.
   const float* constant_data(int t) const {
     return model->tensors[t].data != nullptr ? model->tensors[t].data : expanded[t].data();
@@ -143,8 +182,10 @@ void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choic
 // Picks op k's kernel from its registry list (views are assigned): the first of the allowed families
 // that is usable on this CPU and accepts the op; packs weights and sizes scratch. With `fusion` (op k is
 // its conv), a kernel that fuses residuals gets the residual; one that does not takes the conv alone
-// (choice->residual says which).
-[[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, KernelChoice* choice);
+// (choice->residual says which). An op with 8-bit tensors: an 8-bit kernel (kUnsupported when none takes
+// it), or with `as_float` a float32 kernel between float32 copies of them (choice->shadows).
+[[nodiscard]] Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusion, bool as_float,
+                                   KernelChoice* choice);
 // choose_kernel() for every op in step order, or the fused-away choice for an Add whose conv took it;
 // undoes the fusion of a conv whose kernel did not. Around each op, `weights` widens its narrow weights
 // and gives back what no later op reads.

@@ -77,7 +77,7 @@ bool may_add_in_place(const Interpreter::Impl& impl, const std::vector<int>& las
   if (n.kind != OpKind::kAdd || is_graph_io[out] || impl.places[out].view_of >= 0 || n.inputs[0] == n.inputs[1])
     return false;
   return t >= 0 && !is_graph_io[t] && !d.tensors[t].is_constant() && impl.places[t].view_of < 0 && last[t] == k &&
-         d.tensors[t].shape == d.tensors[out].shape;
+         d.tensors[t].shape == d.tensors[out].shape && impl.element_bytes(t) == impl.element_bytes(out);
 }
 
 void place_add_in_place(Interpreter::Impl& impl, const std::vector<int>& last, const std::vector<bool>& is_graph_io,

@@ -16,11 +16,15 @@ struct BlockList {
   std::vector<int> owner;          // block -> its tensor (-1 for scratch blocks)
   std::vector<int> block_of;       // tensor -> its block (-1 when it has none of its own)
   std::vector<int> scratch_block;  // step -> its kernel's scratch block (-1 when none)
+  std::vector<int> staging_block;  // graph input -> its float32 staging block (8-bit inputs), else -1
 };
 
 // One block per tensor with memory of its own, covering the lifetimes of every view into it (with_views;
 // without, every activation has a block of its own: the plan if every concat input were copied); then one
-// per kernel scratch, live for its op's step only. Blocks come in tensor order, then step order.
+// per kernel scratch (with the float32 copies of 8-bit tensors a float32 kernel reads and writes), live for
+// its op's step only; then one float32 staging block per 8-bit graph input, live for the whole run (the API
+// takes float32, and an input written once may be invoked on again). Blocks come in tensor order, then step
+// order, then graph input order.
 BlockList make_blocks(const Interpreter::Impl& impl, const Lifetimes& life, bool with_views) {
   const detail::ModelData& d = *impl.model;
   const int num_tensors = static_cast<int>(d.tensors.size());
@@ -33,7 +37,8 @@ BlockList make_blocks(const Interpreter::Impl& impl, const Lifetimes& life, bool
     const int r = with_views ? impl.root_of(t) : t;
     if (b.block_of[r] < 0) {
       b.block_of[r] = static_cast<int>(b.blocks.size());
-      b.blocks.push_back({static_cast<size_t>(d.tensors[r].num_elements) * sizeof(float), life.first[t], life.last[t]});
+      b.blocks.push_back(
+          {static_cast<size_t>(d.tensors[r].num_elements) * impl.element_bytes(r), life.first[t], life.last[t]});
       b.owner.push_back(r);
     }
     planner::Block& block = b.blocks[b.block_of[r]];
@@ -41,10 +46,18 @@ BlockList make_blocks(const Interpreter::Impl& impl, const Lifetimes& life, bool
     block.last = std::max(block.last, life.last[t]);
   }
   for (int k = 0; k < num_steps; ++k) {
-    const size_t scratch = impl.kernels[k].plan.scratch_bytes;
+    const size_t scratch = impl.kernels[k].step_scratch_bytes();
     if (scratch == 0) continue;
     b.scratch_block[k] = static_cast<int>(b.blocks.size());
     b.blocks.push_back({scratch, k, k});
+    b.owner.push_back(-1);
+  }
+  b.staging_block.assign(d.inputs.size(), -1);
+  for (size_t i = 0; i < d.inputs.size(); ++i) {
+    const detail::TensorInfo& t = d.tensors[d.inputs[i]];
+    if (!t.is_8bit_activation()) continue;
+    b.staging_block[i] = static_cast<int>(b.blocks.size());
+    b.blocks.push_back({static_cast<size_t>(t.num_elements) * sizeof(float), 0, std::max(num_steps - 1, 0)});
     b.owner.push_back(-1);
   }
   return b;
@@ -74,6 +87,7 @@ PlanSizes Interpreter::Impl::place_blocks(const Lifetimes& life) {
   for (size_t t = 0; t < places.size(); ++t)
     if (b.block_of[t] >= 0) places[t].block = b.block_of[t];
   for (size_t k = 0; k < kernels.size(); ++k) kernels[k].scratch_block = b.scratch_block[k];
+  staging_block = b.staging_block;
 
   PlanSizes sizes;
   sizes.arena_bytes = p.arena_bytes;

@@ -39,17 +39,6 @@ Status check_shapes(const ModelData& d) {
   return Status::ok();
 }
 
-// 8-bit activations are in the format (schema revision 4) and the loader checks them, but this runtime computes
-// in float32 only: such a file is refused here, at prepare, so that incept-inspect can still show it.
-Status check_compute_types(const ModelData& d) {
-  for (size_t t = 0; t < d.tensors.size(); ++t)
-    INCEPT_CHECK(!d.tensors[t].is_8bit_activation(), kUnsupported,
-                 "tensor %zu '%s': %s activations need int8 compute, which this runtime does not have yet (files with "
-                 "float32, float16 or int8 weights and float32 activations run)",
-                 t, d.tensors[t].shown.c_str(), detail::storage_name(d.tensors[t].storage));
-  return Status::ok();
-}
-
 Status check_options(const InterpreterOptions& options) {
   INCEPT_CHECK(options.threads >= 1 && options.threads <= 1024, kInvalidArgument, "threads must be in 1..1024, got %d",
                options.threads);
@@ -92,7 +81,6 @@ Status Interpreter::Impl::plan() {
   if (planned) return Status::ok();
   const ModelData& d = *model;
   INCEPT_RETURN_IF_ERROR(check_options(options));
-  INCEPT_RETURN_IF_ERROR(check_compute_types(d));
   INCEPT_RETURN_IF_ERROR(check_shapes(d));
   places.assign(d.tensors.size(), TensorPlace{});
   kernels.clear();
@@ -134,13 +122,57 @@ Status Interpreter::Impl::fill_stats(const PlanSizes& sizes, int num_copied, con
   double flops = 0.0;
   for (const KernelChoice& kc : kernels) {
     flops += kc.flops;
-    stats.scratch_bytes = std::max(stats.scratch_bytes, kc.plan.scratch_bytes);
+    stats.scratch_bytes = std::max(stats.scratch_bytes, kc.step_scratch_bytes());
     stats.packed_weights_bytes += kc.plan.packed_bytes;
   }
   stats.packed_weights_bytes += weights.held_widened_bytes() + library_packed;
   stats.gflop = flops * 1e-9;
   stats.file_weights_bytes = weights.file_bytes();
   return Status::ok();
+}
+
+namespace {
+
+ConvertStep convert_step(const detail::TensorInfo& t, bool quantize, ConstTensorView<float> src,
+                         TensorView<float> dst) {
+  ConvertStep c;
+  c.quantize = quantize;
+  c.type = t.storage == detail::Storage::kUInt8 ? ops::DataType::kQU8 : ops::DataType::kQS8;
+  c.quant = {t.quant.scale, t.quant.zero_point};
+  c.src = src;
+  c.dst = dst;
+  return c;
+}
+
+}  // namespace
+
+// Step k of a float32 kernel between 8-bit tensors: its inputs and output become the float32 copies in the
+// step's scratch, and the conversions into and out of them are bound (into Impl::converts).
+void Interpreter::Impl::bind_shadows(const KernelChoice& kc, uint8_t* base, size_t k, Step* s) {
+  if (kc.shadows.empty()) return;
+  const ModelData& d = *model;
+  const OpNode& n = d.ops[k];
+  uint8_t* shadow_base = base + offsets[kc.scratch_block] + kc.kernel_scratch_bytes();
+  auto* inputs = const_cast<ConstTensorView<float>*>(s->io.inputs);
+  const size_t first = converts.size();
+  for (const ShadowTensor& sh : kc.shadows) {  // inputs first, in input order: the conversions before
+    if (sh.input < 0) continue;
+    const TensorView<float> copy =
+        dense_view(reinterpret_cast<float*>(shadow_base + sh.offset), d.tensors[sh.tensor].shape);
+    converts.push_back(convert_step(d.tensors[sh.tensor], false, inputs[sh.input], copy));
+    inputs[sh.input] = as_const(copy);
+  }
+  s->num_before = static_cast<int>(converts.size() - first);
+  for (const ShadowTensor& sh : kc.shadows) {  // the output: the conversion after
+    if (sh.input >= 0) continue;
+    const TensorView<float> copy =
+        dense_view(reinterpret_cast<float*>(shadow_base + sh.offset), d.tensors[n.outputs[0]].shape);
+    converts.push_back(convert_step(d.tensors[sh.tensor], true, as_const(copy), s->io.out));
+    s->io.out = copy;
+    s->num_after = 1;
+  }
+  s->before = converts.data() + first;
+  s->after = s->before + s->num_before;
 }
 
 Status Interpreter::Impl::bind(uint8_t* base) {
@@ -151,22 +183,36 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     if (d.tensors[t].is_constant() || places[t].block < 0) continue;
     views[t] = dense_view(reinterpret_cast<float*>(base + offsets[places[t].block]), d.tensors[t].shape);
   }
-  // Views: the root's memory, shifted by the accumulated channel offset, with the root's pixel stride.
+  // Views: the root's memory, shifted by the accumulated channel offset (in the root's elements), with the
+  // root's pixel stride.
   for (int t = 0; t < num_tensors; ++t) {
     if (places[t].view_of < 0) continue;
     int32_t offset = 0;
     const int r = root_of(t, &offset);
-    TensorView<float> v = dense_view(views[r].data + offset, d.tensors[t].shape);
+    uint8_t* data = reinterpret_cast<uint8_t*>(views[r].data) + static_cast<size_t>(offset) * element_bytes(r);
+    TensorView<float> v = dense_view(reinterpret_cast<float*>(data), d.tensors[t].shape);
     v.pixel_stride = views[r].pixel_stride;
     views[t] = v;
+  }
+  // 8-bit graph inputs: the API writes float32 into the staging block, quantised before the first step.
+  staging.assign(d.inputs.size(), TensorView<float>{});
+  entry_converts.clear();
+  for (size_t i = 0; i < d.inputs.size(); ++i) {
+    if (staging_block[i] < 0) continue;
+    const int t = d.inputs[i];
+    staging[i] = dense_view(reinterpret_cast<float*>(base + offsets[staging_block[i]]), d.tensors[t].shape);
+    entry_converts.push_back(convert_step(d.tensors[t], true, as_const(staging[i]), views[t]));
   }
 
   steps.clear();
   steps.reserve(d.ops.size());
-  size_t total_inputs = 0;
+  size_t total_inputs = 0, total_shadows = 0;
   for (const OpNode& n : d.ops) total_inputs += n.inputs.size();
+  for (const KernelChoice& kc : kernels) total_shadows += kc.shadows.size();
   io_inputs.assign(total_inputs, ConstTensorView<float>{});  // sized once: steps keep pointers into them
   io_constants.assign(total_inputs, nullptr);
+  converts.clear();
+  converts.reserve(total_shadows);
   size_t next = 0;
   for (size_t k = 0; k < d.ops.size(); ++k) {
     const OpNode& n = d.ops[k];
@@ -187,6 +233,7 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     }
     s.io.out = views[n.outputs[0]];
     if (kc.scratch_block >= 0) s.io.scratch = reinterpret_cast<float*>(base + offsets[kc.scratch_block]);
+    bind_shadows(kc, base, k, &s);
     if (kc.residual >= 0) s.io.residual = as_const(views[kc.residual]);
     if (kc.kernel->setup != nullptr) {
       const Status st = kc.kernel->setup(kc.plan.state.get(), s.io, pool);

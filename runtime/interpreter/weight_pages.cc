@@ -83,8 +83,8 @@ void WeightLifecycle::consumed(int k, bool reads_constants) {
     in_place_[t] += reads_constants ? 1 : 0;
     if (--pending_[t] > 0) continue;
     const detail::TensorInfo& w = d_.tensors[t];
-    if (in_place_[t] > 0 && w.data != nullptr) {
-      file_bytes_ += w.raw_bytes;
+    if (in_place_[t] > 0 && (w.data != nullptr || widened_[t].data() == nullptr)) {
+      file_bytes_ += w.raw_bytes;  // read in place as stored (float32, or int8 by an 8-bit kernel)
     } else if (in_place_[t] > 0) {
       held_widened_bytes_ += widened_[t].bytes();  // a kernel reads the widened copy at run time
     } else {

@@ -34,6 +34,9 @@ TEST_CASE("quant rule: requantize rounds to nearest even and clamps to the type'
   CHECK(requantize(-1e30f, 3, -128, 127) == -128);
   CHECK(requantize(-7.0f, 5, 5, 255) == 5);  // a ReLU's lower bound: the zero point
   CHECK(requantize(250.4f, 5, 0, 255) == 255);
+  CHECK(requantize(NAN, 5, 0, 255) == 0);  // NaN takes the low end, never an undefined conversion
+  CHECK(requantize(-NAN, -3, -128, 127) == -128);
+  CHECK(requantize(INFINITY, 0, -128, 127) == 127);
 }
 
 TEST_CASE("quant rule: the bias rounds half away from zero and saturates; the accumulator bound is exact") {
@@ -41,6 +44,7 @@ TEST_CASE("quant rule: the bias rounds half away from zero and saturates; the ac
   CHECK(quantize_bias(-0.3125f, 0.5f, 0.25f) == -3);  // -2.5 -> -3
   CHECK(quantize_bias(1e30f, 1e-10f, 1e-10f) == INT32_MAX);
   CHECK(quantize_bias(-1e30f, 1e-10f, 1e-10f) == INT32_MIN);
+  CHECK(quantize_bias(NAN, 0.5f, 0.25f) == 0);
   const int64_t k_max = (int64_t{1} << 31) / (255 * 127);  // 66311
   CHECK(q8_accumulator_fits(k_max - 1, 0));
   CHECK(q8_accumulator_fits(k_max - 1, (int64_t{1} << 31) - 1 - (k_max - 1) * 255 * 127));

@@ -48,11 +48,8 @@ TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backe
     REQUIRE(!bytes.empty());
     const test::FuzzOutcome o = test::fuzz_one_model(bytes.data(), bytes.size());
     CHECK(o.loaded);
-    // A seed with 8-bit activations loads, but prepare refuses it until the runtime computes in int8
-    // (quant_loader_test.cc checks the message); then it must run like the others.
-    const bool awaits_int8 = p.filename() == "quantised_inception.incept";
-    CHECK(o.prepared == (awaits_int8 ? 0 : test::fuzz_configurations()));
-    CHECK(o.invoked == (awaits_int8 ? 0 : test::fuzz_configurations()));
+    CHECK(o.prepared == test::fuzz_configurations());
+    CHECK(o.invoked == test::fuzz_configurations());
     winograd.insert(o.winograd.begin(), o.winograd.end());
   }
   // The seeds take every Winograd variant (where this CPU has native kernels), so the fuzzer mutates

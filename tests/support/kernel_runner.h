@@ -38,6 +38,8 @@ namespace incept::test {
 // Why this CPU cannot run `k`, whatever the INCEPT_ISA cap says ("for avx512f, which this CPU lacks"); ""
 // when it can.
 inline std::string why_not_runnable(const ops::Kernel& k) {
+  if (k.types.input != ops::DataType::kF32)  // these cases are float32; 8-bit kernels have their own
+    return "for 8-bit tensors (float32 cases)";
   if (!ops::cpu_has(k.isa)) return std::string("for ") + ops::isa_name(k.isa) + ", which this CPU lacks";
   const IsaCapGuard cap(ops::cpu_best_isa());
   if (ops::kernel_usable(k)) return "";
@@ -79,7 +81,8 @@ inline std::vector<const ops::Kernel*> runnable_kernels(ops::OpKind kind) {
   return out;
 }
 
-// The op's reference kernel: the last of its list, which takes every op.
+// The op's reference kernel: the last of its list, which takes every float32 op (the 8-bit reference kernels
+// come just before it).
 inline const ops::Kernel& ref_kernel(ops::OpKind kind) {
   const ops::OpDef& def = ops::op_def(kind);
   return *def.kernels[def.num_kernels - 1];

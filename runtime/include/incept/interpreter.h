@@ -94,6 +94,9 @@ struct OpInfo {
   const int* inputs = nullptr;  // tensor indices (tensor_placement()); -1 marks an absent optional input
   int num_inputs = 0;
   int output = -1;  // tensor index
+  // 8-bit tensors this op's float32 kernel reads or writes through float32 copies: its 8-bit inputs are
+  // dequantised before the kernel and its 8-bit output quantised after (an op without an 8-bit kernel).
+  int converted_tensors = 0;
 };
 
 // Where a tensor lives in the arena (after arena_bytes_required() or prepare()). `name` points into

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// What the 8-bit kernels of every op share: dispatch on the tensors' 8-bit types (uint8 or int8, each as
+// KernelConfig says), and the state of a conv or fully connected op (int32 bias and multipliers made once at
+// create, common/quant.h's rule).
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "common/kernel.h"
+#include "common/quant.h"
+
+namespace incept::ops {
+
+inline bool is_q8(DataType t) { return t == DataType::kQU8 || t == DataType::kQS8; }
+
+// f(T{}) with T the element type of an 8-bit DataType (kQU8: uint8_t, kQS8: int8_t).
+template <typename F>
+inline void with_q8_type(DataType t, F&& f) {
+  if (t == DataType::kQU8) {
+    f(uint8_t{});
+  } else {
+    f(int8_t{});
+  }
+}
+
+// An 8-bit conv or fully connected op: the params, the types, QLinear pointing into the vectors here.
+template <typename P>
+struct Q8LinearState : KernelState {
+  P p;
+  QLinear q;
+  std::vector<int32_t> bias;
+  std::vector<float> multiplier;
+  DataType in = DataType::kQU8, out = DataType::kQU8;
+};
+
+// Creates the state of an 8-bit linear op whose activation input is 0, int8 weights input 1 and optional
+// float bias input 2, with k products per output (kUnsupported unless every type is there and an int32
+// accumulator holds every sum: common/quant.h, q8_accumulator_fits).
+template <typename P>
+Status q8_linear_create(const KernelConfig& c, const P& p, Activation activation, int64_t k, int32_t cout,
+                        KernelPlan* plan) {
+  INCEPT_CHECK(c.num_inputs >= 2 && is_q8(c.input_types[0]) && is_q8(c.output_type) && c.constants_q8[1] != nullptr &&
+                   c.constant_scales[1] != nullptr,
+               kUnsupported, "not an 8-bit op with int8 weights");
+  auto s = std::make_unique<Q8LinearState<P>>();
+  s->p = p;
+  s->in = c.input_types[0];
+  s->out = c.output_type;
+  s->bias.resize(static_cast<size_t>(cout));
+  s->multiplier.resize(static_cast<size_t>(cout));
+  const float* bias = c.num_inputs > 2 ? c.constants[2] : nullptr;
+  q8_linear_prepare(bias, c.input_quant[0], c.constant_scales[1], c.output_quant, cout, s->bias.data(),
+                    s->multiplier.data());
+  int64_t max_bias = 0;
+  for (int32_t b : s->bias) max_bias = std::max<int64_t>(max_bias, b < 0 ? -int64_t{b} : int64_t{b});
+  INCEPT_CHECK(q8_accumulator_fits(k, max_bias), kUnsupported,
+               "an int32 accumulator cannot hold %lld products and a bias of %lld", static_cast<long long>(k),
+               static_cast<long long>(max_bias));
+  s->q.in = c.input_quant[0];
+  s->q.out = c.output_quant;
+  s->q.weights = c.constants_q8[1];
+  s->q.bias = s->bias.data();
+  s->q.multiplier = s->multiplier.data();
+  s->q.activation = activation;
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
+}  // namespace incept::ops
