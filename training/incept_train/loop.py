@@ -12,7 +12,8 @@ from typing import Iterable
 import torch
 import torch.nn.functional as F
 
-from ..errors import ConvertError
+from incept_convert.errors import ConvertError
+
 from .data import Normalizer, augment
 from .ema import ModelEma
 from .progress import Bar
@@ -66,7 +67,7 @@ def train_one_epoch(model: torch.nn.Module, ema: ModelEma, batches: Iterable, st
         bar.update(1, loss=total_loss / seen, acc=f"{100.0 * correct / seen:.1f}%", lr=lr)
     stats = {"loss": total_loss / max(seen, 1), "train_top1": correct / max(seen, 1), "lr": schedule.lr}
     stats["train_s"] = bar.close(f"loss {stats['loss']:.4f}, train top-1 {100 * stats['train_top1']:.1f}%, "
-                                f"lr {stats['lr']:.4g}")
+                                 f"lr {stats['lr']:.4g}")
     return stats
 
 

@@ -23,10 +23,10 @@ from typing import List, Optional
 
 import torch
 
-from .. import zoo
-from ..data import synthetic
-from ..errors import ConvertError
-from . import data
+from incept_convert import zoo
+from incept_convert.errors import ConvertError
+
+from . import data, synthetic
 from .checkpoint import save_atomic, save_checkpoint
 from .ema import ModelEma
 from .loop import Recipe, evaluate, train_one_epoch

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Command line of the trainer: `python3 -m incept_convert.train` (see the package docstring for the recipe).
+"""Command line of the trainer: `python3 -m incept_train` (see the package docstring for the recipe).
 
 Run settings (architecture, data, optimizer, schedule, augmentation, seed) are fixed when a run starts and are
 stored in its checkpoint; `--resume` takes them from there and refuses new values for them. Per-invocation
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from ..errors import ConvertError, one_line
+from incept_convert.errors import ConvertError, one_line
 
 PROG = "incept-train"
 # Run settings and their defaults. None means "depends on another setting" (resolved in _resolve).
@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python3 -m incept_convert.train", description="Train a zoo network with the Inception recipe.")
+    p = _Parser(prog="python3 -m incept_train", description="Train a zoo network with the Inception recipe.")
     d = RUN_DEFAULTS
     run = p.add_argument_group("run settings (fixed at the start, stored in the checkpoint)")
     run.add_argument("--arch", help="zoo architecture, e.g. inception_small, googlenet, inception_v3")
@@ -91,7 +91,7 @@ def _check(cfg: dict) -> None:
         raise ConvertError("give either --data DIR or --synthetic")
     if cfg["data"] is not None and not Path(cfg["data"]).is_dir():
         raise ConvertError(f"--data {cfg['data']} does not exist or is not a directory; it must hold train/ and val/")
-    from .. import zoo   # imports torch: after the cheap checks
+    from incept_convert import zoo   # imports torch: after the cheap checks
     if cfg["arch"] not in zoo.SPECS:
         raise ConvertError(f"unknown architecture '{cfg['arch']}'; choose one of: {', '.join(sorted(zoo.SPECS))}")
     rules = [("classes", 2 <= cfg["classes"] <= 12, "between 2 and 12"),
@@ -132,7 +132,7 @@ def _resolve(args, argv: List[str]):
     out_dir = args.out_dir or (str(Path(args.resume).parent) if args.resume else f"runs/{cfg['arch']}")
     cfg.update(epochs=cfg["epochs"] if args.epochs is None else args.epochs, device=args.device, threads=args.threads,
                workers=args.workers if args.workers is not None else default_workers())
-    commands.append(shlex.join(["python3", "-m", "incept_convert.train", *argv]))
+    commands.append(shlex.join(["python3", "-m", "incept_train", *argv]))
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ConvertError(f"--out-dir {out_dir} exists and is not a directory")
     return cfg, commands, Path(out_dir), resume

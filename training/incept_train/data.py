@@ -16,8 +16,9 @@ from typing import Iterator, List, Sequence, Tuple
 
 import torch
 
-from ..data import synthetic
-from ..errors import ConvertError
+from incept_convert.errors import ConvertError
+
+from . import synthetic
 from .progress import Bar
 
 Batch = Tuple[torch.Tensor, torch.Tensor]
