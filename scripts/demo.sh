@@ -13,7 +13,7 @@ WORK=${1:-build/demo}
 JOBS=${JOBS:-$(nproc)}
 BIN=build/release/bin
 DEFAULT=models/inception_small
-export PYTHONPATH=converter
+export PYTHONPATH=converter:training   # the converter and the training package (incept_train.evaluate)
 
 scripts/deps.sh
 [ -f build/release/build.ninja ] || cmake --preset release >/dev/null
@@ -45,14 +45,14 @@ then
 fi
 
 echo "== 3. held-out accuracy: the converted model (incept) vs the checkpoint (PyTorch), same 1200 images"
-/usr/bin/python3 -m incept_convert.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
+/usr/bin/python3 -m incept_train.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
   --model "$WORK/inception_small.incept" --incept-run "$BIN/incept-run"
 
 echo "== 3b. the same with narrow weights: --weights fp16 (half the file) and int8 (a quarter)"
 for w in fp16 int8; do
   converter/incept-convert --arch inception_small --checkpoint "$DEFAULT/model.pth" --labels "$DEFAULT/labels.txt" \
     --weights "$w" -o "$WORK/inception_small.$w.incept"
-  /usr/bin/python3 -m incept_convert.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
+  /usr/bin/python3 -m incept_train.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
     --model "$WORK/inception_small.$w.incept" --incept-run "$BIN/incept-run" --max-drop 0.5
 done
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Seeded test checkpoints with non-trivial BatchNorm statistics, plus matching ONNX exports, input and
-PyTorch reference logits. Used by tests/converter and scripts/demo.sh.
+PyTorch reference logits. Used by tests/converter, the benchmarks (bench/) and scripts/demo.sh.
+It belongs to the converter, not to the training package (training/incept_train): it needs only the zoo, and
+none of its users trains, so the converter's tests and benchmarks run without the training package.
 
     python3 -m incept_convert.make_checkpoint --arch googlenet --seed 1 -o g.pth \\
         [--onnx-with-bn g_bn.onnx] [--onnx-folded g_folded.onnx] [--input x.npy --reference y.npy]

@@ -12,12 +12,13 @@ generators seeded by (seed, epoch), is what makes runs reproducible and resumabl
 """
 
 from pathlib import Path
-from typing import Iterator, List, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import torch
 
-from ..data import synthetic
-from ..errors import ConvertError
+from incept_convert.errors import ConvertError
+
+from . import synthetic
 from .progress import Bar
 
 Batch = Tuple[torch.Tensor, torch.Tensor]
@@ -108,20 +109,27 @@ class Normalizer:
         return images.to(self.device, non_blocking=True).float() * self.scale + self.shift
 
 
-def augment(x: torch.Tensor, pad: int, flip: bool, gen: torch.Generator) -> torch.Tensor:
+def augment(x: torch.Tensor, pad: int, flip: bool, gen: torch.Generator, first: int = 0,
+            total: Optional[int] = None) -> torch.Tensor:
     """Per sample: a random SxS crop of the image reflect-padded by `pad` pixels, then a horizontal flip with
-    probability 1/2. Random numbers come from `gen` (a CPU generator), whatever device `x` is on."""
+    probability 1/2. Random numbers come from `gen` (a CPU generator), whatever device `x` is on.
+
+    `x` may be rows first..first+N of a global batch of `total` samples (default: x is the whole batch): the
+    numbers of all `total` are drawn and x's rows used, so a sample is augmented the same whether one process
+    holds the global batch or several hold a shard each (distributed.py)."""
     n, _, h, w = x.shape
+    total = n if total is None else total
+    mine = slice(first, first + n)
     if pad > 0:
         padded = torch.nn.functional.pad(x, (pad, pad, pad, pad), mode="reflect")
-        dy = torch.randint(0, 2 * pad + 1, (n, 1), generator=gen).to(x.device)
-        dx = torch.randint(0, 2 * pad + 1, (n, 1), generator=gen).to(x.device)
+        dy = torch.randint(0, 2 * pad + 1, (total, 1), generator=gen)[mine].to(x.device)
+        dx = torch.randint(0, 2 * pad + 1, (total, 1), generator=gen)[mine].to(x.device)
         rows = (dy + torch.arange(h, device=x.device)).view(n, 1, h, 1)
         cols = (dx + torch.arange(w, device=x.device)).view(n, 1, 1, w)
         batch = torch.arange(n, device=x.device).view(n, 1, 1, 1)
         chans = torch.arange(x.shape[1], device=x.device).view(1, -1, 1, 1)
         x = padded[batch, chans, rows, cols]
     if flip:
-        mirror = (torch.rand(n, generator=gen) < 0.5).to(x.device).view(n, 1, 1, 1)
+        mirror = (torch.rand(total, generator=gen) < 0.5)[mine].to(x.device).view(n, 1, 1, 1)
         x = torch.where(mirror, x.flip(3), x)
     return x

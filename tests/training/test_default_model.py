@@ -4,14 +4,24 @@ converts, its converted held-out accuracy equals PyTorch's on the same images, a
 sample images (each named after its class) correctly through incept-classify."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, run_convert
+from trainkit import BIN, REPO, run_convert
 
 DEFAULT = REPO / "models" / "inception_small"
+
+
+@pytest.fixture(scope="module")
+def incept_run():
+    """Path of the built incept-run, or skip."""
+    exe = BIN / "incept-run"
+    if not (exe.is_file() and os.access(exe, os.X_OK)):
+        pytest.skip(f"{exe} is not built (build the runtime: cmake --preset release && cmake --build --preset "
+                    "release, or set INCEPT_BIN_DIR)")
+    return exe
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +41,7 @@ def test_recorded_accuracy_and_size():
 
 
 def test_heldout_accuracy_equals_pytorch(converted, incept_run, capsys):
-    from incept_convert import evaluate
+    from incept_train import evaluate
     rc = evaluate.main(["--arch", "inception_small", "--checkpoint", str(DEFAULT / "model.pth"),
                         "--model", str(converted), "--incept-run", str(incept_run)])
     out = capsys.readouterr().out

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """A procedurally generated, seeded image dataset: 12 classes of shapes and textures.
 
-    from incept_convert.data import synthetic
+    from incept_train import synthetic
     ds = synthetic.SyntheticShapes("train", length=6000, seed=0)      # a torch Dataset of (CHW tensor, label)
     image, label = synthetic.sample(seed=0, split="val", index=3)      # HxWx3 uint8, class index
     synthetic.write_samples("samples/")                                # one held-out PNG per class
 
-    python3 -m incept_convert.data.synthetic --write-samples DIR [--per-class N] [--size 96] [--classes 12]
+    python3 -m incept_train.synthetic --write-samples DIR [--per-class N] [--size 96] [--classes 12]
 
 Classes (LABELS): seven solid shapes (circle, ring, square, triangle, star, cross, crescent) and five two-colour
 textures filling a rectangular or elliptic patch (horizontal, vertical and diagonal stripes, checkerboard,
@@ -196,7 +196,7 @@ def write_samples(folder, per_class: int = 1, split: str = "val", seed: int = 0,
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python3 -m incept_convert.data.synthetic",
+    p = argparse.ArgumentParser(prog="python3 -m incept_train.synthetic",
                                 description="Write sample images of the built-in synthetic dataset.")
     p.add_argument("--write-samples", metavar="DIR", required=True, help="folder to write PNGs into (created)")
     p.add_argument("--per-class", type=int, default=1, help="images per class (default 1)")

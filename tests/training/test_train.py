@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The training recipe (incept_convert.train), the synthetic dataset and the inception_small net.
+"""The training recipe (incept_train), the synthetic dataset and the inception_small net.
 
 Fast by construction: a handful of 32x32 synthetic images, one or two epochs. The end-to-end runs call the
 trainer in-process (no second torch import); the error cases run the real command line in a subprocess.
@@ -7,21 +7,20 @@ trainer in-process (no second torch import); the error cases run the real comman
 
 import json
 import math
-import os
 import subprocess
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import CONVERTER_DIR, PYTHON
+from trainkit import PYTHON, assert_one_error_line, package_env
+
 from incept_convert import zoo
-from incept_convert.data import synthetic
-from incept_convert.train import cli, data
-from incept_convert.train.checkpoint import load_checkpoint
-from incept_convert.train.ema import ModelEma
-from incept_convert.train.loop import inception_loss
-from incept_convert.train.schedule import StepDecay, step_decay_lr
+from incept_train import cli, data, synthetic
+from incept_train.checkpoint import load_checkpoint
+from incept_train.ema import ModelEma
+from incept_train.loop import inception_loss
+from incept_train.schedule import StepDecay, step_decay_lr
 
 TINY = ["--arch", "inception_small", "--synthetic", "--classes", "4", "--train-size", "12", "--val-size", "8",
         "--input-size", "32", "--crop-pad", "2", "--batch-size", "4", "--threads", "1", "--seed", "3", "-q"]
@@ -161,7 +160,7 @@ def test_one_epoch_writes_outputs(tmp_path):
     summary = json.loads((tmp_path / "train.json").read_text())
     assert summary["epochs"] == 1 and summary["arch"] == "inception_small" and summary["input_size"] == 32
     assert 0 <= summary["heldout_top1"]["ema"] <= 1 and 0 <= summary["heldout_top1"]["raw"] <= 1
-    assert summary["command"].startswith("python3 -m incept_convert.train --arch inception_small")
+    assert summary["command"].startswith("python3 -m incept_train --arch inception_small")
     assert (tmp_path / "checkpoint.pth").is_file()
 
 
@@ -202,15 +201,6 @@ def test_image_folder_data(tmp_path):
 
 # ---- user errors: one line, exit 2, no traceback ----
 
-def _assert_one_error_line(code, stderr, *needles):
-    assert code == 2, stderr
-    assert "Traceback" not in stderr
-    lines = stderr.strip("\n").split("\n")
-    assert len(lines) == 1 and lines[0].startswith("incept-train: error: "), stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-
-
 def _main_error(capsys, *args):
     code = cli.main([str(a) for a in args])
     return code, capsys.readouterr().err
@@ -218,30 +208,30 @@ def _main_error(capsys, *args):
 
 def test_missing_data_dir_from_the_command_line(tmp_path):
     """The real entry point (a subprocess; this check runs before torch is imported, so it is quick)."""
-    proc = subprocess.run([PYTHON, "-m", "incept_convert.train", "--arch", "inception_small", "--data",
+    proc = subprocess.run([PYTHON, "-m", "incept_train", "--arch", "inception_small", "--data",
                            str(tmp_path / "nope")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(CONVERTER_DIR)))
-    _assert_one_error_line(proc.returncode, proc.stderr, "nope", "does not exist")
+                          env=package_env())
+    assert_one_error_line(proc.returncode, proc.stderr, "nope", "does not exist")
 
 
 def test_unknown_arch(capsys, tmp_path):
-    _assert_one_error_line(*_main_error(capsys, "--arch", "inception_huge", "--synthetic", "--out-dir", tmp_path),
-                           "unknown architecture 'inception_huge'", "inception_small")
+    assert_one_error_line(*_main_error(capsys, "--arch", "inception_huge", "--synthetic", "--out-dir", tmp_path),
+                          "unknown architecture 'inception_huge'", "inception_small")
 
 
 def test_corrupted_resume(capsys, tmp_path):
     bad = tmp_path / "checkpoint.pth"
     bad.write_bytes(b"PK\x03\x04 definitely not a checkpoint")
-    _assert_one_error_line(*_main_error(capsys, "--resume", bad), "cannot read --resume checkpoint", str(bad))
+    assert_one_error_line(*_main_error(capsys, "--resume", bad), "cannot read --resume checkpoint", str(bad))
     torch.save({"format": "something else"}, bad)
-    _assert_one_error_line(*_main_error(capsys, "--resume", bad), "not a training checkpoint")
-    _assert_one_error_line(*_main_error(capsys, "--resume", bad, "--lr", "0.5"), "--lr", "cannot change")
+    assert_one_error_line(*_main_error(capsys, "--resume", bad), "not a training checkpoint")
+    assert_one_error_line(*_main_error(capsys, "--resume", bad, "--lr", "0.5"), "--lr", "cannot change")
 
 
 def test_bad_options(capsys, tmp_path):
-    _assert_one_error_line(*_main_error(capsys, "--arch", "inception_small", "--synthetic", "--classes", "13"),
-                           "--classes must be between 2 and 12, got 13")
-    _assert_one_error_line(*_main_error(capsys, "--arch", "inception_small"), "--data DIR or --synthetic")
+    assert_one_error_line(*_main_error(capsys, "--arch", "inception_small", "--synthetic", "--classes", "13"),
+                          "--classes must be between 2 and 12, got 13")
+    assert_one_error_line(*_main_error(capsys, "--arch", "inception_small"), "--data DIR or --synthetic")
     (tmp_path / "d").mkdir()
-    _assert_one_error_line(*_main_error(capsys, "--arch", "inception_small", "--data", tmp_path / "d",
-                                        "--out-dir", tmp_path / "o"), "has no train/ folder")
+    assert_one_error_line(*_main_error(capsys, "--arch", "inception_small", "--data", tmp_path / "d",
+                                       "--out-dir", tmp_path / "o"), "has no train/ folder")

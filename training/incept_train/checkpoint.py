@@ -16,7 +16,7 @@ from typing import Any, List
 
 import torch
 
-from ..errors import ConvertError
+from incept_convert.errors import ConvertError
 
 FORMAT = "incept-train-checkpoint-v1"
 

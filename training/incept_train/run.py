@@ -12,6 +12,8 @@ Files in the output folder:
 Randomness: the weights come from torch.manual_seed(seed); epoch e reseeds torch (dropout) and a CPU generator
 (shuffle order, crops, flips) from (seed, e). The random state at any epoch boundary is therefore a function of
 (seed, epoch), which is what the checkpoint records, and a resumed run continues bit-identically on CPU.
+Under torchrun every process draws the same numbers and uses its shard's (distributed.py), so the process
+count changes the rounding, not the recipe, and a run may resume on another process count.
 """
 
 import json
@@ -23,14 +25,15 @@ from typing import List, Optional
 
 import torch
 
-from .. import zoo
-from ..data import synthetic
-from ..errors import ConvertError
-from . import data
+from incept_convert import zoo
+from incept_convert.errors import ConvertError
+
+from . import data, distributed, synthetic
 from .checkpoint import save_atomic, save_checkpoint
 from .ema import ModelEma
 from .loop import Recipe, evaluate, train_one_epoch
 from .schedule import StepDecay
+from .world import World
 
 
 def epoch_seed(seed: int, epoch: int) -> int:
@@ -67,13 +70,24 @@ def _optimizer(cfg: dict, params) -> torch.optim.Optimizer:
                            weight_decay=cfg["wd"])
 
 
-def train(cfg: dict, out_dir: Path, commands: List[str], resume: Optional[dict] = None, quiet: bool = False) -> dict:
-    """Runs (or continues) the training described by `cfg`; returns the train.json summary."""
-    spec = zoo.SPECS[cfg["arch"]]
-    size = cfg["input_size"] or spec.input_size
+def train(cfg: dict, out_dir: Path, commands: List[str], resume: Optional[dict] = None, quiet: bool = False,
+          world: World = World()) -> Optional[dict]:
+    """Runs (or continues) the training described by `cfg` in this process, one of `world` (distributed.py);
+    returns the train.json summary (None in processes other than rank 0, which write nothing)."""
     device = _device(cfg["device"])
     if cfg["threads"]:
         torch.set_num_threads(cfg["threads"])
+    device = distributed.init(world, device, cfg["dist_backend"])
+    try:
+        return _train(cfg, out_dir, commands, resume, quiet or not world.main, world, device)
+    finally:
+        distributed.shutdown(world)
+
+
+def _train(cfg: dict, out_dir: Path, commands: List[str], resume: Optional[dict], quiet: bool, world: World,
+           device: torch.device) -> Optional[dict]:
+    spec = zoo.SPECS[cfg["arch"]]
+    size = cfg["input_size"] or spec.input_size
     if cfg["synthetic"]:
         labels = synthetic.labels(cfg["classes"])
     else:
@@ -85,11 +99,15 @@ def train(cfg: dict, out_dir: Path, commands: List[str], resume: Optional[dict] 
     check_input_size(model, cfg["arch"], size, device)
     if cfg["synthetic"]:
         train_set = data.render_synthetic("train", cfg["train_size"], size, cfg["classes"], cfg["data_seed"], quiet)
-        val_set = data.render_synthetic("val", cfg["val_size"], size, cfg["classes"], cfg["data_seed"], quiet)
-    if len(train_set) < 2 or len(val_set) < 1:
+        val_set = (data.render_synthetic("val", cfg["val_size"], size, cfg["classes"], cfg["data_seed"], quiet)
+                   if world.main else None)   # only rank 0 evaluates
+    if len(train_set) < 2 or (val_set is not None and len(val_set) < 1):
         raise ConvertError(f"need at least 2 training and 1 validation images, found {len(train_set)} "
                            f"and {len(val_set)}")
     batch = min(cfg["batch_size"], len(train_set))
+    if batch % world.size:
+        raise ConvertError(f"the global batch, {batch} (the {len(train_set)} training images), cannot be split "
+                           f"evenly over {world.size} processes; give fewer processes or more images")
     steps = len(train_set) // batch          # whole batches only: BatchNorm needs more than one sample
     optimizer = _optimizer(cfg, model.parameters())
     schedule = StepDecay(optimizer, cfg["lr"], cfg["lr_decay"], cfg["lr_step_epochs"], steps, cfg["warmup_epochs"])
@@ -107,34 +125,42 @@ def train(cfg: dict, out_dir: Path, commands: List[str], resume: Optional[dict] 
             raise ConvertError(f"the --resume checkpoint does not fit --arch {cfg['arch']} "
                                f"({' '.join(str(e).split())[:160]})") from None
         history, start = resume["history"], resume["epoch"]
+    trained = distributed.wrap(model, world, device)   # `model` itself in one process
 
     normalize = data.Normalizer(spec.mean, spec.std, device)
     recipe = Recipe(cfg["label_smoothing"], cfg["aux_weight"], cfg["crop_pad"], not cfg["no_flip"])
-    out_dir.mkdir(parents=True, exist_ok=True)
+    local_batch = batch // world.size
+    if world.main:
+        out_dir.mkdir(parents=True, exist_ok=True)
     for epoch in range(start, cfg["epochs"]):
         started = time.monotonic()
         torch.manual_seed(epoch_seed(cfg["seed"], epoch))
         gen = torch.Generator().manual_seed(epoch_seed(cfg["seed"], epoch) + 1)
         order = torch.randperm(len(train_set), generator=gen)[:steps * batch]
-        stats = train_one_epoch(model, ema, train_set.batches(batch, order), steps, optimizer, schedule, normalize,
-                                recipe, gen, f"epoch {epoch + 1}/{cfg['epochs']}", quiet)
-        stats["val_top1_raw"] = evaluate(model, val_set.batches(batch), normalize)
-        stats["val_top1_ema"] = evaluate(ema.module, val_set.batches(batch), normalize)
-        stats["epoch"] = epoch + 1
-        stats["time_s"] = round(time.monotonic() - started, 2)
-        history.append(stats)
-        if not quiet:
-            print(f"epoch {epoch + 1}/{cfg['epochs']}: held-out top-1 raw {100 * stats['val_top1_raw']:.2f}%, "
-                  f"EMA {100 * stats['val_top1_ema']:.2f}% ({stats['time_s']:.0f} s)", file=sys.stderr)
-        save_checkpoint({"config": cfg, "labels": labels, "commands": commands, "epoch": epoch + 1,
-                         "history": history, "model": model.state_dict(), "ema": ema.state_dict(),
-                         "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict()},
-                        out_dir / "checkpoint.pth")
-    return export(out_dir, ema, labels, cfg, commands, history, device, len(val_set), size, spec)
+        shard = distributed.shard(order, batch, world)
+        stats = train_one_epoch(trained, ema, train_set.batches(local_batch, shard), steps, optimizer, schedule,
+                                normalize, recipe, gen, f"epoch {epoch + 1}/{cfg['epochs']}", quiet, world)
+        if world.main:
+            stats["val_top1_raw"] = evaluate(model, val_set.batches(local_batch), normalize)
+            stats["val_top1_ema"] = evaluate(ema.module, val_set.batches(local_batch), normalize)
+            stats["epoch"] = epoch + 1
+            stats["time_s"] = round(time.monotonic() - started, 2)
+            history.append(stats)
+            if not quiet:
+                print(f"epoch {epoch + 1}/{cfg['epochs']}: held-out top-1 raw {100 * stats['val_top1_raw']:.2f}%, "
+                      f"EMA {100 * stats['val_top1_ema']:.2f}% ({stats['time_s']:.0f} s)", file=sys.stderr)
+            save_checkpoint({"config": cfg, "labels": labels, "commands": commands, "epoch": epoch + 1,
+                             "history": history, "model": model.state_dict(), "ema": ema.state_dict(),
+                             "optimizer": optimizer.state_dict(), "schedule": schedule.state_dict()},
+                            out_dir / "checkpoint.pth")
+        distributed.barrier(world)   # the others wait while rank 0 evaluates and saves
+    if not world.main:
+        return None
+    return export(out_dir, ema, labels, cfg, commands, history, device, len(val_set), size, spec, world)
 
 
 def export(out_dir: Path, ema: ModelEma, labels: List[str], cfg: dict, commands: List[str], history: List[dict],
-           device: torch.device, val_images: int, size: int, spec) -> dict:
+           device: torch.device, val_images: int, size: int, spec, world: World = World()) -> dict:
     state = {k: v.detach().cpu().contiguous() for k, v in ema.module.state_dict().items()}
     save_atomic(state, out_dir / "model.pth")
     save_atomic("".join(f"{name}\n" for name in labels), out_dir / "labels.txt")
@@ -150,5 +176,8 @@ def export(out_dir: Path, ema: ModelEma, labels: List[str], cfg: dict, commands:
                                                            f"{torch.get_num_threads()} threads)",
         "torch": torch.__version__, "config": cfg, "history": history,
     }
+    if world.distributed:
+        summary["processes"] = world.size
+        summary["dist_backend"] = torch.distributed.get_backend()
     save_atomic(json.dumps(summary, indent=2) + "\n", out_dir / "train.json")
     return summary

@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Command line of the trainer: `python3 -m incept_convert.train` (see the package docstring for the recipe).
+"""Command line of the trainer: `python3 -m incept_train` (see the package docstring for the recipe).
 
 Run settings (architecture, data, optimizer, schedule, augmentation, seed) are fixed when a run starts and are
 stored in its checkpoint; `--resume` takes them from there and refuses new values for them. Per-invocation
-settings (--epochs, --out-dir, --device, --threads, --workers, -q) may change on resume; a larger --epochs
-continues a finished run.
+settings (--epochs, --out-dir, --device, --threads, --workers, --dist-backend, -q) may change on resume; a larger
+--epochs continues a finished run. So may the number of processes: under `torchrun --nproc_per_node=N -m
+incept_train ...` (distributed.py) --batch-size is the global batch, split over the N processes.
 
-Every user-facing failure prints one line `incept-train: error: ...` to stderr and exits with 2.
+Every user-facing failure prints one line `incept-train: error: ...` to stderr and exits with 2; under torchrun
+rank 0 prints it (and any process a failure of its own), and torchrun then reports the exit codes.
 """
 
 import argparse
@@ -16,7 +18,9 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from ..errors import ConvertError, one_line
+from incept_convert.errors import ConvertError, one_line
+
+from .world import RankError, World, world_from_env
 
 PROG = "incept-train"
 # Run settings and their defaults. None means "depends on another setting" (resolved in _resolve).
@@ -37,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python3 -m incept_convert.train", description="Train a zoo network with the Inception recipe.")
+    p = _Parser(prog="python3 -m incept_train", description="Train a zoo network with the Inception recipe.")
     d = RUN_DEFAULTS
     run = p.add_argument_group("run settings (fixed at the start, stored in the checkpoint)")
     run.add_argument("--arch", help="zoo architecture, e.g. inception_small, googlenet, inception_v3")
@@ -73,25 +77,31 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint.pth")
     inv.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="default: cuda if available")
     inv.add_argument("--threads", type=int, help="CPU threads for PyTorch (default: PyTorch's choice)")
-    inv.add_argument("--workers", type=int, help="image decoding processes for --data (default: cores - 1, max 8)")
+    inv.add_argument("--workers", type=int, help="image decoding processes for --data, per training process "
+                                                 "(default: cores / processes on the node - 1, max 8)")
+    inv.add_argument("--dist-backend", choices=("nccl", "gloo"), help="torchrun runs: the process group's backend "
+                                                                      "(default: nccl on CUDA, gloo on CPU)")
     inv.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return p
 
 
-def default_workers() -> int:
-    return min(8, max(1, (os.cpu_count() or 1) - 1))
+def default_workers(world: World = World()) -> int:
+    return min(8, max(1, (os.cpu_count() or 1) // world.local_size - 1))
 
 
 def _run_settings(args) -> dict:
     return {k: getattr(args, k) for k in RUN_DEFAULTS}
 
 
-def _check(cfg: dict) -> None:
+def _check(cfg: dict, world: World) -> None:
+    if cfg["batch_size"] % world.size:
+        raise ConvertError(f"--batch-size {cfg['batch_size']} cannot be split evenly over {world.size} processes: "
+                           "it is the global batch and must be a multiple of the process count")
     if (cfg["data"] is None) == (not cfg["synthetic"]):
         raise ConvertError("give either --data DIR or --synthetic")
     if cfg["data"] is not None and not Path(cfg["data"]).is_dir():
         raise ConvertError(f"--data {cfg['data']} does not exist or is not a directory; it must hold train/ and val/")
-    from .. import zoo   # imports torch: after the cheap checks
+    from incept_convert import zoo   # imports torch: after the cheap checks
     if cfg["arch"] not in zoo.SPECS:
         raise ConvertError(f"unknown architecture '{cfg['arch']}'; choose one of: {', '.join(sorted(zoo.SPECS))}")
     rules = [("classes", 2 <= cfg["classes"] <= 12, "between 2 and 12"),
@@ -112,7 +122,15 @@ def _check(cfg: dict) -> None:
             raise ConvertError(f"--{key.replace('_', '-')} must be {rule}, got {cfg[key]}")
 
 
-def _resolve(args, argv: List[str]):
+def _command(argv: List[str], world: World) -> str:
+    """The command line as recorded in the checkpoint and train.json."""
+    if not world.distributed:
+        return shlex.join(["python3", "-m", "incept_train", *argv])
+    nodes = [f"--nnodes={world.size // world.local_size}"] if world.local_size != world.size else []
+    return shlex.join(["torchrun", *nodes, f"--nproc_per_node={world.local_size}", "-m", "incept_train", *argv])
+
+
+def _resolve(args, argv: List[str], world: World):
     """The run configuration and command history, from the command line or the --resume checkpoint."""
     given = {k: v for k, v in _run_settings(args).items() if v is not None}
     resume = None
@@ -120,7 +138,8 @@ def _resolve(args, argv: List[str]):
         if given:
             flags = ", ".join("--" + k.replace("_", "-") for k in given)
             raise ConvertError(f"{flags}: run settings come from the --resume checkpoint and cannot change; "
-                               "only --epochs, --out-dir, --device, --threads, --workers and -q may be given")
+                               "only --epochs, --out-dir, --device, --threads, --workers, --dist-backend and -q "
+                               "may be given")
         from .checkpoint import load_checkpoint
         resume = load_checkpoint(args.resume)
         cfg, commands = dict(resume["config"]), list(resume["commands"])
@@ -131,8 +150,9 @@ def _resolve(args, argv: List[str]):
         cfg["lr"] = cfg["lr"] if cfg["lr"] is not None else DEFAULT_LR[cfg["opt"]]
     out_dir = args.out_dir or (str(Path(args.resume).parent) if args.resume else f"runs/{cfg['arch']}")
     cfg.update(epochs=cfg["epochs"] if args.epochs is None else args.epochs, device=args.device, threads=args.threads,
-               workers=args.workers if args.workers is not None else default_workers())
-    commands.append(shlex.join(["python3", "-m", "incept_convert.train", *argv]))
+               workers=args.workers if args.workers is not None else default_workers(world),
+               dist_backend=args.dist_backend)
+    commands.append(_command(argv, world))
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise ConvertError(f"--out-dir {out_dir} exists and is not a directory")
     return cfg, commands, Path(out_dir), resume
@@ -144,20 +164,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     # machine need: measured 2-3x slower steps with 2 threads on 2 busy cores. Must be set before torch loads.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     args = build_parser().parse_args(argv)
-    out_dir = None
+    out_dir, world = None, World()
     try:
-        cfg, commands, out_dir, resume = _resolve(args, argv)
-        _check(cfg)
+        world = world_from_env()
+        cfg, commands, out_dir, resume = _resolve(args, argv, world)
+        _check(cfg, world)
         from .run import train
-        summary = train(cfg, out_dir, commands, resume, quiet=args.quiet)
+        summary = train(cfg, out_dir, commands, resume, quiet=args.quiet, world=world)
     except ConvertError as e:
-        print(f"{PROG}: error: {e}", file=sys.stderr)
+        if world.main or isinstance(e, RankError):   # the same error in every process: said once
+            print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         hint = f"; continue with --resume {out_dir / 'checkpoint.pth'}" if out_dir else ""
-        print(f"{PROG}: interrupted{hint}", file=sys.stderr)
+        if world.main:
+            print(f"{PROG}: interrupted{hint}", file=sys.stderr)
         return 130
-    if not args.quiet:
+    if summary is not None and not args.quiet:
         top1 = summary["heldout_top1"]
         print(f"{PROG}: wrote {out_dir}/model.pth: {summary['arch']}, {summary['classes']} classes, "
               f"held-out top-1 {100 * top1['ema']:.2f}% (EMA), {100 * top1['raw']:.2f}% (raw), "

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Held-out accuracy of a checkpoint in PyTorch and of its incept conversion, on the same images.
 
-    python3 -m incept_convert.evaluate --arch inception_small --checkpoint models/inception_small/model.pth \\
+    python3 -m incept_train.evaluate --arch inception_small --checkpoint models/inception_small/model.pth \\
         --model build/demo/inception_small.incept [--incept-run build/release/bin/incept-run]
 
-The held-out split of the built-in synthetic dataset (data/synthetic.py; seed, size, classes and count as the
+The held-out split of the built-in synthetic dataset (synthetic.py; seed, size, classes and count as the
 default model was trained with) is rendered once; PyTorch runs the eval-mode zoo net on it, and incept-run runs
 the converted file on the same float32 NCHW batch (slice by slice). Both top-1 accuracies are printed with the
 number of images where the two disagree; exit code 1 if the accuracies differ (or, with --max-drop P,
@@ -19,14 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConvertError
+from incept_convert.errors import ConvertError
 
-PROG = "python3 -m incept_convert.evaluate"
+PROG = "python3 -m incept_train.evaluate"
 
 
 def heldout(count: int, seed: int, size: int, classes: int, mean, std):
     """(x [count, 3, size, size] float32 normalised, labels [count])."""
-    from .data import synthetic
+    from . import synthetic
     xs, ys = np.empty((count, 3, size, size), np.float32), np.empty(count, np.int64)
     m, s = np.asarray(mean, np.float32).reshape(3, 1, 1), np.asarray(std, np.float32).reshape(3, 1, 1)
     for i in range(count):
@@ -38,7 +38,7 @@ def heldout(count: int, seed: int, size: int, classes: int, mean, std):
 
 def torch_logits(arch: str, checkpoint: str, x: np.ndarray) -> np.ndarray:
     import torch
-    from . import torch_import
+    from incept_convert import torch_import
     state = torch_import.load_state_dict(checkpoint)
     model = torch_import.build_model(arch, num_classes=torch_import.class_count(arch, state, checkpoint))
     model.load_state_dict(torch_import.check_state_dict(arch, state, model.state_dict(), checkpoint))
@@ -70,7 +70,7 @@ def main(argv=None) -> int:
                    help="accept incept's accuracy up to P percentage points below PyTorch's (a file converted "
                         "with --weights fp16 or int8); default: the two must be equal")
     a = p.parse_args(argv)
-    from . import torch_import
+    from incept_convert import torch_import
     try:
         spec = torch_import.ARCHITECTURES.get(a.arch)
         if spec is None:
