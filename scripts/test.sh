@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: the C++ suite (release and ASan+UBSan
+# Installs what is missing, checks the layout (scripts/format.sh --check), builds, and runs every test:
+# the C++ suite (release and ASan+UBSan
 # builds, via ctest), the same suite cross-built for aarch64 and run under qemu (scripts/test-arm64.sh;
 # ARM64=0 skips it) and for armv7 (scripts/test-armv7.sh, on a Cortex-A7 only; ARMV7=0 skips it,
 # ARMV7_CPUS="max cortex-a7" runs both models), a bounded run of the model fuzzer (FUZZ_SECONDS,
@@ -12,6 +13,9 @@ JOBS=${JOBS:-$(nproc)}
 scripts/deps.sh
 
 step() { printf '\n== %s\n' "$*"; }
+
+step "format and lint (scripts/format.sh --check)"
+scripts/format.sh --check
 
 for preset in release asan; do
   step "build ($preset)"

@@ -122,7 +122,8 @@ class Artifacts:
             onnx_args = ([] if arch in LARGE and not SLOW else
                          ["--onnx-with-bn", str(paths["onnx_bn"]), "--onnx-folded", str(paths["onnx_folded"])])
             rc = make_checkpoint.main(["--arch", arch, "--seed", str(ARCH_SEEDS[arch]), "-o", str(paths["pth"]),
-                                       *onnx_args, "--input", str(paths["input"]), "--reference", str(paths["reference"])])
+                                       *onnx_args, "--input", str(paths["input"]),
+                                       "--reference", str(paths["reference"])])
             assert rc == 0
             self._made[arch] = paths
         return self._made[arch]
