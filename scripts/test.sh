@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, checks the layout (scripts/format.sh --check), builds, and runs every test:
-# the C++ suite (release and ASan+UBSan
-# builds, via ctest), the same suite cross-built for aarch64 and run under qemu (scripts/test-arm64.sh;
-# ARM64=0 skips it) and for armv7 (scripts/test-armv7.sh, on a Cortex-A7 only; ARMV7=0 skips it,
-# ARMV7_CPUS="max cortex-a7" runs both models), a bounded run of the model fuzzer (FUZZ_SECONDS,
-# default 60; 0 skips it) and the converter/end-to-end suite (pytest, against PyTorch).
+# the C++ suite (release and ASan+UBSan builds, via ctest), the same suite cross-built for aarch64 and run
+# under qemu (scripts/test-arm64.sh; ARM64=0 skips it) and for armv7 (scripts/test-armv7.sh, on a Cortex-A7
+# only; ARMV7=0 skips it, ARMV7_CPUS="max cortex-a7" runs both models), a bounded run of the model fuzzer
+# (FUZZ_SECONDS, default 60; 0 skips it) and the converter/end-to-end suite (pytest, against PyTorch).
 # Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -k googlenet
 set -euo pipefail
 cd "$(dirname "$0")/.."
