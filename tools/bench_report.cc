@@ -50,7 +50,8 @@ void print_profile(std::FILE* f, const BenchResult& r) {
   for (const OpProfile* op : sorted) {
     cum += op->median_ms;
     std::fprintf(f, "  %4d  %-*s  %-14s %-30s %-18s %9.3f %6.1f%% %6.1f%% %9.1f\n", op->index, static_cast<int>(name_w),
-                 tools::fit_left(tools::shown(op->info.name), name_w).c_str(), op->info.kind, op->info.kernel,
+                 tools::fit_left(tools::shown(op->info.name), name_w).c_str(), op->info.kind,
+                 tools::kernel_label(op->info.kernel, op->info.converted_tensors).c_str(),
                  format_shape(op->info.output_shape).c_str(), op->median_ms, 100.0 * safe_div(op->median_ms, total),
                  100.0 * safe_div(cum, total), safe_div(op->info.flops * 1e-9, op->median_ms * 1e-3));
   }

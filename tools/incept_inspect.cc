@@ -80,15 +80,18 @@ void print_graph(const incept::Interpreter& it) {
   size_t name_w = 4;
   for (int i = 0; i < it.num_ops(); ++i) name_w = std::max(name_w, shown(it.op_info(i).name).size());
   name_w = std::min<size_t>(name_w, 44);
-  std::printf("\ngraph (backend %s, %d thread%s; tensors tN as in the memory plan, +Nc = N constant inputs)\n",
-              incept::backend_name(it.backend()), it.threads(), it.threads() == 1 ? "" : "s");
+  std::printf(
+      "\ngraph (backend %s, %d thread%s; tensors tN as in the memory plan, +Nc = N constant inputs, "
+      "+cvtN = N 8-bit tensors converted around a float32 kernel)\n",
+      incept::backend_name(it.backend()), it.threads(), it.threads() == 1 ? "" : "s");
   std::printf("  %4s  %-*s  %-14s %-30s %5s %-18s %8s  %s\n", "#", static_cast<int>(name_w), "name", "kind", "kernel",
               "out", "shape", "GFLOP", "inputs");
   for (int i = 0; i < it.num_ops(); ++i) {
     const incept::OpInfo op = it.op_info(i);
     const std::string out = "t" + std::to_string(op.output);
     std::printf("  %4d  %-*s  %-14s %-30s %5s %-18s %8.4f  %s\n", i, static_cast<int>(name_w),
-                fit_left(shown(op.name), name_w).c_str(), op.kind, op.kernel, out.c_str(),
+                fit_left(shown(op.name), name_w).c_str(), op.kind,
+                incept::tools::kernel_label(op.kernel, op.converted_tensors).c_str(), out.c_str(),
                 format_shape(op.output_shape).c_str(), op.flops * 1e-9, op_inputs(it, i).c_str());
   }
 }

@@ -17,4 +17,12 @@ inline std::string shown(const char* s) { return s != nullptr ? escape_bytes(s) 
 // layer name is the distinctive part); never starts inside a UTF-8 sequence.
 std::string fit_left(const std::string& s, size_t width);
 
+// An op's kernel as the tools print it: its name, then " +cvtN" when its float32 kernel runs between N
+// float32 copies of 8-bit tensors (dequantised before, quantised after: OpInfo::converted_tensors).
+inline std::string kernel_label(const char* kernel, int converted_tensors) {
+  std::string s = kernel != nullptr ? kernel : "";
+  if (converted_tensors > 0) s += " +cvt" + std::to_string(converted_tensors);
+  return s;
+}
+
 }  // namespace incept::tools
