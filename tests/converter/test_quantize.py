@@ -334,3 +334,15 @@ def test_entropy_clips_long_tail():
 def test_histogram_grows_without_losing_counts():
     s = _stats(np.linspace(0, 1, 1000), np.array([3.5]))
     assert s.edge == 4.0 and s.hist.sum() == 1001 and s.count == 1001
+
+
+def test_concat_input_that_is_a_graph_output_refused():
+    x = ir.Tensor("x", [1, 4, 4, 2])
+    a, b, c = ir.Tensor("a", [1, 4, 4, 3]), ir.Tensor("b", [1, 4, 4, 3]), ir.Tensor("c", [1, 4, 4, 6])
+    conv = ir.Conv2DOptions(ir.Size2D(1, 1), ir.Size2D(1, 1), ir.Pad2D(), ir.Size2D(1, 1), 1, ir.Activation.RELU)
+    w = [ir.Tensor(f"w{i}", [3, 1, 1, 2], data=np.full((3, 1, 1, 2), 0.5)) for i in range(2)]
+    g = ir.Graph("g", [x], [c, a], [ir.Operator("ca", [x, w[0]], [a], conv), ir.Operator("cb", [x, w[1]], [b], conv),
+                                    ir.Operator("cat", [a, b], [c], ir.ConcatOptions(3))])
+    stats = observe.collect(g, np.ones((1, 2, 4, 4), np.float32), progress=False)
+    with pytest.raises(ConvertError, match="'a' is a graph output"):
+        scheme.assign(g, stats, "minmax")
