@@ -6,6 +6,7 @@
     incept-convert --onnx X.onnx -o M.incept
     incept-convert --keras X.h5|X.keras -o M.incept                (a whole Keras model: graph and weights)
     options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
+             --weights fp32|fp16|int8   --quantize int8 --calibration DIR|X.npy [--calibrator NAME]
 
 transform_input: torchvision's GoogLeNet/Inception-v3 can be built with transform_input=True (as
 their pretrained ImageNet weights are): forward() then re-normalises an ImageNet-normalised input x
