@@ -249,6 +249,9 @@ def test_reference_matches_float_mixed(mixed):
     assert {"Conv2D", "Add", "LRN", "MaxPool2D", "Concat", "AvgPool2D", "GlobalAvgPool", "FullyConnected"} <= set(kinds)
     pool = next(op for op in g.ops if op.kind == "MaxPool2D")
     assert pool.inputs[0].quant != pool.outputs[0].quant   # the pool requantises into the concat's slice
+    ref = reference.Reference(g)
+    float_ops = {op.kind for op in g.ops if not ref.int8_kernel(op)}
+    assert float_ops == {"LRN", "FullyConnected"}   # no int8 LRN; the classifier writes the float32 logits
 
 
 def test_reference_matches_float_tiny(tiny_file):

@@ -18,25 +18,29 @@ Requantize (an int32 sum acc with multiplier m, into (s_out, zp_out)):
   f32(acc) is the int32 -> float32 conversion (rounds to nearest even beyond 2^24). A fused ReLU raises the
   lower bound: qmin' = max(qmin, zp_out) (real 0 is q = zp_out).
 
+Which ops compute in int8 (as the runtime's prepare chooses, ops/common/quant.h and q8_kernel.h): Conv2D and
+FullyConnected with INT8 weights, MaxPool2D, AvgPool2D, GlobalAvgPool, Add and Concat, when every activation
+they read and write is 8-bit, and for conv / fully connected when an int32 accumulator holds every possible
+sum (k products of |q - zp| <= 255 and |q_w| <= 127 plus the largest |b_q| stay below 2^31). Every other op
+(LRN, Softmax, the classifier writing the float32 logits, an op next to a float32 tensor) dequantizes its
+inputs, runs in float32 (weights as stored, widened) and quantizes its output if that is 8-bit; only those
+results depend on float library code (summation order, exp, pow).
+
 Conv2D / FullyConnected (weights INT8, symmetric per output channel o: w = s_w[o] * q_w):
     acc[o] = sum over the window of (q_in - zp_in) * q_w[o]  (int32; padding is real 0, i.e. q_in = zp_in)
            + b_q[o],  b_q[o] = clamp(round_half_away_from_zero(double(bias[o]) / (double(s_in) * double(s_w[o]))),
                                      INT32_MIN, INT32_MAX)   (once at prepare, in double)
     m[o] = f32(f32(s_in * s_w[o]) / s_out)   (op order fixed: the product first, then the division)
-    8-bit output: requantize(acc[o], m[o]); float32 output (the logits): y = f32(f32(acc[o]) * f32(s_in * s_w[o])),
-    then max(y, 0) for a fused ReLU.
-MaxPool2D: the max of the q values in each window (padding never wins), ReLU as max(q, zp_in); then, when the
-  output's (dtype, s, zp) differ from the input's (a pool writing into a concat slice): requantize(q - zp_in,
-  m = f32(s_in / s_out)). Float output: dequantize.
+    q_out = requantize(acc[o], m[o]), the ReLU as the lower bound.
+MaxPool2D: the max of the q values in each window (padding never wins); when the output's (s, zp) differ from
+  the input's (a pool writing into a concat slice): requantize(max - zp_in, m = f32(s_in / s_out)); a ReLU as
+  the lower bound (real 0).
 AvgPool2D / GlobalAvgPool: acc = sum of (q_in - zp_in) over the window (int32), count = the window's divisor
   (AvgPool's rule, per output position; H * W for the global pool); m = f32(s_in / f32(s_out * f32(count)));
-  requantize(acc, m). Float output: y = f32(f32(acc) * f32(s_in / f32(count))).
+  requantize(acc, m).
 Concat: its inputs already hold the output's (s, zp) (scheme.py): the q values are copied / written in place.
-Add (residual): dequantize both inputs, y = f32(a + b), max(y, 0) for a fused ReLU, quantize into the
-  output's (s, zp) (or keep y for a float32 output).
-LRN, Softmax and any op whose input or output does not fit the above (a float32 tensor, non-int8 weights):
-  dequantize every input, run the float32 op, quantize the output. Only these results depend on float
-  library functions (exp, pow); everything else is exact integer arithmetic plus the float32 steps above.
+Add (residual, not fused): v = f32(f32(f32(q_a - zp_a) * f32(s_a / s_out)) + f32(f32(q_b - zp_b) * f32(s_b / s_out))),
+  each product rounded to float32 before the add, then q = clamp(rne(v)) + zp_out (requantize's epilogue).
 
 Integer sums are computed exactly: the (q - zp) and q_w values are held as float64, where every partial sum
 (|sum| < 2^53) is an exact integer whatever the summation order, so torch's float64 convolution gives the
@@ -139,13 +143,39 @@ class Reference:
         bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2] is not None else None
         acc = acc + _chan(bias_int32(None if bias is None else bias.data, t_in.quant.scale, s_w), acc.ndim)
         _check_int32(acc, op)
-        relu = o.activation == ir.Activation.RELU
-        prod = F32(t_in.quant.scale) * s_w.astype(F32)   # f32(s_in * s_w[o])
-        if is_q(t_out):
-            m = prod / F32(t_out.quant.scale)
-            return requantize(acc, _chan(m, acc.ndim), t_out, relu)
-        y = acc.astype(F32) * _chan(prod, acc.ndim)
-        return np.maximum(y, F32(0)) if relu else y
+        m = (F32(t_in.quant.scale) * s_w.astype(F32)) / F32(t_out.quant.scale)   # f32(f32(s_in * s_w[o]) / s_out)
+        return requantize(acc, _chan(m, acc.ndim), t_out, o.activation == ir.Activation.RELU)
+
+    def int8_kernel(self, op: ir.Operator) -> bool:
+        """Whether op runs an int8 kernel (else float32 between dequantize and quantize steps): every activation
+        8-bit, an op with an int8 kernel, and for conv / fully connected int8 weights whose int32 accumulator
+        holds every possible sum (q8_accumulator_fits)."""
+        acts = [t for t in op.inputs if t is not None and not t.is_constant] + list(op.outputs)
+        if not all(is_q(t) for t in acts):
+            return False
+        o = op.options
+        if isinstance(o, (ir.Conv2DOptions, ir.FullyConnectedOptions)):
+            return id(op) in self.weights and self.accumulator_fits(op)
+        if isinstance(o, ir.ConcatOptions):
+            return all(same_quant(t, op.outputs[0]) for t in op.inputs)
+        return isinstance(o, (ir.MaxPool2DOptions, ir.AvgPool2DOptions, ir.GlobalAvgPoolOptions, ir.AddOptions))
+
+    def accumulator_fits(self, op: ir.Operator) -> bool:
+        """|acc| < 2^31 for any inputs: k products of |q - zp| <= 255 and |q_w| <= 127, plus the largest |bias_q|."""
+        w_q, s_w = self.weights[id(op)]
+        k = int(np.prod(w_q.shape[1:]))
+        bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2] is not None else None
+        b_q = bias_int32(None if bias is None else bias.data, op.inputs[0].quant.scale, s_w)
+        max_bias = int(np.abs(b_q).max()) if b_q.size else 0
+        return k <= 2 ** 31 // (255 * 127) and max_bias + k * 255 * 127 < 2 ** 31
+
+    def _add(self, op, qa, qb):
+        a, b, t_out = op.inputs[0], op.inputs[1], op.outputs[0]
+        s_out = F32(t_out.quant.scale)
+        va = (np.asarray(qa, np.int64) - a.quant.zero_point).astype(F32) * (F32(a.quant.scale) / s_out)
+        vb = (np.asarray(qb, np.int64) - b.quant.zero_point).astype(F32) * (F32(b.quant.scale) / s_out)
+        lo, hi, zp = _bounds(t_out, op.options.activation == ir.Activation.RELU)
+        return (np.clip(np.rint(va + vb), lo, hi) + zp).astype(np.int32)
 
     def _pool(self, op, q_in):
         t_in, t_out = op.inputs[0], op.outputs[0]
@@ -155,11 +185,7 @@ class Reference:
             y = op_forward(_plain(op), [_t64(q_in)]).numpy()
             if same_quant(t_in, t_out):
                 return np.maximum(y, zp).astype(np.int32) if relu else y.astype(np.int32)
-            if relu:
-                y = np.maximum(y, zp)
-            if is_q(t_out):
-                return requantize(y - zp, s_in / F32(t_out.quant.scale), t_out)
-            return dequantize(y.astype(np.int64), t_in)
+            return requantize(y - zp, s_in / F32(t_out.quant.scale), t_out, relu)
         centred = _t64(q_in - zp)
         if isinstance(o, ir.GlobalAvgPoolOptions):
             acc = centred.sum(dim=(2, 3)).numpy()
@@ -170,10 +196,7 @@ class Reference:
                 (o.stride.h, o.stride.w), divisor_override=1).numpy()
             count = pool_count(q_in.shape[2], q_in.shape[3], o, torch.float64).numpy().astype(F32)
         _check_int32(acc, op)
-        if is_q(t_out):
-            return requantize(acc, s_in / (F32(t_out.quant.scale) * count), t_out, relu)
-        y = acc.astype(F32) * (s_in / count)
-        return np.maximum(y, F32(0)) if relu else y
+        return requantize(acc, s_in / (F32(t_out.quant.scale) * count), t_out, relu)
 
     def run(self, x_nchw: np.ndarray, trace: Optional[Callable] = None) -> List[np.ndarray]:
         """Graph outputs (float32, NHWC / [N, C]) for a float32 NCHW input. trace(op, inputs, output) sees each
@@ -190,19 +213,17 @@ class Reference:
         for op in g.ops:
             acts = [t for t in op.inputs if t is not None and not t.is_constant]
             t_out, o = op.outputs[0], op.options
-            all_q = all(is_q(t) for t in acts)
-            if all_q and id(op) in self.weights:
-                y = self._conv_fc(op, vals[id(acts[0])])
-            elif all_q and isinstance(o, (ir.MaxPool2DOptions, ir.AvgPool2DOptions, ir.GlobalAvgPoolOptions)):
-                y = self._pool(op, vals[id(acts[0])])
-            elif all_q and is_q(t_out) and isinstance(o, ir.ConcatOptions) and all(same_quant(t, t_out) for t in acts):
-                axis = [0, 2, 3, 1][o.axis] if vals[id(acts[0])].ndim == 4 else o.axis
-                y = np.concatenate([vals[id(t)] for t in acts], axis=axis)
-            elif isinstance(o, ir.AddOptions):
-                s = real(op.inputs[0]) + real(op.inputs[1])
-                relu = o.activation == ir.Activation.RELU
-                y = quantize(s, t_out, relu) if is_q(t_out) else (np.maximum(s, F32(0)) if relu else s)
-            else:   # float fallback: dequantize, float32 op, quantize
+            if self.int8_kernel(op):
+                if id(op) in self.weights:
+                    y = self._conv_fc(op, vals[id(acts[0])])
+                elif isinstance(o, (ir.MaxPool2DOptions, ir.AvgPool2DOptions, ir.GlobalAvgPoolOptions)):
+                    y = self._pool(op, vals[id(acts[0])])
+                elif isinstance(o, ir.ConcatOptions):
+                    axis = [0, 2, 3, 1][o.axis] if vals[id(acts[0])].ndim == 4 else o.axis
+                    y = np.concatenate([vals[id(t)] for t in acts], axis=axis)
+                else:
+                    y = self._add(op, vals[id(op.inputs[0])], vals[id(op.inputs[1])])
+            else:   # float32 between a dequantize and a quantize step
                 xs = [None if t is None else torch.from_numpy(np.array(stored_values(t), F32))
                       if t.is_constant else torch.from_numpy(np.ascontiguousarray(real(t))) for t in op.inputs]
                 with torch.no_grad():

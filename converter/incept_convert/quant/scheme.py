@@ -4,8 +4,8 @@
     summary = scheme.assign(g, stats, "minmax")   # sets t.dtype and t.quant on every activation of g
 
 Rules (DESIGN.md, "Quantised inference (int8)"; the loader checks the file's side of them):
-  - A graph output (the logits, or a Softmax's probabilities) stays FLOAT32: the API gives float out, and
-    the op producing it computes in int8 and writes float (reference.py).
+  - A graph output (the logits, or a Softmax's probabilities) stays FLOAT32: the API gives float out; the op
+    producing it runs in float32 on its dequantized input (reference.py).
   - A tensor that is never negative by construction is UINT8 with zero point 0 and scale = hi / 255: the
     output of an op with a fused ReLU, and of a max / average / global average pool, LRN, Softmax or Concat
     whose inputs are all never negative.
