@@ -152,11 +152,16 @@ def test_summary_and_images(tmp_path, capsys):
 
 @pytest.mark.parametrize("calibrator", calibrators.NAMES)
 def test_deterministic(tmp_path, calib, capsys, calibrator):
-    outs = [tmp_path / "a.incept", tmp_path / "b.incept"]
-    for out in outs:
-        proc = convert(capsys, "-o", out, "--quantize", "int8", "--calibration", calib, "--calibrator", calibrator,
-                       "-q")
-        assert proc.returncode == 0, proc.stderr
+    """Same inputs, same bytes, also at another torch thread count (calibration runs on one thread)."""
+    outs, threads = [tmp_path / "a.incept", tmp_path / "b.incept"], torch.get_num_threads()
+    try:
+        for out, n in zip(outs, (1, 2)):
+            torch.set_num_threads(n)
+            proc = convert(capsys, "-o", out, "--quantize", "int8", "--calibration", calib, "--calibrator",
+                           calibrator, "-q")
+            assert proc.returncode == 0, proc.stderr
+    finally:
+        torch.set_num_threads(threads)
     assert outs[0].read_bytes() == outs[1].read_bytes()
 
 

@@ -8,6 +8,10 @@ batch's max |x|; when a later batch goes beyond it, the edge doubles (as often a
 pairs merge, so every value ever seen lands in the histogram, no value is counted twice, and the result
 depends only on the inputs and their order (never on timing). A tensor that was all zeros so far has
 edge 0 and an empty histogram.
+
+Calibration runs torch on one thread: how threads split a convolution's sums changes the last bits of the
+activations, and with them the scales, so the same inputs give the same file whatever the thread count
+(on the same CPU kind and torch build: other vector paths may round differently).
 """
 
 from dataclasses import dataclass, field
@@ -65,8 +69,13 @@ def collect(g: ir.Graph, x: np.ndarray, batch: int = 8, progress: bool = True) -
         stats.setdefault(id(t), TensorStats()).add(y)
 
     bar = Bar(total=len(x), desc="calibration", unit="img", quiet=not progress)
-    for i in range(0, len(x), batch):
-        runner.run(x[i:i + batch], observe)
-        bar.update(min(batch, len(x) - i))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)   # torch's float sums depend on how threads split them; the file must not
+    try:
+        for i in range(0, len(x), batch):
+            runner.run(x[i:i + batch], observe)
+            bar.update(min(batch, len(x) - i))
+    finally:
+        torch.set_num_threads(threads)
     bar.close(f"{len(x)} inputs, {len(stats)} tensors observed")
     return stats
