@@ -98,18 +98,19 @@ def op_forward(op: ir.Operator, xs: List[Optional[torch.Tensor]]) -> torch.Tenso
 
 
 class Runner:
-    """Holds the graph's constants as torch float32 tensors (converted once) and runs batches."""
+    """Holds the graph's constants as torch tensors of `dtype` (converted once) and runs batches in it (float32,
+    as incept runs; float64 for an oracle of the same graph)."""
 
-    def __init__(self, g: ir.Graph):
-        self.g = g
+    def __init__(self, g: ir.Graph, dtype: torch.dtype = torch.float32):
+        self.g, self.dtype = g, dtype
         self.consts: Dict[int, torch.Tensor] = {}
         for t in g.tensors():
             if t.is_constant:
-                self.consts[id(t)] = torch.from_numpy(np.array(stored_values(t), np.float32))
+                self.consts[id(t)] = torch.from_numpy(np.array(stored_values(t), np.float32)).to(dtype)
 
     def run(self, x_nchw: np.ndarray, observe: Optional[Callable] = None) -> List[np.ndarray]:
         g = self.g
-        x = torch.from_numpy(np.array(x_nchw, np.float32))
+        x = torch.from_numpy(np.array(x_nchw, np.float64 if self.dtype == torch.float64 else np.float32)).to(self.dtype)
         vals = {id(g.inputs[0]): x}
         if observe is not None:
             observe(g.inputs[0], x)
@@ -138,6 +139,7 @@ class Runner:
         return outs
 
 
-def run(g: ir.Graph, x_nchw: np.ndarray, observe: Optional[Callable] = None) -> List[np.ndarray]:
-    """The graph outputs (float32, NHWC / [N, C]) for an NCHW input."""
-    return Runner(g).run(x_nchw, observe)
+def run(g: ir.Graph, x_nchw: np.ndarray, observe: Optional[Callable] = None,
+        dtype: torch.dtype = torch.float32) -> List[np.ndarray]:
+    """The graph outputs (NHWC / [N, C], in `dtype`) for an NCHW input."""
+    return Runner(g, dtype).run(x_nchw, observe)
