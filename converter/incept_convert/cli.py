@@ -6,6 +6,7 @@
     incept-convert --onnx X.onnx -o M.incept
     incept-convert --keras X.h5|X.keras -o M.incept                (a whole Keras model: graph and weights)
     options: --labels FILE  --mean a,b,c --std a,b,c  --input-size N|HxW  --transform-input  -q
+             --weights fp32|fp16|int8   --quantize int8 --calibration DIR|X.npy [--calibrator NAME]
 
 transform_input: torchvision's GoogLeNet/Inception-v3 can be built with transform_input=True (as
 their pretrained ImageNet weights are): forward() then re-normalises an ImageNet-normalised input x
@@ -30,8 +31,10 @@ from typing import List, Optional
 
 from . import __version__, ir, keras_import, passes, storage, torch_import, writer
 from .errors import ConvertError, one_line
+from .quant.calibrators import NAMES as CALIBRATOR_NAMES
 
 PROG = "incept-convert"
+DEFAULT_CALIBRATOR = "minmax"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
@@ -94,10 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "the ONNX input's)")
     p.add_argument("--transform-input", action="store_true",
                    help="the checkpoint was trained with transform_input=True: record mean = std = 0.5 (see below)")
-    p.add_argument("--weights", choices=storage.CHOICES, default="fp32",
+    p.add_argument("--weights", choices=storage.CHOICES, default=None,
                    help="how conv and fully connected weights are stored: fp32 (default), fp16 (half the size; "
                         "rounded to nearest), int8 (a quarter; symmetric, one scale per output channel). The "
                         "runtime widens them to float32 when it prepares: no speed difference. See the README")
+    p.add_argument("--quantize", choices=("int8",),
+                   help="int8: quantise for int8 inference (8-bit activations, int8 weights; needs --calibration). "
+                        "Each activation is stored uint8 (after a ReLU) or int8 with one scale and zero point "
+                        "calibrated on --calibration; the logits stay float32. See the README")
+    p.add_argument("--calibration", metavar="PATH",
+                   help="calibration inputs for --quantize: a folder of images (PNG, JPEG, BMP, PPM; preprocessed "
+                        "with the model's recorded mean, std, channel order and input size: shorter side resized, "
+                        "centre crop) or an .npy float32 [N, C, H, W] batch of preprocessed inputs")
+    p.add_argument("--calibrator", choices=CALIBRATOR_NAMES, default=None,
+                   help=f"how each activation's range is chosen from its calibration statistics: "
+                        f"{', '.join(CALIBRATOR_NAMES)} (default {DEFAULT_CALIBRATOR}; see the README)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return p
@@ -117,6 +131,20 @@ def _check_args(a) -> None:
         raise ConvertError("--transform-input sets mean = std = 0.5,0.5,0.5; do not combine it with --mean/--std")
     if a.std and min(a.std) <= 0:
         raise ConvertError(f"--std values must be > 0, got {','.join(map(str, a.std))}")
+    if a.quantize is None and (a.calibration is not None or a.calibrator is not None):
+        raise ConvertError(f"{'--calibration' if a.calibration is not None else '--calibrator'} goes with "
+                           f"--quantize int8")
+    if a.quantize is not None:
+        if a.weights not in (None, "int8"):
+            raise ConvertError(f"--quantize int8 stores the weights as int8; do not combine it with "
+                               f"--weights {a.weights}")
+        if a.calibration is None:
+            raise ConvertError("--quantize int8 needs --calibration PATH (a folder of images or an .npy batch)")
+        if not os.path.exists(a.calibration):
+            raise ConvertError(f"calibration set {a.calibration} does not exist")
+        a.weights = "int8"
+        a.calibrator = a.calibrator or DEFAULT_CALIBRATOR
+    a.weights = a.weights or "fp32"
     src = a.checkpoint or a.onnx or a.keras
     if not os.path.exists(src):
         raise ConvertError(f"input file {src} does not exist")
@@ -200,6 +228,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         _check_args(args)
         g = convert(args)
         narrowed = storage.narrow_weights(g, args.weights)
+        quantised = quantize(g, args) if args.quantize else None
         data = writer.serialize(g)
         writer.write_atomic(args.output, data)
     except ConvertError as e:
@@ -214,4 +243,15 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{len(g.ops)} ops, {len(g.tensors())} tensors, {params / 1e6:.2f}M params, "
               f"{len(data) / 2**20:.1f} MiB" + (f" ({len(narrowed)} weight tensors stored as {args.weights})"
                                                 if narrowed else ""))
+        if quantised is not None:
+            print(f"{PROG}: {quantised}")
     return 0
+
+
+def quantize(g: ir.Graph, a) -> str:
+    """Calibrates g (weights already marked int8) on a.calibration and sets every activation's dtype and
+    QuantParams; returns the one-line summary."""
+    from .quant import calibration, observe, scheme
+    x = calibration.load(a.calibration, g)
+    stats = observe.collect(g, x, progress=not a.quiet)
+    return scheme.assign(g, stats, a.calibrator).line(len(x))

@@ -22,7 +22,8 @@ import numpy as np
 class DType(IntEnum):
     FLOAT32 = 0
     FLOAT16 = 1   # weights only (storage.py)
-    INT8 = 2      # weights only: symmetric per output channel, Tensor.scales in the file
+    INT8 = 2      # weights: symmetric per output channel, Tensor.scales in the file; activations: with `quant`
+    UINT8 = 3     # activations only, with `quant` (quant/scheme.py)
 
 
 class Activation(IntEnum):
@@ -55,12 +56,22 @@ class Pad2D:
         return self.top == self.bottom == self.left == self.right == 0
 
 
+@dataclass(frozen=True)
+class QuantParams:
+    """An 8-bit activation's quantisation: real = scale * (q - zero_point). scale is a float32 value
+    (held as a Python float that float32 represents exactly), finite and > 0."""
+    scale: float
+    zero_point: int
+
+
 @dataclass(eq=False)
 class Tensor:
     name: str
     shape: List[int]
     dtype: DType = DType.FLOAT32        # storage in the file: FLOAT16 / INT8 for narrow weights (storage.py)
     data: Optional[np.ndarray] = None   # constant (weight) tensors only; written to a Buffer
+    quant: Optional[QuantParams] = None   # 8-bit activations only (INT8 / UINT8), quant/scheme.py
+    scales: Optional[np.ndarray] = None   # INT8 weights read from a file: their float32 scales (reader.py)
 
     @property
     def is_constant(self) -> bool:

@@ -79,7 +79,7 @@ def read_model(data: bytes) -> ReadModel:
     for i in range(m.TensorsLength()):
         t = m.Tensors(i)
         shape = [int(v) for v in t.ShapeAsNumpy()] if t.ShapeLength() else []
-        data_arr = None
+        data_arr, scales = None, None
         if t.Buffer() >= 0:
             off, size = buffers[t.Buffer()]
             count = int(np.prod(shape)) if shape else 1
@@ -93,7 +93,12 @@ def read_model(data: bytes) -> ReadModel:
             if dtype == ir.DType.INT8 and (scales is None or len(scales) != shape[0]):
                 raise FormatError(f"tensor '{t.Name().decode()}' is INT8 without one scale per output channel")
             data_arr = storage.decode(dtype, data, off, shape, scales)
-        tensors.append(ir.Tensor(t.Name().decode(), shape, ir.DType(t.Dtype()), data_arr))
+        if t.Dtype() not in ir.DType.__members__.values():
+            raise FormatError(f"tensor '{t.Name().decode()}' has unknown dtype {t.Dtype()}")
+        q = t.Quant()
+        quant = ir.QuantParams(float(q.Scale()), int(q.ZeroPoint())) if q is not None else None
+        tensors.append(ir.Tensor(t.Name().decode(), shape, ir.DType(t.Dtype()), data_arr, quant,
+                                 np.array(scales, np.float32) if scales is not None else None))
         tensor_buffer.append(t.Buffer())
     g = ir.Graph()
     ref = lambda k: tensors[k] if k >= 0 else None   # noqa: E731

@@ -44,6 +44,26 @@ def check_inputs(op: ir.Operator) -> None:
             raise UnsupportedOp(op.label, f"input {j} '{t.name}' must be {want}")
 
 
+QUANT_RANGE = {ir.DType.INT8: (-128, 127), ir.DType.UINT8: (0, 255)}
+
+
+def check_activation_dtype(op: ir.Operator, t: ir.Tensor) -> None:
+    """An activation is FLOAT32 without QuantParams, or INT8 / UINT8 with valid ones (the loader's rules)."""
+    if t.dtype == ir.DType.FLOAT32:
+        if t.quant is not None:
+            raise UnsupportedOp(op.label, f"float32 activation '{t.name}' carries QuantParams")
+        return
+    if t.dtype not in QUANT_RANGE:
+        raise UnsupportedOp(op.label, f"activation '{t.name}' is {t.dtype.name}; activations are FLOAT32, INT8 "
+                            f"or UINT8")
+    q, (lo, hi) = t.quant, QUANT_RANGE[t.dtype]
+    if q is None:
+        raise UnsupportedOp(op.label, f"8-bit activation '{t.name}' has no QuantParams")
+    if not (np.isfinite(q.scale) and q.scale > 0 and lo <= q.zero_point <= hi):
+        raise UnsupportedOp(op.label, f"activation '{t.name}': QuantParams {q} out of range (scale finite > 0, "
+                            f"zero point in [{lo}, {hi}])")
+
+
 def check_graph(g: ir.Graph) -> None:
     if len(g.inputs) != 1 or len(g.inputs[0].shape) != 4:
         raise UnsupportedOp("graph", f"expected one 4-D NHWC input, got {[t.shape for t in g.inputs]}")
@@ -61,8 +81,10 @@ def check_graph(g: ir.Graph) -> None:
         for t in op.inputs + op.outputs:
             if t is not None and (not t.shape or min(t.shape) < 1):
                 raise UnsupportedOp(op.label, f"tensor '{t.name}' has an invalid shape {t.shape}")
-            if t is not None and t.dtype != ir.DType.FLOAT32 and not t.is_constant:
-                raise UnsupportedOp(op.label, f"activation '{t.name}' is {t.dtype.name}; only weights may be narrow")
+            if t is not None and not t.is_constant:
+                check_activation_dtype(op, t)
+            if t is not None and t.is_constant and t.dtype == ir.DType.UINT8:
+                raise UnsupportedOp(op.label, f"constant '{t.name}' is UINT8; weights are FLOAT32, FLOAT16 or INT8")
             if t is not None and t.is_constant and not np.isfinite(t.data).all():
                 bad = ~np.isfinite(t.data)
                 first = [int(i) for i in np.argwhere(bad)[0]]
@@ -77,3 +99,12 @@ def check_graph(g: ir.Graph) -> None:
     for t in g.outputs:
         if id(t) not in ready:
             raise UnsupportedOp("graph", f"output '{t.name}' is not computed by any op")
+        if t.dtype != ir.DType.FLOAT32:
+            raise UnsupportedOp("graph", f"output '{t.name}' is {t.dtype.name}; graph outputs are FLOAT32")
+    for op in g.ops:
+        if isinstance(op.options, ir.ConcatOptions):
+            out = op.outputs[0]
+            for t in op.inputs:
+                if t.dtype != out.dtype or t.quant != out.quant:
+                    raise UnsupportedOp(op.label, f"input '{t.name}' ({t.dtype.name}, {t.quant}) differs from the "
+                                        f"output's ({out.dtype.name}, {out.quant}); concat inputs share its storage")

@@ -5,7 +5,8 @@ File layout (the C++ loader relies on it):
   [uint32 L][FlatBuffer of L bytes, identifier "INCP" at file offset 8][zero padding][weights]
 The FlatBuffer is size-prefixed (FinishSizePrefixed). Each Buffer{offset, size} names an ABSOLUTE file
 offset, a multiple of 64 and >= 4 + L, and the exact byte size of the tensor at its dtype (float32,
-float16 or int8: storage.py; INT8 tensors carry their scales in Tensor.scales);
+float16 or int8: storage.py; INT8 tensors carry their scales in Tensor.scales); 8-bit activations
+(INT8 / UINT8, no buffer) carry Tensor.quant (quant/scheme.py);
 buffers follow one another in tensor order, each start aligned to 64; the file ends after the last one.
 
 Buffer offsets live inside the FlatBuffer, whose size does not depend on their values (Buffer is a
@@ -101,6 +102,8 @@ class _Builder:
             fb.Tensor.TensorAddBuffer(b, self.buffer_of.get(id(t), -1))
             if scales_vec is not None:
                 fb.Tensor.TensorAddScales(b, scales_vec)
+            if t.quant is not None:
+                fb.Tensor.TensorAddQuant(b, fb.QuantParams.CreateQuantParams(b, t.quant.scale, t.quant.zero_point))
             tensor_offs.append(fb.Tensor.TensorEnd(b))
         op_offs = []
         for op in g.ops:

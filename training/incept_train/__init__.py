@@ -17,7 +17,7 @@ data-parallel, up to rounding (distributed.py: DDP, a sampler of global-batch sh
 per-sample randomness that does not depend on the process count).
 
 Modules: cli (options, errors), run (driver, checkpoints, export), loop (loss, epoch, evaluation), data (sources,
-normalisation, augmentation), ema, schedule, progress (text progress bar), world and distributed (torchrun),
+normalisation, augmentation), ema, schedule, world and distributed (torchrun),
 synthetic (the built-in dataset), evaluate (`python3 -m incept_train.evaluate`: held-out top-1 of a checkpoint
 in PyTorch and of its incept file).
 

@@ -17,9 +17,9 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 import torch
 
 from incept_convert.errors import ConvertError
+from incept_convert.progress import Bar
 
 from . import synthetic
-from .progress import Bar
 
 Batch = Tuple[torch.Tensor, torch.Tensor]
 

@@ -14,11 +14,11 @@ import torch
 import torch.nn.functional as F
 
 from incept_convert.errors import ConvertError
+from incept_convert.progress import Bar
 
 from .data import Normalizer, augment
 from .distributed import sum_over_processes
 from .ema import ModelEma
-from .progress import Bar
 from .schedule import StepDecay
 from .world import World
 
