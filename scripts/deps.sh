@@ -12,6 +12,7 @@ PKGS=(
   openjdk-17-jdk-headless
   python3-torch python3-torchvision python3-onnx python3-flatbuffers python3-numpy python3-pytest
   python3-h5py python3-venv python3-setuptools python3-wheel python3-packaging
+  python3-dev pybind11-dev python3-pybind11
 )
 
 missing=()

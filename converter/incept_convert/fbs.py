@@ -8,8 +8,11 @@ edited since), and an edited schema can never be served stale bindings. Generati
 writes into `_generated/.tmp.*`, which is then renamed to its digest name, so concurrent or
 interrupted runs never see a half-written package; bindings of older schemas are pruned.
 
-flatc emits absolute imports (`from incept.fb.Tensor import Tensor`), so the digest folder goes on
-sys.path and the generated package is imported as `incept.fb`.
+flatc emits absolute imports (`from incept.fb.Tensor import Tensor`), so the generated package is imported
+as `incept.fb`, with the digest folder on sys.path for as long as that takes. The top-level name `incept` belongs
+to the runtime's Python binding (bindings/python, `import incept`), which may be imported in the same process
+before or after: the generated `incept` package is loaded aside and given back, so sys.modules keeps only
+`incept.fb` and its modules (what the generated accessors import), and `import incept` still finds the binding.
 """
 
 import hashlib
@@ -91,13 +94,20 @@ def load():
     global _module
     if _module is None:
         folder = str(generate())
-        if folder not in sys.path:
-            sys.path.insert(0, folder)
-        fb = importlib.import_module("incept.fb")
-        # Import every generated module now (generated accessors import lazily), so `fb.Model` etc. are
-        # the modules, and pruning an older folder later cannot break this process.
-        for py in sorted((Path(folder) / "incept" / "fb").glob("*.py")):
-            if py.stem != "__init__":
-                setattr(fb, py.stem, importlib.import_module(f"incept.fb.{py.stem}"))
+        binding = sys.modules.pop("incept", None)   # the runtime's binding, if already imported
+        sys.path.insert(0, folder)
+        try:
+            fb = importlib.import_module("incept.fb")
+            # Import every generated module now (generated accessors import lazily, by their full names, which
+            # sys.modules then holds), so `fb.Model` etc. are the modules, and pruning an older folder later
+            # cannot break this process.
+            for py in sorted((Path(folder) / "incept" / "fb").glob("*.py")):
+                if py.stem != "__init__":
+                    setattr(fb, py.stem, importlib.import_module(f"incept.fb.{py.stem}"))
+        finally:
+            sys.path.remove(folder)
+            sys.modules.pop("incept", None)
+            if binding is not None:
+                sys.modules["incept"] = binding
         _module = fb
     return _module

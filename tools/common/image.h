@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Image files to network input: decode PNG / JPEG / BMP (Debian's stb headers), resize to the model's
-// input size, normalise with the model's metadata. Used by incept-classify; meant for examples too.
+// input size, normalise with the model's metadata. Used by incept-classify and incept.load_image (bindings/python).
 //
 //   tools::Image img;
 //   Status s = tools::load_image("cat.jpg", &img);                 // 8-bit RGB, whatever the file held
