@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the two halves of the Python binding share (module.cc: the module, errors, images; interpreter.cc:
-// the Interpreter class). Everything here sits on the public C++ API (incept/incept.h) and pybind11.
+// What the parts of the Python binding share, defined in support.cc (module.cc: the module and incept.Error;
+// interpreter.cc and attributes.cc: the Interpreter class; image.cc: load_image). Everything here sits on the
+// public C++ API (incept/incept.h) and pybind11.
 //
 // Ownership: a Python Interpreter holds a std::shared_ptr<Session>; every NumPy view of an input or output
 // holds another one (a capsule as the array's base). close() drops the interpreter's; the model, the
