@@ -25,6 +25,35 @@ inline void with_q8_type(DataType t, F&& f) {
   }
 }
 
+// f(TA{}, TB{}) with the element types of two 8-bit DataTypes.
+template <typename F>
+inline void with_q8_types(DataType a, DataType b, F&& f) {
+  with_q8_type(a, [&](auto ta) { with_q8_type(b, [&](auto tb) { f(ta, tb); }); });
+}
+
+// An 8-bit op with one activation input and no weights (the pools): its params, and the input's and output's
+// types and quantisation.
+template <typename P>
+struct Q8UnaryState : KernelState {
+  P p;
+  Quant qin, qout;
+  DataType in = DataType::kQU8, out = DataType::kQU8;
+};
+
+// create() of such an op (kUnsupported unless its input and output are 8-bit).
+template <typename P>
+Status q8_unary_create(const KernelConfig& c, KernelPlan* plan) {
+  INCEPT_CHECK(is_q8(c.input_types[0]) && is_q8(c.output_type), kUnsupported, "not an 8-bit op");
+  auto s = std::make_unique<Q8UnaryState<P>>();
+  s->p = params_of<P>(c);
+  s->qin = c.input_quant[0];
+  s->qout = c.output_quant;
+  s->in = c.input_types[0];
+  s->out = c.output_type;
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
 // An 8-bit conv or fully connected op: the params, the types, QLinear pointing into the vectors here.
 template <typename P>
 struct Q8LinearState : KernelState {

@@ -64,12 +64,10 @@ Status create_q8(const KernelConfig& c, KernelPlan* plan) {
 }
 void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
   const auto& s = *static_cast<const Q8LinearState<P>*>(st);
-  with_q8_type(s.in, [&](auto tin) {
-    with_q8_type(s.out, [&](auto tout) {
-      using TIn = decltype(tin);
-      using TOut = decltype(tout);
-      conv2d_q8_ref<TIn, TOut>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
-    });
+  with_q8_types(s.in, s.out, [&](auto tin, auto tout) {
+    using TIn = decltype(tin);
+    using TOut = decltype(tout);
+    conv2d_q8_ref<TIn, TOut>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
   });
 }
 

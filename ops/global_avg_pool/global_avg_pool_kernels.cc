@@ -25,30 +25,14 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
 
 const Kernel kXnn = INCEPT_XNN_UNARY_KERNEL("global_avg_pool_f32_xnn", P, global_avg_pool_f32_xnn_create,
                                             global_avg_pool_f32_xnn_setup);
-struct Q8PoolState : KernelState {
-  P p;
-  Quant qin, qout;
-  DataType in = DataType::kQU8, out = DataType::kQU8;
-};
-Status create_q8(const KernelConfig& c, KernelPlan* plan) {
-  INCEPT_CHECK(is_q8(c.input_types[0]) && is_q8(c.output_type), kUnsupported, "not an 8-bit op");
-  auto s = std::make_unique<Q8PoolState>();
-  s->p = params_of<P>(c);
-  s->qin = c.input_quant[0];
-  s->qout = c.output_quant;
-  s->in = c.input_types[0];
-  s->out = c.output_type;
-  plan->state = std::move(s);
-  return Status::ok();
-}
+
+// 8-bit: uint8 or int8 in and out, each with its own quantisation (common/q8_kernel.h makes the state).
 void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
-  const auto& s = *static_cast<const Q8PoolState*>(st);
-  with_q8_type(s.in, [&](auto tin) {
-    with_q8_type(s.out, [&](auto tout) {
-      using TIn = decltype(tin);
-      using TOut = decltype(tout);
-      global_avg_pool_q8_ref(s.qin, s.qout, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
-    });
+  const auto& s = *static_cast<const Q8UnaryState<P>*>(st);
+  with_q8_types(s.in, s.out, [&](auto tin, auto tout) {
+    using TIn = decltype(tin);
+    using TOut = decltype(tout);
+    global_avg_pool_q8_ref(s.qin, s.qout, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
   });
 }
 const Kernel kRef = {
@@ -56,7 +40,7 @@ const Kernel kRef = {
 const Kernel kRefQ8 = {"global_avg_pool_q8_ref",
                        KernelFamily::kRef,
                        Isa::kScalar,
-                       create_q8,
+                       q8_unary_create<P>,
                        nullptr,
                        run_q8,
                        false,
