@@ -57,3 +57,27 @@ class OpsetNet(nn.Module):
         x = F.max_pool2d(F.relu(self.bn(self.conv(x))), 3, 2, ceil_mode=True)
         y = torch.cat([self.proj(x), F.avg_pool2d(x, 3, 1, 1)], 1)
         return self.fc(y.mean((2, 3)))
+
+
+# A graph with every int8 path: residual add, LRN, max pool into a concat, average pools (test_quantize*.py).
+class MixedNet(nn.Module):
+    SHAPE = (1, 3, 20, 20)
+
+    def __init__(self):
+        from incept_convert.zoo.googlenet_lrn import LRN
+        super().__init__()
+        torch.manual_seed(7)
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.up = nn.Conv2d(8, 8, 1)
+        self.branch = nn.Conv2d(8, 6, 3, stride=2)
+        self.post = nn.Conv2d(14, 12, 1)
+        self.fc = nn.Linear(12, 5)
+        self.lrn = LRN(3)
+
+    def forward(self, x):
+        a = F.relu(self.stem(x))
+        r = F.relu(a + 0.2 * self.up(a))                                       # residual add, ReLU fused
+        n = self.lrn(r)                                                        # float-only op
+        c = torch.cat([self.branch(n), F.max_pool2d(n, 3, 2)], 1)            # an int8 branch and a pool
+        y = F.avg_pool2d(F.relu(self.post(c)), 3, 1, 1, count_include_pad=False)
+        return self.fc(y.mean((2, 3)))
