@@ -121,6 +121,7 @@ const int kRegistered = [] {
 // The native engines, one set per ISA table.
 const int kPerIsa = [] {
   for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kGemmF32)) continue;
     const std::string isa = ops::isa_name(t->isa);
     register_conv_bench("BM_conv2d_f32_gemm_" + isa, [t](benchmark::State& st, Net n) { run_gemm(st, n, *t); });
     register_conv_bench("BM_conv2d_f32_winograd_" + isa,

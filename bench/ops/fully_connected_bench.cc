@@ -88,8 +88,9 @@ const int kRegistered = [] {
 
 const int kPerIsa = [] {
   for (const ops::IsaTable* t : ops::isa_tables())
-    register_fc_bench(std::string("BM_fully_connected_f32_gemm_") + ops::isa_name(t->isa),
-                      [t](benchmark::State& st, Net n) { run_fc_gemm(st, n, *t); });
+    if (t->has(ops::IsaPart::kGemmF32))
+      register_fc_bench(std::string("BM_fully_connected_f32_gemm_") + ops::isa_name(t->isa),
+                        [t](benchmark::State& st, Net n) { run_fc_gemm(st, n, *t); });
   return 0;
 }();
 

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "common/q8_kernel.h"
+#include "common/q8_pool.h"
 #include "common/xnn_kernel.h"
+#include "isa/isa_table.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
 #include "avg_pool2d/avg_pool2d_xnn.h"
@@ -39,23 +41,22 @@ void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
   });
 }
 const Kernel kRef = {"avg_pool2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel kRefQ8 = {"avg_pool2d_q8_ref",
-                       KernelFamily::kRef,
-                       Isa::kScalar,
-                       q8_unary_create<P>,
-                       nullptr,
-                       run_q8,
-                       false,
-                       0,
-                       {DataType::kQ8, DataType::kNone, DataType::kQ8}};
+const Kernel kRefQ8 = {
+    "avg_pool2d_q8_ref", KernelFamily::kRef, Isa::kScalar, q8_unary_create<P>, nullptr, run_q8, false, 0, kQ8PoolTypes};
 const Kernel* const kKernels[] = {&kXnn, &kRefQ8, &kRef};
+
+// 8-bit on our own vector rows (common/q8_pool.h).
+Status create_q8_native(const KernelConfig& c, KernelPlan* plan) {
+  return q8_pool_create(c, nullptr, &params_of<P>(c), plan);
+}
+const NativeKernel kNatives[] = {{"", IsaPart::kPoolQ8, create_q8_native, nullptr, q8_pool_run, false, kQ8PoolTypes}};
 
 }  // namespace
 
 const OpDef avg_pool2d_op_def = {"AvgPool2D", "avg_pool2d",
                                  infer,       flops,
                                  nullptr,     0,
-                                 nullptr,     0,
+                                 kNatives,    static_cast<int>(std::size(kNatives)),
                                  kKernels,    static_cast<int>(std::size(kKernels)),
                                  1,           1,
                                  {}};

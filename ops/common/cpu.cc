@@ -17,15 +17,19 @@ int level(Isa isa) {
     case Isa::kScalar: return 0;
     case Isa::kAvx2Fma: return 1;
     case Isa::kAvx512f: return 2;
+    case Isa::kAvx512Vnni: return 3;
     case Isa::kNeon: return 1;
+    case Isa::kNeonDot: return 2;
   }
   return 0;
 }
 
 bool native_arch(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
-  return isa == Isa::kScalar || isa == Isa::kAvx2Fma || isa == Isa::kAvx512f;
-#elif defined(__aarch64__) || defined(__arm__)
+  return isa == Isa::kScalar || isa == Isa::kAvx2Fma || isa == Isa::kAvx512f || isa == Isa::kAvx512Vnni;
+#elif defined(__aarch64__)
+  return isa == Isa::kScalar || isa == Isa::kNeon || isa == Isa::kNeonDot;
+#elif defined(__arm__)
   return isa == Isa::kScalar || isa == Isa::kNeon;
 #else
   return isa == Isa::kScalar;
@@ -33,7 +37,7 @@ bool native_arch(Isa isa) {
 }
 
 struct CpuState {
-  bool has[4] = {true, false, false, false};
+  bool has[kNumIsas] = {true};
   Isa best = Isa::kScalar;
   Isa cap = Isa::kScalar;
   CpuCaches caches;
@@ -52,15 +56,24 @@ CpuState detect() {
 #if INCEPT_WITH_CPUINFO
   const bool avx2 = ok && cpuinfo_has_x86_avx2() && cpuinfo_has_x86_fma3();
   const bool avx512 = ok && cpuinfo_has_x86_avx512f();
+  const bool vnni = ok && cpuinfo_has_x86_avx512bw() && cpuinfo_has_x86_avx512vl() && cpuinfo_has_x86_avx512vnni();
 #else
   __builtin_cpu_init();
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const bool avx512 = __builtin_cpu_supports("avx512f");
+  const bool vnni =
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 #endif
   s.has[static_cast<int>(Isa::kAvx2Fma)] = avx2;
   s.has[static_cast<int>(Isa::kAvx512f)] = avx2 && avx512;
+  s.has[static_cast<int>(Isa::kAvx512Vnni)] = avx2 && avx512 && vnni;
 #elif defined(__aarch64__)
   s.has[static_cast<int>(Isa::kNeon)] = true;  // Advanced SIMD with FMA is part of AArch64
+#if INCEPT_WITH_CPUINFO
+  s.has[static_cast<int>(Isa::kNeonDot)] = ok && cpuinfo_has_arm_neon_dot();
+#elif defined(__ARM_FEATURE_DOTPROD)
+  s.has[static_cast<int>(Isa::kNeonDot)] = true;
+#endif
 #elif defined(__arm__)
   // Optional on ARMv7-A (Cortex-A9 without it exists; Android's armeabi-v7a requires it). Without
   // cpuinfo, what the baseline was compiled for.
@@ -70,7 +83,7 @@ CpuState detect() {
   s.has[static_cast<int>(Isa::kNeon)] = true;
 #endif
 #endif
-  for (Isa isa : {Isa::kAvx2Fma, Isa::kAvx512f, Isa::kNeon})
+  for (Isa isa : {Isa::kAvx2Fma, Isa::kAvx512f, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot})
     if (s.has[static_cast<int>(isa)] && level(isa) > level(s.best)) s.best = isa;
   s.cap = s.best;
   if (const char* env = std::getenv("INCEPT_ISA"); env != nullptr && env[0] != '\0') {
@@ -103,7 +116,9 @@ const char* isa_name(Isa isa) {
     case Isa::kScalar: return "scalar";
     case Isa::kAvx2Fma: return "avx2_fma";
     case Isa::kAvx512f: return "avx512f";
+    case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kNeon: return "neon";
+    case Isa::kNeonDot: return "neondot";
   }
   return "?";
 }
@@ -113,7 +128,8 @@ bool parse_isa(const char* name, Isa* out) {
     const char* name;
     Isa isa;
   } kNames[] = {{"scalar", Isa::kScalar},  {"avx2", Isa::kAvx2Fma},    {"avx2_fma", Isa::kAvx2Fma},
-                {"avx512", Isa::kAvx512f}, {"avx512f", Isa::kAvx512f}, {"neon", Isa::kNeon}};
+                {"avx512", Isa::kAvx512f}, {"avx512f", Isa::kAvx512f}, {"avx512vnni", Isa::kAvx512Vnni},
+                {"neon", Isa::kNeon},      {"neondot", Isa::kNeonDot}};
   for (const auto& n : kNames) {
     if (std::strcmp(name, n.name) == 0 && native_arch(n.isa)) {
       *out = n.isa;

@@ -5,8 +5,9 @@
 //   if (isa_usable(Isa::kAvx512f)) ...            // the CPU has it, the OS saves it, and the cap allows it
 //   size_t l2 = cpu_caches().l2;                  // bytes of one core's L2 (a default where unknown)
 //
-// The cap comes from the environment variable INCEPT_ISA (read once: "scalar", "avx2", "avx512" on
-// x86-64; "scalar", "neon" on ARM) or set_isa_cap() (tests). A cap above what the CPU has changes nothing.
+// The cap comes from the environment variable INCEPT_ISA (read once: "scalar", "avx2", "avx512",
+// "avx512vnni" on x86-64; "scalar", "neon", "neondot" on ARM) or set_isa_cap() (tests). A cap above what the CPU has
+// changes nothing.
 #pragma once
 
 #include <cstddef>
@@ -16,11 +17,15 @@ namespace incept::ops {
 
 // Instruction sets our micro-kernels are built for. Within one architecture the order is the order of
 // preference (a higher one is tried first); kScalar is plain C++ for the baseline ISA of the build.
-enum class Isa : uint8_t { kScalar = 0, kAvx2Fma = 1, kAvx512f = 2, kNeon = 3 };
+// kAvx512Vnni is AVX-512 F, BW, VL and VNNI (VPDPBUSD: int8 dot products); kNeonDot is aarch64 NEON with the
+// ARMv8.2 dot product (SDOT).
+enum class Isa : uint8_t { kScalar = 0, kAvx2Fma = 1, kAvx512f = 2, kNeon = 3, kAvx512Vnni = 4, kNeonDot = 5 };
+constexpr int kNumIsas = 6;
 
-// "scalar", "avx2_fma", "avx512f", "neon": the suffix in kernel names.
+// "scalar", "avx2_fma", "avx512f", "avx512vnni", "neon", "neondot": the suffix in kernel names.
 const char* isa_name(Isa isa);
-// Parses a cap as INCEPT_ISA takes it ("scalar", "avx2", "avx2_fma", "avx512", "avx512f", "neon");
+// Parses a cap as INCEPT_ISA takes it ("scalar", "avx2", "avx2_fma", "avx512", "avx512f", "avx512vnni",
+// "neon", "neondot");
 // false when the name is unknown or is for another architecture than this build's.
 bool parse_isa(const char* name, Isa* out);
 
@@ -34,7 +39,8 @@ Isa isa_cap();
 void set_isa_cap(Isa cap);
 // The CPU has `isa` and it is at or below the cap.
 bool isa_usable(Isa isa);
-// `isa` is at or below `limit` in this architecture's order (scalar < avx2_fma < avx512f; scalar < neon).
+// `isa` is at or below `limit` in this architecture's order (scalar < avx2_fma < avx512f < avx512vnni;
+// scalar < neon < neondot).
 bool isa_at_most(Isa isa, Isa limit);
 
 struct CpuCaches {

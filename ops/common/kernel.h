@@ -65,7 +65,7 @@ struct Kernel;
 
 // The part of an ISA table a native kernel runs on: whether a table gets the kernel, and the tile its
 // name carries.
-enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32 };
+enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32, kGemmQ8, kPoolQ8 };
 
 // One op as prepare sees it once the memory plan has placed its tensors. Arrays have num_inputs entries.
 struct KernelConfig {
@@ -87,6 +87,10 @@ struct KernelConfig {
   // (which is none). 0: no residual.
   int32_t residual_stride = 0;
   Activation fused_activation = Activation::kNone;
+  // An 8-bit op with a fused residual: the residual's storage and quantisation (kNone: a float residual), and
+  // output_type / output_quant are the Add's output's (the tensor the fused op writes).
+  DataType residual_type = DataType::kNone;
+  Quant residual_quant;
   // 8-bit tensors, for kernels of type kQ8 (others may ignore these): each input's storage (kF32 for float
   // activations and constants) and quantisation, the output's, and int8 weights as the file holds them.
   const DataType* input_types = nullptr;

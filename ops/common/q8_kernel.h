@@ -54,6 +54,9 @@ Status q8_unary_create(const KernelConfig& c, KernelPlan* plan) {
   return Status::ok();
 }
 
+// The types an 8-bit conv or fully connected kernel takes: 8-bit activations of either type, int8 weights.
+inline constexpr KernelTypes kQ8LinearTypes{DataType::kQ8, DataType::kQS8, DataType::kQ8};
+
 // An 8-bit conv or fully connected op: the params, the types, QLinear pointing into the vectors here.
 template <typename P>
 struct Q8LinearState : KernelState {
@@ -64,35 +67,43 @@ struct Q8LinearState : KernelState {
   DataType in = DataType::kQU8, out = DataType::kQU8;
 };
 
-// Creates the state of an 8-bit linear op whose activation input is 0, int8 weights input 1 and optional
-// float bias input 2, with k products per output (kUnsupported unless every type is there and an int32
-// accumulator holds every sum: common/quant.h, q8_accumulator_fits).
-template <typename P>
-Status q8_linear_create(const KernelConfig& c, const P& p, Activation activation, int64_t k, int32_t cout,
-                        KernelPlan* plan) {
+// What an 8-bit linear op whose activation input is 0, int8 weights input 1 and optional float bias input 2,
+// with k products per output, needs before any kernel runs it: the int32 bias and multipliers (into the
+// vectors) and q pointing at them, the weights and the op's quantisation. kUnsupported unless every type
+// is there and an int32 accumulator holds every sum (common/quant.h, q8_accumulator_fits).
+inline Status q8_linear_config(const KernelConfig& c, Activation activation, int64_t k, int32_t cout,
+                               std::vector<int32_t>* bias_q, std::vector<float>* multiplier, QLinear* q) {
   INCEPT_CHECK(c.num_inputs >= 2 && is_q8(c.input_types[0]) && is_q8(c.output_type) && c.constants_q8[1] != nullptr &&
                    c.constant_scales[1] != nullptr,
                kUnsupported, "not an 8-bit op with int8 weights");
-  auto s = std::make_unique<Q8LinearState<P>>();
-  s->p = p;
-  s->in = c.input_types[0];
-  s->out = c.output_type;
-  s->bias.resize(static_cast<size_t>(cout));
-  s->multiplier.resize(static_cast<size_t>(cout));
+  bias_q->resize(static_cast<size_t>(cout));
+  multiplier->resize(static_cast<size_t>(cout));
   const float* bias = c.num_inputs > 2 ? c.constants[2] : nullptr;
-  q8_linear_prepare(bias, c.input_quant[0], c.constant_scales[1], c.output_quant, cout, s->bias.data(),
-                    s->multiplier.data());
+  q8_linear_prepare(bias, c.input_quant[0], c.constant_scales[1], c.output_quant, cout, bias_q->data(),
+                    multiplier->data());
   int64_t max_bias = 0;
-  for (int32_t b : s->bias) max_bias = std::max<int64_t>(max_bias, b < 0 ? -int64_t{b} : int64_t{b});
+  for (int32_t b : *bias_q) max_bias = std::max<int64_t>(max_bias, b < 0 ? -int64_t{b} : int64_t{b});
   INCEPT_CHECK(q8_accumulator_fits(k, max_bias), kUnsupported,
                "an int32 accumulator cannot hold %lld products and a bias of %lld", static_cast<long long>(k),
                static_cast<long long>(max_bias));
-  s->q.in = c.input_quant[0];
-  s->q.out = c.output_quant;
-  s->q.weights = c.constants_q8[1];
-  s->q.bias = s->bias.data();
-  s->q.multiplier = s->multiplier.data();
-  s->q.activation = activation;
+  q->in = c.input_quant[0];
+  q->out = c.output_quant;
+  q->weights = c.constants_q8[1];
+  q->bias = bias_q->data();
+  q->multiplier = multiplier->data();
+  q->activation = activation;
+  return Status::ok();
+}
+
+// Creates the state of such an op for a kernel that runs from QLinear (the reference kernels).
+template <typename P>
+Status q8_linear_create(const KernelConfig& c, const P& p, Activation activation, int64_t k, int32_t cout,
+                        KernelPlan* plan) {
+  auto s = std::make_unique<Q8LinearState<P>>();
+  INCEPT_RETURN_IF_ERROR(q8_linear_config(c, activation, k, cout, &s->bias, &s->multiplier, &s->q));
+  s->p = p;
+  s->in = c.input_types[0];
+  s->out = c.output_type;
   plan->state = std::move(s);
   return Status::ok();
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "common/parallel.h"
+#include "conv2d/strip_walk.h"
 
 namespace incept::ops {
 namespace {
@@ -47,36 +48,6 @@ struct Job {
   ConstTensorView<float> residual;  // data null: none
 };
 
-// The output pixels of strip s in order, each as its image n and the input row and column its window
-// starts at (negative inside the top / left padding). Rows past the last pixel repeat it. One division
-// per strip, then steps: dividing per pixel cost a tenth of a small layer's time.
-class StripWalk {
- public:
-  StripWalk(const Conv2DGemm& g, int64_t s) : g_(g), pix_(s * g.uk->mr) {
-    const int64_t first = std::min(pix_, g.pixels - 1);
-    ox_ = static_cast<int32_t>(first % g.out_w);
-    const int64_t rest = first / g.out_w;
-    oy_ = static_cast<int32_t>(rest % g.out_h);
-    n_ = static_cast<int32_t>(rest / g.out_h);
-  }
-  int32_t n() const { return n_; }
-  int32_t iy0() const { return oy_ * g_.p.stride.h - g_.p.pad.top; }
-  int32_t ix0() const { return ox_ * g_.p.stride.w - g_.p.pad.left; }
-  void next() {
-    if (++pix_ >= g_.pixels) return;  // past the last pixel: stay on it
-    if (++ox_ < g_.out_w) return;
-    ox_ = 0;
-    if (++oy_ < g_.out_h) return;
-    oy_ = 0;
-    ++n_;
-  }
-
- private:
-  const Conv2DGemm& g_;
-  int64_t pix_;
-  int32_t n_ = 0, oy_ = 0, ox_ = 0;
-};
-
 // Short runs (a few channels, a window row) are copied and zeroed in loops the compiler vectorises:
 // library calls would cost more than the copies.
 inline void copy_floats(float* dst, const float* src, int64_t n) {
@@ -94,7 +65,7 @@ bool strip_window_rows(const Job& job, int64_t s, float* gathered, const float**
   const Conv2DGemm& g = *job.g;
   const Conv2DParams& p = g.p;
   const int32_t mr = g.uk->mr;
-  StripWalk walk(g, s);
+  StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
     const int32_t kw = p.kernel.w, cin = g.cin;
@@ -130,7 +101,7 @@ void strip_pointers(const Job& job, int64_t s, const float** ptrs) {
     for (int32_t i = 0; i < mr; ++i) ptrs[i] = job.in.data + std::min(s * mr + i, g.pixels - 1) * job.in.pixel_stride;
     return;
   }
-  StripWalk walk(g, s);
+  StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
     for (int32_t ky = 0; ky < p.kernel.h; ++ky) {
@@ -153,7 +124,7 @@ void strip_rows(const Job& job, int64_t s, float* rows, const float** ptrs) {
   const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
   const int64_t depth = int64_t{g.taps} * cin;
   const bool contiguous = job.in.pixel_stride == cin && p.dilation.w == 1;
-  StripWalk walk(g, s);
+  StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
     float* row = rows + i * depth;
@@ -254,6 +225,7 @@ Status conv2d_f32_gemm_create(const GemmUkernel& uk, const Conv2DParams& p, cons
   g->out_h = out[1], g->out_w = out[2], g->cout = out[3];
   g->taps = static_cast<int32_t>(taps);
   g->pixels = int64_t{out[0]} * out[1] * out[2];
+  g->geometry = {g->pixels, g->out_h, g->out_w, p.stride, p.pad};
   g->strips = ceil_div(g->pixels, uk.mr);
   g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
   g->last_half = g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;

@@ -34,6 +34,7 @@
 #include "common/aligned_buffer.h"
 #include "common/kernel.h"
 #include "conv2d/conv2d.h"
+#include "conv2d/strip_walk.h"
 #include "gemm/gemm.h"
 
 namespace incept::ops {
@@ -45,7 +46,8 @@ struct Conv2DGemm {
   int32_t out_h = 0, out_w = 0, cout = 0;
   int32_t taps = 0;
   int64_t pixels = 0, strips = 0;  // output pixels (N * OH * OW); strips of MR of them
-  int32_t panels = 0;              // NR-wide column panels (the last one NR / 2 wide when last_half)
+  StripGeometry geometry;
+  int32_t panels = 0;  // NR-wide column panels (the last one NR / 2 wide when last_half)
   bool last_half = false;
   bool im2col = false;       // gather each strip's rows first (few input channels; see above)
   bool gather_fits = false;  // a strip's MR * taps * cin floats fit the workers' stack buffer

@@ -9,6 +9,7 @@
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
+#include "conv2d/conv2d_q8_gemm.h"
 #include "conv2d/conv2d_winograd.h"
 #include "isa/isa_table.h"
 #include "op_registry.h"
@@ -57,36 +58,59 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
   conv2d_f32_ref(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out);
 }
 
+// 8-bit: with a fused residual (KernelConfig::residual_type), the Add's activation and the residual's
+// quantisation; the config's output is the Add's.
+struct Q8ConvState : Q8LinearState<P> {
+  DataType residual = DataType::kNone;
+};
 Status create_q8(const KernelConfig& c, KernelPlan* plan) {
-  const P& p = params_of<P>(c);
+  const P p = fused_params(c);
   const Shape& w = c.input_shapes[1];  // OHWI
-  return q8_linear_create(c, p, p.activation, int64_t{w[1]} * w[2] * w[3], w[0], plan);
+  auto s = std::make_unique<Q8ConvState>();
+  INCEPT_RETURN_IF_ERROR(
+      q8_linear_config(c, p.activation, int64_t{w[1]} * w[2] * w[3], w[0], &s->bias, &s->multiplier, &s->q));
+  s->p = p;
+  s->in = c.input_types[0];
+  s->out = c.output_type;
+  if (c.residual_stride > 0) {
+    INCEPT_CHECK(is_q8(c.residual_type), kUnsupported, "a float residual");
+    s->residual = c.residual_type;
+    s->q.residual = c.residual_quant;
+  }
+  plan->state = std::move(s);
+  return Status::ok();
 }
 void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
-  const auto& s = *static_cast<const Q8LinearState<P>*>(st);
+  const auto& s = *static_cast<const Q8ConvState*>(st);
   with_q8_types(s.in, s.out, [&](auto tin, auto tout) {
     using TIn = decltype(tin);
     using TOut = decltype(tout);
-    conv2d_q8_ref<TIn, TOut>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
+    if (s.residual == DataType::kQS8) {
+      conv2d_q8_ref<TIn, TOut, int8_t>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out),
+                                       view_as<int8_t>(io.residual));
+    } else {  // uint8, or none (an empty view)
+      conv2d_q8_ref<TIn, TOut, uint8_t>(s.p, s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out),
+                                        view_as<uint8_t>(io.residual));
+    }
   });
+}
+
+Status create_q8_gemm(const KernelConfig& c, KernelPlan* plan) {
+  const Shape& w = c.input_shapes[1];  // OHWI
+  return q8_gemm_kernel_create(c.kernel->table->gemm_q8, c, fused_params(c), c.input_shapes[0], c.output_shape,
+                               int64_t{w[1]} * w[2] * w[3], w[0], plan);
 }
 
 const NativeKernel kNatives[] = {
     {"winograd", IsaPart::kWinogradF32, winograd_kernel_create, nullptr, winograd_kernel_run, true},
     {"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run, true},
+    {"gemm", IsaPart::kGemmQ8, create_q8_gemm, nullptr, q8_gemm_kernel_run, true, kQ8LinearTypes},
 };
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);
 const Kernel kEigen = {"conv2d_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {"conv2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel kRefQ8 = {"conv2d_q8_ref",
-                       KernelFamily::kRef,
-                       Isa::kScalar,
-                       create_q8,
-                       nullptr,
-                       run_q8,
-                       false,
-                       0,
-                       {DataType::kQ8, DataType::kQS8, DataType::kQ8}};
+const Kernel kRefQ8 = {"conv2d_q8_ref", KernelFamily::kRef, Isa::kScalar, create_q8, nullptr, run_q8, true, 0,
+                       kQ8LinearTypes};
 const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRef};
 
 }  // namespace

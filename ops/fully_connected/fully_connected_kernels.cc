@@ -6,6 +6,7 @@
 #include "common/q8_kernel.h"
 #include "common/xnn_kernel.h"
 #include "conv2d/conv2d_gemm.h"
+#include "conv2d/conv2d_q8_gemm.h"
 #include "fully_connected/fully_connected_eigen.h"
 #include "isa/isa_table.h"
 #include "op_registry.h"
@@ -66,22 +67,28 @@ void run_eigen(const KernelState* s, const KernelIo& io, pthreadpool_t pool) {
   fully_connected_f32_eigen(params_of<P>(s), io.inputs[0], io.constants[1], bias_of(io), io.out, io.scratch, pool);
 }
 
-const NativeKernel kNatives[] = {{"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run}};
+// The 8-bit [N, I] x [O, I]^T on the int8 engine, as the same 1x1 conv.
+Status create_q8_gemm(const KernelConfig& c, KernelPlan* plan) {
+  Conv2DParams conv;
+  conv.activation = params_of<P>(c).activation;
+  const Shape& in = c.input_shapes[0];
+  const Shape& out = c.output_shape;
+  return q8_gemm_kernel_create(c.kernel->table->gemm_q8, c, conv, Shape{in[0], 1, 1, in[1]},
+                               Shape{out[0], 1, 1, out[1]}, in[1], out[1], plan);
+}
+
+const NativeKernel kNatives[] = {
+    {"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run},
+    {"gemm", IsaPart::kGemmQ8, create_q8_gemm, nullptr, q8_gemm_kernel_run, false, kQ8LinearTypes},
+};
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
                                                fully_connected_f32_xnn_setup);
 const Kernel kEigen = {
     "fully_connected_f32_eigen", KernelFamily::kEigen, Isa::kScalar, create_eigen, nullptr, run_eigen};
 const Kernel kRef = {
     "fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel kRefQ8 = {"fully_connected_q8_ref",
-                       KernelFamily::kRef,
-                       Isa::kScalar,
-                       create_q8,
-                       nullptr,
-                       run_q8,
-                       false,
-                       0,
-                       {DataType::kQ8, DataType::kQS8, DataType::kQ8}};
+const Kernel kRefQ8 = {
+    "fully_connected_q8_ref", KernelFamily::kRef, Isa::kScalar, create_q8, nullptr, run_q8, false, 0, kQ8LinearTypes};
 const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRef};
 
 }  // namespace

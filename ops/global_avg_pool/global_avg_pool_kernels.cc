@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "common/q8_kernel.h"
+#include "common/q8_pool.h"
 #include "common/xnn_kernel.h"
+#include "isa/isa_table.h"
 #include "op_registry.h"
 #if INCEPT_WITH_XNNPACK
 #include "global_avg_pool/global_avg_pool_xnn.h"
@@ -45,8 +47,16 @@ const Kernel kRefQ8 = {"global_avg_pool_q8_ref",
                        run_q8,
                        false,
                        0,
-                       {DataType::kQ8, DataType::kNone, DataType::kQ8}};
+                       kQ8PoolTypes};
 const Kernel* const kKernels[] = {&kXnn, &kRefQ8, &kRef};
+
+// 8-bit on our own vector rows (common/q8_pool.h): an average pool whose window is the whole image.
+Status create_q8_native(const KernelConfig& c, KernelPlan* plan) {
+  AvgPool2DParams whole;
+  whole.kernel = {c.input_shapes[0][1], c.input_shapes[0][2]};
+  return q8_pool_create(c, nullptr, &whole, plan);
+}
+const NativeKernel kNatives[] = {{"", IsaPart::kPoolQ8, create_q8_native, nullptr, q8_pool_run, false, kQ8PoolTypes}};
 
 }  // namespace
 
@@ -56,8 +66,8 @@ const OpDef global_avg_pool_op_def = {"GlobalAvgPool",
                                       flops,
                                       nullptr,
                                       0,
-                                      nullptr,
-                                      0,
+                                      kNatives,
+                                      static_cast<int>(std::size(kNatives)),
                                       kKernels,
                                       static_cast<int>(std::size(kKernels)),
                                       1,

@@ -2,8 +2,11 @@
 // The x86-64 AVX2 + FMA table (this file alone is compiled with -mavx2 -mfma).
 // GEMM 6x16: 12 accumulators + 2 weight vectors + 1 broadcast = 15 of 16 ymm; A rows as 6 pointers.
 // Half kernel 6x8: 6 accumulators. Winograd transforms and max pool rows 8 channels a vector.
+// int8 GEMM 4x16 over int16 pairs (gemm/gemm_q8_avx2.h).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "conv2d/winograd_axes.h"
 #include "isa/isa_table.h"
@@ -19,8 +22,18 @@ namespace {
 
 #include "isa/isa_kernels.h"
 
-const IsaTable kTable = {Isa::kAvx2Fma, gemm_f32_entry<VecAvx2, 6>(Isa::kAvx2Fma), wino_fns<VecAvx2>,
-                         max_pool2d_rows<VecAvx2>, VecAvx2::kWidth};
+#include "common/q8_pool_rows.h"
+#include "gemm/gemm_q8_avx2.h"
+
+const IsaTable kTable = {
+    Isa::kAvx2Fma,
+    gemm_f32_entry<VecAvx2, 6>(Isa::kAvx2Fma),
+    wino_fns<VecAvx2>,
+    max_pool2d_rows<VecAvx2>,
+    VecAvx2::kWidth,
+    {Isa::kAvx2Fma, 4, 16, 2, Q8AForm::kS16, q8_gemm_avx2<4>},
+    {q8_max_pool_row, q8_avg_pool_row, 32},
+};
 
 }  // namespace
 

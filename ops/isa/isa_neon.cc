@@ -15,8 +15,10 @@
 // 16 + 2 + 1 = 19. Half kernel 6x4.
 //
 // Both: Winograd transforms (only the vector ops every VecNeon has) and max pool rows, 4 channels a vector.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "conv2d/winograd_axes.h"
 #include "isa/isa_table.h"
@@ -32,14 +34,26 @@ namespace {
 
 #include "isa/isa_kernels.h"
 
+#include "common/q8_pool_rows.h"
+#include "gemm/gemm_q8_neon.h"
+
 #if defined(__aarch64__)
 constexpr int kGemmRows = 8;
+constexpr int kQ8Rows = 4;
 #else
 constexpr int kGemmRows = 6;
+constexpr int kQ8Rows = 2;
 #endif
 
-const IsaTable kTable = {Isa::kNeon, gemm_f32_entry<VecNeon, kGemmRows>(Isa::kNeon), wino_fns<VecNeon>,
-                         max_pool2d_rows<VecNeon>, VecNeon::kWidth};
+const IsaTable kTable = {
+    Isa::kNeon,
+    gemm_f32_entry<VecNeon, kGemmRows>(Isa::kNeon),
+    wino_fns<VecNeon>,
+    max_pool2d_rows<VecNeon>,
+    VecNeon::kWidth,
+    {Isa::kNeon, kQ8Rows, 4, 16, Q8AForm::kS8, q8_gemm_neon<kQ8Rows>},
+    {q8_max_pool_row, q8_avg_pool_row, 16},
+};
 
 }  // namespace
 

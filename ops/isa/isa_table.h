@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One table per instruction set: every micro-kernel our engines run on that ISA, built in one file
-// compiled with the ISA's flags (isa_avx2.cc, isa_avx512.cc, isa_neon.cc). The engines (the GEMM and
+// compiled with the ISA's flags (isa_avx2.cc, isa_avx512.cc, isa_avx512vnni.cc, isa_neon.cc, isa_neondot.cc).
+// A table holds what its ISA adds: the VNNI and dot-product tables hold the int8 GEMM alone (their CPUs
+// run the float kernels of the AVX-512F and NEON tables). The engines (the GEMM and
 // Winograd drivers, the max pool) read a table and never name an ISA; the op registries make one native
 // kernel per table from it (NativeKernel in common/kernel.h), named after the tile the table holds.
 //
@@ -17,8 +19,10 @@
 
 #include "common/cpu.h"
 #include "common/kernel.h"
+#include "common/q8_pool.h"
 #include "conv2d/conv2d_winograd.h"
 #include "gemm/gemm.h"
+#include "gemm/gemm_q8.h"
 #include "max_pool2d/max_pool2d_native.h"
 
 namespace incept::ops {
@@ -29,6 +33,8 @@ struct IsaTable {
   WinogradFnsOf winograd_f32;  // transforms per variant (nullptr for kNone)
   MaxPoolRowsFn max_pool_f32;  // nullptr: this ISA has none (a lower one's runs)
   int32_t max_pool_f32_lanes;  // channels per vector: the "c8" of its name
+  Q8GemmUkernel gemm_q8;       // the int8 GEMM tile (8-bit conv, fully connected); run nullptr: none
+  Q8PoolUkernels q8_pool;      // the 8-bit pools' rows (max, average, global average)
 
   // The table holds what `part` needs.
   bool has(IsaPart part) const;

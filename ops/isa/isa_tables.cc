@@ -6,15 +6,20 @@
 namespace incept::ops {
 
 // Defined by the per-ISA files, each only for its architecture.
+const IsaTable& isa_table_avx512vnni();
 const IsaTable& isa_table_avx512f();
 const IsaTable& isa_table_avx2_fma();
+const IsaTable& isa_table_neondot();
 const IsaTable& isa_table_neon();
 
 IsaTables isa_tables() {
 #if defined(__x86_64__)
-  static const IsaTable* const kAll[] = {&isa_table_avx512f(), &isa_table_avx2_fma()};
+  static const IsaTable* const kAll[] = {&isa_table_avx512vnni(), &isa_table_avx512f(), &isa_table_avx2_fma()};
+  return {kAll, 3};
+#elif defined(__aarch64__)
+  static const IsaTable* const kAll[] = {&isa_table_neondot(), &isa_table_neon()};
   return {kAll, 2};
-#elif defined(__aarch64__) || defined(__arm__)
+#elif defined(__arm__)
   static const IsaTable* const kAll[] = {&isa_table_neon()};
   return {kAll, 1};
 #else
@@ -33,6 +38,8 @@ bool IsaTable::has(IsaPart part) const {
     case IsaPart::kGemmF32: return gemm_f32.full != nullptr;
     case IsaPart::kWinogradF32: return gemm_f32.full != nullptr && winograd_f32 != nullptr;
     case IsaPart::kMaxPoolF32: return max_pool_f32 != nullptr;
+    case IsaPart::kGemmQ8: return gemm_q8.run != nullptr;
+    case IsaPart::kPoolQ8: return q8_pool.max_row != nullptr;
   }
   return false;
 }
@@ -45,6 +52,8 @@ void IsaTable::tile_name(IsaPart part, char* buf, size_t size) const {
     case IsaPart::kGemmF32:
     case IsaPart::kWinogradF32: std::snprintf(buf, size, "%dx%d", gemm_f32.mr, gemm_f32.nr); break;
     case IsaPart::kMaxPoolF32: std::snprintf(buf, size, "c%d", max_pool_f32_lanes); break;
+    case IsaPart::kGemmQ8: std::snprintf(buf, size, "%dx%d", gemm_q8.mr, gemm_q8.nr); break;
+    case IsaPart::kPoolQ8: std::snprintf(buf, size, "c%d", q8_pool.lanes); break;
   }
 }
 

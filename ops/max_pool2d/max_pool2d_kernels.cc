@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/q8_kernel.h"
+#include "common/q8_pool.h"
 #include "common/xnn_kernel.h"
 #include "isa/isa_table.h"
 #include "max_pool2d/max_pool2d_native.h"
@@ -44,7 +45,14 @@ void run_native(const KernelState* st, const KernelIo& io, pthreadpool_t pool) {
   max_pool2d_f32_native(s.rows, s.p, io.inputs[0], io.out, pool);
 }
 
-const NativeKernel kNatives[] = {{"", IsaPart::kMaxPoolF32, create_native, nullptr, run_native}};
+Status create_q8_native(const KernelConfig& c, KernelPlan* plan) {
+  return q8_pool_create(c, &params_of<P>(c), nullptr, plan);
+}
+
+const NativeKernel kNatives[] = {
+    {"", IsaPart::kMaxPoolF32, create_native, nullptr, run_native},
+    {"", IsaPart::kPoolQ8, create_q8_native, nullptr, q8_pool_run, false, kQ8PoolTypes},
+};
 const Kernel kXnn =
     INCEPT_XNN_UNARY_KERNEL("max_pool2d_f32_xnn", P, max_pool2d_f32_xnn_create, max_pool2d_f32_xnn_setup);
 
@@ -58,15 +66,8 @@ void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
   });
 }
 const Kernel kRef = {"max_pool2d_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
-const Kernel kRefQ8 = {"max_pool2d_q8_ref",
-                       KernelFamily::kRef,
-                       Isa::kScalar,
-                       q8_unary_create<P>,
-                       nullptr,
-                       run_q8,
-                       false,
-                       0,
-                       {DataType::kQ8, DataType::kNone, DataType::kQ8}};
+const Kernel kRefQ8 = {
+    "max_pool2d_q8_ref", KernelFamily::kRef, Isa::kScalar, q8_unary_create<P>, nullptr, run_q8, false, 0, kQ8PoolTypes};
 const Kernel* const kFixed[] = {&kXnn, &kRefQ8, &kRef};
 
 }  // namespace

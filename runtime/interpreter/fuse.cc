@@ -8,7 +8,12 @@
 // Placement: the Add's output goes over x when x dies at the Add, nothing between the conv and the Add
 // reads x, and the conv does not read x's memory (it writes it); otherwise it has a block of its own,
 // which costs no more than unfused (the conv output's block is gone instead). Kernels that do not fuse
-// (XNNPACK, Eigen, ref) leave the pair as it was: undo_residual_fusion() restores the plain placement.
+// (XNNPACK, Eigen, the float ref) leave the pair as it was: undo_residual_fusion() restores the plain placement.
+//
+// 8-bit: when the conv's output, the residual and the Add's output are all 8-bit and the conv runs an 8-bit
+// kernel, the epilogue requantises float(acc) * m + float(q_x - zp_x) * (s_x / s_out) straight into the Add's
+// output quantisation (common/quant.h): one rounding where unfused there are two (the conv's output, then the
+// Add's). The converter's int8 reference fuses the same pairs, so both sides compute the same bytes.
 #include <cstdio>
 #include <vector>
 
@@ -58,6 +63,15 @@ void add_fused_run(const ops::KernelState*, const ops::KernelIo&, pthreadpool_t)
 
 const ops::Kernel kAddFused = {"add_f32_fused", ops::KernelFamily::kNative, ops::Isa::kScalar, nullptr, nullptr,
                                add_fused_run};
+const ops::Kernel kAddFusedQ8 = {"add_q8_fused",
+                                 ops::KernelFamily::kNative,
+                                 ops::Isa::kScalar,
+                                 nullptr,
+                                 nullptr,
+                                 add_fused_run,
+                                 false,
+                                 0,
+                                 {ops::DataType::kQ8, ops::DataType::kNone, ops::DataType::kQ8}};
 
 }  // namespace
 
@@ -78,10 +92,11 @@ std::vector<ResidualFusion> plan_residual_fusions(Interpreter::Impl& impl, const
     if (!candidate(d, producer, uses, is_graph_io, impl.places, k, 0, &f) &&
         !candidate(d, producer, uses, is_graph_io, impl.places, k, 1, &f))
       continue;
-    // 8-bit residuals are not fused yet: the 8-bit conv kernels have no residual epilogue.
-    if (d.tensors[f.conv_out].is_8bit_activation() || d.tensors[f.residual].is_8bit_activation() ||
-        d.tensors[f.add_out].is_8bit_activation())
-      continue;
+    // Float32 all three, or 8-bit all three (the 8-bit conv's epilogue then writes the Add's output in its
+    // quantisation: converter/incept_convert/quant/reference.py fuses the same pairs).
+    const bool q8 = d.tensors[f.conv_out].is_8bit_activation(), r8 = d.tensors[f.residual].is_8bit_activation(),
+               o8 = d.tensors[f.add_out].is_8bit_activation();
+    if (q8 != r8 || q8 != o8) continue;
     TensorPlace& out = impl.places[f.add_out];
     out = TensorPlace{};
     const int conv_in = d.ops[f.conv].inputs[0];
@@ -106,10 +121,11 @@ void undo_residual_fusion(Interpreter::Impl& impl, const ResidualFusion& f, cons
   place_add_in_place(impl, last, graph_io_mask(*impl.model), f.add);
 }
 
-void choose_fused_away(const Interpreter::Impl&, int, KernelChoice* choice) {
-  choice->kernel = &kAddFused;
+void choose_fused_away(const Interpreter::Impl& impl, int k, KernelChoice* choice) {
+  const bool q8 = impl.model->tensors[impl.model->ops[k].outputs[0]].is_8bit_activation();
+  choice->kernel = q8 ? &kAddFusedQ8 : &kAddFused;
   choice->plan = ops::KernelPlan{};
-  std::snprintf(choice->plan.name, sizeof(choice->plan.name), "%s", kAddFused.name);
+  std::snprintf(choice->plan.name, sizeof(choice->plan.name), "%s", choice->kernel->name);
   choice->fused_away = true;
   choice->flops = 0.0;  // counted with the conv that does the adding (choose_kernel)
 }

@@ -156,6 +156,14 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
   if (fusion != nullptr) {
     fused.residual_stride = impl.pixel_stride(fusion->residual);
     fused.fused_activation = fusion->activation;
+    const detail::TensorInfo& r = impl.model->tensors[fusion->residual];
+    if (!as_float && r.is_8bit_activation()) {  // an 8-bit kernel writes the Add's output with its quantisation
+      const detail::TensorInfo& o = impl.model->tensors[fusion->add_out];
+      fused.residual_type = data_type(r);
+      fused.residual_quant = {r.quant.scale, r.quant.zero_point};
+      fused.output_type = data_type(o);
+      fused.output_quant = {o.quant.scale, o.quant.zero_point};
+    }
   }
 
   // auto: every family in list order. A named family: its kernels first, then ref for what it lacks.
@@ -166,7 +174,9 @@ Status choose_kernel(Interpreter::Impl& impl, int k, const ResidualFusion* fusio
       const ops::Kernel& kernel = *def.kernels[i];
       if (want != Backend::kAuto && kernel.family != (pass == 0 ? family_of(want) : ops::KernelFamily::kRef)) continue;
       if (!ops::types_match(kernel.types, config.types) || !ops::kernel_usable(kernel)) continue;
-      const bool fuse = fusion != nullptr && kernel.fuses_residual;
+      // 8-bit residuals fuse into 8-bit kernels only (a float kernel between conversions would read bytes).
+      const bool fuse = fusion != nullptr && kernel.fuses_residual &&
+                        !(as_float && impl.model->tensors[fusion->residual].is_8bit_activation());
       ops::KernelPlan plan;
       const Status s = ops::create_kernel(kernel, fuse ? fused : config, &plan);
       if (s.code() == StatusCode::kUnsupported) continue;

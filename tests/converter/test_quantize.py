@@ -207,7 +207,7 @@ def check_reference_per_op(g, x):
         t_out = op.outputs[0]
         relu = getattr(op.options, "activation", ir.Activation.NONE) == ir.Activation.RELU
         tol = 1e-5 * float(np.abs(y).max()) + 1e-6
-        if reference.is_q(t_out):
+        if reference.is_q(t_out) and id(op) not in ref.fused_convs:   # a fused conv's output is never rounded
             y = _representable(t_out, y, relu)
             tol += 0.5 * t_out.quant.scale
         if id(op) in ref.weights:

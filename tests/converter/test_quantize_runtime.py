@@ -53,14 +53,17 @@ def _incept_run(exe, path, x, tmp_path, backend):
 @pytest.mark.parametrize("backend", ["ref", "auto"])
 def test_runtime_writes_the_reference_bytes(incept_run, tmp_path, backend):
     """incept-run on the written file against the reference executor on the file read back, on the last 8-bit
-    tensor of a graph with a residual add, an LRN between conversions, a max pool requantising into a concat,
-    an 8-bit conv and an average pool: equal bit for bit (ops/common/quant.h and reference.py state one rule).
-    Only the LRN runs in float32 (another summation order than torch's could move a q at a rounding tie; none
-    here)."""
+    tensor of a graph with a residual add (folded into its conv on both sides: add_q8_fused, one rounding where
+    unfused there would be two, so an unfused side differs), an LRN between conversions, a max pool
+    requantising into a concat, an 8-bit conv and an average pool: equal bit for bit (ops/common/quant.h and
+    reference.py state one rule). Only the LRN runs in float32 (another summation order than torch's could move
+    a q at a rounding tie; none here)."""
     path, x = _quantised_file(ExactNet(), tmp_path)
     g = read_model(path.read_bytes()).graph
     assert [op.kind for op in g.ops][-1] == "MaxPool2D" and g.outputs[0].dtype == ir.DType.FLOAT32
     ref = reference.Reference(g)
+    fused = [(a.name, c.name) for a, c, _ in reference.residual_fusions(g, ref.int8_kernel)]
+    assert fused == [("/Add", "/up/Conv")]
     for i in range(len(x)):
         got = _incept_run(incept_run, path, x[i:i + 1], tmp_path, backend)
         want = ref.run(x[i:i + 1])[0]

@@ -99,9 +99,17 @@ TEST_CASE("isa tables: every registered kernel name parses back to its op, dtype
       CHECK(ops::isa_table(k.isa) == k.table);
       int a = 0, b = 0;
       REQUIRE(parse_tile(p.tile, &a, &b));
-      if (p.impl == "gemm" || p.impl == "winograd") {
+      if (p.impl == "gemm" && p.dtype == "q8") {
+        CHECK(a == k.table->gemm_q8.mr);
+        CHECK(b == k.table->gemm_q8.nr);
+        CHECK(k.table->has(ops::IsaPart::kGemmQ8));
+      } else if (p.impl == "gemm" || p.impl == "winograd") {
         CHECK(a == k.table->gemm_f32.mr);
         CHECK(b == k.table->gemm_f32.nr);
+      } else if (p.dtype == "q8") {
+        CHECK(p.impl.empty());
+        CHECK(a == k.table->q8_pool.lanes);
+        CHECK(k.table->has(ops::IsaPart::kPoolQ8));
       } else {
         CHECK(p.impl.empty());
         CHECK(a == k.table->max_pool_f32_lanes);
@@ -143,6 +151,7 @@ TEST_CASE("isa tables: kernel_name leaves out empty parts and refuses what does 
 std::vector<const ops::IsaTable*> tables_to_test() {
   std::vector<const ops::IsaTable*> out;
   for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kGemmF32)) continue;  // an int8-only table: conv2d_q8_gemm_test's
     if (ops::cpu_has(t->isa)) {
       out.push_back(t);
     } else {

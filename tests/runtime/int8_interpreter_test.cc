@@ -16,6 +16,7 @@
 #include "fully_connected/fully_connected.h"
 #include "global_avg_pool/global_avg_pool.h"
 #include "incept/incept.h"
+#include "isa/isa_table.h"
 #include "lrn/lrn.h"
 #include "max_pool2d/max_pool2d.h"
 #include "quantize/quantize.h"
@@ -217,11 +218,26 @@ TEST_CASE("int8 interpreter: 8-bit kernels where every tensor is 8-bit, conversi
   Interpreter it(*model);
   REQUIRE(it.prepare().is_ok());
   auto info = [&](const char* name) { return it.op_info(find_op(it, name)); };
-  CHECK(std::string(info("b1").kernel) == "conv2d_q8_ref");
-  CHECK(std::string(info("b2").kernel) == "conv2d_q8_ref");
-  CHECK(std::string(info("pool").kernel) == "max_pool2d_q8_ref");
+  // The int8 GEMM engine of the best table the cap allows, else the reference.
+  std::string conv_kernel = "conv2d_q8_ref";
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kGemmQ8) || !ops::isa_usable(t->isa)) continue;
+    conv_kernel = std::string("conv2d_q8_gemm_") + std::to_string(t->gemm_q8.mr) + "x" + std::to_string(t->gemm_q8.nr) +
+                  "_" + ops::isa_name(t->isa);
+    break;
+  }
+  std::string pool_kernel = "max_pool2d_q8_ref", gap_kernel = "global_avg_pool_q8_ref";
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kPoolQ8) || !ops::isa_usable(t->isa)) continue;
+    const std::string tile = "_c" + std::to_string(t->q8_pool.lanes) + "_" + ops::isa_name(t->isa);
+    pool_kernel = "max_pool2d_q8" + tile, gap_kernel = "global_avg_pool_q8" + tile;
+    break;
+  }
+  CHECK(std::string(info("b1").kernel) == conv_kernel);
+  CHECK(std::string(info("b2").kernel) == conv_kernel);
+  CHECK(std::string(info("pool").kernel) == pool_kernel);
   CHECK(std::string(info("cat").backend) == "view");
-  CHECK(std::string(info("gap").kernel) == "global_avg_pool_q8_ref");
+  CHECK(std::string(info("gap").kernel) == gap_kernel);
   CHECK(info("b1").converted_tensors == 0);
   CHECK(info("lrn").converted_tensors == 2);  // its uint8 input and output, around the float kernel
   CHECK(info("fc").converted_tensors == 1);   // its uint8 input; the logits are float32

@@ -20,11 +20,12 @@
 
 namespace incept::test {
 
-// The ISA tables this CPU can run, whatever the INCEPT_ISA cap says.
-inline std::vector<const ops::IsaTable*> runnable_tables() {
+// The ISA tables this CPU can run that hold `part` (the float GEMM unless said), whatever the INCEPT_ISA cap
+// says.
+inline std::vector<const ops::IsaTable*> runnable_tables(ops::IsaPart part = ops::IsaPart::kGemmF32) {
   std::vector<const ops::IsaTable*> out;
   for (const ops::IsaTable* t : ops::isa_tables())
-    if (ops::cpu_has(t->isa)) out.push_back(t);
+    if (ops::cpu_has(t->isa) && t->has(part)) out.push_back(t);
   return out;
 }
 

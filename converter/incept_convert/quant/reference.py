@@ -41,6 +41,11 @@ AvgPool2D / GlobalAvgPool: acc = sum of (q_in - zp_in) over the window (int32), 
 Concat: its inputs already hold the output's (s, zp) (scheme.py): the q values are copied / written in place.
 Add (residual, not fused): v = f32(f32(f32(q_a - zp_a) * f32(s_a / s_out)) + f32(f32(q_b - zp_b) * f32(s_b / s_out))),
   each product rounded to float32 before the add, then q = clamp(rne(v)) + zp_out (requantize's epilogue).
+Conv2D + Add fused (residual_fusions(): the pairs the runtime's prepare folds, runtime/interpreter/fuse.cc; an
+  Inception-ResNet block's linear up-projection and its residual sum), all three tensors 8-bit and the conv an
+  int8 kernel: the conv's epilogue writes the Add's output, with m[o] = f32(f32(s_in * s_w[o]) / s_add) and
+  v = f32(f32(f32(acc) * m[o]) + f32(f32(q_x - zp_x) * f32(s_x / s_add))), then requantize's epilogue with the
+  Add's ReLU. The conv's own output quantisation is not used (one rounding instead of two).
 
 Integer sums are computed exactly: the (q - zp) and q_w values are held as float64, where every partial sum
 (|sum| < 2^53) is an exact integer whatever the summation order, so torch's float64 convolution gives the
@@ -134,17 +139,36 @@ class Reference:
             if is_dense and op.inputs[1].dtype == ir.DType.INT8:
                 q, s = int8_weights(op.inputs[1])
                 self.weights[id(op)] = (torch.from_numpy(q), s)
+        # id(conv) -> (the Add folded into it, the residual tensor)
+        self.fused_convs = {id(conv): (add, x) for add, conv, x in residual_fusions(g, self.int8_kernel)}
 
-    def _conv_fc(self, op, q_in):
-        t_in, t_out = op.inputs[0], op.outputs[0]
+    def _acc(self, op, q_in):
+        t_in = op.inputs[0]
         w_q, s_w = self.weights[id(op)]
-        o = op.options
         acc = op_forward(_plain(op), [_t64(q_in - t_in.quant.zero_point), w_q]).numpy()
         bias = op.inputs[2] if len(op.inputs) > 2 and op.inputs[2] is not None else None
         acc = acc + _chan(bias_int32(None if bias is None else bias.data, t_in.quant.scale, s_w), acc.ndim)
         _check_int32(acc, op)
+        return acc, s_w
+
+    def _conv_fc(self, op, q_in):
+        t_in, t_out = op.inputs[0], op.outputs[0]
+        acc, s_w = self._acc(op, q_in)
         m = (F32(t_in.quant.scale) * s_w.astype(F32)) / F32(t_out.quant.scale)   # f32(f32(s_in * s_w[o]) / s_out)
-        return requantize(acc, _chan(m, acc.ndim), t_out, o.activation == ir.Activation.RELU)
+        return requantize(acc, _chan(m, acc.ndim), t_out, op.options.activation == ir.Activation.RELU)
+
+    def _conv_add(self, conv, add, x, q_in, q_x):
+        """The fused pair's output (the conv's accumulator and the residual requantised once into the Add's), and
+        the conv's output as real values, unrounded (what the Add adds)."""
+        t_in, t_out = conv.inputs[0], add.outputs[0]
+        acc, s_w = self._acc(conv, q_in)
+        s_out = F32(t_out.quant.scale)
+        m = (F32(t_in.quant.scale) * s_w.astype(F32)) / s_out
+        v = acc.astype(F32) * _chan(m, acc.ndim)
+        v = v + (np.asarray(q_x, np.int64) - x.quant.zero_point).astype(F32) * (F32(x.quant.scale) / s_out)
+        lo, hi, zp = _bounds(t_out, add.options.activation == ir.Activation.RELU)
+        conv_real = acc.astype(F32) * _chan(F32(t_in.quant.scale) * s_w.astype(F32), acc.ndim)
+        return (np.clip(np.rint(v), lo, hi) + zp).astype(np.int32), conv_real
 
     def int8_kernel(self, op: ir.Operator) -> bool:
         """Whether op runs an int8 kernel (else float32 between dequantize and quantize steps): every activation
@@ -207,14 +231,25 @@ class Reference:
         x = np.asarray(x_nchw, F32)
         vals[id(t0)] = quantize(x, t0) if is_q(t0) else x
 
+        exact: Dict[int, np.ndarray] = {}   # a fused conv's output as the Add sees it: f32(acc) * f32(s_in * s_w)
+
         def real(t):
+            if id(t) in exact:
+                return exact[id(t)]
             return dequantize(vals[id(t)], t) if is_q(t) else vals[id(t)]
 
+        fused: Dict[int, np.ndarray] = {}   # id(add) -> its output, computed by its conv
         for op in g.ops:
             acts = [t for t in op.inputs if t is not None and not t.is_constant]
             t_out, o = op.outputs[0], op.options
-            if self.int8_kernel(op):
-                if id(op) in self.weights:
+            if id(op) in fused:
+                y = fused.pop(id(op))
+            elif self.int8_kernel(op):
+                if id(op) in self.fused_convs:   # no 8-bit output of its own: it writes the Add's
+                    add, x = self.fused_convs[id(op)]
+                    fused[id(add)], exact[id(t_out)] = self._conv_add(op, add, x, vals[id(acts[0])], vals[id(x)])
+                    y = None
+                elif id(op) in self.weights:
                     y = self._conv_fc(op, vals[id(acts[0])])
                 elif isinstance(o, (ir.MaxPool2DOptions, ir.AvgPool2DOptions, ir.GlobalAvgPoolOptions)):
                     y = self._pool(op, vals[id(acts[0])])
@@ -237,6 +272,46 @@ class Reference:
             y = real(t)
             outs.append(y.transpose(0, 2, 3, 1) if y.ndim == 4 else y)
         return outs
+
+
+def residual_fusions(g: ir.Graph, int8_kernel: Callable[[ir.Operator], bool]) -> List[tuple]:
+    """(Add, Conv2D, residual tensor) for every Add the runtime folds into the conv that feeds it, as
+    runtime/interpreter/fuse.cc decides (its candidate(), first input slot first): the conv linear, its output
+    read by this Add alone and neither a graph input or output nor a concat slice, the residual produced before
+    the conv, the three shapes equal, the Add's output not a concat slice; and here all three 8-bit with the
+    conv an int8 kernel (a mixed or float32 pair is not fused in int8)."""
+    producer: Dict[int, int] = {}
+    uses: Dict[int, int] = {}
+    concat_inputs = set()
+    for i, op in enumerate(g.ops):
+        for t in op.outputs:
+            producer[id(t)] = i
+        for t in op.inputs:
+            if t is not None:
+                uses[id(t)] = uses.get(id(t), 0) + 1
+        if isinstance(op.options, ir.ConcatOptions):
+            concat_inputs.update(id(t) for t in op.inputs)
+    graph_io = {id(t) for t in list(g.inputs) + list(g.outputs)}
+    out: List[tuple] = []
+    for op in g.ops:
+        if not isinstance(op.options, ir.AddOptions) or len(op.inputs) != 2:
+            continue
+        for slot in (0, 1):
+            c, x, o = op.inputs[slot], op.inputs[1 - slot], op.outputs[0]
+            if c is None or x is None or c is x or c.is_constant or x.is_constant:
+                continue
+            j = producer.get(id(c), -1)
+            if j < 0 or not isinstance(g.ops[j].options, ir.Conv2DOptions):
+                continue
+            conv = g.ops[j]
+            if (conv.options.activation != ir.Activation.NONE or uses.get(id(c), 0) != 1 or id(c) in graph_io
+                    or id(c) in concat_inputs or producer.get(id(x), -1) >= j or list(c.shape) != list(o.shape)
+                    or list(x.shape) != list(o.shape) or id(o) in concat_inputs):
+                continue
+            if is_q(c) and is_q(x) and is_q(o) and int8_kernel(conv):
+                out.append((op, conv, x))
+            break
+    return out
 
 
 def _plain(op: ir.Operator) -> ir.Operator:

@@ -86,8 +86,8 @@ struct OpInfo {
   // folded into the conv before it (PlanStats::num_fused_adds)
   const char* backend = "";
   // The kernel, named <op>_<dtype>_<impl>[_<tile>_<isa>]: "conv2d_f32_gemm_6x16_avx2_fma", "conv2d_f32_xnn",
-  // "max_pool2d_f32_ref", ... ("concat_view" for a concat that copies nothing, "add_f32_fused" for a fused
-  // Add). Valid while the Interpreter lives.
+  // "max_pool2d_f32_ref", ... ("concat_view" for a concat that copies nothing, "add_f32_fused" / "add_q8_fused" for a
+  // fused Add). Valid while the Interpreter lives.
   const char* kernel = "";
   Shape output_shape;
   double flops = 0.0;           // multiply-adds x 2 (comparisons / additions for pools)

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D over 8-bit tensors as implicit GEMM on the int8 micro-kernels: packing, gathering, blocking and the
+// threaded driver (baseline code; the micro-kernels are the only per-ISA part). See conv2d_q8_gemm.h.
+#include "conv2d/conv2d_q8_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "common/parallel.h"
+#include "common/q8_kernel.h"
+
+namespace incept::ops {
+namespace {
+
+constexpr int32_t kMaxMr = 16;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int32_t element_bytes(Q8AForm f) { return f == Q8AForm::kS16 ? 2 : 1; }
+
+// Panel by panel: NR int32 bias values (bias_q - a_zero * sum of the column's weights, modulo 2^32), NR
+// multipliers, then k / kr groups of NR columns x kr weights, zero past the real reduction and columns.
+void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
+  const Q8GemmUkernel& uk = *g.uk;
+  const int64_t depth = int64_t{g.taps} * g.cin;
+  for (int32_t p = 0; p < g.panels; ++p) {
+    int8_t* panel = reinterpret_cast<int8_t*>(g.packed.data()) + static_cast<size_t>(p) * g.panel_bytes;
+    auto* bias = reinterpret_cast<int32_t*>(panel);
+    auto* mult = reinterpret_cast<float*>(panel + 4 * uk.nr);
+    int8_t* w = panel + 8 * uk.nr;
+    const int32_t o0 = p * uk.nr, cols = std::min(uk.nr, g.cout - o0);
+    for (int32_t j = 0; j < cols; ++j) {
+      const int8_t* src = q.weights + (o0 + j) * depth;
+      int64_t sum = 0;
+      for (int64_t k = 0; k < depth; ++k) sum += src[k];
+      const int64_t b = int64_t{q.bias[o0 + j]} - int64_t{g.a_zero} * sum;
+      bias[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));  // wraps, as the sums do
+      mult[j] = q.multiplier[o0 + j];
+      for (int64_t k = 0; k < depth; ++k) w[(k / uk.kr) * uk.nr * uk.kr + j * uk.kr + k % uk.kr] = src[k];
+    }
+  }
+}
+
+struct Job {
+  const Conv2DQ8Gemm* g;
+  ConstTensorView<uint8_t> in;
+  TensorView<uint8_t> out;
+  ConstTensorView<uint8_t> residual;  // data null: none
+};
+
+// n bytes of the input in the kernel's form.
+inline void convert_bytes(uint8_t* dst, const uint8_t* src, int32_t n, uint8_t x) {
+  for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<uint8_t>(src[j] ^ x);
+}
+inline void convert_widen(int16_t* dst, const uint8_t* src, int32_t n, bool is_signed) {
+  if (is_signed) {
+    for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<int8_t>(src[j]);
+  } else {
+    for (int32_t j = 0; j < n; ++j) dst[j] = src[j];
+  }
+}
+template <typename T>
+inline void fill(T* dst, int64_t n, T v) {
+  for (int64_t j = 0; j < n; ++j) dst[j] = v;
+}
+
+// n input bytes in the kernel's form at dst (T: the form's element).
+template <typename T>
+inline void convert(T* dst, const uint8_t* src, int32_t n, const Conv2DQ8Gemm& g) {
+  if constexpr (sizeof(T) == 2) {
+    convert_widen(reinterpret_cast<int16_t*>(dst), src, n, g.types.in == DataType::kQS8);
+  } else {
+    convert_bytes(reinterpret_cast<uint8_t*>(dst), src, n, g.a_xor);
+  }
+}
+
+// Gathers strip s's MR rows of A into `buf` (row i at buf + i * k elements: every tap's channels in the
+// packed weights' order, padding taps and the reduction's tail as real zero) and points rows[i] at them.
+// With dense input channels and no dilation across, a window row's in-image taps are adjacent bytes: one
+// conversion each (a stem over RGB would otherwise copy 3 bytes a tap).
+template <typename T>
+void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
+  const Conv2DQ8Gemm& g = *job.g;
+  const Conv2DParams& p = g.p;
+  const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
+  const T zero = static_cast<T>(g.a_zero);
+  const bool window_rows = job.in.pixel_stride == cin && p.dilation.w == 1;
+  StripWalk walk(g.geometry, s * mr);
+  for (int32_t i = 0; i < mr; ++i, walk.next()) {
+    T* row = buf + static_cast<int64_t>(i) * g.k;
+    rows[i] = row;
+    const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
+    for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += int64_t{kw} * cin) {
+      const int32_t iy = iy0 + ky * p.dilation.h;
+      if (iy < 0 || iy >= g.in_h) {
+        fill(row, int64_t{kw} * cin, zero);
+      } else if (window_rows) {  // taps [lo, hi) are inside the image and adjacent in memory
+        const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);
+        fill(row, int64_t{lo} * cin, zero);
+        if (hi > lo) convert(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), (hi - lo) * cin, g);
+        fill(row + hi * cin, int64_t{kw - hi} * cin, zero);
+      } else {
+        for (int32_t kx = 0; kx < kw; ++kx) {
+          const int32_t ix = ix0 + kx * p.dilation.w;
+          if (ix < 0 || ix >= g.in_w) {
+            fill(row + kx * cin, cin, zero);
+          } else {
+            convert(row + kx * cin, job.in.pixel(n, iy, ix), cin, g);
+          }
+        }
+      }
+    }
+    fill(row, g.k - int64_t{g.taps} * cin, zero);
+  }
+}
+
+// Rows read in place (Conv2DQ8Gemm::in_place): the input pixel each output pixel's 1x1 window sees.
+void direct_rows(const Job& job, int64_t s, const void** rows) {
+  const Conv2DQ8Gemm& g = *job.g;
+  StripWalk walk(g.geometry, s * g.uk->mr);
+  for (int32_t i = 0; i < g.uk->mr; ++i, walk.next()) rows[i] = job.in.pixel(walk.n(), walk.iy0(), walk.ix0());
+}
+
+// Work item = (block of panels, strip of MR output pixels), block-major.
+void run_item(void* context, size_t item) {
+  const Job& job = *static_cast<const Job*>(context);
+  const Conv2DQ8Gemm& g = *job.g;
+  const Q8GemmUkernel& uk = *g.uk;
+  const int64_t block = static_cast<int64_t>(item) / g.strips, s = static_cast<int64_t>(item) % g.strips;
+  const void* rows[kMaxMr];
+  alignas(64) uint8_t buf[kQ8GatherBytes];
+  if (g.in_place) {
+    direct_rows(job, s, rows);
+  } else if (uk.a_form == Q8AForm::kS16) {
+    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows);
+  } else {
+    gather_rows(job, s, buf, rows);
+  }
+  Q8GemmTile t;
+  t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
+  t.k = g.k;
+  t.a = rows;
+  t.c_stride = static_cast<size_t>(job.out.pixel_stride);
+  t.zp = g.zp, t.lo = g.lo, t.hi = g.hi;
+  uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride;
+  const uint8_t* r0 = nullptr;
+  if (job.residual.data != nullptr) {
+    r0 = job.residual.data + s * uk.mr * job.residual.pixel_stride;
+    t.r_stride = static_cast<size_t>(job.residual.pixel_stride);
+    t.r_signed = g.types.residual == DataType::kQS8;
+    t.r_zp = g.r_zp;
+    t.r_m = g.r_m;
+  }
+  const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
+  const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
+  for (int32_t p = p_begin; p < p_end; ++p) {
+    t.w = reinterpret_cast<const int8_t*>(g.packed.data()) + static_cast<size_t>(p) * g.panel_bytes;
+    t.c = c0 + static_cast<int64_t>(p) * uk.nr;
+    t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
+    t.cols = std::min(uk.nr, g.cout - p * uk.nr);
+    uk.run(t);
+  }
+}
+
+}  // namespace
+
+Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, const Shape& in, const Shape& out,
+                             const Q8ConvTypes& types, const QLinear& q, Conv2DQ8Gemm* g) {
+  INCEPT_CHECK(uk.run != nullptr && uk.mr <= kMaxMr && uk.kr > 0, kInternal, "no int8 micro-kernel in this table");
+  INCEPT_CHECK(p.groups == 1, kUnsupported, "the int8 GEMM engine takes ungrouped convolutions (groups = %d)",
+               p.groups);
+  g->uk = &uk;
+  g->p = p;
+  g->types = types;
+  g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
+  g->out_h = out[1], g->out_w = out[2], g->cout = out[3];
+  g->taps = p.kernel.h * p.kernel.w;
+  const int64_t depth = int64_t{g->taps} * g->cin;
+  const int64_t k = ceil_div(depth, uk.kr) * uk.kr;
+  INCEPT_CHECK(static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
+               kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%lld taps x %d channels)",
+               kQ8GatherBytes, static_cast<long long>(g->taps), g->cin);
+  g->k = static_cast<int32_t>(k);
+  g->pixels = int64_t{out[0]} * out[1] * out[2];
+  g->geometry = {g->pixels, g->out_h, g->out_w, p.stride, p.pad};
+  g->strips = ceil_div(g->pixels, uk.mr);
+  g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
+  g->panel_bytes = q8_panel_bytes(uk, k);
+
+  // The kernel's form of the input (gemm_q8.h): kU8 wants unsigned bytes, kS8 signed ones.
+  const bool in_signed = types.in == DataType::kQS8;
+  const int32_t offset = uk.a_form == Q8AForm::kU8   ? (in_signed ? 128 : 0)
+                         : uk.a_form == Q8AForm::kS8 ? (in_signed ? 0 : -128)
+                                                     : 0;
+  g->a_xor = offset != 0 ? 0x80 : 0;
+  g->a_zero = q.in.zero_point + offset;
+  const bool no_pad = p.pad.top == 0 && p.pad.bottom == 0 && p.pad.left == 0 && p.pad.right == 0;
+  g->in_place =
+      g->taps == 1 && no_pad && uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0;
+
+  g->zp = q.out.zero_point;
+  if (types.out == DataType::kQS8) {
+    g->lo = q8_lower_bound<int8_t>(p.activation, g->zp), g->hi = QRange<int8_t>::hi;
+  } else {
+    g->lo = q8_lower_bound<uint8_t>(p.activation, g->zp), g->hi = QRange<uint8_t>::hi;
+  }
+  g->r_zp = q.residual.zero_point;
+  g->r_m = types.residual != DataType::kNone ? q.residual.scale / q.out.scale : 0.0f;
+
+  const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / g->panel_bytes);
+  g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
+  g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
+  const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
+  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)), kInternal, "out of memory packing %zu bytes of int8 weights",
+               bytes);
+  pack_weights(*g, q);
+  return Status::ok();
+}
+
+namespace {
+
+struct Q8GemmState : KernelState {
+  Conv2DQ8Gemm g;
+};
+
+}  // namespace
+
+Status q8_gemm_kernel_create(const Q8GemmUkernel& uk, const KernelConfig& c, const Conv2DParams& p, const Shape& in,
+                             const Shape& out, int64_t k, int32_t cout, KernelPlan* plan) {
+  std::vector<int32_t> bias;
+  std::vector<float> multiplier;
+  QLinear q;
+  INCEPT_RETURN_IF_ERROR(q8_linear_config(c, p.activation, k, cout, &bias, &multiplier, &q));
+  Q8ConvTypes types{c.input_types[0], c.output_type, DataType::kNone};
+  if (c.residual_stride > 0) {
+    INCEPT_CHECK(is_q8(c.residual_type), kUnsupported, "a float residual");
+    types.residual = c.residual_type;
+    q.residual = c.residual_quant;
+  }
+  auto s = std::make_unique<Q8GemmState>();
+  INCEPT_RETURN_IF_ERROR(conv2d_q8_gemm_create(uk, p, in, out, types, q, &s->g));
+  plan->packed_bytes = s->g.packed_bytes();
+  plan->reads_constants = false;  // packed
+  plan->state = std::move(s);
+  return Status::ok();
+}
+
+void q8_gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
+  conv2d_q8_gemm_run(static_cast<const Q8GemmState*>(state)->g, view_as<uint8_t>(io.inputs[0]),
+                     view_as<uint8_t>(io.out), pool, view_as<uint8_t>(io.residual));
+}
+
+void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, pthreadpool_t pool,
+                        ConstTensorView<uint8_t> residual) {
+  Job job{&g, in, out, residual};
+  parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
+}
+
+}  // namespace incept::ops

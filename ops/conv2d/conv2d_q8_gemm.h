@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+// Conv2D (and fully connected) over 8-bit tensors on the int8 GEMM engine: the same implicit GEMM as the
+// float engine (conv2d_gemm.h), C[pixels x Cout] = A[pixels x (taps * Cin)] * W, on an ISA table's int8
+// micro-kernel (gemm/gemm_q8.h), writing exactly the bytes of conv2d_q8_ref.
+//
+//   Conv2DQ8Gemm g;
+//   INCEPT_RETURN_IF_ERROR(conv2d_q8_gemm_create(uk, p, in_shape, out_shape, types, q, &g));   // prepare
+//   conv2d_q8_gemm_run(g, in, out, pool);                                                     // invoke
+//
+// Weights are packed once into NR-wide panels: the bias with the input's zero point folded in (see
+// gemm_q8.h), the requantisation multipliers, then the weights in groups of kr along the reduction. A
+// work item is (block of panels, strip of MR output pixels), block-major, blocks sized to half of one
+// core's L2, as in the float engine. Each item first gathers its strip's MR rows of A (every tap's channels
+// side by side, padding as the input's zero point, in the micro-kernel's form: gemm_q8.h, Q8AForm) into a
+// buffer on the worker's stack, then runs the block's panels over them; a 1x1 conv without padding whose
+// input bytes are already in the kernel's form reads its rows where they lie (concat slices included).
+// Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include "common/aligned_buffer.h"
+#include "common/kernel.h"
+#include "conv2d/conv2d.h"
+#include "conv2d/strip_walk.h"
+#include "gemm/gemm_q8.h"
+
+namespace incept::ops {
+
+// The stack buffer a work item gathers its rows into: MR rows of the padded reduction must fit.
+constexpr size_t kQ8GatherBytes = 64 * 1024;
+
+// The 8-bit types of a conv's tensors (kQU8 or kQS8; residual kNone when no residual is fused).
+struct Q8ConvTypes {
+  DataType in = DataType::kQU8, out = DataType::kQU8, residual = DataType::kNone;
+};
+
+struct Conv2DQ8Gemm {
+  const Q8GemmUkernel* uk = nullptr;
+  Conv2DParams p;
+  Q8ConvTypes types;
+  int32_t in_h = 0, in_w = 0, cin = 0;
+  int32_t out_h = 0, out_w = 0, cout = 0;
+  int32_t taps = 0;
+  int32_t k = 0;                   // taps * cin rounded up to the micro-kernel's kr
+  int64_t pixels = 0, strips = 0;  // output pixels; strips of MR of them
+  StripGeometry geometry;
+  int32_t panels = 0, panels_per_block = 0, blocks = 0;
+  size_t panel_bytes = 0;
+  bool in_place = false;             // rows read where they lie (1x1, no padding, bytes already in the kernel's form)
+  uint8_t a_xor = 0;                 // what the gather XORs into each byte (0x80: between uint8 and int8)
+  int32_t a_zero = 0;                // real zero in the kernel's form: the input's zero point plus the form's offset
+  int32_t zp = 0, lo = 0, hi = 255;  // the output's zero point and range (lo raised by a ReLU)
+  int32_t r_zp = 0;                  // the fused residual's zero point and multiplier s_r / s_out
+  float r_m = 0.0f;
+  AlignedFloats packed;  // panels * panel_bytes bytes
+
+  size_t packed_bytes() const { return packed.bytes(); }
+};
+
+// Packs q's weights (OHWI, or [O, I] as a 1x1 conv) for micro-kernel `uk` and plans the blocking. `q` holds
+// the prepared bias and multipliers (q8_linear_prepare) and, with a residual, its quantisation; it is read
+// only here. kUnsupported when the engine does not take the conv (groups > 1, rows that do not fit the
+// gather buffer); kInternal when memory runs out.
+[[nodiscard]] Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, const Shape& in,
+                                           const Shape& out, const Q8ConvTypes& types, const QLinear& q,
+                                           Conv2DQ8Gemm* g);
+
+// out = the rule of common/quant.h over conv(in), byte for byte conv2d_q8_ref's; with a residual (data not
+// null; the type create was given), the fused residual's. Views hold bytes whatever their 8-bit type; any
+// may be a strided channel slice, and the residual may be out's own memory. `pool` may be nullptr. Never
+// allocates.
+void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, pthreadpool_t pool,
+                        ConstTensorView<uint8_t> residual = {});
+
+// The engine as a registry kernel (the native 8-bit conv2d and fully_connected kernels): create prepares the
+// op's bias and multipliers (q8_linear_config; k products per output, cout outputs) and packs for
+// micro-kernel `uk`; run is the kernel's run.
+[[nodiscard]] Status q8_gemm_kernel_create(const Q8GemmUkernel& uk, const KernelConfig& c, const Conv2DParams& p,
+                                           const Shape& in, const Shape& out, int64_t k, int32_t cout,
+                                           KernelPlan* plan);
+void q8_gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool);
+
+}  // namespace incept::ops

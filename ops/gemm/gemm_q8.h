@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+// The int8 GEMM engine's micro-kernels: an MR x NR tile of 8-bit outputs, each the one rule of
+// common/quant.h applied to an exact int32 dot product. Written per ISA (gemm_q8_<isa>.h: AVX-512 VNNI,
+// AVX2, NEON dot product, NEON) and compiled into that ISA's table (IsaTable::gemm_q8); the packing, the
+// gathering of A and the threads above them are baseline code shared by every ISA (conv2d_q8_gemm.h).
+//
+//   const Q8GemmUkernel& uk = isa_table(Isa::kAvx512Vnni)->gemm_q8;   // check isa_usable(uk.isa) first
+//   uk.run(tile);
+//
+// Each ISA multiplies 8-bit values in the form its instruction takes, so the driver hands A over in that
+// form (Q8AForm) and folds the difference into the bias at packing:
+//   kU8   unsigned bytes: uint8 activations as they are, int8 ones XOR 0x80 (q + 128)   (VPDPBUSD: u8 x s8)
+//   kS8   signed bytes: int8 activations as they are, uint8 ones XOR 0x80 (q - 128)     (SDOT, SMULL: s8 x s8)
+//   kS16  int16: q widened                                                              (VPMADDWD: s16 x s16)
+// With a = q + off in that form, sum (q - zp) * w = sum a * w - (zp + off) * sum w, so the packed bias is
+// bias_q - (zp + off) * sum w, and padding reads a = zp + off (real zero). The sums wrap modulo 2^32 in
+// every ISA, and the true value fits an int32 (q8_accumulator_fits), so the result is exact.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/cpu.h"
+
+namespace incept::ops {
+
+enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
+
+// One micro-kernel call. A: row i's k values start at a[i] (rows beyond `rows` point at a real row), in
+// the kernel's form, k a multiple of kr (the reduction padded with zero weights). W: one packed panel,
+// NR int32 bias values, NR float multipliers, then k / kr groups of NR x kr int8 weights (column-major
+// within a group: column j's kr weights are adjacent). C: row i at c + i * c_stride bytes; columns
+// [0, cols) of rows [0, rows) are written: requantize(float(acc) * m [+ residual], zp, lo, hi) as bytes
+// (the output type is in lo and hi: [0, 255] uint8, [-128, 127] int8, lo raised for a ReLU).
+// The residual (r non-null; row i at r + i * r_stride bytes, uint8 or int8 as r_signed says) adds
+// float(q_r - zp_r) * m_r, rounded, before the clamp; r may be c itself (read before written).
+struct Q8GemmTile {
+  int32_t rows = 0;  // 1..MR
+  int32_t cols = 0;  // 1..NR
+  int32_t k = 0;     // a multiple of kr, >= kr
+  const void* const* a = nullptr;
+  const int8_t* w = nullptr;
+  uint8_t* c = nullptr;
+  size_t c_stride = 0;
+  int32_t zp = 0, lo = 0, hi = 255;
+  const uint8_t* r = nullptr;
+  size_t r_stride = 0;
+  bool r_signed = false;
+  int32_t r_zp = 0;
+  float r_m = 0.0f;
+};
+
+using Q8GemmUkernelFn = void (*)(const Q8GemmTile&);
+
+struct Q8GemmUkernel {
+  Isa isa;
+  int32_t mr = 0, nr = 0, kr = 0;  // the tile (kernel names spell it MRxNR) and the reduction step
+  Q8AForm a_form = Q8AForm::kU8;
+  Q8GemmUkernelFn run = nullptr;  // nullptr: the table has no int8 GEMM
+};
+
+// Bytes of one packed panel for a reduction of k (already a multiple of kr), 64-byte aligned.
+inline size_t q8_panel_bytes(const Q8GemmUkernel& uk, int64_t k) {
+  const size_t raw = static_cast<size_t>(uk.nr) * (8 + static_cast<size_t>(k));
+  return (raw + 63) / 64 * 64;
+}
+
+}  // namespace incept::ops

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// The int8 micro-kernel for AVX2 (gemm_q8.h's contract): MR x 16 outputs, A in the kS16 form, kr = 2.
+// Exact without VNNI: VPMADDUBSW would add two u8 x s8 products in int16 and saturate (255 * 127 * 2 >
+// 32767), so A is widened to int16 when the driver gathers it and each pair of products is summed by
+// VPMADDWD into int32, which cannot overflow. Per pair along the reduction: two 16-byte weight loads
+// sign-extended to int16 (16 columns x 2) and, per row, its pair broadcast and two VPMADDWD + VPADDD.
+// MR = 4: 8 accumulators + 2 weight vectors + the broadcast and the products, within the 16 ymm registers.
+// Included only by isa_avx2.cc (inside its anonymous namespace), compiled with -mavx2 -mfma.
+
+// 8 requantised outputs of one row (8 columns from column c0 of the tile) stored as bytes: n of them.
+inline void q8_store8_avx2(const Q8GemmTile& t, __m256i acc, __m256 m, int32_t row, int32_t c0, int32_t n) {
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), m);
+  if (t.r != nullptr) {  // read before the row is written (r may be c)
+    const uint8_t* rp = t.r + static_cast<size_t>(row) * t.r_stride + c0;
+    uint64_t bytes = 0;
+    std::memcpy(&bytes, rp, static_cast<size_t>(n < 8 ? n : 8));
+    const __m128i rb = _mm_cvtsi64_si128(static_cast<int64_t>(bytes));
+    const __m256i ri = t.r_signed ? _mm256_cvtepi8_epi32(rb) : _mm256_cvtepu8_epi32(rb);
+    const __m256 r =
+        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ri, _mm256_set1_epi32(t.r_zp))), _mm256_set1_ps(t.r_m));
+    v = _mm256_add_ps(v, r);
+  }
+  // requantize(): clamp (a NaN becomes the low bound: max returns its second operand), round to nearest
+  // even (the default rounding mode), add the zero point, keep the low byte of each lane (in range).
+  v = _mm256_max_ps(v, _mm256_set1_ps(static_cast<float>(t.lo - t.zp)));
+  v = _mm256_min_ps(v, _mm256_set1_ps(static_cast<float>(t.hi - t.zp)));
+  const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(v), _mm256_set1_epi32(t.zp));
+  const __m256i low =
+      _mm256_shuffle_epi8(q, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
+                                              -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+  const __m128i b = _mm_unpacklo_epi32(_mm256_castsi256_si128(low), _mm256_extracti128_si256(low, 1));
+  uint8_t* c = t.c + static_cast<size_t>(row) * t.c_stride + c0;
+  if (n >= 8) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(c), b);
+  } else {
+    const uint64_t out = static_cast<uint64_t>(_mm_cvtsi128_si64(b));
+    std::memcpy(c, &out, static_cast<size_t>(n));
+  }
+}
+
+template <int MR>
+void q8_gemm_avx2(const Q8GemmTile& t) {
+  const int8_t* w = t.w;
+  __m256i acc[MR][2];
+  acc[0][0] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+  acc[0][1] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32));
+#pragma GCC unroll 16
+  for (int i = 1; i < MR; ++i) acc[i][0] = acc[0][0], acc[i][1] = acc[0][1];
+  const __m256 m0 = _mm256_load_ps(reinterpret_cast<const float*>(w + 64));
+  const __m256 m1 = _mm256_load_ps(reinterpret_cast<const float*>(w + 96));
+  w += 128;
+  const int16_t* a[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) a[i] = static_cast<const int16_t*>(t.a[i]);
+  for (int32_t k = 0; k < t.k; k += 2, w += 32) {
+    const __m256i w0 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(w)));
+    const __m256i w1 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(w + 16)));
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      int32_t pair;
+      std::memcpy(&pair, a[i] + k, 4);
+      const __m256i av = _mm256_set1_epi32(pair);
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, w0));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, w1));
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    if (i < t.rows) {
+      q8_store8_avx2(t, acc[i][0], m0, i, 0, t.cols);
+      if (t.cols > 8) q8_store8_avx2(t, acc[i][1], m1, i, 8, t.cols - 8);
+    }
+  }
+}
