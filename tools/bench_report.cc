@@ -119,6 +119,10 @@ void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f,
                "  compute      %9.3f GFLOP     %.1f GFLOP/s at the median = %.1f%% of peak (%d x %.1f GFLOP/s, %s)\n",
                r.plan.gflop, r.gflops(), r.percent_of_peak(), r.threads, r.peak_gflops_per_core, r.peak_isa);
+  if (r.peak_int8_gops_per_core > 0.0)
+    std::fprintf(f,
+                 "  int8 peak    %9.1f GOP/s a core (%s): what the 8-bit kernels' GFLOP/s (--profile) read against\n",
+                 r.peak_int8_gops_per_core, r.peak_int8_isa);
   std::fprintf(f, "  arena        %12s   lower bound %s (ratio %.3f), scratch %s; a copy-concat plan needs %s\n",
                format_bytes(r.plan.arena_bytes).c_str(), format_bytes(r.plan.lower_bound_bytes).c_str(),
                r.arena_ratio(), format_bytes(r.plan.scratch_bytes).c_str(),
@@ -159,6 +163,7 @@ void print_json(std::FILE* f, const BenchResult& r) {
                                                   {"gflops", r.gflops()},
                                                   {"peak_gflops_per_core", r.peak_gflops_per_core},
                                                   {"percent_of_peak", r.percent_of_peak()},
+                                                  {"peak_int8_gops_per_core", r.peak_int8_gops_per_core},
                                                   {"arena_ratio", r.arena_ratio()}};
   for (const auto& [key, v] : times) std::fprintf(f, ", \"%s\": %s", key, json_number(v).c_str());
   const std::pair<const char*, size_t> sizes[] = {{"arena_bytes", r.plan.arena_bytes},
@@ -173,8 +178,8 @@ void print_json(std::FILE* f, const BenchResult& r) {
                                                   {"vm_hwm_bytes", r.vm_hwm_bytes},
                                                   {"rss_end_bytes", r.vm_rss_bytes}};
   for (const auto& [key, v] : sizes) std::fprintf(f, ", \"%s\": %zu", key, v);
-  std::fprintf(f, ", \"peak_isa\": %s, \"num_ops\": %zu, \"op_backends\": {", json_string(r.peak_isa).c_str(),
-               r.ops.size());
+  std::fprintf(f, ", \"peak_isa\": %s, \"peak_int8_isa\": %s, \"num_ops\": %zu, \"op_backends\": {",
+               json_string(r.peak_isa).c_str(), json_string(r.peak_int8_isa).c_str(), r.ops.size());
   std::map<std::string, int> backends;
   for (const OpProfile& op : r.ops) ++backends[op.info.backend];
   const char* sep = "";

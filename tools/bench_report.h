@@ -39,6 +39,8 @@ struct BenchResult {
   double load_average = -1.0;  // 1-minute load average at the start (/proc/loadavg), -1 if unknown
   double peak_gflops_per_core = 0.0;
   const char* peak_isa = "";
+  double peak_int8_gops_per_core = 0.0;  // measured when some op runs an 8-bit kernel (peak_flops.h), else 0
+  const char* peak_int8_isa = "";
   std::vector<OpProfile> ops;  // every op, in execution order (backends always; times with --profile)
   bool profiled = false;
 

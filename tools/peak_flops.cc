@@ -18,6 +18,10 @@
 #elif defined(__aarch64__) || (defined(__ARM_NEON) && defined(__ARM_FEATURE_FMA))
 #include <arm_neon.h>
 #define INCEPT_PEAK_NEON 1
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 #endif
 
 namespace incept::bench {
@@ -88,6 +92,92 @@ float fma_neon(uint64_t iters, double* flop) {
 }
 #endif
 
+// The int8 peaks: the instruction the int8 GEMM micro-kernel of each ISA table multiplies with
+// (ops/gemm/gemm_q8_*.h), in independent chains, 2 ops per multiply-accumulate. Operands stay small, so
+// nothing saturates; the int32 sums may wrap, which is defined for these instructions.
+#if INCEPT_PEAK_X86
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) float dot_vnni(uint64_t iters, double* flop) {
+  constexpr int kAcc = 16;
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-2);
+  __m512i acc[kAcc];
+  for (int i = 0; i < kAcc; ++i) acc[i] = _mm512_set1_epi32(i);
+  for (uint64_t n = 0; n < iters; ++n) {
+#pragma GCC unroll 16
+    for (int i = 0; i < kAcc; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+  }
+  __m512i s = acc[0];
+  for (int i = 1; i < kAcc; ++i) s = _mm512_add_epi32(s, acc[i]);
+  *flop = static_cast<double>(iters) * kAcc * 16 * 4 * 2;  // 16 lanes of 4 u8 x s8 products
+  return static_cast<float>(_mm512_reduce_add_epi32(s));
+}
+
+__attribute__((target("avx2"))) float madd_avx2(uint64_t iters, double* flop) {
+  // Each chain multiplies its own accumulator (as int16 pairs), so no product can be hoisted or shared; 10
+  // chains cover VPMADDWD + VPADDD's latency on two ports.
+  constexpr int kAcc = 10;
+  const __m256i b = _mm256_set1_epi16(3), c = _mm256_set1_epi32(1);
+  __m256i acc[kAcc];
+  for (int i = 0; i < kAcc; ++i) acc[i] = _mm256_set1_epi32(i);
+  for (uint64_t n = 0; n < iters; ++n) {
+#pragma GCC unroll 10
+    for (int i = 0; i < kAcc; ++i) acc[i] = _mm256_add_epi32(_mm256_madd_epi16(acc[i], b), c);
+  }
+  __m256i s = acc[0];
+  for (int i = 1; i < kAcc; ++i) s = _mm256_add_epi32(s, acc[i]);
+  alignas(32) int32_t lanes[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), s);
+  *flop = static_cast<double>(iters) * kAcc * 8 * 2 * 2;  // 8 lanes of 2 int16 products
+  float sum = 0.0f;
+  for (int32_t v : lanes) sum += static_cast<float>(v);
+  return sum;
+}
+#endif
+
+#if INCEPT_PEAK_NEON && defined(__aarch64__)
+__attribute__((target("arch=armv8.2-a+dotprod"))) float sdot_neon(uint64_t iters, double* flop) {
+  constexpr int kAcc = 24;
+  const int8x16_t a = vdupq_n_s8(3), b = vdupq_n_s8(-2);
+  int32x4_t acc[kAcc];
+  for (int i = 0; i < kAcc; ++i) acc[i] = vdupq_n_s32(i);
+  for (uint64_t n = 0; n < iters; ++n) {
+#pragma GCC unroll 24
+    for (int i = 0; i < kAcc; ++i) acc[i] = vdotq_s32(acc[i], a, b);
+  }
+  int32x4_t s = acc[0];
+  for (int i = 1; i < kAcc; ++i) s = vaddq_s32(s, acc[i]);
+  *flop = static_cast<double>(iters) * kAcc * 4 * 4 * 2;  // 4 lanes of 4 s8 x s8 products
+  return static_cast<float>(vaddvq_s32(s));
+}
+#endif
+
+#if INCEPT_PEAK_NEON
+// SMULL + SMLAL (two products in each int16 lane) + SADALP: 16 products in three instructions. Each chain
+// multiplies its own accumulator's bytes, so no product can be hoisted or shared.
+float smlal_neon(uint64_t iters, double* flop) {
+#if defined(__aarch64__)
+  constexpr int kAcc = 12;
+#else
+  constexpr int kAcc = 6;  // of 16 q registers
+#endif
+  const int8x8_t b = vdup_n_s8(-2);
+  int32x4_t acc[kAcc];
+  for (int i = 0; i < kAcc; ++i) acc[i] = vdupq_n_s32(i);
+  for (uint64_t n = 0; n < iters; ++n) {
+#pragma GCC unroll 12
+    for (int i = 0; i < kAcc; ++i) {
+      const int8x16_t a = vreinterpretq_s8_s32(acc[i]);
+      int16x8_t p = vmull_s8(vget_low_s8(a), b);
+      p = vmlal_s8(p, vget_high_s8(a), b);
+      acc[i] = vpadalq_s16(acc[i], p);
+    }
+  }
+  int32x4_t s = acc[0];
+  for (int i = 1; i < kAcc; ++i) s = vaddq_s32(s, acc[i]);
+  *flop = static_cast<double>(iters) * kAcc * 16 * 2;
+  return static_cast<float>(vgetq_lane_s32(s, 0) + vgetq_lane_s32(s, 1) + vgetq_lane_s32(s, 2) + vgetq_lane_s32(s, 3));
+}
+#endif
+
 // Portable fallback: independent scalar chains (the compiler may vectorise them, which is fine).
 float fma_scalar(uint64_t iters, double* flop) {
   constexpr int kAcc = 16;
@@ -124,6 +214,36 @@ void pick_kernel(PeakIsa limit, Kernel* k, const char** isa) {
   *isa = "scalar";
 }
 
+void pick_int8_kernel(PeakIsa limit, Kernel* k, const char** isa) {
+#if INCEPT_PEAK_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") && limit == PeakIsa::kWidest) {
+    *k = dot_vnni;
+    *isa = "avx512vnni";
+    return;
+  }
+  if (__builtin_cpu_supports("avx2")) {
+    *k = madd_avx2;
+    *isa = "avx2";
+    return;
+  }
+#elif INCEPT_PEAK_NEON
+  (void)limit;
+#if defined(__aarch64__) && defined(__linux__)
+  if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) {
+    *k = sdot_neon;
+    *isa = "neondot";
+    return;
+  }
+#endif
+  *k = smlal_neon;
+  *isa = "neon";
+  return;
+#endif
+  *k = fma_scalar;
+  *isa = "scalar";
+}
+
 // Seconds of CPU this thread has used: time the OS gave to other processes does not count, so a
 // busy machine lowers the rate less than wall time would (where the clock exists).
 double thread_seconds() {
@@ -134,13 +254,10 @@ double thread_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
-PeakFlops measure_peak_flops(double seconds, PeakIsa limit) {
+PeakFlops measure_peak(Kernel kernel, const char* isa, double seconds) {
   using clock = std::chrono::steady_clock;
   PeakFlops result;
-  Kernel kernel = nullptr;
-  pick_kernel(limit, &kernel, &result.isa);
+  result.isa = isa;
 
   // Size a chunk to ~2 ms, starting from a tiny one; the sizing doubles as the warm-up. Short
   // chunks timed on this thread's CPU clock and the best of ~100 of them make the figure robust
@@ -164,6 +281,22 @@ PeakFlops measure_peak_flops(double seconds, PeakIsa limit) {
   }
   result.gflops_per_core = best * 1e-9;
   return result;
+}
+
+}  // namespace
+
+PeakFlops measure_peak_flops(double seconds, PeakIsa limit) {
+  Kernel kernel = nullptr;
+  const char* isa = "";
+  pick_kernel(limit, &kernel, &isa);
+  return measure_peak(kernel, isa, seconds);
+}
+
+PeakFlops measure_peak_int8(double seconds, PeakIsa limit) {
+  Kernel kernel = nullptr;
+  const char* isa = "";
+  pick_int8_kernel(limit, &kernel, &isa);
+  return measure_peak(kernel, isa, seconds);
 }
 
 }  // namespace incept::bench

@@ -19,4 +19,9 @@ struct PeakFlops {
 // its vector clock) and returns the best rate seen over ~2 ms chunks of this thread's CPU time.
 PeakFlops measure_peak_flops(double seconds = 0.2, PeakIsa limit = PeakIsa::kWidest);
 
+// This core's int8 peak the same way, in GOP/s (2 ops per multiply-accumulate), for the instruction the int8
+// GEMM micro-kernel of the best table multiplies with: VPDPBUSD (AVX-512 VNNI), VPMADDWD + VPADDD (AVX2: the
+// exact int16-pair path), SDOT (NEON dot product), SMULL + SMLAL + SADALP (NEON); isa names it.
+PeakFlops measure_peak_int8(double seconds = 0.2, PeakIsa limit = PeakIsa::kWidest);
+
 }  // namespace incept::bench

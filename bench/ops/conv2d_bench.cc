@@ -2,13 +2,16 @@
 // Conv2D (NHWC, OHWI weights, bias, fused ReLU) on every conv shape of the four nets: every registered
 // kernel but the native ones, through the registry (BM_conv2d_f32_ref, the oracle's loops;
 // BM_conv2d_f32_eigen; BM_conv2d_f32_xnn), and the native engines per ISA table of this build BM_conv2d_f32_gemm_<isa>,
-// BM_conv2d_f32_winograd_<isa> and BM_conv2d_f32_winograd_f2x2_<isa>. Weights are packed once outside the timed loop,
-// as prepare() does.
+// BM_conv2d_f32_winograd_<isa> and BM_conv2d_f32_winograd_f2x2_<isa>, and the int8 engine per table that has one,
+// BM_conv2d_q8_gemm_<isa> (uint8 in and out, seeded bytes and int8 weights). Weights are packed once outside the
+// timed loop, as prepare() does.
 #include <string>
+#include <vector>
 
 #include "bench_util.h"
 #include "conv2d/conv2d.h"
 #include "conv2d/conv2d_gemm.h"
+#include "conv2d/conv2d_q8_gemm.h"
 #include "conv2d/conv2d_winograd.h"
 #include "inception_shapes.h"
 #include "isa/isa_table.h"
@@ -108,6 +111,38 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
 
+// The int8 engine on the micro-kernel of table `t`: uint8 activations (after a ReLU, zero point 0) in and out,
+// int8 weights, the bias and multipliers q8_linear_prepare makes; FLOPs counted as for float (2 per MAC).
+void run_q8_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
+  std::vector<uint8_t> in(static_cast<size_t>(f.in.num_elements())), out(static_cast<size_t>(f.out.num_elements()));
+  std::vector<int8_t> w(f.weights.size());
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761u) >> 24);
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = static_cast<int8_t>(static_cast<int32_t>((i * 40503u) >> 8 & 0xff) - 128);
+  std::vector<float> scales(static_cast<size_t>(s.cout), 0.01f);
+  std::vector<int32_t> bias_q(scales.size());
+  std::vector<float> mult(scales.size());
+  ops::QLinear q;
+  q.in = {0.02f, 0};
+  q.out = {0.05f, 0};
+  ops::q8_linear_prepare(f.bias.data(), q.in, scales.data(), q.out, s.cout, bias_q.data(), mult.data());
+  q.weights = w.data(), q.bias = bias_q.data(), q.multiplier = mult.data(), q.activation = f.p.activation;
+  ops::Conv2DQ8Gemm g;
+  const Status st = ops::conv2d_q8_gemm_create(t.gemm_q8, f.p, f.in, f.out, {}, q, &g);
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  const ConstTensorView<uint8_t> x{in.data(), 1, s.h, s.w, s.cin, s.cin};
+  const TensorView<uint8_t> y{out.data(), f.out[0], f.out[1], f.out[2], f.out[3], f.out[3]};
+  for (auto _ : state) {
+    ops::conv2d_q8_gemm_run(g, x, y, bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes() / 4.0, bench_threads());
+}
+
 }  // namespace
 
 // Every registered kernel but the native ones: BM_conv2d_f32_xnn, BM_conv2d_f32_eigen, BM_conv2d_f32_ref.
@@ -128,6 +163,11 @@ const int kPerIsa = [] {
                         [t](benchmark::State& st, Net n) { run_winograd(st, n, *t, false); });
     register_conv_bench("BM_conv2d_f32_winograd_f2x2_" + isa,
                         [t](benchmark::State& st, Net n) { run_winograd(st, n, *t, true); });
+  }
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kGemmQ8)) continue;
+    register_conv_bench(std::string("BM_conv2d_q8_gemm_") + ops::isa_name(t->isa),
+                        [t](benchmark::State& st, Net n) { run_q8_gemm(st, n, *t); });
   }
   return 0;
 }();

@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Per-class table of conv throughput from an incept_bench_ops JSON file: for each conv implementation, the
-median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7/7x1, 1x3/3x1, the 7x7 stem, the
+"""Per-class table of conv throughput from an incept_bench_ops JSON file: for each conv implementation (float
+and int8), the median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7/7x1, 1x3/3x1, the 7x7 stem, the
 3-channel first convs) over every layer of the nets in the file (a shape shared by N layers counts N
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
-kernels where the CPU also has AVX-512), and the layers under 70 %. Winograd kernels do fewer
+kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 for the int8 engine, its FLOPs
+being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels do fewer
 multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
 speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
 layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
 
     build/release/bin/incept_bench_ops \\
-        --benchmark_filter='BM_peak|BM_stream|conv2d_f32_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
+        --benchmark_filter='BM_peak|BM_stream|conv2d_(f32|q8)_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
         --benchmark_repetitions=3 --benchmark_format=json --benchmark_out=build/conv.json
     /usr/bin/python3 bench/ops/conv_report.py build/conv.json [--layers]
 """
@@ -52,6 +53,9 @@ def load(path: str):
         if name.startswith("BM_peak_fma"):
             peaks["avx2" if name.startswith("BM_peak_fma_avx2") else "widest"] = r["FLOPS"] / 1e9
             continue
+        if name.startswith("BM_peak_int8"):
+            peaks["int8_avx2" if name.startswith("BM_peak_int8_avx2") else "int8"] = r["FLOPS"] / 1e9
+            continue
         s = re.match(r"BM_stream_read/MiB:(\d+)", name)
         if s:
             streams[int(s.group(1))] = r["bytes"] / 2**30
@@ -61,7 +65,7 @@ def load(path: str):
             fcs.append({"impl": f.group(1), "net": f.group(2), "in": int(f.group(3)), "out": int(f.group(4)),
                         "gib": r["bytes"] / 2**30})
             continue
-        m = re.match(r"BM_conv2d_f32_(\w+?)/(\w+)/(.*?)/(?:real_time|iterations)", name + "/")
+        m = re.match(r"BM_conv2d_((?:f32|q8)_\w+?)/(\w+)/(.*?)/(?:real_time|iterations)", name + "/")
         if not m:
             continue
         args = dict((k, int(v)) for k, v in re.findall(r"(\w+):(-?\d+)", m.group(3)))
@@ -73,11 +77,11 @@ def load(path: str):
 
 def winograd_table(impl: str, convs: list, layers: bool) -> None:
     """Effective GFLOP/s and the speed-up over the direct engine of the same ISA, per class."""
-    direct_impl = "gemm_" + re.sub(r"^winograd_(f2x2_)?", "", impl)
+    direct_impl = "f32_gemm_" + re.sub(r"^f32_winograd_(f2x2_)?", "", impl)
     direct = {(c["net"], tuple(sorted(c["args"].items()))): c for c in convs if c["impl"] == direct_impl}
     rows = [c for c in convs if c["impl"] == impl]
-    print(f"\n### conv2d_f32_{impl} (effective GFLOP/s: direct FLOPs / time; "
-          f"x: speed-up over conv2d_f32_{direct_impl})\n")
+    print(f"\n### conv2d_{impl} (effective GFLOP/s: direct FLOPs / time; "
+          f"x: speed-up over conv2d_{direct_impl})\n")
     print("| class | layers | median effective GFLOP/s | median x direct | lowest x (layer) |")
     print("|---|---|---|---|---|")
     classes = {}
@@ -109,15 +113,24 @@ def main() -> int:
         sys.exit("conv_report: no BM_peak_fma in the file: "
                  "run it in the same filter (--benchmark_filter='BM_peak|conv2d')")
     print(f"CPU: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs; peak one core "
-          f"{peaks['widest']:.1f} GFLOP/s" + (f", AVX2 {peaks['avx2']:.1f}" if "avx2" in peaks else ""))
+          f"{peaks['widest']:.1f} GFLOP/s" + (f", AVX2 {peaks['avx2']:.1f}" if "avx2" in peaks else "")
+          + (f"; int8 {peaks['int8']:.1f} GOP/s" if "int8" in peaks else "")
+          + (f", int8 AVX2 {peaks['int8_avx2']:.1f}" if "int8_avx2" in peaks else ""))
     for impl in sorted({c["impl"] for c in convs}):
-        if impl.startswith("winograd"):
+        if impl.startswith("f32_winograd"):
             winograd_table(impl, convs, a.layers)
             continue
-        peak = peaks.get("avx2", peaks["widest"]) if "avx2" in impl else peaks["widest"]
+        if impl.startswith("q8"):   # against the int8 peak of its instruction (BM_peak_int8)
+            key = "int8_avx2" if "avx2" in impl and "int8_avx2" in peaks else "int8"
+            if key not in peaks:
+                print(f"\n(conv2d_{impl}: no BM_peak_int8 in the file)")
+                continue
+            peak = peaks[key]
+        else:
+            peak = peaks.get("avx2", peaks["widest"]) if "avx2" in impl else peaks["widest"]
         rows = [c for c in convs if c["impl"] == impl]
         nets = sorted({c["net"] for c in rows})
-        print(f"\n### conv2d_f32_{impl} ({', '.join(nets)}; peak {peak:.1f} GFLOP/s)\n")
+        print(f"\n### conv2d_{impl} ({', '.join(nets)}; peak {peak:.1f} GFLOP/s)\n")
         print("| class | layers | median GFLOP/s | median % of peak | lowest % (layer) |")
         print("|---|---|---|---|---|")
         classes = {}

@@ -15,6 +15,7 @@ namespace incept::ops {
 namespace {
 
 constexpr int32_t kMaxMr = 16;
+constexpr int32_t kMaxTaps = 64;  // windows read in place (8x8); larger ones are gathered
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -27,10 +28,11 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
   const int64_t depth = int64_t{g.taps} * g.cin;
   for (int32_t p = 0; p < g.panels; ++p) {
     int8_t* panel = reinterpret_cast<int8_t*>(g.packed.data()) + static_cast<size_t>(p) * g.panel_bytes;
+    const int32_t nr = p == g.panels - 1 && g.last_half ? uk.nr / 2 : uk.nr;  // this panel's width
     auto* bias = reinterpret_cast<int32_t*>(panel);
-    auto* mult = reinterpret_cast<float*>(panel + 4 * uk.nr);
-    int8_t* w = panel + 8 * uk.nr;
-    const int32_t o0 = p * uk.nr, cols = std::min(uk.nr, g.cout - o0);
+    auto* mult = reinterpret_cast<float*>(panel + 4 * nr);
+    int8_t* w = panel + 8 * nr;
+    const int32_t o0 = p * uk.nr, cols = std::min(nr, g.cout - o0);
     for (int32_t j = 0; j < cols; ++j) {
       const int8_t* src = q.weights + (o0 + j) * depth;
       int64_t sum = 0;
@@ -38,7 +40,7 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
       const int64_t b = int64_t{q.bias[o0 + j]} - int64_t{g.a_zero} * sum;
       bias[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));  // wraps, as the sums do
       mult[j] = q.multiplier[o0 + j];
-      for (int64_t k = 0; k < depth; ++k) w[(k / uk.kr) * uk.nr * uk.kr + j * uk.kr + k % uk.kr] = src[k];
+      for (int64_t k = 0; k < depth; ++k) w[(k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr] = src[k];
     }
   }
 }
@@ -50,9 +52,23 @@ struct Job {
   ConstTensorView<uint8_t> residual;  // data null: none
 };
 
-// n bytes of the input in the kernel's form.
+// n bytes of the input in the kernel's form. Short runs (a stem's window row over RGB: 9 or 21 bytes) dominate
+// small convs, so they move 8 bytes at a time, the last word overlapping the one before (never a byte
+// outside [0, n) of either side), and only runs under 8 bytes go byte by byte.
 inline void convert_bytes(uint8_t* dst, const uint8_t* src, int32_t n, uint8_t x) {
-  for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<uint8_t>(src[j] ^ x);
+  if (n < 8) {
+    for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<uint8_t>(src[j] ^ x);
+    return;
+  }
+  const uint64_t x8 = 0x0101010101010101ull * x;
+  auto word = [&](int32_t j) {
+    uint64_t w;
+    std::memcpy(&w, src + j, 8);
+    w ^= x8;
+    std::memcpy(dst + j, &w, 8);
+  };
+  for (int32_t j = 0; j + 8 < n; j += 8) word(j);
+  word(n - 8);
 }
 inline void convert_widen(int16_t* dst, const uint8_t* src, int32_t n, bool is_signed) {
   if (is_signed) {
@@ -63,6 +79,14 @@ inline void convert_widen(int16_t* dst, const uint8_t* src, int32_t n, bool is_s
 }
 template <typename T>
 inline void fill(T* dst, int64_t n, T v) {
+  if constexpr (sizeof(T) == 1) {
+    if (n >= 8) {  // words, the last overlapping (as convert_bytes)
+      const uint64_t v8 = 0x0101010101010101ull * static_cast<uint8_t>(v);
+      for (int64_t j = 0; j + 8 < n; j += 8) std::memcpy(dst + j, &v8, 8);
+      std::memcpy(dst + n - 8, &v8, 8);
+      return;
+    }
+  }
   for (int64_t j = 0; j < n; ++j) dst[j] = v;
 }
 
@@ -116,12 +140,41 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
   }
 }
 
-// Rows read in place (Conv2DQ8Gemm::in_place): the input pixel each output pixel's 1x1 window sees.
-void direct_rows(const Job& job, int64_t s, const void** rows) {
+// A read in place (Conv2DQ8Gemm::in_place): ptrs[t * MR + i] is run t of row i. Window rows (taps = kh, kw * cin
+// bytes each) when the input's channels are dense and every window of the strip lies inside the image
+// horizontally; else tap by tap (cin bytes each). Rows past the last pixel repeat it; padding reads g.zeros.
+// Returns the number of runs per row.
+int32_t tap_pointers(const Job& job, int64_t s, const void** ptrs) {
   const Conv2DQ8Gemm& g = *job.g;
-  StripWalk walk(g.geometry, s * g.uk->mr);
-  for (int32_t i = 0; i < g.uk->mr; ++i, walk.next()) rows[i] = job.in.pixel(walk.n(), walk.iy0(), walk.ix0());
+  const Conv2DParams& p = g.p;
+  const int32_t mr = g.uk->mr, kh = p.kernel.h, kw = p.kernel.w;
+  bool window_rows = kw > 1 && job.in.pixel_stride == g.cin && p.dilation.w == 1;
+  if (window_rows) {
+    StripWalk walk(g.geometry, s * mr);
+    for (int32_t i = 0; i < mr && window_rows; ++i, walk.next())
+      window_rows = walk.ix0() >= 0 && walk.ix0() + kw <= g.in_w;
+  }
+  const uint8_t* zeros = reinterpret_cast<const uint8_t*>(g.zeros.data());
+  StripWalk walk(g.geometry, s * mr);
+  for (int32_t i = 0; i < mr; ++i, walk.next()) {
+    const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
+    for (int32_t ky = 0; ky < kh; ++ky) {
+      const int32_t iy = iy0 + ky * p.dilation.h;
+      const bool row_inside = iy >= 0 && iy < g.in_h;
+      if (window_rows) {
+        ptrs[ky * mr + i] = row_inside ? job.in.pixel(n, iy, ix0) : zeros;
+        continue;
+      }
+      for (int32_t kx = 0; kx < kw; ++kx) {
+        const int32_t ix = ix0 + kx * p.dilation.w;
+        ptrs[(ky * kw + kx) * mr + i] = row_inside && ix >= 0 && ix < g.in_w ? job.in.pixel(n, iy, ix) : zeros;
+      }
+    }
+  }
+  return window_rows ? kh : kh * kw;
 }
+
+void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
 
 // Work item = (block of panels, strip of MR output pixels), block-major.
 void run_item(void* context, size_t item) {
@@ -129,19 +182,32 @@ void run_item(void* context, size_t item) {
   const Conv2DQ8Gemm& g = *job.g;
   const Q8GemmUkernel& uk = *g.uk;
   const int64_t block = static_cast<int64_t>(item) / g.strips, s = static_cast<int64_t>(item) % g.strips;
-  const void* rows[kMaxMr];
-  alignas(64) uint8_t buf[kQ8GatherBytes];
+  const void* rows[kMaxTaps * kMaxMr];
+  Q8GemmTile t;
+  t.k = g.k;
+  t.a = rows;
   if (g.in_place) {
-    direct_rows(job, s, rows);
-  } else if (uk.a_form == Q8AForm::kS16) {
+    t.taps = tap_pointers(job, s, rows);
+    t.kc = g.k / t.taps;
+    run_panels(job, block, s, t);
+    return;
+  }
+  alignas(64) uint8_t buf[kQ8GatherBytes];
+  if (uk.a_form == Q8AForm::kS16) {
     gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows);
   } else {
     gather_rows(job, s, buf, rows);
   }
-  Q8GemmTile t;
+  t.taps = 1;
+  t.kc = g.k;
+  run_panels(job, block, s, t);
+}
+
+// The panels of `block` over strip s's A (t.a, t.taps, t.kc set).
+void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  const Conv2DQ8Gemm& g = *job.g;
+  const Q8GemmUkernel& uk = *g.uk;
   t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
-  t.k = g.k;
-  t.a = rows;
   t.c_stride = static_cast<size_t>(job.out.pixel_stride);
   t.zp = g.zp, t.lo = g.lo, t.hi = g.hi;
   uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride;
@@ -160,7 +226,7 @@ void run_item(void* context, size_t item) {
     t.c = c0 + static_cast<int64_t>(p) * uk.nr;
     t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
     t.cols = std::min(uk.nr, g.cout - p * uk.nr);
-    uk.run(t);
+    (p == g.panels - 1 && g.last_half ? uk.half : uk.run)(t);
   }
 }
 
@@ -179,9 +245,7 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->taps = p.kernel.h * p.kernel.w;
   const int64_t depth = int64_t{g->taps} * g->cin;
   const int64_t k = ceil_div(depth, uk.kr) * uk.kr;
-  INCEPT_CHECK(static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
-               kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%lld taps x %d channels)",
-               kQ8GatherBytes, static_cast<long long>(g->taps), g->cin);
+  INCEPT_CHECK(k <= INT32_MAX, kUnsupported, "a reduction of %lld", static_cast<long long>(k));
   g->k = static_cast<int32_t>(k);
   g->pixels = int64_t{out[0]} * out[1] * out[2];
   g->geometry = {g->pixels, g->out_h, g->out_w, p.stride, p.pad};
@@ -196,9 +260,12 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                                                      : 0;
   g->a_xor = offset != 0 ? 0x80 : 0;
   g->a_zero = q.in.zero_point + offset;
-  const bool no_pad = p.pad.top == 0 && p.pad.bottom == 0 && p.pad.left == 0 && p.pad.right == 0;
-  g->in_place =
-      g->taps == 1 && no_pad && uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0;
+  g->in_place = uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0 && g->taps <= kMaxTaps;
+  g->last_half = uk.half != nullptr && g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
+  INCEPT_CHECK(
+      g->in_place || static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
+      kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)", kQ8GatherBytes,
+      g->taps, g->cin);
 
   g->zp = q.out.zero_point;
   if (types.out == DataType::kQS8) {
@@ -213,8 +280,10 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
-  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)), kInternal, "out of memory packing %zu bytes of int8 weights",
-               bytes);
+  const size_t zero_bytes = static_cast<size_t>(p.kernel.w) * static_cast<size_t>(g->cin);
+  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)) && g->zeros.allocate((zero_bytes + 3) / 4), kInternal,
+               "out of memory packing %zu bytes of int8 weights", bytes);
+  std::memset(g->zeros.data(), static_cast<uint8_t>(g->a_zero), zero_bytes);
   pack_weights(*g, q);
   return Status::ok();
 }

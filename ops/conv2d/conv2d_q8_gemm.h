@@ -12,8 +12,11 @@
 // work item is (block of panels, strip of MR output pixels), block-major, blocks sized to half of one
 // core's L2, as in the float engine. Each item first gathers its strip's MR rows of A (every tap's channels
 // side by side, padding as the input's zero point, in the micro-kernel's form: gemm_q8.h, Q8AForm) into a
-// buffer on the worker's stack, then runs the block's panels over them; a 1x1 conv without padding whose
-// input bytes are already in the kernel's form reads its rows where they lie (concat slices included).
+// buffer on the worker's stack, then runs the block's panels over them. Where the input's bytes are already
+// in the kernel's form (uint8 for VNNI, int8 for the dot product, channels a multiple of kr) nothing is
+// gathered: each row's taps are read where they lie (a window row of kw * Cin adjacent bytes when the input's
+// channels are dense and the strip's windows lie inside the image horizontally, else tap by tap; padding
+// points at a row of real zeros; concat slices included), as the float engine reads its rows.
 // Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
 #pragma once
 
@@ -47,15 +50,17 @@ struct Conv2DQ8Gemm {
   StripGeometry geometry;
   int32_t panels = 0, panels_per_block = 0, blocks = 0;
   size_t panel_bytes = 0;
-  bool in_place = false;             // rows read where they lie (1x1, no padding, bytes already in the kernel's form)
-  uint8_t a_xor = 0;                 // what the gather XORs into each byte (0x80: between uint8 and int8)
-  int32_t a_zero = 0;                // real zero in the kernel's form: the input's zero point plus the form's offset
+  bool in_place = false;   // A read where it lies, a run per tap or window row (bytes already in the kernel's form)
+  bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel
+  uint8_t a_xor = 0;       // what the gather XORs into each byte (0x80: between uint8 and int8)
+  int32_t a_zero = 0;      // real zero in the kernel's form: the input's zero point plus the form's offset
   int32_t zp = 0, lo = 0, hi = 255;  // the output's zero point and range (lo raised by a ReLU)
   int32_t r_zp = 0;                  // the fused residual's zero point and multiplier s_r / s_out
   float r_m = 0.0f;
   AlignedFloats packed;  // panels * panel_bytes bytes
+  AlignedFloats zeros;   // kw * cin bytes of real zero (a_zero): what padding taps read in place
 
-  size_t packed_bytes() const { return packed.bytes(); }
+  size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
 };
 
 // Packs q's weights (OHWI, or [O, I] as a 1x1 conv) for micro-kernel `uk` and plans the blocking. `q` holds

@@ -26,8 +26,10 @@ namespace incept::ops {
 
 enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 
-// One micro-kernel call. A: row i's k values start at a[i] (rows beyond `rows` point at a real row), in
-// the kernel's form, k a multiple of kr (the reduction padded with zero weights). W: one packed panel,
+// One micro-kernel call. A: `taps` runs of kc values per row, run t of row i at a[t * MR + i] (rows beyond
+// `rows` point at a real row), in the kernel's form; kc a multiple of kr and k = taps * kc (the reduction
+// padded with zero weights). A gathered strip is one run of k; a conv read in place is a run per tap (or per
+// window row), each pointing into the input or at a row of real zeros. W: one packed panel,
 // NR int32 bias values, NR float multipliers, then k / kr groups of NR x kr int8 weights (column-major
 // within a group: column j's kr weights are adjacent). C: row i at c + i * c_stride bytes; columns
 // [0, cols) of rows [0, rows) are written: requantize(float(acc) * m [+ residual], zp, lo, hi) as bytes
@@ -37,7 +39,9 @@ enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 struct Q8GemmTile {
   int32_t rows = 0;  // 1..MR
   int32_t cols = 0;  // 1..NR
-  int32_t k = 0;     // a multiple of kr, >= kr
+  int32_t k = 0;     // taps * kc
+  int32_t taps = 1;  // runs of A per row
+  int32_t kc = 0;    // values per run: a multiple of kr, >= kr
   const void* const* a = nullptr;
   const int8_t* w = nullptr;
   uint8_t* c = nullptr;
@@ -56,7 +60,8 @@ struct Q8GemmUkernel {
   Isa isa;
   int32_t mr = 0, nr = 0, kr = 0;  // the tile (kernel names spell it MRxNR) and the reduction step
   Q8AForm a_form = Q8AForm::kU8;
-  Q8GemmUkernelFn run = nullptr;  // nullptr: the table has no int8 GEMM
+  Q8GemmUkernelFn run = nullptr;   // nullptr: the table has no int8 GEMM
+  Q8GemmUkernelFn half = nullptr;  // MR x NR / 2, for a last panel of at most NR / 2 columns (nullptr: run)
 };
 
 // Bytes of one packed panel for a reduction of k (already a multiple of kr), 64-byte aligned.

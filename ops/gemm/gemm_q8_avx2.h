@@ -38,37 +38,47 @@ inline void q8_store8_avx2(const Q8GemmTile& t, __m256i acc, __m256 m, int32_t r
   }
 }
 
-template <int MR>
+// MR x (8 * NV) outputs: NV = 2 the full tile, 1 its half (a last panel of at most 8 columns).
+template <int MR, int NV>
 void q8_gemm_avx2(const Q8GemmTile& t) {
   const int8_t* w = t.w;
-  __m256i acc[MR][2];
-  acc[0][0] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
-  acc[0][1] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32));
+  constexpr int kNr = 8 * NV;
+  __m256i acc[MR][NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) acc[0][j] = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32 * j));
 #pragma GCC unroll 16
-  for (int i = 1; i < MR; ++i) acc[i][0] = acc[0][0], acc[i][1] = acc[0][1];
-  const __m256 m0 = _mm256_load_ps(reinterpret_cast<const float*>(w + 64));
-  const __m256 m1 = _mm256_load_ps(reinterpret_cast<const float*>(w + 96));
-  w += 128;
-  const int16_t* a[MR];
+  for (int i = 1; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
+  __m256 m[NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) m[j] = _mm256_load_ps(reinterpret_cast<const float*>(w + 4 * kNr + 32 * j));
+  w += 8 * kNr;
+  const void* const* ap = t.a;
+  for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
+    const int16_t* a[MR];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) a[i] = static_cast<const int16_t*>(t.a[i]);
-  for (int32_t k = 0; k < t.k; k += 2, w += 32) {
-    const __m256i w0 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(w)));
-    const __m256i w1 = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(w + 16)));
+    for (int i = 0; i < MR; ++i) a[i] = static_cast<const int16_t*>(ap[i]);
+    for (int32_t k = 0; k < t.kc; k += 2, w += 2 * kNr) {
+      __m256i b[NV];
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j)
+        b[j] = _mm256_cvtepi8_epi16(_mm_load_si128(reinterpret_cast<const __m128i*>(w + 16 * j)));
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      int32_t pair;
-      std::memcpy(&pair, a[i] + k, 4);
-      const __m256i av = _mm256_set1_epi32(pair);
-      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, w0));
-      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, w1));
+      for (int i = 0; i < MR; ++i) {
+        int32_t pair;
+        std::memcpy(&pair, a[i] + k, 4);
+        const __m256i av = _mm256_set1_epi32(pair);
+#pragma GCC unroll 2
+        for (int j = 0; j < NV; ++j) acc[i][j] = _mm256_add_epi32(acc[i][j], _mm256_madd_epi16(av, b[j]));
+      }
     }
   }
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i < t.rows) {
-      q8_store8_avx2(t, acc[i][0], m0, i, 0, t.cols);
-      if (t.cols > 8) q8_store8_avx2(t, acc[i][1], m1, i, 8, t.cols - 8);
+      q8_store8_avx2(t, acc[i][0], m[0], i, 0, t.cols);
+      if (NV == 2 && t.cols > 8) q8_store8_avx2(t, acc[i][NV - 1], m[NV - 1], i, 8, t.cols - 8);
     }
   }
 }

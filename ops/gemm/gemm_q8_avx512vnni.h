@@ -28,35 +28,46 @@ inline void q8_store16_avx512(const Q8GemmTile& t, __m512i acc, __m512 m, int32_
   _mm_mask_storeu_epi8(t.c + static_cast<size_t>(row) * t.c_stride + c0, mask, _mm512_cvtepi32_epi8(q));
 }
 
-template <int MR>
+// MR x (16 * NV) outputs: NV = 2 the full tile, 1 its half (a last panel of at most 16 columns).
+template <int MR, int NV>
 void q8_gemm_vnni(const Q8GemmTile& t) {
   const int8_t* w = t.w;
-  __m512i acc[MR][2];
-  acc[0][0] = _mm512_load_si512(w);
-  acc[0][1] = _mm512_load_si512(w + 64);
+  constexpr int kNr = 16 * NV;
+  __m512i acc[MR][NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) acc[0][j] = _mm512_load_si512(w + 64 * j);
 #pragma GCC unroll 16
-  for (int i = 1; i < MR; ++i) acc[i][0] = acc[0][0], acc[i][1] = acc[0][1];
-  const __m512 m0 = _mm512_load_ps(w + 128), m1 = _mm512_load_ps(w + 192);
-  w += 256;
-  const uint8_t* a[MR];
+  for (int i = 1; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
+  __m512 m[NV];
+#pragma GCC unroll 2
+  for (int j = 0; j < NV; ++j) m[j] = _mm512_load_ps(w + 4 * kNr + 64 * j);
+  w += 8 * kNr;
+  const void* const* ap = t.a;
+  for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
+    const uint8_t* a[MR];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) a[i] = static_cast<const uint8_t*>(t.a[i]);
-  for (int32_t k = 0; k < t.k; k += 4, w += 128) {
-    const __m512i w0 = _mm512_load_si512(w), w1 = _mm512_load_si512(w + 64);
+    for (int i = 0; i < MR; ++i) a[i] = static_cast<const uint8_t*>(ap[i]);
+    for (int32_t k = 0; k < t.kc; k += 4, w += 4 * kNr) {
+      __m512i b[NV];
+#pragma GCC unroll 2
+      for (int j = 0; j < NV; ++j) b[j] = _mm512_load_si512(w + 64 * j);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      int32_t four;
-      std::memcpy(&four, a[i] + k, 4);
-      const __m512i av = _mm512_set1_epi32(four);
-      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, w0);
-      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, w1);
+      for (int i = 0; i < MR; ++i) {
+        int32_t four;
+        std::memcpy(&four, a[i] + k, 4);
+        const __m512i av = _mm512_set1_epi32(four);
+#pragma GCC unroll 2
+        for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], av, b[j]);
+      }
     }
   }
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i < t.rows) {
-      q8_store16_avx512(t, acc[i][0], m0, i, 0, t.cols);
-      if (t.cols > 16) q8_store16_avx512(t, acc[i][1], m1, i, 16, t.cols - 16);
+      q8_store16_avx512(t, acc[i][0], m[0], i, 0, t.cols);
+      if (NV == 2 && t.cols > 16) q8_store16_avx512(t, acc[i][NV - 1], m[NV - 1], i, 16, t.cols - 16);
     }
   }
 }

@@ -64,25 +64,28 @@ void q8_gemm_neon(const Q8GemmTile& t) {
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) acc[i][j] = vdupq_n_s32(0);
-  const int8_t* a[MR];
+  const void* const* ap = t.a;
+  for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
+    const int8_t* a[MR];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) a[i] = static_cast<const int8_t*>(t.a[i]);
-  for (int32_t k = 0; k < t.k; k += 16, w += 64) {
-    int8x16_t b[4];
+    for (int i = 0; i < MR; ++i) a[i] = static_cast<const int8_t*>(ap[i]);
+    for (int32_t k = 0; k < t.kc; k += 16, w += 64) {
+      int8x16_t b[4];
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) b[j] = vld1q_s8(w + 16 * j);
+      for (int j = 0; j < 4; ++j) b[j] = vld1q_s8(w + 16 * j);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      const int8x16_t av = vld1q_s8(a[i] + k);
+      for (int i = 0; i < MR; ++i) {
+        const int8x16_t av = vld1q_s8(a[i] + k);
 #pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) {
-        int16x8_t p = vmull_s8(vget_low_s8(av), vget_low_s8(b[j]));
+        for (int j = 0; j < 4; ++j) {
+          int16x8_t p = vmull_s8(vget_low_s8(av), vget_low_s8(b[j]));
 #if defined(__aarch64__)
-        p = vmlal_high_s8(p, av, b[j]);
+          p = vmlal_high_s8(p, av, b[j]);
 #else
-        p = vmlal_s8(p, vget_high_s8(av), vget_high_s8(b[j]));
+          p = vmlal_s8(p, vget_high_s8(av), vget_high_s8(b[j]));
 #endif
-        acc[i][j] = vpadalq_s16(acc[i][j], p);
+          acc[i][j] = vpadalq_s16(acc[i][j], p);
+        }
       }
     }
   }
@@ -93,41 +96,46 @@ void q8_gemm_neon(const Q8GemmTile& t) {
 }
 
 #if defined(__ARM_FEATURE_DOTPROD)
-template <int MR>
+// MR x (4 * NV) outputs: NV = 4 the full tile, 2 its half (a last panel of at most 8 columns).
+template <int MR, int NV>
 void q8_gemm_neondot(const Q8GemmTile& t) {
   const int8_t* w = t.w;
-  int32x4_t acc[MR][4];
+  constexpr int kNr = 4 * NV;
+  int32x4_t acc[MR][NV];
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) acc[0][j] = vld1q_s32(reinterpret_cast<const int32_t*>(w) + 4 * j);
+  for (int j = 0; j < NV; ++j) acc[0][j] = vld1q_s32(reinterpret_cast<const int32_t*>(w) + 4 * j);
 #pragma GCC unroll 16
   for (int i = 1; i < MR; ++i)
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) acc[i][j] = acc[0][j];
-  float32x4_t m[4];
+    for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
+  float32x4_t m[NV];
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; ++j) m[j] = vld1q_f32(reinterpret_cast<const float*>(w + 64) + 4 * j);
-  w += 128;
-  const int8_t* a[MR];
+  for (int j = 0; j < NV; ++j) m[j] = vld1q_f32(reinterpret_cast<const float*>(w + 4 * kNr) + 4 * j);
+  w += 8 * kNr;
+  const void* const* ap = t.a;
+  for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
+    const int8_t* a[MR];
 #pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) a[i] = static_cast<const int8_t*>(t.a[i]);
-  for (int32_t k = 0; k < t.k; k += 4, w += 64) {
-    int8x16_t b[4];
+    for (int i = 0; i < MR; ++i) a[i] = static_cast<const int8_t*>(ap[i]);
+    for (int32_t k = 0; k < t.kc; k += 4, w += 4 * kNr) {
+      int8x16_t b[NV];
 #pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) b[j] = vld1q_s8(w + 16 * j);
+      for (int j = 0; j < NV; ++j) b[j] = vld1q_s8(w + 16 * j);
 #pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) {
-      int32_t four;
-      std::memcpy(&four, a[i] + k, 4);
-      const int8x16_t av = vreinterpretq_s8_s32(vdupq_n_s32(four));
+      for (int i = 0; i < MR; ++i) {
+        int32_t four;
+        std::memcpy(&four, a[i] + k, 4);
+        const int8x16_t av = vreinterpretq_s8_s32(vdupq_n_s32(four));
 #pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j) acc[i][j] = vdotq_s32(acc[i][j], b[j], av);
+        for (int j = 0; j < NV; ++j) acc[i][j] = vdotq_s32(acc[i][j], b[j], av);
+      }
     }
   }
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     if (i < t.rows) {
 #pragma GCC unroll 4
-      for (int j = 0; j < 4; ++j)
+      for (int j = 0; j < NV; ++j)
         if (t.cols > 4 * j) q8_store4_neon(t, acc[i][j], m[j], i, 4 * j, t.cols - 4 * j);
     }
   }

@@ -24,6 +24,7 @@ namespace {
 
 #include "common/q8_pool_rows.h"
 #include "gemm/gemm_q8_avx2.h"
+#include "quantize/quantize_rows.h"
 
 const IsaTable kTable = {
     Isa::kAvx2Fma,
@@ -31,8 +32,9 @@ const IsaTable kTable = {
     wino_fns<VecAvx2>,
     max_pool2d_rows<VecAvx2>,
     VecAvx2::kWidth,
-    {Isa::kAvx2Fma, 4, 16, 2, Q8AForm::kS16, q8_gemm_avx2<4>},
+    {Isa::kAvx2Fma, 4, 16, 2, Q8AForm::kS16, q8_gemm_avx2<4, 2>, q8_gemm_avx2<4, 1>},
     {q8_max_pool_row, q8_avg_pool_row, 32},
+    {q8_quantize_run, q8_dequantize_run},
 };
 
 }  // namespace

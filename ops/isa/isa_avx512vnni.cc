@@ -16,6 +16,7 @@ namespace {
 
 #include "common/q8_pool_rows.h"
 #include "gemm/gemm_q8_avx512vnni.h"
+#include "quantize/quantize_rows.h"
 
 const IsaTable kTable = {
     Isa::kAvx512Vnni,
@@ -23,8 +24,9 @@ const IsaTable kTable = {
     nullptr,
     nullptr,
     0,
-    {Isa::kAvx512Vnni, 8, 32, 4, Q8AForm::kU8, q8_gemm_vnni<8>},
+    {Isa::kAvx512Vnni, 8, 32, 4, Q8AForm::kU8, q8_gemm_vnni<8, 2>, q8_gemm_vnni<8, 1>},
     {q8_max_pool_row, q8_avg_pool_row, 64},
+    {q8_quantize_run, q8_dequantize_run},
 };
 
 }  // namespace

@@ -36,6 +36,7 @@ namespace {
 
 #include "common/q8_pool_rows.h"
 #include "gemm/gemm_q8_neon.h"
+#include "quantize/quantize_rows.h"
 
 #if defined(__aarch64__)
 constexpr int kGemmRows = 8;
@@ -53,6 +54,7 @@ const IsaTable kTable = {
     VecNeon::kWidth,
     {Isa::kNeon, kQ8Rows, 4, 16, Q8AForm::kS8, q8_gemm_neon<kQ8Rows>},
     {q8_max_pool_row, q8_avg_pool_row, 16},
+    {q8_quantize_run, q8_dequantize_run},
 };
 
 }  // namespace

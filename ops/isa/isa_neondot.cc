@@ -17,7 +17,14 @@ namespace {
 #include "gemm/gemm_q8_neon.h"
 
 const IsaTable kTable = {
-    Isa::kNeonDot, {}, nullptr, nullptr, 0, {Isa::kNeonDot, 4, 16, 4, Q8AForm::kS8, q8_gemm_neondot<4>}, {},
+    Isa::kNeonDot,
+    {},
+    nullptr,
+    nullptr,
+    0,
+    {Isa::kNeonDot, 4, 16, 4, Q8AForm::kS8, q8_gemm_neondot<4, 4>, q8_gemm_neondot<4, 2>},
+    {},
+    {},
 };
 
 }  // namespace

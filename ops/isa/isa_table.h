@@ -24,17 +24,19 @@
 #include "gemm/gemm.h"
 #include "gemm/gemm_q8.h"
 #include "max_pool2d/max_pool2d_native.h"
+#include "quantize/quantize.h"
 
 namespace incept::ops {
 
 struct IsaTable {
   Isa isa;
-  GemmUkernel gemm_f32;        // the packed-GEMM tile (conv, fully connected)
-  WinogradFnsOf winograd_f32;  // transforms per variant (nullptr for kNone)
-  MaxPoolRowsFn max_pool_f32;  // nullptr: this ISA has none (a lower one's runs)
-  int32_t max_pool_f32_lanes;  // channels per vector: the "c8" of its name
-  Q8GemmUkernel gemm_q8;       // the int8 GEMM tile (8-bit conv, fully connected); run nullptr: none
-  Q8PoolUkernels q8_pool;      // the 8-bit pools' rows (max, average, global average)
+  GemmUkernel gemm_f32;          // the packed-GEMM tile (conv, fully connected)
+  WinogradFnsOf winograd_f32;    // transforms per variant (nullptr for kNone)
+  MaxPoolRowsFn max_pool_f32;    // nullptr: this ISA has none (a lower one's runs)
+  int32_t max_pool_f32_lanes;    // channels per vector: the "c8" of its name
+  Q8GemmUkernel gemm_q8;         // the int8 GEMM tile (8-bit conv, fully connected); run nullptr: none
+  Q8PoolUkernels q8_pool;        // the 8-bit pools' rows (max, average, global average)
+  Q8ConvertUkernels q8_convert;  // float32 <-> 8-bit runs (the interpreter's convert steps)
 
   // The table holds what `part` needs.
   bool has(IsaPart part) const;

@@ -95,6 +95,14 @@ Status Interpreter::prepare() {
 }
 
 void run_convert(const ConvertStep& c) {
+  if (c.fns != nullptr) {  // the best ISA table's vector runs
+    if (c.quantize) {
+      ops::quantize_with(*c.fns, c.type, c.quant, c.src, c.dst);
+    } else {
+      ops::dequantize_with(*c.fns, c.type, c.quant, c.src, c.dst);
+    }
+    return;
+  }
   ops::with_q8_type(c.type, [&](auto type) {
     using T = decltype(type);
     if (c.quantize) {

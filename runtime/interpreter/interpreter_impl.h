@@ -14,6 +14,7 @@
 #include "incept/interpreter.h"
 #include "interpreter/weight_pages.h"
 #include "loader/graph.h"
+#include "quantize/quantize.h"
 
 namespace incept {
 
@@ -44,6 +45,7 @@ struct ConvertStep {
   ops::Quant quant;
   ConstTensorView<float> src;
   TensorView<float> dst;
+  const ops::Q8ConvertUkernels* fns = nullptr;  // prepare's choice (ops::best_q8_convert); nullptr: the refs
 };
 void run_convert(const ConvertStep& c);
 

@@ -7,6 +7,7 @@
 
 #include "interpreter/interpreter_impl.h"
 #include "planner/planner.h"
+#include "quantize/quantize.h"
 #if INCEPT_WITH_XNNPACK
 #include "common/xnn_op.h"
 #endif
@@ -141,6 +142,7 @@ ConvertStep convert_step(const detail::TensorInfo& t, bool quantize, ConstTensor
   c.quant = {t.quant.scale, t.quant.zero_point};
   c.src = src;
   c.dst = dst;
+  c.fns = ops::best_q8_convert();
   return c;
 }
 
