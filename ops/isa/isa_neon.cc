@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "conv2d/winograd_axes.h"
 #include "isa/isa_table.h"
