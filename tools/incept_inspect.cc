@@ -117,8 +117,8 @@ void print_plan(const incept::Interpreter& it) {
     if (p.in_arena) name_w = std::max(name_w, shown(p.name).size());
   }
   name_w = std::min<size_t>(name_w, 48);
-  std::printf("  %4s  %-*s  %-18s %10s %10s  %-9s  %s\n", "t", static_cast<int>(name_w), "name", "shape", "offset",
-              "bytes", "steps", "view of (first channel, pixel stride)");
+  std::printf("  %4s  %-*s  %-18s %-22s %10s %10s  %-9s  %s\n", "t", static_cast<int>(name_w), "name", "shape",
+              "type (scale, zero pt)", "offset", "bytes", "steps", "view of (first channel, pixel stride)");
   for (int t = 0; t < it.num_tensors(); ++t) {
     const incept::TensorPlacement p = it.tensor_placement(t);
     if (!p.in_arena) continue;
@@ -132,8 +132,15 @@ void print_plan(const incept::Interpreter& it) {
     else if (p.view_of >= 0)
       view = "t" + std::to_string(p.view_of) + " (" + std::to_string(p.channel_offset) + ", " +
              std::to_string(p.pixel_stride) + ")";
-    std::printf("  %4d  %-*s  %-18s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w),
-                fit_left(shown(p.name), name_w).c_str(), format_shape(p.shape).c_str(), p.offset, p.bytes, life,
+    char type[48];
+    if (std::strcmp(p.dtype, "float32") == 0) {
+      std::snprintf(type, sizeof(type), "float32");
+    } else {
+      std::snprintf(type, sizeof(type), "%s (%.4g, %d)", p.dtype, static_cast<double>(p.scale),
+                    static_cast<int>(p.zero_point));
+    }
+    std::printf("  %4d  %-*s  %-18s %-22s %10zu %10zu  %-9s  %s\n", t, static_cast<int>(name_w),
+                fit_left(shown(p.name), name_w).c_str(), format_shape(p.shape).c_str(), type, p.offset, p.bytes, life,
                 view.c_str());
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "common/display_text.h"
@@ -30,9 +31,6 @@ std::string xml_only(const std::string& s) {
   }
   return out;
 }
-
-// A string from the model file: escaped as the tools print them (escape_bytes), then for XML.
-std::string xml_escape(const std::string& raw) { return xml_only(escape_bytes(raw)); }
 
 std::string shape_str(const Shape& s) {
   char buf[64];
@@ -112,14 +110,17 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
                "stroke-width=\"1.2\" stroke-opacity=\"0.55\"/></pattern></defs>\n"
                "<path d=\"M0 0H%.0fV%.0fH0Z\" fill=\"white\"/>\n",
                kWidth, kHeight, kWidth, kHeight, kWidth, kHeight);
+  int num_q8 = 0;
+  for (const Placed& q : roots) num_q8 += std::strcmp(q.p.dtype, "float32") != 0;
   std::fprintf(f, "<text x=\"%.0f\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n", kLeft,
                xml_only(title).c_str());
   std::fprintf(f,
                "<text x=\"%.0f\" y=\"38\">arena %.3f MiB, lower bound %.3f MiB (ratio %.3f), copy-concat plan %.3f "
-               "MiB; %zu tensors, %zu concat views (hatched); red: lower bound, orange: live bytes per step</text>\n",
+               "MiB; %zu tensors (%d of 1-byte elements: pale, blue outline), %zu concat views (hatched); red: lower "
+               "bound, orange: live bytes per step</text>\n",
                kLeft, st.arena_bytes / 1048576.0, st.lower_bound_bytes / 1048576.0,
                st.lower_bound_bytes ? double(st.arena_bytes) / st.lower_bound_bytes : 0.0,
-               st.copy_concat_bytes / 1048576.0, roots.size(), views.size());
+               st.copy_concat_bytes / 1048576.0, roots.size(), num_q8, views.size());
 
   // Grid and axes.
   const double ystep = nice_step(ymax / 1048576.0, 8) * 1048576.0;
@@ -149,30 +150,39 @@ Status write_plan_svg(const char* path, const Interpreter& it, const std::string
                  x1 = X(std::min(steps - 1, std::max(p.first_step, p.last_step)) + 1);
     const double ytop = Y(q.y0 + q.h), ybot = Y(q.y0);
     const double h = std::max(0.8, ybot - ytop);
-    std::string tip = p.name + std::string(" ") + shape_str(p.shape) + "\n" + std::to_string(p.bytes) +
+    // File strings (tensor names) are escaped as the tools print them; the line breaks are the tooltip's own.
+    std::string tip = escape_bytes(p.name) + std::string(" ") + shape_str(p.shape) + "\n" + std::to_string(p.bytes) +
                       " bytes at offset " + std::to_string(p.offset) + "\nsteps " + std::to_string(p.first_step) +
                       ".." + std::to_string(p.last_step);
+    if (std::strcmp(p.dtype, "float32") != 0) {
+      char quant[96];
+      std::snprintf(quant, sizeof(quant), "\n%s, 1 byte an element, scale %.6g, zero point %d", p.dtype,
+                    static_cast<double>(p.scale), static_cast<int>(p.zero_point));
+      tip += quant;
+    }
     if (q.root >= 0 && p.fused)
-      tip += "\nthe conv writes " + std::string(all[p.view_of].name) + " directly (residual add fused)";
+      tip += "\nthe conv writes " + escape_bytes(all[p.view_of].name) + " directly (residual add fused)";
     else if (q.root >= 0 && p.in_place)
-      tip += "\nwritten in place over " + std::string(all[p.view_of].name);
+      tip += "\nwritten in place over " + escape_bytes(all[p.view_of].name);
     else if (q.root >= 0)
-      tip += "\nview of " + std::string(all[p.view_of].name) + ", channels from " + std::to_string(p.channel_offset) +
+      tip += "\nview of " + escape_bytes(all[p.view_of].name) + ", channels from " + std::to_string(p.channel_offset) +
              ", pixel stride " + std::to_string(p.pixel_stride);
     std::fprintf(f,
                  "<rect class=\"%s\" data-tensor=\"%d\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
                  "fill=\"%s\" %s><title>%s</title></rect>\n",
-                 cls, q.index, x0, ybot - h, std::max(0.8, x1 - x0), h, fill.c_str(), extra, xml_escape(tip).c_str());
+                 cls, q.index, x0, ybot - h, std::max(0.8, x1 - x0), h, fill.c_str(), extra, xml_only(tip).c_str());
     if (x1 - x0 > 40 && h > 12 && !has_views[q.index]) {  // a concat root is labelled by its views
       const std::string label = short_label(p.name, static_cast<size_t>((x1 - x0 - 4) / 6.2));
       std::fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" pointer-events=\"none\">%s</text>\n", x0 + 2,
                    ybot - h / 2 + 3.5, xml_only(label).c_str());
     }
   };
-  for (const Placed& q : roots) {
+  for (const Placed& q : roots) {  // 8-bit tensors: lighter, with a blue outline (class "tensor q8")
+    const bool q8 = std::strcmp(q.p.dtype, "float32") != 0;
     char fill[48];
-    std::snprintf(fill, sizeof(fill), "hsl(%d,55%%,72%%)", (q.index * 47) % 360);
-    rect(q, "tensor", fill, "stroke=\"#333\" stroke-width=\"0.5\"");
+    std::snprintf(fill, sizeof(fill), "hsl(%d,%d%%,%d%%)", (q.index * 47) % 360, q8 ? 45 : 55, q8 ? 82 : 72);
+    rect(q, q8 ? "tensor q8" : "tensor", fill,
+         q8 ? "stroke=\"#1f5fbf\" stroke-width=\"0.9\"" : "stroke=\"#333\" stroke-width=\"0.5\"");
   }
   for (const Placed& q : views)
     rect(q, "view", "url(#hatch)", "stroke=\"#000\" stroke-width=\"0.8\" stroke-dasharray=\"3,2\"");

@@ -203,6 +203,11 @@ TensorPlacement Interpreter::tensor_placement(int t) const {
   p.shape = info.shape;
   p.bytes = static_cast<size_t>(info.num_elements) * (info.is_constant() ? sizeof(float) : m.element_bytes(t));
   p.constant = info.is_constant();
+  if (info.is_8bit_activation()) {
+    p.dtype = detail::storage_name(info.storage);
+    p.scale = info.quant.scale;
+    p.zero_point = info.quant.zero_point;
+  }
   if (!m.planned || p.constant) return p;
   int32_t channel = 0;
   const int r = m.root_of(t, &channel);

@@ -90,7 +90,8 @@ def test_inspect_prints_plan_and_draws_one_rect_per_tensor(tiny, tmp_path):
     for word in ("architecture", "preprocess", "labels", "graph", "memory plan", "lower bound", "copy-concat"):
         assert word in out, word
     plan = out.split("memory plan", 1)[1]
-    rows = re.findall(r"^\s*(\d+)\s+(\S+)\s+\[[^\]]*\]\s+(\d+)\s+(\d+)\s+(-?\d+)\.\.(-?\d+)\s+(.*)$", plan, re.M)
+    rows = re.findall(r"^\s*(\d+)\s+(\S+)\s+\[[^\]]*\]\s+float32\s+(\d+)\s+(\d+)\s+(-?\d+)\.\.(-?\d+)\s+(.*)$", plan,
+                      re.M)
     assert rows, plan
     planned = {int(t) for t, *_ in rows}
     views = {int(t) for t, *rest in rows if rest[-1].strip() != "-"}
@@ -103,6 +104,7 @@ def test_inspect_prints_plan_and_draws_one_rect_per_tensor(tiny, tmp_path):
     w, h = float(root.get("width")), float(root.get("height"))
     for e in rects:
         assert e.find(SVG_NS + "title") is not None and e.find(SVG_NS + "title").text
+        assert "\n" in e.find(SVG_NS + "title").text and "\\x0a" not in e.find(SVG_NS + "title").text   # real breaks
         x, y, rw, rh = (float(e.get(k)) for k in ("x", "y", "width", "height"))
         assert 0 <= x and x + rw <= w + 0.01 and 0 <= y and y + rh <= h + 0.01 and rw > 0 and rh > 0
 

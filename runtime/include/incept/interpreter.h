@@ -104,10 +104,13 @@ struct OpInfo {
 struct TensorPlacement {
   const char* name = "";
   Shape shape;
-  bool constant = false;                // weights (read from the file or packed by kernels)
-  bool in_arena = false;                // false for weights and unused tensors
-  size_t offset = 0;                    // bytes from the arena start to the tensor's first element
-  size_t bytes = 0;                     // its own elements x 4 (a view's span is strided inside its root)
+  bool constant = false;          // weights (read from the file or packed by kernels)
+  bool in_arena = false;          // false for weights and unused tensors
+  size_t offset = 0;              // bytes from the arena start to the tensor's first element
+  size_t bytes = 0;               // its own elements x their size (a view's span is strided inside its root)
+  const char* dtype = "float32";  // its storage in the arena: "float32", "uint8" or "int8"
+  float scale = 0.0f;             // an 8-bit tensor's quantisation (real = scale * (q - zero_point))
+  int32_t zero_point = 0;
   int first_step = -1, last_step = -1;  // op indices that bound its lifetime (views: the root's)
   int view_of = -1;                     // tensor index of the concat output it is a channel slice of, or of the input
                                         // an in-place op writes it over (in_place), or -1
