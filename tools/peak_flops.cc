@@ -108,7 +108,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) float dot_vnni(uint64_t i
   __m512i s = acc[0];
   for (int i = 1; i < kAcc; ++i) s = _mm512_add_epi32(s, acc[i]);
   *flop = static_cast<double>(iters) * kAcc * 16 * 4 * 2;  // 16 lanes of 4 u8 x s8 products
-  return static_cast<float>(_mm512_reduce_add_epi32(s));
+  alignas(64) int32_t lanes[16];
+  _mm512_store_si512(lanes, s);
+  float sum = 0.0f;
+  for (int32_t v : lanes) sum += static_cast<float>(v);
+  return sum;
 }
 
 __attribute__((target("avx2"))) float madd_avx2(uint64_t iters, double* flop) {

@@ -245,6 +245,12 @@ incept_status incept_interpreter_input(const incept_interpreter* it, int index, 
 incept_status incept_interpreter_output(const incept_interpreter* it, int index, incept_tensor* out) {
   return tensor_at(it, Side::kOutput, index, out, "incept_interpreter_output");
 }
+incept_status incept_interpreter_set_input_image(incept_interpreter* it, int index, const uint8_t* pixels,
+                                                 int32_t height, int32_t width, int32_t channels, size_t row_bytes) {
+  return run_guarded("incept_interpreter_set_input_image", it,
+                     [&] { return it->it.set_input_image(index, pixels, height, width, channels, row_bytes); });
+}
+
 incept_status incept_interpreter_input_by_name(const incept_interpreter* it, const char* name, incept_tensor* out) {
   return tensor_named(it, Side::kInput, name, out, "incept_interpreter_input_by_name");
 }

@@ -120,10 +120,23 @@ static inline void run_step(const Step& s, pthreadpool_t pool) {
   for (int i = 0; i < s.num_after; ++i) run_convert(s.after[i]);
 }
 
+// The 8-bit graph inputs, before the first step: from a frame set_input_image() left, else from the float32
+// staging the API wrote.
+static void run_entry(Interpreter::Impl& impl) {
+  for (const ConvertStep& c : impl.entry_converts) {
+    PendingImage& image = impl.images[static_cast<size_t>(c.input)];
+    if (image.pixels != nullptr) {
+      run_pending_image(image, c.dst);
+    } else {
+      run_convert(c);
+    }
+  }
+}
+
 Status Interpreter::invoke() {
   INCEPT_CHECK(impl_->prepared, kInvalidArgument, "invoke() called before a successful prepare()");
   pthreadpool_t pool = impl_->pool;
-  for (const ConvertStep& c : impl_->entry_converts) run_convert(c);
+  run_entry(*impl_);
   for (const Step& s : impl_->steps) run_step(s, pool);
   return Status::ok();
 }
@@ -135,7 +148,7 @@ Status Interpreter::invoke_profiled(double* op_ms) {
   const Step* steps = impl_->steps.data();
   pthreadpool_t pool = impl_->pool;
   const auto entry = clock::now();
-  for (const ConvertStep& c : impl_->entry_converts) run_convert(c);
+  run_entry(*impl_);
   const double entry_ms = std::chrono::duration<double, std::milli>(clock::now() - entry).count();
   for (size_t i = 0, n = impl_->steps.size(); i < n; ++i) {
     const auto t0 = clock::now();

@@ -46,7 +46,21 @@ struct ConvertStep {
   ConstTensorView<float> src;
   TensorView<float> dst;
   const ops::Q8ConvertUkernels* fns = nullptr;  // prepare's choice (ops::best_q8_convert); nullptr: the refs
+  int input = -1;                               // an entry convert's graph input index
 };
+
+// A camera frame waiting for the next invoke() to quantise it into an 8-bit graph input
+// (Interpreter::set_input_image): the caller's pixels and, per channel of the model's order, the quantised
+// value of each byte (the preprocessing and the quantisation depend on the byte alone).
+struct PendingImage {
+  const uint8_t* pixels = nullptr;  // nullptr: none (the float32 staging is the input)
+  int32_t height = 0, width = 0, channels = 3;
+  size_t row_bytes = 0;
+  int32_t source[3] = {0, 1, 2};  // the pixel byte each of the model's channels reads (BGR: 2, 1, 0)
+  uint8_t lut[3][256] = {};
+};
+// Writes the pending image into `dst` (the 8-bit input's view) and forgets it.
+void run_pending_image(PendingImage& image, TensorView<float> dst);
 void run_convert(const ConvertStep& c);
 
 // One op, fully bound: invoke() only reads these.
@@ -124,6 +138,7 @@ struct Interpreter::Impl {
   std::vector<ConvertStep> converts;              // every step's conversions, step after step
   std::vector<ConvertStep> entry_converts;        // 8-bit graph inputs, from their float32 staging
   std::vector<TensorView<float>> staging;         // graph input i -> its float32 staging view (8-bit inputs)
+  std::vector<PendingImage> images;               // graph input i -> a frame set for the next invoke()
 
   ~Impl();
   // The whole plan: shapes checked, views and in-place Adds, lifetimes, residual fusions, kernels (weights

@@ -204,7 +204,9 @@ Status Interpreter::Impl::bind(uint8_t* base) {
     const int t = d.inputs[i];
     staging[i] = dense_view(reinterpret_cast<float*>(base + offsets[staging_block[i]]), d.tensors[t].shape);
     entry_converts.push_back(convert_step(d.tensors[t], true, as_const(staging[i]), views[t]));
+    entry_converts.back().input = static_cast<int>(i);
   }
+  images.assign(d.inputs.size(), PendingImage{});
 
   steps.clear();
   steps.reserve(d.ops.size());

@@ -165,6 +165,31 @@ int main(int argc, char** argv) {
                "no_such_tensor");
   EXPECT_ERROR(incept_interpreter_output_by_name(it, "no_such_output", &scratch), INCEPT_STATUS_INVALID_ARGUMENT,
                "no_such_output");
+  /* A camera frame (RGBX, padded rows) into the float input: every value written and finite, the same frame
+   * the same floats; and what is refused. (tests/runtime/image_input_test.cc holds the values to the formula.) */
+  if (in.rank == 4 && in.dims[0] == 1 && in.dims[3] == 3) {
+    const size_t row = (size_t)in.dims[2] * 4 + 3, n = (size_t)in.dims[1] * in.dims[2] * 3;
+    unsigned char* px = (unsigned char*)malloc(row * (size_t)in.dims[1]);
+    float* first = (float*)malloc(n * sizeof(float));
+    EXPECT(px != NULL && first != NULL);
+    for (i = 0; i < row * (size_t)in.dims[1]; ++i) px[i] = (unsigned char)(i * 37u + 11u);
+    for (i = 0; i < n; ++i) in.data[i] = NAN;
+    EXPECT(incept_interpreter_set_input_image(it, 0, px, in.dims[1], in.dims[2], 4, row) == INCEPT_STATUS_OK);
+    for (i = 0; i < n; ++i) EXPECT(isfinite(in.data[i]));
+    memcpy(first, in.data, n * sizeof(float));
+    EXPECT(incept_interpreter_set_input_image(it, 0, px, in.dims[1], in.dims[2], 4, row) == INCEPT_STATUS_OK);
+    EXPECT(memcmp(first, in.data, n * sizeof(float)) == 0);
+    EXPECT_ERROR(incept_interpreter_set_input_image(it, 0, px, in.dims[1] + 1, in.dims[2], 3, 0),
+                 INCEPT_STATUS_INVALID_ARGUMENT, "scale it to");
+    EXPECT_ERROR(incept_interpreter_set_input_image(it, 0, NULL, in.dims[1], in.dims[2], 3, 0),
+                 INCEPT_STATUS_INVALID_ARGUMENT, "null");
+    EXPECT_ERROR(incept_interpreter_set_input_image(it, 9, px, in.dims[1], in.dims[2], 3, 0),
+                 INCEPT_STATUS_INVALID_ARGUMENT, "out of range");
+    EXPECT_ERROR(incept_interpreter_set_input_image(NULL, 0, px, in.dims[1], in.dims[2], 3, 0),
+                 INCEPT_STATUS_INVALID_ARGUMENT, "NULL");
+    free(first);
+    free(px);
+  }
   fill_input(&in);
   EXPECT(incept_interpreter_invoke(it) == INCEPT_STATUS_OK);
 

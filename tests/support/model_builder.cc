@@ -195,8 +195,8 @@ std::vector<uint8_t> ModelBuilder::build(uint64_t data_start, std::vector<uint64
   const std::vector<int32_t> in32(inputs.begin(), inputs.end()), out32(outputs.begin(), outputs.end());
   const std::vector<float> mean = {0.485f, 0.456f, 0.406f}, std_dev = {0.229f, 0.224f, 0.225f};
   const fb::Size2D input_size(8, 8);
-  auto md = fb::CreateMetadataDirect(fbb, "test", &input_size, &mean, &std_dev, fb::ChannelOrder::RGB, nullptr,
-                                     "model_builder");
+  auto md = fb::CreateMetadataDirect(fbb, "test", &input_size, &mean, &std_dev,
+                                     bgr_ ? fb::ChannelOrder::BGR : fb::ChannelOrder::RGB, nullptr, "model_builder");
   auto model = fb::CreateModelDirect(fbb, version_, &tensors, &ops, &in32, &out32, &buffers, md);
   fbb.FinishSizePrefixed(model, fb::ModelIdentifier());
   return std::vector<uint8_t>(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());

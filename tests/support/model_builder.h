@@ -65,6 +65,8 @@ class ModelBuilder {
   void op_of_unknown_type(const std::string& name, std::vector<int> ins, int out, uint8_t type);
 
   void set_version(uint32_t v) { version_ = v; }
+  // The preprocessing's channel order (RGB unless set): BGR models read a pixel's bytes the other way round.
+  void set_bgr(bool bgr) { bgr_ = bgr; }
   // Model bytes. `data` in each buffer is placed after the FlatBuffer at 64-byte aligned offsets.
   std::vector<uint8_t> finish(std::vector<int> inputs, std::vector<int> outputs) const;
 
@@ -106,6 +108,7 @@ class ModelBuilder {
   std::vector<BufferDef> buffers_;
   std::vector<OpDef> ops_;
   uint32_t version_ = 1;
+  bool bgr_ = false;
 };
 
 // Bytes in a 64-byte aligned heap block (Model::from_bytes reads weights in place).

@@ -139,6 +139,8 @@ class PyInterpreter {
   py::object run(py::handle x, const std::string& layout_arg, const py::object& out) {
     const std::shared_ptr<Session> s = live();  // a copy: close() from another thread cannot free it under us
     Interpreter& i = *s->interpreter;
+    if (!pending_image_.is_none())
+      throw py::value_error("run(): an image from set_input_image() is waiting for invoke(); call invoke()");
     if (i.num_inputs() != 1 || i.num_outputs() != 1)
       throw py::value_error("run() takes a model with one input and one output, this one has " +
                             std::to_string(i.num_inputs()) + " and " + std::to_string(i.num_outputs()) +
@@ -177,9 +179,34 @@ class PyInterpreter {
 
   void invoke() {
     const std::shared_ptr<Session> s = live();
-    BusyGuard busy(*s);
-    py::gil_scoped_release nogil;
-    check(s->interpreter->invoke());
+    {
+      BusyGuard busy(*s);
+      py::gil_scoped_release nogil;
+      check(s->interpreter->invoke());
+    }
+    pending_image_ = py::none();  // read by that invoke: the next one reads the float input
+  }
+
+  // A camera frame: uint8 [height, width, 3 or 4] (RGB, RGBA), rows at any stride, pixels contiguous.
+  void set_input_image(py::handle pixels, int index) {
+    const std::shared_ptr<Session> s = live();
+    Interpreter& i = *s->interpreter;
+    const char* expected = "set_input_image() takes a uint8 numpy.ndarray [height, width, 3 or 4] (RGB or RGBA)";
+    if (!py::isinstance<py::array>(pixels)) throw py::type_error(std::string(expected) + ", got " + type_name(pixels));
+    const py::array a = py::reinterpret_borrow<py::array>(pixels);
+    if (!py::array_t<uint8_t>::check_(a))
+      throw py::type_error(std::string(expected) + ", got a " + std::string(py::str(a.dtype())) + " array");
+    if (a.ndim() != 3 || (a.shape(2) != 3 && a.shape(2) != 4))
+      throw py::value_error(std::string(expected) + ", got shape " + dims_of(a));
+    if (a.strides(2) != 1 || a.strides(1) != a.shape(2) || a.strides(0) < a.shape(1) * a.shape(2))
+      throw py::value_error(std::string(expected) + " with its pixels contiguous (rows may be strided)");
+    if (index < 0 || index >= i.num_inputs())
+      throw py::index_error("input index " + std::to_string(index) + " out of range (the model has " +
+                            std::to_string(i.num_inputs()) + ")");
+    check(i.set_input_image(index, static_cast<const uint8_t*>(a.data()), static_cast<int32_t>(a.shape(0)),
+                            static_cast<int32_t>(a.shape(1)), static_cast<int32_t>(a.shape(2)),
+                            static_cast<size_t>(a.strides(0))));
+    pending_image_ = a;  // an 8-bit input reads the pixels at the next invoke(): keep them alive until then
   }
 
   py::list profile(py::handle x, const std::string& layout_arg, int runs, int warmup) {
@@ -253,6 +280,7 @@ class PyInterpreter {
  private:
   std::shared_ptr<Session> s_;
   InterpreterOptions options_;
+  py::object pending_image_ = py::none();  // set_input_image()'s pixels, until the invoke that reads them
 };
 
 }  // namespace
@@ -290,6 +318,12 @@ A rank-4 output comes back in the same layout. out: a writeable C-contiguous flo
 output's shape to write into instead of allocating. The GIL is released while it runs.)doc")
       .def("invoke", &P::invoke,
            "Runs the model on what interp.input / interp.inputs hold now; read interp.output after. No copies.")
+      .def("set_input_image", &P::set_input_image, py::arg("pixels"), py::arg("index") = 0,
+           R"doc(A camera frame as input `index`: a uint8 array [height, width, 3] (RGB) or [height, width, 4]
+(RGBA, the fourth byte ignored) of exactly the input's height and width, preprocessed as the model records
+(x = (pixel / 255 - mean) / std in its channel order). A float32 input is written now (interp.input shows
+it); an 8-bit input (a file from --quantize int8) is normalised and quantised in one pass by the next
+invoke(), which reads the pixels in place of the float input, once. Same result as writing x and invoking.)doc")
       .def("profile", &P::profile, py::arg("x") = py::none(), py::arg("layout") = "nhwc", py::arg("runs") = 10,
            py::arg("warmup") = 1,
            R"doc(Times every op as `incept-bench --profile` does: `warmup` plain runs, then `runs` profiled ones.

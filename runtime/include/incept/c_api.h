@@ -124,6 +124,14 @@ incept_status incept_interpreter_input(const incept_interpreter* it, int index, 
 incept_status incept_interpreter_output(const incept_interpreter* it, int index, incept_tensor* out);
 incept_status incept_interpreter_input_by_name(const incept_interpreter* it, const char* name, incept_tensor* out);
 incept_status incept_interpreter_output_by_name(const incept_interpreter* it, const char* name, incept_tensor* out);
+/* A camera frame as input `index` (after prepare): uint8 pixels, row-major, height x width, `channels` bytes a
+ * pixel (3: RGB; 4: RGBA or RGBX, the fourth ignored), rows `row_bytes` apart (0: width * channels); exactly the
+ * input's height and width. Preprocessed as the model records, x = (pixel / 255 - mean) / std in its channel
+ * order: written at once into a float32 input; for an 8-bit input (--quantize int8) normalised and quantised in
+ * one pass when the next invoke starts, which reads the pixels (keep them valid until it returns) in place of
+ * the float input, once. */
+incept_status incept_interpreter_set_input_image(incept_interpreter* it, int index, const uint8_t* pixels,
+                                                 int32_t height, int32_t width, int32_t channels, size_t row_bytes);
 
 #ifdef __cplusplus
 }

@@ -142,7 +142,17 @@ class Interpreter {
 
   int num_inputs() const;
   int num_outputs() const;
-  TensorRef input(int i) const;   // after prepare()
+  TensorRef input(int i) const;  // after prepare()
+  // A camera frame as graph input i (after prepare()), preprocessed as the model records: uint8 pixels,
+  // row-major HWC, RGB (channels = 3) or RGBA / RGBX (channels = 4, the fourth byte ignored), rows
+  // row_bytes apart (0: width * channels), exactly the input's height and width (scale the frame first);
+  // x[c] = (pixel / 255 - mean[c]) / std[c] in the model's channel order. A float32 input is written now
+  // (input(i) holds the result). An 8-bit input (a file converted with --quantize int8) is normalised and
+  // quantised in one pass straight into its 8 bits when the next invoke() starts, which reads the pixels
+  // (keep them valid until it returns) instead of the float32 input; the invoke after it reads the float32
+  // input again unless this is called again. Same bytes as writing x into input(i) and invoking.
+  [[nodiscard]] Status set_input_image(int i, const uint8_t* pixels, int32_t height, int32_t width,
+                                       int32_t channels = 3, size_t row_bytes = 0);
   TensorRef output(int i) const;  // after prepare()
   const PlanStats& plan_stats() const;
   int num_ops() const;
