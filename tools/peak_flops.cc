@@ -25,6 +25,11 @@
 #endif
 
 namespace incept::bench {
+
+#if INCEPT_PEAK_NEON && defined(__aarch64__)
+float sdot_peak_loop(uint64_t iters, double* flop);  // peak_sdot.cc
+#endif
+
 namespace {
 
 constexpr float kA = 0.999999f;
@@ -138,20 +143,8 @@ __attribute__((target("avx2"))) float madd_avx2(uint64_t iters, double* flop) {
 #endif
 
 #if INCEPT_PEAK_NEON && defined(__aarch64__)
-__attribute__((target("arch=armv8.2-a+dotprod"))) float sdot_neon(uint64_t iters, double* flop) {
-  constexpr int kAcc = 24;
-  const int8x16_t a = vdupq_n_s8(3), b = vdupq_n_s8(-2);
-  int32x4_t acc[kAcc];
-  for (int i = 0; i < kAcc; ++i) acc[i] = vdupq_n_s32(i);
-  for (uint64_t n = 0; n < iters; ++n) {
-#pragma GCC unroll 24
-    for (int i = 0; i < kAcc; ++i) acc[i] = vdotq_s32(acc[i], a, b);
-  }
-  int32x4_t s = acc[0];
-  for (int i = 1; i < kAcc; ++i) s = vaddq_s32(s, acc[i]);
-  *flop = static_cast<double>(iters) * kAcc * 4 * 4 * 2;  // 4 lanes of 4 s8 x s8 products
-  return static_cast<float>(vaddvq_s32(s));
-}
+// SDOT chains: peak_sdot.cc, the one file compiled with -march=armv8.2-a+dotprod (run only where the CPU has it).
+float sdot_neon(uint64_t iters, double* flop) { return sdot_peak_loop(iters, flop); }
 #endif
 
 #if INCEPT_PEAK_NEON
