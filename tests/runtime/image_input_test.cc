@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "incept/incept.h"
@@ -89,7 +90,8 @@ TEST_CASE("image input: a uint8 frame gives the float formula's logits, float32 
       REQUIRE(model.ok());
       Interpreter it(*model);
       REQUIRE(it.prepare().is_ok());
-      for (auto [channels, pad] : {std::pair{3, 0}, std::pair{4, 0}, std::pair{3, 7}, std::pair{4, 1}}) {
+      for (const std::pair<int, int>& layout : {std::pair{3, 0}, std::pair{4, 0}, std::pair{3, 7}, std::pair{4, 1}}) {
+        const int channels = layout.first, pad = layout.second;  // not a structured binding: CAPTURE takes them
         CAPTURE(channels);
         CAPTURE(pad);
         const std::vector<uint8_t> px = frame(channels, pad, static_cast<uint32_t>(channels * 31 + pad));
