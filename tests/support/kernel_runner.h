@@ -38,9 +38,9 @@ namespace incept::test {
 // Why this CPU cannot run `k`, whatever the INCEPT_ISA cap says ("for avx512f, which this CPU lacks"); ""
 // when it can.
 inline std::string why_not_runnable(const ops::Kernel& k) {
-  if (k.types.input != ops::DataType::kF32)  // these cases are float32; 8-bit kernels have their own
-    return "for 8-bit tensors (float32 cases)";
   if (!ops::cpu_has(k.isa)) return std::string("for ") + ops::isa_name(k.isa) + ", which this CPU lacks";
+  if (k.types.input != ops::DataType::kF32)  // these cases are float32; 8-bit kernels have their own tests
+    return "for 8-bit tensors (float32 cases)";
   const IsaCapGuard cap(ops::cpu_best_isa());
   if (ops::kernel_usable(k)) return "";
   return k.family == ops::KernelFamily::kXnnpack ? "of XNNPACK, not built in or not usable on this CPU"
