@@ -27,7 +27,8 @@
 namespace incept::bench {
 
 #if INCEPT_PEAK_NEON && defined(__aarch64__)
-float sdot_peak_loop(uint64_t iters, double* flop);  // peak_sdot.cc
+// SDOT chains: peak_sdot.cc, the one file compiled with -march=armv8.2-a+dotprod (called where the CPU has it).
+float sdot_peak_loop(uint64_t iters, double* flop);
 #endif
 
 namespace {
@@ -142,11 +143,6 @@ __attribute__((target("avx2"))) float madd_avx2(uint64_t iters, double* flop) {
 }
 #endif
 
-#if INCEPT_PEAK_NEON && defined(__aarch64__)
-// SDOT chains: peak_sdot.cc, the one file compiled with -march=armv8.2-a+dotprod (run only where the CPU has it).
-float sdot_neon(uint64_t iters, double* flop) { return sdot_peak_loop(iters, flop); }
-#endif
-
 #if INCEPT_PEAK_NEON
 // SMULL + SMLAL (two products in each int16 lane) + SADALP: 16 products in three instructions. Each chain
 // multiplies its own accumulator's bytes, so no product can be hoisted or shared.
@@ -228,7 +224,7 @@ void pick_int8_kernel(PeakIsa limit, Kernel* k, const char** isa) {
   (void)limit;
 #if defined(__aarch64__) && defined(__linux__)
   if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) {
-    *k = sdot_neon;
+    *k = sdot_peak_loop;  // peak_sdot.cc
     *isa = "neondot";
     return;
   }

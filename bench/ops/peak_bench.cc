@@ -9,34 +9,27 @@
 namespace incept::bench {
 namespace {
 
-void run_peak(benchmark::State& state, PeakIsa limit) {
+// One probe of tools/peak_flops.h (measure_peak_flops, or measure_peak_int8: the instruction of the best
+// table's int8 micro-kernel, in FLOPS as the convs count them, 2 per multiply-accumulate).
+void run_peak(benchmark::State& state, PeakFlops (*measure)(double, PeakIsa), PeakIsa limit) {
   PeakFlops peak;
-  for (auto _ : state) peak = measure_peak_flops(0.05, limit);
+  for (auto _ : state) peak = measure(0.05, limit);
   state.counters["FLOPS"] = benchmark::Counter(peak.gflops_per_core * 1e9);
   state.SetLabel(std::string(peak.isa) + ", one core");
 }
 
-void BM_peak_fma(benchmark::State& state) { run_peak(state, PeakIsa::kWidest); }
-
-// The int8 peak (tools/peak_flops.h: the instruction of the best table's int8 micro-kernel), in FLOPS as the
-// convs count them (2 per multiply-accumulate).
-void run_peak_int8(benchmark::State& state, PeakIsa limit) {
-  PeakFlops peak;
-  for (auto _ : state) peak = measure_peak_int8(0.05, limit);
-  state.counters["FLOPS"] = benchmark::Counter(peak.gflops_per_core * 1e9);
-  state.SetLabel(std::string(peak.isa) + ", one core");
-}
-void BM_peak_int8(benchmark::State& state) { run_peak_int8(state, PeakIsa::kWidest); }
+void BM_peak_fma(benchmark::State& state) { run_peak(state, measure_peak_flops, PeakIsa::kWidest); }
+void BM_peak_int8(benchmark::State& state) { run_peak(state, measure_peak_int8, PeakIsa::kWidest); }
 #if defined(__x86_64__)
 // The AVX2 peak on a CPU that also has AVX-512: what the 6x16 AVX2 kernels are measured against.
 void BM_peak_fma_avx2(benchmark::State& state) {
   if (!ops::cpu_has(ops::Isa::kAvx2Fma)) return state.SkipWithError("this CPU has no AVX2+FMA");
-  run_peak(state, PeakIsa::kAvx2);
+  run_peak(state, measure_peak_flops, PeakIsa::kAvx2);
 }
 // The int8 peak of the AVX2 table's exact VPMADDWD path, on a CPU that also has AVX-512 VNNI.
 void BM_peak_int8_avx2(benchmark::State& state) {
   if (!ops::cpu_has(ops::Isa::kAvx2Fma)) return state.SkipWithError("this CPU has no AVX2");
-  run_peak_int8(state, PeakIsa::kAvx2);
+  run_peak(state, measure_peak_int8, PeakIsa::kAvx2);
 }
 #endif
 

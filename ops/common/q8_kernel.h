@@ -65,12 +65,14 @@ struct Q8LinearState : KernelState {
   std::vector<int32_t> bias;
   std::vector<float> multiplier;
   DataType in = DataType::kQU8, out = DataType::kQU8;
+  DataType residual = DataType::kNone;  // a fused residual's storage (q.residual its quantisation), else kNone
 };
 
 // What an 8-bit linear op whose activation input is 0, int8 weights input 1 and optional float bias input 2,
 // with k products per output, needs before any kernel runs it: the int32 bias and multipliers (into the
 // vectors) and q pointing at them, the weights and the op's quantisation. kUnsupported unless every type
-// is there and an int32 accumulator holds every sum (common/quant.h, q8_accumulator_fits).
+// is there and an int32 accumulator holds every sum (common/quant.h, q8_accumulator_fits). With a fused residual
+// (KernelConfig::residual_stride) q->residual is its quantisation (kUnsupported for a float one).
 inline Status q8_linear_config(const KernelConfig& c, Activation activation, int64_t k, int32_t cout,
                                std::vector<int32_t>* bias_q, std::vector<float>* multiplier, QLinear* q) {
   INCEPT_CHECK(c.num_inputs >= 2 && is_q8(c.input_types[0]) && is_q8(c.output_type) && c.constants_q8[1] != nullptr &&
@@ -86,6 +88,10 @@ inline Status q8_linear_config(const KernelConfig& c, Activation activation, int
   INCEPT_CHECK(q8_accumulator_fits(k, max_bias), kUnsupported,
                "an int32 accumulator cannot hold %lld products and a bias of %lld", static_cast<long long>(k),
                static_cast<long long>(max_bias));
+  if (c.residual_stride > 0) {  // a fused residual add: 8-bit, with its own quantisation
+    INCEPT_CHECK(is_q8(c.residual_type), kUnsupported, "a float residual");
+    q->residual = c.residual_quant;
+  }
   q->in = c.input_quant[0];
   q->out = c.output_quant;
   q->weights = c.constants_q8[1];
@@ -104,6 +110,7 @@ Status q8_linear_create(const KernelConfig& c, const P& p, Activation activation
   s->p = p;
   s->in = c.input_types[0];
   s->out = c.output_type;
+  if (c.residual_stride > 0) s->residual = c.residual_type;
   plan->state = std::move(s);
   return Status::ok();
 }

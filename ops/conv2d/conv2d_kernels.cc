@@ -60,28 +60,13 @@ void run_ref(const KernelState* s, const KernelIo& io, pthreadpool_t) {
 
 // 8-bit: with a fused residual (KernelConfig::residual_type), the Add's activation and the residual's
 // quantisation; the config's output is the Add's.
-struct Q8ConvState : Q8LinearState<P> {
-  DataType residual = DataType::kNone;
-};
 Status create_q8(const KernelConfig& c, KernelPlan* plan) {
   const P p = fused_params(c);
   const Shape& w = c.input_shapes[1];  // OHWI
-  auto s = std::make_unique<Q8ConvState>();
-  INCEPT_RETURN_IF_ERROR(
-      q8_linear_config(c, p.activation, int64_t{w[1]} * w[2] * w[3], w[0], &s->bias, &s->multiplier, &s->q));
-  s->p = p;
-  s->in = c.input_types[0];
-  s->out = c.output_type;
-  if (c.residual_stride > 0) {
-    INCEPT_CHECK(is_q8(c.residual_type), kUnsupported, "a float residual");
-    s->residual = c.residual_type;
-    s->q.residual = c.residual_quant;
-  }
-  plan->state = std::move(s);
-  return Status::ok();
+  return q8_linear_create(c, p, p.activation, int64_t{w[1]} * w[2] * w[3], w[0], plan);
 }
 void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
-  const auto& s = *static_cast<const Q8ConvState*>(st);
+  const auto& s = *static_cast<const Q8LinearState<P>*>(st);
   with_q8_types(s.in, s.out, [&](auto tin, auto tout) {
     using TIn = decltype(tin);
     using TOut = decltype(tout);

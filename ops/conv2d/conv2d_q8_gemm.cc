@@ -302,12 +302,7 @@ Status q8_gemm_kernel_create(const Q8GemmUkernel& uk, const KernelConfig& c, con
   std::vector<float> multiplier;
   QLinear q;
   INCEPT_RETURN_IF_ERROR(q8_linear_config(c, p.activation, k, cout, &bias, &multiplier, &q));
-  Q8ConvTypes types{c.input_types[0], c.output_type, DataType::kNone};
-  if (c.residual_stride > 0) {
-    INCEPT_CHECK(is_q8(c.residual_type), kUnsupported, "a float residual");
-    types.residual = c.residual_type;
-    q.residual = c.residual_quant;
-  }
+  const Q8ConvTypes types{c.input_types[0], c.output_type, c.residual_stride > 0 ? c.residual_type : DataType::kNone};
   auto s = std::make_unique<Q8GemmState>();
   INCEPT_RETURN_IF_ERROR(conv2d_q8_gemm_create(uk, p, in, out, types, q, &s->g));
   plan->packed_bytes = s->g.packed_bytes();
