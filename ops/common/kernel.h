@@ -65,7 +65,7 @@ struct Kernel;
 
 // The part of an ISA table a native kernel runs on: whether a table gets the kernel, and the tile its
 // name carries.
-enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32, kGemmQ8, kPoolQ8 };
+enum class IsaPart : uint8_t { kGemmF32, kWinogradF32, kMaxPoolF32, kGemmQ8, kPoolQ8, kWinogradQ8 };
 
 // One op as prepare sees it once the memory plan has placed its tensors. Arrays have num_inputs entries.
 struct KernelConfig {

@@ -10,6 +10,7 @@
 #include "conv2d/conv2d_eigen.h"
 #include "conv2d/conv2d_gemm.h"
 #include "conv2d/conv2d_q8_gemm.h"
+#include "conv2d/conv2d_q8_winograd.h"
 #include "conv2d/conv2d_winograd.h"
 #include "isa/isa_table.h"
 #include "op_registry.h"
@@ -86,9 +87,14 @@ Status create_q8_gemm(const KernelConfig& c, KernelPlan* plan) {
                                int64_t{w[1]} * w[2] * w[3], w[0], plan);
 }
 
+Status create_q8_winograd(const KernelConfig& c, KernelPlan* plan) {
+  return q8_winograd_kernel_create(c, fused_params(c), plan);
+}
+
 const NativeKernel kNatives[] = {
     {"winograd", IsaPart::kWinogradF32, winograd_kernel_create, nullptr, winograd_kernel_run, true},
     {"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run, true},
+    {"winograd", IsaPart::kWinogradQ8, create_q8_winograd, nullptr, q8_winograd_kernel_run, true, kQ8LinearTypes},
     {"gemm", IsaPart::kGemmQ8, create_q8_gemm, nullptr, q8_gemm_kernel_run, true, kQ8LinearTypes},
 };
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("conv2d_f32_xnn", P, conv2d_f32_xnn_create, conv2d_f32_xnn_setup);

@@ -70,4 +70,27 @@ inline size_t q8_panel_bytes(const Q8GemmUkernel& uk, int64_t k) {
   return (raw + 63) / 64 * 64;
 }
 
+// The int8 Winograd engine's GEMMs (conv2d/conv2d_q8_winograd.h): transformed inputs and weights are int16
+// (exact integer transforms of 8-bit values), products summed in int32 with no epilogue. A: row i at a[i]
+// (rows beyond `rows` point at a real row), k int16 values (k a multiple of kr). W: k / kr groups of
+// NR x kr int16 weights (column j's kr adjacent), zero past the real reduction and columns. C: MR rows of NR
+// int32 sums (wrapping modulo 2^32, as the transforms' arithmetic does), row i at c + i * c_stride; every
+// row of the tile is written (the caller's buffer holds MR rows).
+struct Q16GemmTile {
+  int32_t rows = 0;  // 1..MR
+  int32_t k = 0;
+  const int16_t* const* a = nullptr;
+  const int16_t* w = nullptr;
+  int32_t* c = nullptr;
+  size_t c_stride = 0;  // int32 elements
+};
+
+using Q16GemmUkernelFn = void (*)(const Q16GemmTile&);
+
+struct Q16GemmUkernel {
+  Isa isa;
+  int32_t mr = 0, nr = 0, kr = 0;
+  Q16GemmUkernelFn run = nullptr;  // nullptr: the table has no int16 GEMM
+};
+
 }  // namespace incept::ops

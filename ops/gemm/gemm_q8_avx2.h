@@ -82,3 +82,35 @@ void q8_gemm_avx2(const Q8GemmTile& t) {
     }
   }
 }
+
+// The int16 GEMM of the int8 Winograd engine (gemm_q8.h, Q16GemmTile): MR x 16 int32 sums, kr = 2. Per pair
+// along the reduction: two 32-byte weight loads (16 columns x 2) and, per row, its pair broadcast and two
+// VPMADDWD + VPADDD (the products of transformed values fit a pair sum: conv2d_q8_winograd.h).
+template <int MR>
+void q16_gemm_avx2(const Q16GemmTile& t) {
+  const int16_t* w = t.w;
+  __m256i acc[MR][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+  const int16_t* a[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) a[i] = t.a[i];
+  for (int32_t k = 0; k < t.k; k += 2, w += 32) {
+    const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 16));
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      int32_t pair;
+      std::memcpy(&pair, a[i] + k, 4);
+      const __m256i av = _mm256_set1_epi32(pair);
+      acc[i][0] = _mm256_add_epi32(acc[i][0], _mm256_madd_epi16(av, b0));
+      acc[i][1] = _mm256_add_epi32(acc[i][1], _mm256_madd_epi16(av, b1));
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    int32_t* c = t.c + static_cast<size_t>(i) * t.c_stride;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c), acc[i][0]);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(c + 8), acc[i][1]);
+  }
+}

@@ -24,7 +24,7 @@ namespace {
 #include "isa/isa_kernels.h"
 
 const IsaTable kTable = {
-    Isa::kAvx512f, gemm_f32_entry<VecAvx512, 8>(Isa::kAvx512f), wino_fns<VecAvx512>, nullptr, 0, {}, {}, {}};
+    Isa::kAvx512f, gemm_f32_entry<VecAvx512, 8>(Isa::kAvx512f), wino_fns<VecAvx512>, nullptr, 0, {}, {}, {}, {}};
 
 }  // namespace
 

@@ -27,6 +27,7 @@ const IsaTable kTable = {
     {Isa::kAvx512Vnni, 8, 32, 4, Q8AForm::kU8, q8_gemm_vnni<8, 2>, q8_gemm_vnni<8, 1>},
     {q8_max_pool_row, q8_avg_pool_row, 64},
     {q8_quantize_run, q8_dequantize_run},
+    {},
 };
 
 }  // namespace

@@ -56,6 +56,7 @@ const IsaTable kTable = {
     {Isa::kNeon, kQ8Rows, 4, 16, Q8AForm::kS8, q8_gemm_neon<kQ8Rows>},
     {q8_max_pool_row, q8_avg_pool_row, 16},
     {q8_quantize_run, q8_dequantize_run},
+    {},
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ const IsaTable kTable = {
     {Isa::kNeonDot, 4, 16, 4, Q8AForm::kS8, q8_gemm_neondot<4, 4>, q8_gemm_neondot<4, 2>},
     {},
     {},
+    {},
 };
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "common/cpu.h"
 #include "common/kernel.h"
 #include "common/q8_pool.h"
+#include "conv2d/conv2d_q8_winograd.h"
 #include "conv2d/conv2d_winograd.h"
 #include "gemm/gemm.h"
 #include "gemm/gemm_q8.h"
@@ -37,6 +38,7 @@ struct IsaTable {
   Q8GemmUkernel gemm_q8;         // the int8 GEMM tile (8-bit conv, fully connected); run nullptr: none
   Q8PoolUkernels q8_pool;        // the 8-bit pools' rows (max, average, global average)
   Q8ConvertUkernels q8_convert;  // float32 <-> 8-bit runs (the interpreter's convert steps)
+  WinogradQ8Entry winograd_q8;   // exact int8 Winograd (int16 GEMM + transforms); gemm.run nullptr: none
 
   // The table holds what `part` needs.
   bool has(IsaPart part) const;

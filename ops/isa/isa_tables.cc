@@ -40,6 +40,7 @@ bool IsaTable::has(IsaPart part) const {
     case IsaPart::kMaxPoolF32: return max_pool_f32 != nullptr;
     case IsaPart::kGemmQ8: return gemm_q8.run != nullptr;
     case IsaPart::kPoolQ8: return q8_pool.max_row != nullptr;
+    case IsaPart::kWinogradQ8: return winograd_q8.gemm.run != nullptr && winograd_q8.fns != nullptr;
   }
   return false;
 }
@@ -54,6 +55,7 @@ void IsaTable::tile_name(IsaPart part, char* buf, size_t size) const {
     case IsaPart::kMaxPoolF32: std::snprintf(buf, size, "c%d", max_pool_f32_lanes); break;
     case IsaPart::kGemmQ8: std::snprintf(buf, size, "%dx%d", gemm_q8.mr, gemm_q8.nr); break;
     case IsaPart::kPoolQ8: std::snprintf(buf, size, "c%d", q8_pool.lanes); break;
+    case IsaPart::kWinogradQ8: std::snprintf(buf, size, "%dx%d", winograd_q8.gemm.mr, winograd_q8.gemm.nr); break;
   }
 }
 

@@ -103,6 +103,10 @@ TEST_CASE("isa tables: every registered kernel name parses back to its op, dtype
         CHECK(a == k.table->gemm_q8.mr);
         CHECK(b == k.table->gemm_q8.nr);
         CHECK(k.table->has(ops::IsaPart::kGemmQ8));
+      } else if (p.impl == "winograd" && p.dtype == "q8") {
+        CHECK(a == k.table->winograd_q8.gemm.mr);
+        CHECK(b == k.table->winograd_q8.gemm.nr);
+        CHECK(k.table->has(ops::IsaPart::kWinogradQ8));
       } else if (p.impl == "gemm" || p.impl == "winograd") {
         CHECK(a == k.table->gemm_f32.mr);
         CHECK(b == k.table->gemm_f32.nr);
