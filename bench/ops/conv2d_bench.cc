@@ -136,8 +136,9 @@ void run_q8_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   if (!st.is_ok()) return state.SkipWithError(st.message());
   const ConstTensorView<uint8_t> x{in.data(), 1, s.h, s.w, s.cin, s.cin};
   const TensorView<uint8_t> y{out.data(), f.out[0], f.out[1], f.out[2], f.out[3], f.out[3]};
+  std::vector<float> scratch(g.scratch_bytes() / sizeof(float) + 16);
   for (auto _ : state) {
-    ops::conv2d_q8_gemm_run(g, x, y, bench_pool());
+    ops::conv2d_q8_gemm_run(g, x, y, scratch.data(), bench_pool());
     benchmark::ClobberMemory();
   }
   report(state, s.name, f.flop(), f.bytes() / 4.0, bench_threads());

@@ -33,6 +33,7 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
     auto* mult = reinterpret_cast<float*>(panel + 4 * nr);
     int8_t* w = panel + 8 * nr;
     const int32_t o0 = p * uk.nr, cols = std::min(nr, g.cout - o0);
+    const int64_t row = int64_t{g.p.kernel.w} * g.cin;  // a kernel row's weights; its run is row_k long
     for (int32_t j = 0; j < cols; ++j) {
       const int8_t* src = q.weights + (o0 + j) * depth;
       int64_t sum = 0;
@@ -40,7 +41,10 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
       const int64_t b = int64_t{q.bias[o0 + j]} - int64_t{g.a_zero} * sum;
       bias[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));  // wraps, as the sums do
       mult[j] = q.multiplier[o0 + j];
-      for (int64_t k = 0; k < depth; ++k) w[(k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr] = src[k];
+      for (int64_t d = 0; d < depth; ++d) {
+        const int64_t k = (d / row) * g.row_k + d % row;  // kernel row d / row starts its run at row_k
+        w[(k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr] = src[d];
+      }
     }
   }
 }
@@ -50,6 +54,7 @@ struct Job {
   ConstTensorView<uint8_t> in;
   TensorView<uint8_t> out;
   ConstTensorView<uint8_t> residual;  // data null: none
+  uint8_t* copy = nullptr;            // the copied mode's input in the kernel's form
 };
 
 // n bytes of the input in the kernel's form. Short runs (a stem's window row over RGB: 9 or 21 bytes) dominate
@@ -70,7 +75,31 @@ inline void convert_bytes(uint8_t* dst, const uint8_t* src, int32_t n, uint8_t x
   for (int32_t j = 0; j + 8 < n; j += 8) word(j);
   word(n - 8);
 }
+// n bytes widened to int16, 8 at a time in vector registers (SSE2 or NEON at the baseline), the last 8
+// overlapping the ones before, as convert_bytes: a stem's 21-byte window rows would otherwise go byte by byte.
+using U8x8 = uint8_t __attribute__((vector_size(8)));
+using S8x8 = int8_t __attribute__((vector_size(8)));
+using I16x8 = int16_t __attribute__((vector_size(16)));
+template <typename In>
+inline void widen_words(int16_t* dst, const uint8_t* src, int32_t n) {
+  auto word = [&](int32_t j) {
+    In in;
+    std::memcpy(&in, src + j, 8);
+    const I16x8 out = __builtin_convertvector(in, I16x8);
+    std::memcpy(dst + j, &out, 16);
+  };
+  for (int32_t j = 0; j + 8 < n; j += 8) word(j);
+  word(n - 8);
+}
 inline void convert_widen(int16_t* dst, const uint8_t* src, int32_t n, bool is_signed) {
+  if (n >= 8) {
+    if (is_signed) {
+      widen_words<S8x8>(dst, src, n);
+    } else {
+      widen_words<U8x8>(dst, src, n);
+    }
+    return;
+  }
   if (is_signed) {
     for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<int8_t>(src[j]);
   } else {
@@ -116,8 +145,9 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
     T* row = buf + static_cast<int64_t>(i) * g.k;
     rows[i] = row;
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
-    for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += int64_t{kw} * cin) {
+    for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += g.row_k) {
       const int32_t iy = iy0 + ky * p.dilation.h;
+      fill(row + int64_t{kw} * cin, g.row_k - int64_t{kw} * cin, zero);  // a copied mode's run past the row
       if (iy < 0 || iy >= g.in_h) {
         fill(row, int64_t{kw} * cin, zero);
       } else if (window_rows) {  // taps [lo, hi) are inside the image and adjacent in memory
@@ -136,7 +166,7 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
         }
       }
     }
-    fill(row, g.k - int64_t{g.taps} * cin, zero);
+    fill(row, g.k - int64_t{p.kernel.h} * g.row_k, zero);
   }
 }
 
@@ -174,6 +204,50 @@ int32_t tap_pointers(const Job& job, int64_t s, const void** ptrs) {
   return window_rows ? kh : kh * kw;
 }
 
+// The copied mode: ptrs[ky * MR + i] is window row ky of row i in the copy (row_k values from the window's
+// first pixel), or the zeros row above and below the image. Returns kh, or 0 when a window of the strip
+// crosses the image's side (the strip is gathered).
+int32_t copied_pointers(const Job& job, int64_t s, const void** ptrs) {
+  const Conv2DQ8Gemm& g = *job.g;
+  const int32_t mr = g.uk->mr, kh = g.p.kernel.h, kw = g.p.kernel.w;
+  StripWalk check(g.geometry, s * mr);
+  for (int32_t i = 0; i < mr; ++i, check.next())
+    if (check.ix0() < 0 || check.ix0() + kw > g.in_w) return 0;
+  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
+  const uint8_t* zeros = reinterpret_cast<const uint8_t*>(g.zeros.data());
+  StripWalk walk(g.geometry, s * mr);
+  for (int32_t i = 0; i < mr; ++i, walk.next()) {
+    const int64_t n = walk.n();
+    for (int32_t ky = 0; ky < kh; ++ky) {
+      const int32_t iy = walk.iy0() + ky * g.p.dilation.h;
+      ptrs[ky * mr + i] =
+          iy < 0 || iy >= g.in_h
+              ? zeros
+              : job.copy + static_cast<size_t>(((n * g.in_h + iy) * g.in_w + walk.ix0()) * g.cin) * elem;
+    }
+  }
+  return kh;
+}
+
+// The copied mode's copy, item = one input row (N x H of them): its pixels in the kernel's form.
+void copy_row(void* context, size_t item) {
+  const Job& job = *static_cast<const Job*>(context);
+  const Conv2DQ8Gemm& g = *job.g;
+  const int64_t n = static_cast<int64_t>(item) / g.in_h, y = static_cast<int64_t>(item) % g.in_h;
+  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
+  uint8_t* dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.in_w) * static_cast<size_t>(g.cin) * elem;
+  const bool dense = job.in.pixel_stride == g.cin;
+  for (int32_t x = 0; x < (dense ? 1 : g.in_w); ++x) {
+    const int32_t count = dense ? g.in_w * g.cin : g.cin;
+    uint8_t* d = dst + static_cast<size_t>(x) * static_cast<size_t>(g.cin) * elem;
+    if (elem == 2) {
+      convert(reinterpret_cast<int16_t*>(d), job.in.pixel(n, static_cast<int32_t>(y), x), count, g);
+    } else {
+      convert(d, job.in.pixel(n, static_cast<int32_t>(y), x), count, g);
+    }
+  }
+}
+
 void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
 
 // Work item = (block of panels, strip of MR output pixels), block-major.
@@ -189,6 +263,11 @@ void run_item(void* context, size_t item) {
   if (g.in_place) {
     t.taps = tap_pointers(job, s, rows);
     t.kc = g.k / t.taps;
+    run_panels(job, block, s, t);
+    return;
+  }
+  if (g.copied && (t.taps = copied_pointers(job, s, rows)) > 0) {
+    t.kc = g.row_k;
     run_panels(job, block, s, t);
     return;
   }
@@ -240,19 +319,9 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->uk = &uk;
   g->p = p;
   g->types = types;
-  g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
+  g->in_n = in[0], g->in_h = in[1], g->in_w = in[2], g->cin = in[3];
   g->out_h = out[1], g->out_w = out[2], g->cout = out[3];
   g->taps = p.kernel.h * p.kernel.w;
-  const int64_t depth = int64_t{g->taps} * g->cin;
-  const int64_t k = ceil_div(depth, uk.kr) * uk.kr;
-  INCEPT_CHECK(k <= INT32_MAX, kUnsupported, "a reduction of %lld", static_cast<long long>(k));
-  g->k = static_cast<int32_t>(k);
-  g->pixels = int64_t{out[0]} * out[1] * out[2];
-  g->geometry = {g->pixels, g->out_h, g->out_w, p.stride, p.pad};
-  g->strips = ceil_div(g->pixels, uk.mr);
-  g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
-  g->panel_bytes = q8_panel_bytes(uk, k);
-
   // The kernel's form of the input (gemm_q8.h): kU8 wants unsigned bytes, kS8 signed ones.
   const bool in_signed = types.in == DataType::kQS8;
   const int32_t offset = uk.a_form == Q8AForm::kU8   ? (in_signed ? 128 : 0)
@@ -261,6 +330,19 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->a_xor = offset != 0 ? 0x80 : 0;
   g->a_zero = q.in.zero_point + offset;
   g->in_place = uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0 && g->taps <= kMaxTaps;
+  g->copied = !g->in_place && g->cin < 8 && p.kernel.w > 1 && p.dilation.w == 1 && g->taps <= kMaxTaps &&
+              int64_t{in[0]} * in[1] * in[2] * g->cin * element_bytes(uk.a_form) <= (int64_t{1} << 30);
+  g->row_k = static_cast<int32_t>(g->copied ? ceil_div(int64_t{p.kernel.w} * g->cin, uk.kr) * uk.kr
+                                            : int64_t{p.kernel.w} * g->cin);
+  const int64_t k = ceil_div(int64_t{p.kernel.h} * g->row_k, uk.kr) * uk.kr;
+  INCEPT_CHECK(k <= INT32_MAX, kUnsupported, "a reduction of %lld", static_cast<long long>(k));
+  g->k = static_cast<int32_t>(k);
+  g->pixels = int64_t{out[0]} * out[1] * out[2];
+  g->geometry = {g->pixels, g->out_h, g->out_w, p.stride, p.pad};
+  g->strips = ceil_div(g->pixels, uk.mr);
+  g->panels = static_cast<int32_t>(ceil_div(g->cout, uk.nr));
+  g->panel_bytes = q8_panel_bytes(uk, k);
+
   g->last_half = uk.half != nullptr && g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
   INCEPT_CHECK(
       g->in_place || static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
@@ -280,10 +362,15 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
-  const size_t zero_bytes = static_cast<size_t>(p.kernel.w) * static_cast<size_t>(g->cin);
-  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)) && g->zeros.allocate((zero_bytes + 3) / 4), kInternal,
+  const size_t zero_values = static_cast<size_t>(g->row_k), elem = static_cast<size_t>(element_bytes(uk.a_form));
+  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)) && g->zeros.allocate((zero_values * elem + 3) / 4), kInternal,
                "out of memory packing %zu bytes of int8 weights", bytes);
-  std::memset(g->zeros.data(), static_cast<uint8_t>(g->a_zero), zero_bytes);
+  if (elem == 2) {
+    fill(reinterpret_cast<int16_t*>(g->zeros.data()), static_cast<int64_t>(zero_values),
+         static_cast<int16_t>(g->a_zero));
+  } else {
+    std::memset(g->zeros.data(), static_cast<uint8_t>(g->a_zero), zero_values);
+  }
   pack_weights(*g, q);
   return Status::ok();
 }
@@ -306,6 +393,7 @@ Status q8_gemm_kernel_create(const Q8GemmUkernel& uk, const KernelConfig& c, con
   auto s = std::make_unique<Q8GemmState>();
   INCEPT_RETURN_IF_ERROR(conv2d_q8_gemm_create(uk, p, in, out, types, q, &s->g));
   plan->packed_bytes = s->g.packed_bytes();
+  plan->scratch_bytes = s->g.scratch_bytes();
   plan->reads_constants = false;  // packed
   plan->state = std::move(s);
   return Status::ok();
@@ -313,12 +401,26 @@ Status q8_gemm_kernel_create(const Q8GemmUkernel& uk, const KernelConfig& c, con
 
 void q8_gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpool_t pool) {
   conv2d_q8_gemm_run(static_cast<const Q8GemmState*>(state)->g, view_as<uint8_t>(io.inputs[0]),
-                     view_as<uint8_t>(io.out), pool, view_as<uint8_t>(io.residual));
+                     view_as<uint8_t>(io.out), io.scratch, pool, view_as<uint8_t>(io.residual));
 }
 
-void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, pthreadpool_t pool,
-                        ConstTensorView<uint8_t> residual) {
+size_t Conv2DQ8Gemm::scratch_bytes() const {
+  if (!copied) return 0;
+  const size_t values =
+      static_cast<size_t>(in_n) * static_cast<size_t>(in_h) * static_cast<size_t>(in_w) * static_cast<size_t>(cin);
+  return (values + static_cast<size_t>(uk->kr)) * static_cast<size_t>(element_bytes(uk->a_form));
+}
+
+void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, void* scratch,
+                        pthreadpool_t pool, ConstTensorView<uint8_t> residual) {
   Job job{&g, in, out, residual};
+  if (g.copied) {  // the input in the kernel's form, and the slack its last window row reads past
+    job.copy = static_cast<uint8_t*>(scratch);
+    parallel_for(pool, copy_row, &job, static_cast<size_t>(g.in_n) * static_cast<size_t>(g.in_h));
+    const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
+    std::memset(job.copy + g.scratch_bytes() - static_cast<size_t>(g.uk->kr) * elem, 0,
+                static_cast<size_t>(g.uk->kr) * elem);
+  }
   parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
 }
 

@@ -5,7 +5,7 @@
 //
 //   Conv2DQ8Gemm g;
 //   INCEPT_RETURN_IF_ERROR(conv2d_q8_gemm_create(uk, p, in_shape, out_shape, types, q, &g));   // prepare
-//   conv2d_q8_gemm_run(g, in, out, pool);                                                     // invoke
+//   conv2d_q8_gemm_run(g, in, out, scratch, pool);    // invoke; scratch: g.scratch_bytes() in the arena
 //
 // Weights are packed once into NR-wide panels: the bias with the input's zero point folded in (see
 // gemm_q8.h), the requantisation multipliers, then the weights in groups of kr along the reduction. A
@@ -17,6 +17,10 @@
 // gathered: each row's taps are read where they lie (a window row of kw * Cin adjacent bytes when the input's
 // channels are dense and the strip's windows lie inside the image horizontally, else tap by tap; padding
 // points at a row of real zeros; concat slices included), as the float engine reads its rows.
+// A stem (a window over a few channels, RGB: Cin < 8) is read in place too, from a copy of the input in the
+// kernel's form that the run makes first (scratch): each window row is a run of kw * Cin values rounded up to
+// kr, the extra values reading the next pixel's with zero weights; strips whose windows cross the image's
+// side are gathered. (Gathering a 7x7 stride-2 window over RGB for every output cost a quarter of the layer.)
 // Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
 #pragma once
 
@@ -42,7 +46,7 @@ struct Conv2DQ8Gemm {
   const Q8GemmUkernel* uk = nullptr;
   Conv2DParams p;
   Q8ConvTypes types;
-  int32_t in_h = 0, in_w = 0, cin = 0;
+  int32_t in_n = 0, in_h = 0, in_w = 0, cin = 0;
   int32_t out_h = 0, out_w = 0, cout = 0;
   int32_t taps = 0;
   int32_t k = 0;                   // taps * cin rounded up to the micro-kernel's kr
@@ -51,6 +55,8 @@ struct Conv2DQ8Gemm {
   int32_t panels = 0, panels_per_block = 0, blocks = 0;
   size_t panel_bytes = 0;
   bool in_place = false;   // A read where it lies, a run per tap or window row (bytes already in the kernel's form)
+  bool copied = false;     // a stem: A read in place from the input's copy in the kernel's form (scratch)
+  int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied
   bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel
   uint8_t a_xor = 0;       // what the gather XORs into each byte (0x80: between uint8 and int8)
   int32_t a_zero = 0;      // real zero in the kernel's form: the input's zero point plus the form's offset
@@ -58,9 +64,12 @@ struct Conv2DQ8Gemm {
   int32_t r_zp = 0;                  // the fused residual's zero point and multiplier s_r / s_out
   float r_m = 0.0f;
   AlignedFloats packed;  // panels * panel_bytes bytes
-  AlignedFloats zeros;   // kw * cin bytes of real zero (a_zero): what padding taps read in place
+  AlignedFloats zeros;   // a window row of real zero (a_zero) in the kernel's form: what padding taps read in place
 
   size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
+  // The copied mode's input copy (N x H x W x Cin values of the kernel's form, plus kr of slack read past the
+  // last window row); 0 otherwise.
+  size_t scratch_bytes() const;
 };
 
 // Packs q's weights (OHWI, or [O, I] as a 1x1 conv) for micro-kernel `uk` and plans the blocking. `q` holds
@@ -73,10 +82,10 @@ struct Conv2DQ8Gemm {
 
 // out = the rule of common/quant.h over conv(in), byte for byte conv2d_q8_ref's; with a residual (data not
 // null; the type create was given), the fused residual's. Views hold bytes whatever their 8-bit type; any
-// may be a strided channel slice, and the residual may be out's own memory. `pool` may be nullptr. Never
-// allocates.
-void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, pthreadpool_t pool,
-                        ConstTensorView<uint8_t> residual = {});
+// may be a strided channel slice, and the residual may be out's own memory. `scratch` holds
+// g.scratch_bytes() (64-byte aligned; may be null when that is 0). `pool` may be nullptr. Never allocates.
+void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, void* scratch,
+                        pthreadpool_t pool, ConstTensorView<uint8_t> residual = {});
 
 // The engine as a registry kernel (the native 8-bit conv2d and fully_connected kernels): create prepares the
 // op's bias and multipliers (q8_linear_config; k products per output, cout outputs) and packs for

@@ -144,12 +144,27 @@ inline void qw_store8(QwI32 acc, QwF32 mult, const WinogradQ8Epilogue& e, const 
   std::memcpy(dst, &q, static_cast<size_t>(n));
 }
 
-// WinogradQ8Fns::output.
-template <class AH, class AW>
+// The portable store (ISAs without one of their own): qw_store8.
+class QwStoreGeneric {
+ public:
+  explicit QwStoreGeneric(const WinogradQ8Epilogue& e) : e_(e) {}
+  void store8(QwI32 acc, QwF32 mult, const uint8_t* r, uint8_t* dst, int32_t n) const {
+    qw_store8(acc, mult, e_, r, dst, n);
+  }
+
+ private:
+  const WinogradQ8Epilogue& e_;
+};
+
+// WinogradQ8Fns::output. Store (made once from the epilogue) writes 8 lanes as qw_store8 does: an ISA's
+// own, where the portable one compiles to scalar byte moves. Per tile and 8 columns the transform makes
+// every output pixel's sums in registers (unrolled), then stores the pixels inside the image in a loop.
+template <class Store, class AH, class AW>
 void qw_output(const WinogradQ8Geometry& g, const int32_t* m, int64_t point_stride, int64_t tile0, int32_t count,
                uint8_t* out, int64_t out_stride, int32_t cols, const WinogradQ8Epilogue& e) {
   constexpr int kH = AH::alpha, kW = AW::alpha, kMh = AH::m, kMw = AW::m;
   constexpr QWinoDivisor kDiv = qwino_divisor(int64_t{AH::l} * AW::l);
+  const Store store(e);
   for (int32_t i = 0; i < count; ++i) {
     const int64_t tile = tile0 + i, rest = tile / g.tiles_w;
     const int32_t tx = static_cast<int32_t>(tile % g.tiles_w), ty = static_cast<int32_t>(rest % g.tiles_h);
@@ -173,35 +188,38 @@ void qw_output(const WinogradQ8Geometry& g, const int32_t* m, int64_t point_stri
         for (int y = 0; y < kMh; ++y) t[y][j] = qw_combine<QwU32, uint32_t, kH>(AH::at[y], d);
       }
       const QwI32 bias = qw_load<QwI32>(e.bias + c);
-      const QwF32 mult = qw_load<QwF32>(e.mult + c);
+      QwI32 acc[kMh * kMw];
 #pragma GCC unroll 8
-      for (int y = 0; y < kMh; ++y) {
-        if (y >= rows) break;
+      for (int y = 0; y < kMh; ++y)
 #pragma GCC unroll 8
         for (int x = 0; x < kMw; ++x) {
-          if (x >= row_px) break;
           // L_h L_w y modulo 2^32 -> y: the odd factor by its inverse, then the power of two by a shift.
           const QwU32 u = qw_combine<QwU32, uint32_t, kW>(AW::at[x], t[y]) * kDiv.inverse;
-          const QwI32 acc = ((QwI32)u >> kDiv.shift) + bias;
-          const int64_t px = static_cast<int64_t>(y) * g.out_w + x;
-          qw_store8(acc, mult, e, rbase == nullptr ? nullptr : rbase + px * e.r_stride + c, base + px * out_stride + c,
-                    lanes);
+          acc[y * kMw + x] = ((QwI32)u >> kDiv.shift) + bias;
         }
-      }
+      const QwF32 mult = qw_load<QwF32>(e.mult + c);
+#pragma GCC unroll 1
+      for (int32_t y = 0; y < rows; ++y)
+#pragma GCC unroll 1
+        for (int32_t x = 0; x < row_px; ++x) {
+          const int64_t px = static_cast<int64_t>(y) * g.out_w + x;
+          store.store8(acc[y * kMw + x], mult, rbase == nullptr ? nullptr : rbase + px * e.r_stride + c,
+                       base + px * out_stride + c, lanes);
+        }
     }
   }
 }
 
-// The transforms of every variant the engine runs (nullptr for the others).
-inline const WinogradQ8Fns* qw_fns(WinogradVariant variant) {
+// The transforms of every variant the engine runs (nullptr for the others), with the ISA's Store.
+template <class Store>
+const WinogradQ8Fns* qw_fns(WinogradVariant variant) {
+  using Id = QWinoAxisIdentity;
   static const WinogradQ8Fns kF2x2K3x3 = {qw_input<QWinoAxisF2x3, QWinoAxisF2x3>,
-                                          qw_output<QWinoAxisF2x3, QWinoAxisF2x3>};
+                                          qw_output<Store, QWinoAxisF2x3, QWinoAxisF2x3>};
   static const WinogradQ8Fns kF4x4K3x3 = {qw_input<QWinoAxisF4x3, QWinoAxisF4x3>,
-                                          qw_output<QWinoAxisF4x3, QWinoAxisF4x3>};
-  static const WinogradQ8Fns kF1x2K1x7 = {qw_input<QWinoAxisIdentity, QWinoAxisF2x7>,
-                                          qw_output<QWinoAxisIdentity, QWinoAxisF2x7>};
-  static const WinogradQ8Fns kF2x1K7x1 = {qw_input<QWinoAxisF2x7, QWinoAxisIdentity>,
-                                          qw_output<QWinoAxisF2x7, QWinoAxisIdentity>};
+                                          qw_output<Store, QWinoAxisF4x3, QWinoAxisF4x3>};
+  static const WinogradQ8Fns kF1x2K1x7 = {qw_input<Id, QWinoAxisF2x7>, qw_output<Store, Id, QWinoAxisF2x7>};
+  static const WinogradQ8Fns kF2x1K7x1 = {qw_input<QWinoAxisF2x7, Id>, qw_output<Store, QWinoAxisF2x7, Id>};
   switch (variant) {
     case WinogradVariant::kF2x2K3x3: return &kF2x2K3x3;
     case WinogradVariant::kF4x4K3x3: return &kF4x4K3x3;

@@ -7,35 +7,43 @@
 // MR = 4: 8 accumulators + 2 weight vectors + the broadcast and the products, within the 16 ymm registers.
 // Included only by isa_avx2.cc (inside its anonymous namespace), compiled with -mavx2 -mfma.
 
-// 8 requantised outputs of one row (8 columns from column c0 of the tile) stored as bytes: n of them.
-inline void q8_store8_avx2(const Q8GemmTile& t, __m256i acc, __m256 m, int32_t row, int32_t c0, int32_t n) {
+// 8 lanes of the rule (common/quant.h) stored as bytes, n of them at dst: acc * m, plus the residual's
+// (q_r - r_zp) * r_m where r is not null (n bytes, int8 where r_signed), clamped to [lo, hi] - zp, rounded,
+// plus zp. Shared by the GEMM's tiles and the int8 Winograd's output transform.
+inline void q8_requant8_avx2(__m256i acc, __m256 m, const uint8_t* r, bool r_signed, int32_t r_zp, float r_m,
+                             int32_t zp, int32_t lo, int32_t hi, uint8_t* dst, int32_t n) {
   __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), m);
-  if (t.r != nullptr) {  // read before the row is written (r may be c)
-    const uint8_t* rp = t.r + static_cast<size_t>(row) * t.r_stride + c0;
+  if (r != nullptr) {  // read before the row is written (r may be dst)
     uint64_t bytes = 0;
-    std::memcpy(&bytes, rp, static_cast<size_t>(n < 8 ? n : 8));
+    std::memcpy(&bytes, r, static_cast<size_t>(n < 8 ? n : 8));
     const __m128i rb = _mm_cvtsi64_si128(static_cast<int64_t>(bytes));
-    const __m256i ri = t.r_signed ? _mm256_cvtepi8_epi32(rb) : _mm256_cvtepu8_epi32(rb);
-    const __m256 r =
-        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ri, _mm256_set1_epi32(t.r_zp))), _mm256_set1_ps(t.r_m));
-    v = _mm256_add_ps(v, r);
+    const __m256i ri = r_signed ? _mm256_cvtepi8_epi32(rb) : _mm256_cvtepu8_epi32(rb);
+    const __m256 rv =
+        _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(ri, _mm256_set1_epi32(r_zp))), _mm256_set1_ps(r_m));
+    v = _mm256_add_ps(v, rv);
   }
   // requantize(): clamp (a NaN becomes the low bound: max returns its second operand), round to nearest
   // even (the default rounding mode), add the zero point, keep the low byte of each lane (in range).
-  v = _mm256_max_ps(v, _mm256_set1_ps(static_cast<float>(t.lo - t.zp)));
-  v = _mm256_min_ps(v, _mm256_set1_ps(static_cast<float>(t.hi - t.zp)));
-  const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(v), _mm256_set1_epi32(t.zp));
+  v = _mm256_max_ps(v, _mm256_set1_ps(static_cast<float>(lo - zp)));
+  v = _mm256_min_ps(v, _mm256_set1_ps(static_cast<float>(hi - zp)));
+  const __m256i q = _mm256_add_epi32(_mm256_cvtps_epi32(v), _mm256_set1_epi32(zp));
   const __m256i low =
       _mm256_shuffle_epi8(q, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8, 12,
                                               -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
   const __m128i b = _mm_unpacklo_epi32(_mm256_castsi256_si128(low), _mm256_extracti128_si256(low, 1));
-  uint8_t* c = t.c + static_cast<size_t>(row) * t.c_stride + c0;
   if (n >= 8) {
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(c), b);
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), b);
   } else {
     const uint64_t out = static_cast<uint64_t>(_mm_cvtsi128_si64(b));
-    std::memcpy(c, &out, static_cast<size_t>(n));
+    std::memcpy(dst, &out, static_cast<size_t>(n));
   }
+}
+
+// 8 requantised outputs of one row (8 columns from column c0 of the tile) stored as bytes: n of them.
+inline void q8_store8_avx2(const Q8GemmTile& t, __m256i acc, __m256 m, int32_t row, int32_t c0, int32_t n) {
+  const uint8_t* r = t.r == nullptr ? nullptr : t.r + static_cast<size_t>(row) * t.r_stride + c0;
+  q8_requant8_avx2(acc, m, r, t.r_signed, t.r_zp, t.r_m, t.zp, t.lo, t.hi,
+                   t.c + static_cast<size_t>(row) * t.c_stride + c0, n);
 }
 
 // MR x (8 * NV) outputs: NV = 2 the full tile, 1 its half (a last panel of at most 8 columns).

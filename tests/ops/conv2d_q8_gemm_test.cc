@@ -50,7 +50,7 @@ std::string q8_name(const ops::Q8GemmUkernel& uk) {
 }
 
 struct Tally {
-  int cases = 0, refused = 0;
+  int cases = 0, refused = 0, copied = 0;  // copied: runs of the stems' copied mode
 };
 
 // One conv case on every runnable int8 micro-kernel: bytes equal to the reference's, on 1 and 2 threads.
@@ -72,11 +72,13 @@ void check_case(Rng& rng, const ConvCase& c, const Q8Case& qc, pthreadpool_t poo
       ++tally->refused;
       continue;
     }
+    if (g.copied) ++tally->copied;
+    std::vector<float> scratch(g.scratch_bytes() / sizeof(float) + 16);
     for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2}) {
       Bytes out = d.start;
       const ConstTensorView<uint8_t> r = d.residual_for(out);
       test::heap_count_begin();
-      ops::conv2d_q8_gemm_run(g, d.in.cview(), out.view(), pool, r);
+      ops::conv2d_q8_gemm_run(g, d.in.cview(), out.view(), scratch.data(), pool, r);
       CHECK(test::heap_count_end() <= 0);
       const bool same = out.data == d.ref.data;
       CHECK_MESSAGE(same, "bytes differ from conv2d_q8_ref (threads " << (pool == nullptr ? 1 : 2) << ")");
@@ -110,8 +112,10 @@ TEST_CASE("conv2d q8 gemm: every conv shape of the four nets, bytes equal to the
   Tally tally;
   for (const ConvCase& c : test::net_conv_shapes())
     check_case(rng, c, random_q8_case(rng, c.depth(), false), pool2.get(), &tally);
-  MESSAGE(tally.cases << " net conv shapes, " << tally.refused << " refused");
+  MESSAGE(tally.cases << " net conv shapes, " << tally.refused << " refused, " << tally.copied
+                      << " runs of the stems' copied mode");
   CHECK(tally.refused == 0);
+  CHECK(tally.copied >= 2 * static_cast<int>(runnable_q8_ukernels().size()));  // every ISA's stems
 }
 
 TEST_CASE("conv2d q8 gemm: the named layers at full size, into their concat slices, with residuals") {
@@ -137,7 +141,9 @@ TEST_CASE("conv2d q8 gemm: random shapes and types, exact where a 16-bit pair su
   }
   for (const ConvCase& c : test::small_conv_cases())
     if (c.p.groups == 1) check_case(rng, c, random_q8_case(rng, c.depth(), false), pool2.get(), &tally);
+  MESSAGE(tally.copied << " runs of the stems' copied mode");
   CHECK(tally.refused == 0);
+  CHECK(tally.copied >= 20);
 }
 
 TEST_CASE("conv2d q8 gemm: what the engine refuses") {

@@ -222,13 +222,15 @@ TEST_CASE("q8 winograd: every conv shape of the four nets the rule takes, bytes 
 }
 
 TEST_CASE("q8 winograd: the rule, the registry's names and what the engine refuses") {
-  // The rule: 3x3 stride 1 on maps of 25 and more with F(4x4), 9 to 24 with F(2x2) from 64 channels; 1x7 and
-  // 7x1 along an axis of 16 and more.
+  // The rule: 3x3 stride 1 on maps of 25 and more with F(4x4), 9 to 24 with F(2x2) from 64 channels, even maps
+  // of at most 8 from 256; 1x7 and 7x1 along an axis of 16 and more.
   const ops::Conv2DParams p3 = test::conv(3, 3, 1, {1, 1, 1, 1});
   CHECK(ops::winograd_q8_choice(p3, {1, 35, 35, 64}, {1, 35, 35, 96}) == WinogradVariant::kF4x4K3x3);
   CHECK(ops::winograd_q8_choice(p3, {1, 17, 17, 64}, {1, 17, 17, 96}) == WinogradVariant::kF2x2K3x3);
   CHECK(ops::winograd_q8_choice(p3, {1, 17, 17, 32}, {1, 17, 17, 96}) == WinogradVariant::kNone);
-  CHECK(ops::winograd_q8_choice(p3, {1, 8, 8, 448}, {1, 8, 8, 384}) == WinogradVariant::kNone);
+  CHECK(ops::winograd_q8_choice(p3, {1, 8, 8, 448}, {1, 8, 8, 384}) == WinogradVariant::kF2x2K3x3);
+  CHECK(ops::winograd_q8_choice(p3, {1, 8, 8, 192}, {1, 8, 8, 384}) == WinogradVariant::kNone);
+  CHECK(ops::winograd_q8_choice(p3, {1, 7, 7, 448}, {1, 7, 7, 384}) == WinogradVariant::kNone);
   CHECK(ops::winograd_q8_choice(test::conv(3, 3, 2), {1, 35, 35, 64}, {1, 17, 17, 96}) == WinogradVariant::kNone);
   CHECK(ops::winograd_q8_choice(test::conv(1, 7, 1, {0, 0, 3, 3}), {1, 17, 17, 64}, {1, 17, 17, 96}) ==
         WinogradVariant::kF1x2K1x7);
