@@ -10,9 +10,14 @@
 
 #include "common/parallel.h"
 #include "common/q8_kernel.h"
+#include "conv2d/q8_row_bytes.h"
 
 namespace incept::ops {
 namespace {
+
+using q8_rows::convert_bytes;
+using q8_rows::convert_widen;
+using q8_rows::fill;
 
 constexpr int32_t kMaxMr = 16;
 constexpr int32_t kMaxTaps = 64;  // windows read in place (8x8); larger ones are gathered
@@ -22,7 +27,8 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int32_t element_bytes(Q8AForm f) { return f == Q8AForm::kS16 ? 2 : 1; }
 
 // Panel by panel: NR int32 bias values (bias_q - a_zero * sum of the column's weights, modulo 2^32), NR
-// multipliers, then k / kr groups of NR columns x kr weights, zero past the real reduction and columns.
+// multipliers, then k / kr groups of NR columns x kr weights (int8, or int16 in the kS16 form), zero past the
+// real reduction and columns.
 void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
   const Q8GemmUkernel& uk = *g.uk;
   const int64_t depth = int64_t{g.taps} * g.cin;
@@ -34,6 +40,7 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
     int8_t* w = panel + 8 * nr;
     const int32_t o0 = p * uk.nr, cols = std::min(nr, g.cout - o0);
     const int64_t row = int64_t{g.p.kernel.w} * g.cin;  // a kernel row's weights; its run is row_k long
+    const bool wide = q8_weight_bytes(uk) == 2;
     for (int32_t j = 0; j < cols; ++j) {
       const int8_t* src = q.weights + (o0 + j) * depth;
       int64_t sum = 0;
@@ -43,7 +50,12 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
       mult[j] = q.multiplier[o0 + j];
       for (int64_t d = 0; d < depth; ++d) {
         const int64_t k = (d / row) * g.row_k + d % row;  // kernel row d / row starts its run at row_k
-        w[(k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr] = src[d];
+        const int64_t at = (k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr;
+        if (wide) {
+          reinterpret_cast<int16_t*>(w)[at] = src[d];
+        } else {
+          w[at] = src[d];
+        }
       }
     }
   }
@@ -56,68 +68,6 @@ struct Job {
   ConstTensorView<uint8_t> residual;  // data null: none
   uint8_t* copy = nullptr;            // the copied mode's input in the kernel's form
 };
-
-// n bytes of the input in the kernel's form. Short runs (a stem's window row over RGB: 9 or 21 bytes) dominate
-// small convs, so they move 8 bytes at a time, the last word overlapping the one before (never a byte
-// outside [0, n) of either side), and only runs under 8 bytes go byte by byte.
-inline void convert_bytes(uint8_t* dst, const uint8_t* src, int32_t n, uint8_t x) {
-  if (n < 8) {
-    for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<uint8_t>(src[j] ^ x);
-    return;
-  }
-  const uint64_t x8 = 0x0101010101010101ull * x;
-  auto word = [&](int32_t j) {
-    uint64_t w;
-    std::memcpy(&w, src + j, 8);
-    w ^= x8;
-    std::memcpy(dst + j, &w, 8);
-  };
-  for (int32_t j = 0; j + 8 < n; j += 8) word(j);
-  word(n - 8);
-}
-// n bytes widened to int16, 8 at a time in vector registers (SSE2 or NEON at the baseline), the last 8
-// overlapping the ones before, as convert_bytes: a stem's 21-byte window rows would otherwise go byte by byte.
-using U8x8 = uint8_t __attribute__((vector_size(8)));
-using S8x8 = int8_t __attribute__((vector_size(8)));
-using I16x8 = int16_t __attribute__((vector_size(16)));
-template <typename In>
-inline void widen_words(int16_t* dst, const uint8_t* src, int32_t n) {
-  auto word = [&](int32_t j) {
-    In in;
-    std::memcpy(&in, src + j, 8);
-    const I16x8 out = __builtin_convertvector(in, I16x8);
-    std::memcpy(dst + j, &out, 16);
-  };
-  for (int32_t j = 0; j + 8 < n; j += 8) word(j);
-  word(n - 8);
-}
-inline void convert_widen(int16_t* dst, const uint8_t* src, int32_t n, bool is_signed) {
-  if (n >= 8) {
-    if (is_signed) {
-      widen_words<S8x8>(dst, src, n);
-    } else {
-      widen_words<U8x8>(dst, src, n);
-    }
-    return;
-  }
-  if (is_signed) {
-    for (int32_t j = 0; j < n; ++j) dst[j] = static_cast<int8_t>(src[j]);
-  } else {
-    for (int32_t j = 0; j < n; ++j) dst[j] = src[j];
-  }
-}
-template <typename T>
-inline void fill(T* dst, int64_t n, T v) {
-  if constexpr (sizeof(T) == 1) {
-    if (n >= 8) {  // words, the last overlapping (as convert_bytes)
-      const uint64_t v8 = 0x0101010101010101ull * static_cast<uint8_t>(v);
-      for (int64_t j = 0; j + 8 < n; j += 8) std::memcpy(dst + j, &v8, 8);
-      std::memcpy(dst + n - 8, &v8, 8);
-      return;
-    }
-  }
-  for (int64_t j = 0; j < n; ++j) dst[j] = v;
-}
 
 // n input bytes in the kernel's form at dst (T: the form's element).
 template <typename T>

@@ -11,7 +11,7 @@
 // form (Q8AForm) and folds the difference into the bias at packing:
 //   kU8   unsigned bytes: uint8 activations as they are, int8 ones XOR 0x80 (q + 128)   (VPDPBUSD: u8 x s8)
 //   kS8   signed bytes: int8 activations as they are, uint8 ones XOR 0x80 (q - 128)     (SDOT, SMULL: s8 x s8)
-//   kS16  int16: q widened                                                              (VPMADDWD: s16 x s16)
+//   kS16  int16: q widened, and the weights packed as int16 too                         (VPMADDWD: s16 x s16)
 // With a = q + off in that form, sum (q - zp) * w = sum a * w - (zp + off) * sum w, so the packed bias is
 // bias_q - (zp + off) * sum w, and padding reads a = zp + off (real zero). The sums wrap modulo 2^32 in
 // every ISA, and the true value fits an int32 (q8_accumulator_fits), so the result is exact.
@@ -30,7 +30,8 @@ enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 // `rows` point at a real row), in the kernel's form; kc a multiple of kr and k = taps * kc (the reduction
 // padded with zero weights). A gathered strip is one run of k; a conv read in place is a run per tap (or per
 // window row), each pointing into the input or at a row of real zeros. W: one packed panel,
-// NR int32 bias values, NR float multipliers, then k / kr groups of NR x kr int8 weights (column-major
+// NR int32 bias values, NR float multipliers, then k / kr groups of NR x kr int8 weights (int16 in the kS16
+// form: widened once at packing, not at every use; column-major
 // within a group: column j's kr weights are adjacent). C: row i at c + i * c_stride bytes; columns
 // [0, cols) of rows [0, rows) are written: requantize(float(acc) * m [+ residual], zp, lo, hi) as bytes
 // (the output type is in lo and hi: [0, 255] uint8, [-128, 127] int8, lo raised for a ReLU).
@@ -65,8 +66,9 @@ struct Q8GemmUkernel {
 };
 
 // Bytes of one packed panel for a reduction of k (already a multiple of kr), 64-byte aligned.
+inline int32_t q8_weight_bytes(const Q8GemmUkernel& uk) { return uk.a_form == Q8AForm::kS16 ? 2 : 1; }
 inline size_t q8_panel_bytes(const Q8GemmUkernel& uk, int64_t k) {
-  const size_t raw = static_cast<size_t>(uk.nr) * (8 + static_cast<size_t>(k));
+  const size_t raw = static_cast<size_t>(uk.nr) * (8 + static_cast<size_t>(k) * q8_weight_bytes(uk));
   return (raw + 63) / 64 * 64;
 }
 
