@@ -4,7 +4,7 @@ reference executor (converter/incept_convert/quant/reference.py) before any int8
 
     /usr/bin/python3 bench/quant_accuracy.py [--calibrators minmax,percentile,entropy] [--threads 1]
         [--small-calib 100] [--small-test 1200] [--nets googlenet,inception_v3,inception_v4,inception_resnet_v2]
-        [--net-calib 8] [--net-test 8]
+        [--net-calib 8] [--net-test 8] [--runtime build/release/bin]
 
 Bundled model (models/inception_small/model.pth): calibrated on the first --small-calib images of the
 synthetic dataset's training split, tested on the first --small-test of its held-out split (seed 0, 96x96,
@@ -17,9 +17,14 @@ agreement, per calibrator, with the median lead of fp32's top-1 over its second 
 |logit|): where it is below the int8 error, top-1 agreement says little. Calibration statistics are
 collected once per net; each calibrator then assigns its own ranges. --nets '' skips the large nets,
 --small-test 0 the bundled model.
+With --runtime BIN_DIR the int8 logits come from the runtime instead (each calibrator's file written as
+incept-convert writes it, run by BIN_DIR/incept-run on the test inputs): its kernels write the reference's
+bytes, and it runs the full-size nets on 100 inputs in seconds where the Python reference takes minutes.
 """
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +50,20 @@ def batched(fn, x, batch=50):
     return np.concatenate([fn(x[i:i + batch]) for i in range(0, len(x), batch)])
 
 
-def quantised_runs(g, cal, test, calibrators):
-    """fp32 logits, then {calibrator: int8 logits} on `test`."""
+def runtime_logits(g, test, bin_dir):
+    """g's logits on `test` (NCHW) from bin_dir/incept-run on the file incept-convert would write."""
+    from incept_convert import writer
+    with tempfile.TemporaryDirectory() as d:
+        model, x, y = (str(Path(d) / n) for n in ("model.incept", "x.npy", "y.npy"))
+        writer.write_atomic(model, writer.serialize(g))
+        np.save(x, test)
+        subprocess.run([str(Path(bin_dir) / "incept-run"), model, "--input", x, "--output", y, "-q"], check=True,
+                       env=dict(os.environ))
+        return np.load(y).reshape(len(test), -1)
+
+
+def quantised_runs(g, cal, test, calibrators, bin_dir=None):
+    """fp32 logits, then {calibrator: int8 logits} on `test` (from the runtime where bin_dir is given)."""
     from incept_convert import storage
     from incept_convert.quant import floatrun, observe, reference, scheme
     fp32 = batched(lambda b: floatrun.Runner(g).run(b)[0], test)
@@ -56,9 +73,13 @@ def quantised_runs(g, cal, test, calibrators):
     for c in calibrators:
         t = time.time()
         scheme.assign(g, stats, c)
-        ref = reference.Reference(g)
-        out[c] = batched(lambda b: ref.run(b)[0], test)
-        print(f"  {c}: int8 reference over {len(test)} inputs in {time.time() - t:.0f} s", file=sys.stderr)
+        if bin_dir is not None:
+            out[c] = runtime_logits(g, test, bin_dir)
+        else:
+            ref = reference.Reference(g)
+            out[c] = batched(lambda b: ref.run(b)[0], test)
+        print(f"  {c}: int8 {'runtime' if bin_dir else 'reference'} over {len(test)} inputs in "
+              f"{time.time() - t:.0f} s", file=sys.stderr)
     return fp32, out
 
 
@@ -70,7 +91,7 @@ def small(a, calibrators):
     g = graph_of("inception_small", str(REPO / "models/inception_small/model.pth"))
     cal = training_images(a.small_calib, spec)
     x, y = evaluate.heldout(a.small_test, 0, spec.input_size, 12, spec.mean, spec.std)
-    fp32, q = quantised_runs(g, cal, x, calibrators)
+    fp32, q = quantised_runs(g, cal, x, calibrators, a.runtime)
     pf = fp32.argmax(1)
     print(f"\ninception_small (bundled model), calibrated on {a.small_calib} training images, tested on "
           f"{a.small_test} held-out images ({time.time() - t:.0f} s)\n")
@@ -113,7 +134,7 @@ def large(a, calibrators):
             g = graph_of(arch, path)
         cal = np.random.default_rng(101).standard_normal((a.net_calib, 3, size, size)).astype(np.float32)
         test = np.random.default_rng(202).standard_normal((a.net_test, 3, size, size)).astype(np.float32)
-        fp32, q = quantised_runs(g, cal, test, calibrators)
+        fp32, q = quantised_runs(g, cal, test, calibrators, a.runtime)
         top2 = np.sort(fp32, axis=1)[:, -2:]
         margin = (top2[:, 1] - top2[:, 0]) / np.abs(fp32).max(1)   # how far top-1 leads, in units of max |logit|
         for c, y in q.items():
@@ -133,6 +154,8 @@ def main(argv=None) -> int:
     p.add_argument("--nets", default="googlenet,inception_v3,inception_v4,inception_resnet_v2")
     p.add_argument("--net-calib", type=int, default=8)
     p.add_argument("--net-test", type=int, default=8)
+    p.add_argument("--runtime", metavar="BIN_DIR", default=None,
+                   help="int8 logits from BIN_DIR/incept-run instead of the Python reference")
     a = p.parse_args(argv)
     import torch
     import warnings

@@ -200,6 +200,40 @@ void copy_row(void* context, size_t item) {
 
 void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
 
+// A packs_a micro-kernel's A (gemm_q8.h): the strip's rows as t holds them (t.taps runs of t.kc values per
+// row, run r of row i at t.a[r * MR + i]) interleaved by groups of kr, [k / kr][MR][kr], into dst; then t
+// points at it as one run of k.
+void pack_a(Q8GemmTile& t, int32_t mr, int32_t kr, uint8_t* dst, const void** a) {
+  const size_t group = static_cast<size_t>(mr) * static_cast<size_t>(kr);
+  for (int32_t r = 0; r < t.taps; ++r)
+    for (int32_t i = 0; i < mr; ++i) {
+      const uint8_t* src = static_cast<const uint8_t*>(t.a[r * mr + i]);
+      uint8_t* d = dst + static_cast<size_t>(r) * static_cast<size_t>(t.kc / kr) * group + static_cast<size_t>(i) * kr;
+      for (int32_t c = 0; c < t.kc; c += kr, d += group) std::memcpy(d, src + c, static_cast<size_t>(kr));
+    }
+  a[0] = dst;
+  t.a = a;
+  t.taps = 1;
+  t.kc = t.k;
+}
+
+// run_panels with A packed first (a frame of its own: the other kernels' stacks do not hold its buffer).
+__attribute__((noinline)) void run_packed(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  alignas(64) uint8_t packed[kQ8GatherBytes + kQ8ReadAhead];
+  const void* a[1];
+  pack_a(t, job.g->uk->mr, job.g->uk->kr, packed, a);
+  run_panels(job, block, s, t);
+}
+
+// The panels of block over strip s, A in t (packed first for a packs_a micro-kernel).
+void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  if (job.g->uk->packs_a) {
+    run_packed(job, block, s, t);
+  } else {
+    run_panels(job, block, s, t);
+  }
+}
+
 // Work item = (block of panels, strip of MR output pixels), block-major.
 void run_item(void* context, size_t item) {
   const Job& job = *static_cast<const Job*>(context);
@@ -213,12 +247,12 @@ void run_item(void* context, size_t item) {
   if (g.in_place) {
     t.taps = tap_pointers(job, s, rows);
     t.kc = g.k / t.taps;
-    run_panels(job, block, s, t);
+    run_strip(job, block, s, t);
     return;
   }
   if (g.copied && (t.taps = copied_pointers(job, s, rows)) > 0) {
     t.kc = g.row_k;
-    run_panels(job, block, s, t);
+    run_strip(job, block, s, t);
     return;
   }
   alignas(64) uint8_t buf[kQ8GatherBytes];
@@ -229,7 +263,7 @@ void run_item(void* context, size_t item) {
   }
   t.taps = 1;
   t.kc = g.k;
-  run_panels(job, block, s, t);
+  run_strip(job, block, s, t);
 }
 
 // The panels of `block` over strip s's A (t.a, t.taps, t.kc set).
@@ -294,10 +328,10 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->panel_bytes = q8_panel_bytes(uk, k);
 
   g->last_half = uk.half != nullptr && g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
-  INCEPT_CHECK(
-      g->in_place || static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
-      kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)", kQ8GatherBytes,
-      g->taps, g->cin);
+  INCEPT_CHECK((g->in_place && !uk.packs_a) ||
+                   static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
+               kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)",
+               kQ8GatherBytes, g->taps, g->cin);
 
   g->zp = q.out.zero_point;
   if (types.out == DataType::kQS8) {
@@ -313,8 +347,9 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
   const size_t zero_values = static_cast<size_t>(g->row_k), elem = static_cast<size_t>(element_bytes(uk.a_form));
-  INCEPT_CHECK(g->packed.allocate(bytes / sizeof(float)) && g->zeros.allocate((zero_values * elem + 3) / 4), kInternal,
-               "out of memory packing %zu bytes of int8 weights", bytes);
+  INCEPT_CHECK(
+      g->packed.allocate((bytes + kQ8ReadAhead) / sizeof(float)) && g->zeros.allocate((zero_values * elem + 3) / 4),
+      kInternal, "out of memory packing %zu bytes of int8 weights", bytes);
   if (elem == 2) {
     fill(reinterpret_cast<int16_t*>(g->zeros.data()), static_cast<int64_t>(zero_values),
          static_cast<int16_t>(g->a_zero));

@@ -63,7 +63,14 @@ struct Q8GemmUkernel {
   Q8AForm a_form = Q8AForm::kU8;
   Q8GemmUkernelFn run = nullptr;   // nullptr: the table has no int8 GEMM
   Q8GemmUkernelFn half = nullptr;  // MR x NR / 2, for a last panel of at most NR / 2 columns (nullptr: run)
+  // A packed: a[0] points at the strip's rows interleaved by groups of kr, [k / kr][MR][kr] (taps 1, kc k),
+  // with 64 bytes readable past the end; the packed weights too. (The SDOT kernel loads a group of every
+  // row, and of every column, with one paired load.)
+  bool packs_a = false;
 };
+
+// Bytes a packs_a kernel may read past the end of A or of the packed weights (loads a group ahead).
+constexpr size_t kQ8ReadAhead = 64;
 
 // Bytes of one packed panel for a reduction of k (already a multiple of kr), 64-byte aligned.
 inline int32_t q8_weight_bytes(const Q8GemmUkernel& uk) { return uk.a_form == Q8AForm::kS16 ? 2 : 1; }

@@ -5,10 +5,8 @@
 //    at -127, so it never overflows), then SADALP adds the lanes' pairs into int32; each output's four
 //    partial sums are added at the end. MR = 4 on aarch64 (16 accumulators + 4 A + 4 weight registers of
 //    32), 2 on armv7 (8 + 2 + 4 of 16).
-//  - q8_gemm_neondot (ARMv8.2 dot product), kr = 4, MR x 16 outputs: per two groups of 4 along the
-//    reduction, one 8-byte load of A per row and, per group, four 16-byte weight loads (16 columns x 4) and
-//    16 SDOT by element (the group's lane of A). MR = 4: 16 accumulators + 4 A + 8 weight vectors of 32.
-// Included only by isa_neon.cc and isa_neondot.cc (inside their anonymous namespaces).
+// (The dot-product kernel is gemm_q8_neondot.h.) Included only by isa_neon.cc and isa_neondot.cc (inside their
+// anonymous namespaces): the dot-product table uses q8_store4_neon.
 
 // 4 requantised outputs of one row (4 columns from c0; acc holds the finished int32 sums) stored as bytes:
 // n of them.
@@ -94,71 +92,3 @@ void q8_gemm_neon(const Q8GemmTile& t) {
     if (i < t.rows)
       q8_store4_neon(t, vaddq_s32(bias, q8_reduce4(acc[i][0], acc[i][1], acc[i][2], acc[i][3])), m, i, 0, t.cols);
 }
-
-#if defined(__ARM_FEATURE_DOTPROD)
-// MR x (4 * NV) outputs: NV = 4 the full tile, 2 its half (a last panel of at most 8 columns).
-template <int MR, int NV>
-void q8_gemm_neondot(const Q8GemmTile& t) {
-  const int8_t* w = t.w;
-  constexpr int kNr = 4 * NV;
-  int32x4_t acc[MR][NV];
-#pragma GCC unroll 4
-  for (int j = 0; j < NV; ++j) acc[0][j] = vld1q_s32(reinterpret_cast<const int32_t*>(w) + 4 * j);
-#pragma GCC unroll 16
-  for (int i = 1; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < NV; ++j) acc[i][j] = acc[0][j];
-  float32x4_t m[NV];
-#pragma GCC unroll 4
-  for (int j = 0; j < NV; ++j) m[j] = vld1q_f32(reinterpret_cast<const float*>(w + 4 * kNr) + 4 * j);
-  w += 8 * kNr;
-  const void* const* ap = t.a;
-  for (int32_t tap = 0; tap < t.taps; ++tap, ap += MR) {
-    const int8_t* a[MR];
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; ++i) a[i] = static_cast<const int8_t*>(ap[i]);
-    int32_t k = 0;
-    // Two groups a step: one 8-byte load per row, each group's 4 bytes taken by lane (SDOT by element), so the
-    // vector pipes run nothing but SDOT (a duplicate per row and group would take a fifth of them). Two, not
-    // four: four groups' weights (16 registers) and the 16 accumulators would not leave room for A.
-    for (; k + 8 <= t.kc; k += 8) {
-      int8x8_t av[MR];
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i) av[i] = vld1_s8(a[i] + k);
-      auto group = [&](auto lane) {
-        int8x16_t b[NV];
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) b[j] = vld1q_s8(w + 16 * j);
-        w += 4 * kNr;
-#pragma GCC unroll 16
-        for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-          for (int j = 0; j < NV; ++j) acc[i][j] = vdotq_lane_s32(acc[i][j], b[j], av[i], decltype(lane)::value);
-      };
-      group(std::integral_constant<int, 0>{});
-      group(std::integral_constant<int, 1>{});
-    }
-    for (; k < t.kc; k += 4, w += 4 * kNr) {  // the last groups, each row's 4 bytes duplicated
-      int8x16_t b[NV];
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j) b[j] = vld1q_s8(w + 16 * j);
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; ++i) {
-        int32_t four;
-        std::memcpy(&four, a[i] + k, 4);
-        const int8x16_t av = vreinterpretq_s8_s32(vdupq_n_s32(four));
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; ++j) acc[i][j] = vdotq_s32(acc[i][j], b[j], av);
-      }
-    }
-  }
-#pragma GCC unroll 16
-  for (int i = 0; i < MR; ++i) {
-    if (i < t.rows) {
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; ++j)
-        if (t.cols > 4 * j) q8_store4_neon(t, acc[i][j], m[j], i, 4 * j, t.cols - 4 * j);
-    }
-  }
-}
-#endif

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The aarch64 NEON dot-product table (ARMv8.2 SDOT; this file alone is compiled with
-// -march=armv8.2-a+dotprod, and only for aarch64): the int8 GEMM 4x16 (gemm/gemm_q8_neon.h). It holds
+// -march=armv8.2-a+dotprod, and only for aarch64): the int8 GEMM 8x8 on packed A (gemm/gemm_q8_neondot.h). It holds
 // nothing else: these CPUs run the float kernels of the NEON table.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 #include "isa/isa_table.h"
 
@@ -16,6 +15,7 @@ namespace incept::ops {
 namespace {
 
 #include "gemm/gemm_q8_neon.h"
+#include "gemm/gemm_q8_neondot.h"
 
 const IsaTable kTable = {
     Isa::kNeonDot,
@@ -23,7 +23,7 @@ const IsaTable kTable = {
     nullptr,
     nullptr,
     0,
-    {Isa::kNeonDot, 4, 16, 4, Q8AForm::kS8, q8_gemm_neondot<4, 4>, q8_gemm_neondot<4, 2>},
+    {Isa::kNeonDot, 8, 8, 4, Q8AForm::kS8, q8_gemm_neondot_8x8, nullptr, true},
     {},
     {},
     {},
