@@ -29,7 +29,8 @@ namespace incept {
 // on ref. op_info() tells what each op got, down to the kernel.
 // kNative is incept's own SIMD micro-kernels, built per ISA (x86-64 AVX2+FMA and AVX-512F, aarch64
 // and armv7 NEON) and picked at run time for the CPU; the environment variable INCEPT_ISA ("avx2", "scalar",
-// ...) caps the ISA they may use. New kernels and ISAs arrive inside these families.
+// ...) caps the ISA they may use (a name this build does not know is ignored with one warning on stderr).
+// New kernels and ISAs arrive inside these families.
 enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3, kNative = 4 };
 const char* backend_name(Backend b);  // "auto", "ref", "eigen", "xnnpack", "native"
 bool backend_available(Backend b);    // built into this library and usable on this CPU
