@@ -40,7 +40,8 @@ void usage(std::FILE* f) {
                "  --warmup N    untimed inferences before them, 0..1000000 (default 3)\n"
                "  --input X     run on X (float32 NCHW .npy, as for incept-run) instead of seeded random values\n"
                "  --profile     time every op; print per-op and per-kind tables (JSON: \"ops\")\n"
-               "  --json        print one JSON object on stdout instead of the human summary\n");
+               "  --json        print one JSON object on stdout instead of the human summary\n"
+               "  Exit status: 0 ok; 2 bad input (flag, model file, input .npy); 1 an internal failure.\n");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {

@@ -30,7 +30,8 @@ void usage(std::FILE* f) {
                "  --svg FILE    also draw the memory plan (step x arena offset) as SVG\n"
                "  --threads N   threads, 1..256 (default 1; kernel scratch can depend on it)\n"
                "  --backend B   auto (default), native, xnnpack, eigen or ref\n"
-               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n");
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
+               "  Exit status: 0 ok; 2 bad input (flag, model file, SVG path); 1 an internal failure.\n");
 }
 
 // Keeps the end of a long name (the distinctive part), so columns stay aligned.
@@ -168,6 +169,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: no model given\n", kTool);
     usage(stderr);
     return 2;
+  }
+  if (!svg_path.empty()) {
+    const incept::Status w = incept::tools::check_writable("--svg", svg_path);
+    if (!w.is_ok()) return incept::tools::fail(kTool, "cannot write the SVG", w);
   }
   incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
   if (!model.ok()) return incept::tools::fail(kTool, "cannot load model", model.status());

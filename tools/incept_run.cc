@@ -26,7 +26,8 @@ void usage(std::FILE* f) {
       "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
       "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
       "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
-      "  -q            no summary on stderr\n");
+      "  -q            no summary on stderr\n"
+      "  Exit status: 0 ok; 2 bad input (flag, model file, input .npy, output path); 1 an internal failure.\n");
 }
 
 int fail(const char* what, const incept::Status& s) { return incept::tools::fail("incept-run", what, s); }
@@ -67,9 +68,15 @@ int main(int argc, char** argv) {
     }
   }
   if (model_path.empty() || input_path.empty() || output_path.empty()) {
+    std::fprintf(stderr, "incept-run: %s\n",
+                 model_path.empty()   ? "no model given (the .incept file to run)"
+                 : input_path.empty() ? "--input X.npy is missing (the input to run the model on)"
+                                      : "--output Y.npy is missing (where to write the model's output)");
     usage(stderr);
     return 2;
   }
+  if (const incept::Status w = incept::tools::check_writable("--output", output_path); !w.is_ok())
+    return fail("cannot write the output", w);
 
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();

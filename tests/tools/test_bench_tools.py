@@ -141,7 +141,7 @@ def test_bad_models(tool, tiny, tmp_path):
     for name, expect in [("missing.incept", "cannot open model file"), ("junk.incept", "invalid model"),
                          ("cut.incept", "invalid model")]:
         r = run(BIN / tool, tmp_path / name)
-        assert r.returncode == 1
+        assert r.returncode == 2   # bad input, as in every tool
         line = one_error_line(r, tool)
         assert expect in line and name in line
     r = run(BIN / tool)
@@ -151,4 +151,4 @@ def test_bad_models(tool, tiny, tmp_path):
 @needs_inspect
 def test_inspect_unwritable_svg(tiny, tmp_path):
     r = run(INSPECT, tiny, "--svg", tmp_path / "no" / "such" / "dir" / "plan.svg")
-    assert r.returncode == 1 and "cannot write" in one_error_line(r, "incept-inspect")
+    assert r.returncode == 2 and "cannot write" in one_error_line(r, "incept-inspect") and r.stdout == ""
