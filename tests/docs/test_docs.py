@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """The docs against what they describe: every .md file a README names exists, the release preset's label says
 the optimisation level it builds with, the tools' usage lines in tools/README.md are their --help's, the quick
-op-benchmark commands select a few dozen benchmarks (so "a few seconds" stays true), and the README's
-held-out evaluation command runs as written."""
+op-benchmark commands select a few dozen benchmarks (so "a few seconds" stays true), the README's
+held-out evaluation command runs as written, and its stripped tool sizes are this build's."""
 import json
 import os
+import platform
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -96,3 +98,22 @@ def test_readme_evaluation_command_runs_as_written(tmp_path):
                        text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert "held-out top-1 on 1200 images" in r.stdout
+
+
+def test_readme_tool_sizes_are_the_stripped_tools(tmp_path):
+    """The x86-64 column of the README's stripped sizes, against a strip -o copy of this build's tools (the
+    same release configuration bench/sizes.sh builds them in), within 15 %: they drift as code is added."""
+    if platform.machine() != "x86_64" or not shutil.which("strip"):
+        pytest.skip("the README's first column is x86-64")
+    text = (REPO / "README.md").read_text()
+    row = re.search(r"^\| `incept-run` / `incept-bench` / `incept-inspect` [^|]*\| (\d+) / (\d+) / (\d+) KiB \|", text,
+                    re.M)
+    classify = re.search(r"^\| `incept-classify` [^|]*\| (\d+) KiB \|", text, re.M)
+    documented = dict(zip(["incept-run", "incept-bench", "incept-inspect", "incept-classify"],
+                          [int(v) for v in row.groups() + classify.groups()]))
+    for tool, kib in documented.items():
+        if not (BIN / tool).exists():
+            continue
+        subprocess.run(["strip", "-o", str(tmp_path / tool), str(BIN / tool)], check=True)
+        measured = (tmp_path / tool).stat().st_size / 1024
+        assert abs(measured - kib) <= 0.15 * kib, f"{tool}: README says {kib} KiB, stripped it is {measured:.0f} KiB"
