@@ -60,7 +60,8 @@ void print_metadata(const std::string& path, const incept::Model& m, const incep
               *m.architecture() ? shown(m.architecture()).c_str() : "(none)",
               *m.producer() ? shown(m.producer()).c_str() : "(none)");
   for (int i = 0; i < m.num_inputs(); ++i)
-    std::printf("  input %-7d %s %s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str());
+    std::printf("  input %-7d %s %s%s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str(),
+                m.input_shape(i).rank == 4 ? " NHWC (channels last, not PyTorch's NCHW)" : "");
   for (int i = 0; i < m.num_outputs(); ++i)
     std::printf("  output %-6d %s %s\n", i, shown(m.output_name(i)).c_str(), format_shape(m.output_shape(i)).c_str());
   const float* mean = m.mean();
