@@ -96,3 +96,18 @@ def test_inspect_says_the_input_is_nhwc(tiny):
     d, _ = tiny
     r = run(INSPECT, d / "tiny.incept")
     assert r.returncode == 0 and "[1, 17, 17, 3] NHWC (channels last, not PyTorch's NCHW)" in r.stdout
+
+
+@pytest.mark.skipif(not (BIN / "embed_c").exists(), reason="examples/embed_c not built")
+def test_embed_c_takes_a_pytorch_ordered_file_with_nchw(tiny):
+    d, ref = tiny
+    x = np.load(d / "x.npy")
+    x.astype("<f4").tofile(d / "x_nchw.f32")
+    np.ascontiguousarray(x.transpose(0, 2, 3, 1)).astype("<f4").tofile(d / "x_nhwc.f32")
+    nchw = run(BIN / "embed_c", d / "tiny.incept", d / "x_nchw.f32", "nchw")
+    nhwc = run(BIN / "embed_c", d / "tiny.incept", d / "x_nhwc.f32")
+    assert nchw.returncode == 0 and nhwc.returncode == 0, nchw.stderr + nhwc.stderr
+    assert nchw.stdout == nhwc.stdout
+    assert f"output[{int(ref.argmax())}]" in nchw.stdout.splitlines()[1]
+    bad = run(BIN / "embed_c", d / "tiny.incept", d / "x_nchw.f32", "chw")
+    assert bad.returncode == 2 and "usage: embed_c" in bad.stderr
