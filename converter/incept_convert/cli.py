@@ -204,7 +204,7 @@ def convert(a) -> ir.Graph:
         arch = f"onnx:{model.graph.name}"
     else:
         side = torch_import.ARCHITECTURES[a.arch].input_size
-        a.native_size, a.native_what = (side, side), f"{a.arch} was trained at"
+        a.native_size, a.native_what = (side, side), f"--arch {a.arch} is defined and pretrained at"
         if a.input_size is not None and tuple(a.input_size) != a.native_size:
             # Shape inference at the size asked for, on the graph at the trained size, before PyTorch runs at it.
             probe = _torch_graph(a.arch, a.checkpoint, None)

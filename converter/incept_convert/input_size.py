@@ -4,7 +4,7 @@
     shapes = input_size.infer(g, 24, 24)     # every activation's shape at 24x24 (the runtime's rules)
     input_size.check(g, "--arch googlenet")  # ConvertError naming the first layer that cannot run at
                                              # g's own input size (or a given one), and the sizes it runs at
-    input_size.note(given, trained, what)    # the line saying a size differs from the one trained at
+    input_size.note(given, native, what)     # the line saying a size differs from the network's own
 
 The rules are opspec's (the runtime's ops/<op>/<op>_shape.cc), plus the loader's cap of 2^30 elements per
 tensor, so a size that passes here is a size every tool can prepare. A network that refuses a size refuses
@@ -109,10 +109,11 @@ def check(g: ir.Graph, what: str, size: Optional[Tuple[int, int]] = None, near: 
 
 
 def note(given: Tuple[int, int], native: Optional[Tuple[int, int]], what: str) -> Optional[str]:
-    """The line for an input size other than the network's own (`what`: "inception_small was trained at"),
-    or None."""
+    """The line for an input size other than the network's own (`what`: "--arch X is defined and pretrained
+    at", "x.onnx declares"), or None."""
     if native is None or tuple(given) == tuple(native):
         return None
-    return (f"note: input size {given[0]}x{given[1]} differs from the {native[0]}x{native[1]} {what}; the network "
-            f"runs, but its accuracy at this size is unknown (images are resized to it): check it on held-out "
-            f"images, or convert without --input-size")
+    size = f"{given[0]}x{given[1]}"
+    return (f"note: input size {size} differs from the {native[0]}x{native[1]} {what}; unless the weights were "
+            f"trained at {size}, their accuracy at this size is unknown (images are resized to it): check it on "
+            f"held-out images, or convert without --input-size")

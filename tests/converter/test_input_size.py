@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """--input-size is proven, not taken on trust: shape inference at the size written (the runtime's rules and
 its 2^30-element tensor cap) refuses a size the graph cannot run, naming the layer and the sizes it runs at,
-before PyTorch runs at it; a size other than the one the network was trained at (the zoo's) or declares
-(an ONNX file's) is said plainly."""
+before PyTorch runs at it; a size other than the network's own (the zoo's, where its pretrained weights come
+from, or an ONNX file's declared one) is said plainly."""
 
 import time
 
@@ -49,9 +49,9 @@ def test_a_size_other_than_the_trained_one_is_said(tmp_path):
     proc = convert_small(tmp_path, "--input-size", "224")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines() == [
-        "incept-convert: note: input size 224x224 differs from the 96x96 inception_small was trained at; the "
-        "network runs, but its accuracy at this size is unknown (images are resized to it): check it on held-out "
-        "images, or convert without --input-size"]
+        "incept-convert: note: input size 224x224 differs from the 96x96 --arch inception_small is defined and "
+        "pretrained at; unless the weights were trained at 224x224, their accuracy at this size is unknown (images "
+        "are resized to it): check it on held-out images, or convert without --input-size"]
     proc = convert_small(tmp_path, "--input-size", "96")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
 
