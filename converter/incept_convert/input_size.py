@@ -70,17 +70,15 @@ def _runs(g: ir.Graph, side: int) -> Optional[SizeError]:
 def limits(g: ir.Graph, start: int) -> Optional[Tuple[int, int]]:
     """(smallest, largest) square side in 1..MAX_SIDE that g runs at, bisecting from `start` (a side it
     runs at, or near one); None when none of the sides tried runs."""
-    good = start if _runs(g, start) is None else None
-    side = start
-    while good is None and side < MAX_SIDE:   # start too small: double until it runs or grows too big
-        side = min(2 * side, MAX_SIDE)
+    first = _runs(g, start)
+    good, side = (start if first is None else None), start
+    while good is None:   # double a side too small, halve one too big, until one runs or the other rule fails
+        side = max(side // 2, 1) if first.too_big else min(2 * side, MAX_SIDE)
         e = _runs(g, side)
         if e is None:
             good = side
-        elif e.too_big:
-            break
-    if good is None:
-        return None
+        elif e.too_big != first.too_big or side in (1, MAX_SIDE):
+            return None
     lo, hi = 0, good                 # lo fails (or is 0), hi runs
     while hi - lo > 1:
         mid = (lo + hi) // 2

@@ -57,11 +57,11 @@ def test_a_size_other_than_the_trained_one_is_said(tmp_path):
 
 
 class _Pooled(nn.Module):
-    def __init__(self):
+    def __init__(self, channels=4):
         super().__init__()
-        self.conv = nn.Conv2d(3, 4, 5)
+        self.conv = nn.Conv2d(3, channels, 5)
         self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
-        self.fc = nn.Linear(4, 2)
+        self.fc = nn.Linear(channels, 2)
 
     def forward(self, x):
         return self.fc(nn.functional.adaptive_avg_pool2d(self.pool(self.conv(x)), 1).flatten(1))
@@ -80,7 +80,12 @@ def test_onnx_size_too_small_and_other_than_declared(tmp_path):
 
 def test_limits_by_shape_inference_alone():
     g = import_module(_Pooled(), (1, 3, 16, 16))   # Conv2D 5x5, MaxPool2D 3/2 ceil, GlobalAvgPool, FullyConnected
-    assert input_size.limits(g, 16)[0] == 7 and input_size.limits(g, 3)[0] == 7
+    assert input_size.limits(g, 16) == input_size.limits(g, 3) == input_size.limits(g, 16384)
+    assert input_size.limits(g, 16) == (7, 16384)   # its largest tensor, [1, 16380, 16380, 4], stays under 2^30
+    wide = import_module(_Pooled(64), (1, 3, 16, 16))
+    assert input_size.limits(wide, 16) == input_size.limits(wide, 16000) == (7, 4100)   # 64 x 4096^2 = 2^30: the cap
+    with pytest.raises(input_size.SizeError, match=r"its output \[1, 4097, 4097, 64\] has 1,074,266,176 elements"):
+        input_size.infer(wide, 4101, 4101)
     assert input_size.infer(g, 7, 9)[id(g.ops[1].outputs[0])] == [1, 1, 2, 4]
     with pytest.raises(input_size.SizeError, match="kernel height 5 does not fit input height 4"):
         input_size.infer(g, 4, 16)
