@@ -193,14 +193,17 @@ def convert(a) -> ir.Graph:
         else:
             g, arch = keras_import.import_keras_arch(a.arch, a.checkpoint, a.input_size), a.arch
         default_mean, default_std = keras_import.KERAS_MEAN, keras_import.KERAS_STD
+        a.native_size = g.source_input_size
+        a.native_what = (f"--arch {a.arch} is defined and pretrained at" if a.keras is None
+                         else f"{a.keras} declares")
     elif a.onnx is not None:
         try:
             data = Path(a.onnx).read_bytes()
         except OSError as e:
             raise ConvertError(f"cannot read {a.onnx} ({one_line(str(e))})") from None
         model = onnx_import.load_model(data, a.onnx, os.path.dirname(os.path.abspath(a.onnx)))
-        a.native_size, a.native_what = _onnx_size(model), f"{a.onnx} declares"
         g = onnx_import.import_onnx(model, a.onnx, a.input_size)
+        a.native_size, a.native_what = g.source_input_size, f"{a.onnx} declares"
         arch = f"onnx:{model.graph.name}"
     else:
         side = torch_import.ARCHITECTURES[a.arch].input_size
@@ -239,16 +242,6 @@ def _torch_graph(arch: str, checkpoint: str, size) -> ir.Graph:
     model = onnx_import.load_model(data, f"{arch} export")
     torch_import.check_batchnorm_eps(model, torch_model)
     return onnx_import.import_onnx(model, f"{arch} export")
-
-
-def _onnx_size(model):
-    """(H, W) of the ONNX model's one image input where its file fixes them, else None."""
-    consts = {t.name for t in model.graph.initializer}
-    inputs = [i for i in model.graph.input if i.name not in consts]
-    dims = inputs[0].type.tensor_type.shape.dim if len(inputs) == 1 else []
-    if len(dims) == 4 and all(d.HasField("dim_value") and d.dim_value > 0 for d in dims[2:]):
-        return dims[2].dim_value, dims[3].dim_value
-    return None
 
 
 def main(argv: Optional[List[str]] = None) -> int:

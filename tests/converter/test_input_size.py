@@ -11,6 +11,7 @@ import torch.nn as nn
 
 from conftest import REPO, assert_user_error, export_onnx, import_module, run_convert
 from incept_convert import input_size
+from incept_convert.reader import read_model
 
 SMALL = REPO / "models" / "inception_small" / "model.pth"
 
@@ -89,3 +90,18 @@ def test_limits_by_shape_inference_alone():
     assert input_size.infer(g, 7, 9)[id(g.ops[1].outputs[0])] == [1, 1, 2, 4]
     with pytest.raises(input_size.SizeError, match="kernel height 5 does not fit input height 4"):
         input_size.infer(g, 4, 16)
+
+
+def test_keras_size_other_than_declared(tmp_path):
+    from conftest import REPO as repo
+    src = repo / "tests" / "converter" / "fixtures" / "keras_tiny.keras"
+    if not src.exists():
+        pytest.skip(f"{src} missing")
+    out = tmp_path / "k.incept"
+    proc = run_convert("--keras", src, "-o", out)
+    assert proc.returncode == 0 and "note:" not in proc.stderr, proc.stderr
+    g = read_model(out.read_bytes()).graph
+    _, h, w, _ = g.inputs[0].shape
+    proc = run_convert("--keras", src, "-o", out, "--input-size", f"{h + 8}x{w + 8}")
+    assert proc.returncode == 0, proc.stderr
+    assert f"note: input size {h + 8}x{w + 8} differs from the {h}x{w} {src} declares" in proc.stderr
