@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "common/display_text.h"
@@ -102,6 +103,12 @@ std::string format_shape(const Shape& s) {
   return shape_to_string(s, buf, sizeof(buf));
 }
 
+int BenchResult::winograd_convs() const {
+  int n = 0;
+  for (const OpProfile& op : ops) n += std::strstr(op.info.kernel, "winograd") != nullptr;
+  return n;
+}
+
 void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f, "incept-bench %s (%s): backend %s, %d thread%s, Winograd %s, %d runs after %d warm-up\n",
                r.model_path.c_str(), r.architecture.empty() ? "?" : tools::shown(r.architecture.c_str()).c_str(),
@@ -119,6 +126,11 @@ void print_human(std::FILE* f, const BenchResult& r) {
   std::fprintf(f,
                "  compute      %9.3f GFLOP     %.1f GFLOP/s at the median = %.1f%% of peak (%d x %.1f GFLOP/s, %s)\n",
                r.plan.gflop, r.gflops(), r.percent_of_peak(), r.threads, r.peak_gflops_per_core, r.peak_isa);
+  if (const int w = r.winograd_convs(); w > 0)
+    std::fprintf(f,
+                 "               GFLOP as direct convolution would do them; %d conv%s run%s Winograd, which does "
+                 "fewer multiplications, so the share can pass 100%%\n",
+                 w, w == 1 ? "" : "s", w == 1 ? "s" : "");
   if (r.peak_int8_gops_per_core > 0.0)
     std::fprintf(f,
                  "  int8 peak    %9.1f GOP/s a core (%s): what the 8-bit kernels' GFLOP/s (--profile) read against\n",
@@ -178,8 +190,10 @@ void print_json(std::FILE* f, const BenchResult& r) {
                                                   {"vm_hwm_bytes", r.vm_hwm_bytes},
                                                   {"rss_end_bytes", r.vm_rss_bytes}};
   for (const auto& [key, v] : sizes) std::fprintf(f, ", \"%s\": %zu", key, v);
-  std::fprintf(f, ", \"peak_isa\": %s, \"peak_int8_isa\": %s, \"num_ops\": %zu, \"op_backends\": {",
-               json_string(r.peak_isa).c_str(), json_string(r.peak_int8_isa).c_str(), r.ops.size());
+  std::fprintf(f,
+               ", \"peak_isa\": %s, \"peak_int8_isa\": %s, \"num_ops\": %zu, \"winograd_convs\": %d, "
+               "\"op_backends\": {",
+               json_string(r.peak_isa).c_str(), json_string(r.peak_int8_isa).c_str(), r.ops.size(), r.winograd_convs());
   std::map<std::string, int> backends;
   for (const OpProfile& op : r.ops) ++backends[op.info.backend];
   const char* sep = "";

@@ -50,6 +50,9 @@ struct BenchResult {
     const double peak = peak_gflops_per_core * threads;
     return peak > 0.0 ? 100.0 * gflops() / peak : 0.0;
   }
+  // Convs whose kernel is a Winograd one: they do fewer multiplications than the direct-convolution FLOPs
+  // that gflop counts, so percent_of_peak can pass 100 when there are some.
+  int winograd_convs() const;
   double arena_ratio() const {
     return plan.lower_bound_bytes ? double(plan.arena_bytes) / double(plan.lower_bound_bytes) : 0.0;
   }

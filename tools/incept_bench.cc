@@ -31,16 +31,19 @@ constexpr const char* kTool = "incept-bench";
 void usage(std::FILE* f) {
   std::fprintf(f,
                "usage: incept-bench MODEL.incept [--threads N] [--backend B] [--no-winograd] [--runs N] [--warmup N] "
-               "[--profile] [--input X.npy] [--json]\n"
+               "[--profile] [--input X.npy] [--layout L] [--json]\n"
                "  Times load, prepare, the first inference and `runs` steady-state inferences of MODEL.\n"
                "  --threads N   threads, 1..256 (default 1)\n"
                "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
                "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
                "  --runs N      timed inferences, 1..1000000 (default 30)\n"
                "  --warmup N    untimed inferences before them, 0..1000000 (default 3)\n"
-               "  --input X     run on X (float32 NCHW .npy, as for incept-run) instead of seeded random values\n"
+               "  --input X     run on X (float32 .npy, NCHW or NHWC by its shape, as for incept-run) instead of\n"
+               "                seeded random values\n"
+               "  --layout L    nchw or nhwc: how to read X where its shape fits both (channels = height = width)\n"
                "  --profile     time every op; print per-op and per-kind tables (JSON: \"ops\")\n"
-               "  --json        print one JSON object on stdout instead of the human summary\n");
+               "  --json        print one JSON object on stdout instead of the human summary\n"
+               "  Exit status: 0 ok; 2 bad input (flag, model file, input .npy); 1 an internal failure.\n");
 }
 
 double ms_since(std::chrono::steady_clock::time_point t0) {
@@ -101,6 +104,7 @@ int main(int argc, char** argv) {
   std::string model_path, input_path;
   incept::InterpreterOptions options;
   int runs = 30, warmup = 3;
+  incept::tools::NpyLayout want_layout = incept::tools::NpyLayout::kAuto;
   bool profile = false, json = false;
   incept::tools::Args args(kTool, argc, argv);
   while (args.next()) {
@@ -114,6 +118,9 @@ int main(int argc, char** argv) {
       warmup = args.int_value(0, 1000000);
     } else if (args.is("--input")) {
       input_path = args.value();
+    } else if (args.is("--layout")) {
+      const incept::Status st = incept::tools::parse_npy_layout(args.value(), &want_layout);
+      if (!st.is_ok()) args.usage_error(st.message());
     } else if (args.is("--profile")) {
       profile = true;
     } else if (args.is("--json")) {
@@ -172,8 +179,12 @@ int main(int argc, char** argv) {
     incept::tools::NpyArray x;
     s = incept::tools::read_npy(input_path, &x);
     if (!s.is_ok()) return incept::tools::fail(kTool, "cannot read input", s);
-    s = incept::tools::nchw_to_tensor(x, it.input(0));
+    incept::Layout layout = incept::Layout::kNhwc;
+    s = incept::tools::npy_layout_of(x, it.input(0), want_layout, &layout);
+    if (s.is_ok()) s = it.set_input(0, x.data.data(), x.data.size(), layout);
     if (!s.is_ok()) return incept::tools::fail(kTool, "bad input", s);
+    std::fprintf(stderr, "%s: input %s read as %s\n", kTool, input_path.c_str(),
+                 incept::tools::npy_layout_text(layout));
   }
 
   t0 = clock::now();

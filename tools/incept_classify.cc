@@ -2,8 +2,9 @@
 // incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--no-winograd]
 // [--json] [-q] Classifies PNG / JPEG / BMP images: each is decoded to RGB, resized to the model's input size,
 // normalised as the model's metadata says (mean, std, channel order), run, and its top-K classes
-// printed with labels, probabilities and logits. Exit 0; 2 for a bad flag, model file or image (the
-// other images are still classified); 1 when preparing or running the model fails.
+// printed with labels, probabilities and logits (--json: one JSON object per image, {"image", "error"} for
+// one that fails). Exit 0; 2 for a bad flag, model file or image (the other images are still classified);
+// 1 for an internal failure (running the model).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,21 +25,22 @@ namespace {
 constexpr const char* kTool = "incept-classify";
 
 void usage(std::FILE* f) {
-  std::fprintf(f,
-               "usage: incept-classify MODEL.incept IMAGE [IMAGE...] [--top K] [--resize crop|stretch]\n"
-               "                       [--threads N] [--backend B] [--no-winograd] [--json] [-q]\n"
-               "  Classifies PNG, JPEG or BMP images (grey and alpha are turned into RGB) with MODEL, using the\n"
-               "  preprocessing stored in it: input size, x = (pixel / 255 - mean) / std, RGB or BGR.\n"
-               "  --top K       classes to print per image, highest first: 1.. or 'all' (default 5)\n"
-               "  --resize P    crop (default): scale the shorter side to the input size keeping the aspect\n"
-               "                ratio, then cut out the centre; stretch: scale to the input size directly\n"
-               "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
-               "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
-               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
-               "  --json        one JSON object per image on stdout instead of text\n"
-               "  -q            no timing on stderr\n"
-               "  Probabilities are the softmax of the output (the output itself when the model ends in Softmax).\n"
-               "  Exit status: 0 ok; 2 bad flag, model file or image; 1 the model failed to prepare or run.\n");
+  std::fprintf(
+      f,
+      "usage: incept-classify MODEL.incept IMAGE [IMAGE...] [--top K] [--resize crop|stretch]\n"
+      "                       [--threads N] [--backend B] [--no-winograd] [--json] [-q]\n"
+      "  Classifies PNG, JPEG or BMP images (grey and alpha are turned into RGB) with MODEL, using the\n"
+      "  preprocessing stored in it: input size, x = (pixel / 255 - mean) / std, RGB or BGR.\n"
+      "  --top K       classes to print per image, highest first: 1.. or 'all' (default 5)\n"
+      "  --resize P    crop (default): scale the shorter side to the input size keeping the aspect\n"
+      "                ratio, then cut out the centre; stretch: scale to the input size directly\n"
+      "  --threads N   threads, 1..256 (default 1: no worker threads)\n"
+      "  --backend B   auto (default: the fastest kernel per op), native, xnnpack, eigen or ref\n"
+      "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
+      "  --json        one JSON object per image on stdout instead of text ({\"image\", \"error\"} if it fails)\n"
+      "  -q            no timing on stderr\n"
+      "  Probabilities are the softmax of the output (the output itself when the model ends in Softmax).\n"
+      "  Exit status: 0 ok; 2 bad flag, model file or image; 1 an internal failure (running the model).\n");
 }
 
 struct Ranked {
@@ -161,10 +163,7 @@ int main(int argc, char** argv) {
   auto ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
   const auto t0 = clock::now();
   incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
-  if (!model.ok()) {
-    incept::tools::fail(kTool, "cannot load model", model.status());
-    return 2;
-  }
+  if (!model.ok()) return incept::tools::fail(kTool, "cannot load model", model.status());
   incept::Interpreter it(*model, options);
   incept::Status s = it.prepare();
   if (!s.is_ok()) return incept::tools::fail(kTool, "cannot prepare model", s);
@@ -195,6 +194,9 @@ int main(int argc, char** argv) {
     if (s.is_ok()) s = incept::tools::image_to_tensor(img, pre, resize, in);
     if (!s.is_ok()) {
       std::fprintf(stderr, "%s: %s\n", kTool, s.message());
+      if (json)
+        std::printf("{\"image\": %s, \"error\": %s}\n", json_string(path).c_str(), json_string(s.message()).c_str());
+      std::fflush(stdout);
       exit_code = 2;
       continue;
     }

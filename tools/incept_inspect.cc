@@ -30,7 +30,8 @@ void usage(std::FILE* f) {
                "  --svg FILE    also draw the memory plan (step x arena offset) as SVG\n"
                "  --threads N   threads, 1..256 (default 1; kernel scratch can depend on it)\n"
                "  --backend B   auto (default), native, xnnpack, eigen or ref\n"
-               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n");
+               "  --no-winograd every conv direct (default: Winograd where it is faster; more weight bytes)\n"
+               "  Exit status: 0 ok; 2 bad input (flag, model file, SVG path); 1 an internal failure.\n");
 }
 
 // Keeps the end of a long name (the distinctive part), so columns stay aligned.
@@ -59,7 +60,8 @@ void print_metadata(const std::string& path, const incept::Model& m, const incep
               *m.architecture() ? shown(m.architecture()).c_str() : "(none)",
               *m.producer() ? shown(m.producer()).c_str() : "(none)");
   for (int i = 0; i < m.num_inputs(); ++i)
-    std::printf("  input %-7d %s %s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str());
+    std::printf("  input %-7d %s %s%s\n", i, shown(m.input_name(i)).c_str(), format_shape(m.input_shape(i)).c_str(),
+                m.input_shape(i).rank == 4 ? " NHWC (channels last, not PyTorch's NCHW)" : "");
   for (int i = 0; i < m.num_outputs(); ++i)
     std::printf("  output %-6d %s %s\n", i, shown(m.output_name(i)).c_str(), format_shape(m.output_shape(i)).c_str());
   const float* mean = m.mean();
@@ -168,6 +170,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: no model given\n", kTool);
     usage(stderr);
     return 2;
+  }
+  if (!svg_path.empty()) {
+    const incept::Status w = incept::tools::check_writable("--svg", svg_path);
+    if (!w.is_ok()) return incept::tools::fail(kTool, "cannot write the SVG", w);
   }
   incept::Result<incept::Model> model = incept::Model::from_file(model_path.c_str());
   if (!model.ok()) return incept::tools::fail(kTool, "cannot load model", model.status());

@@ -9,7 +9,7 @@ import statistics
 
 from peers_common import NAMES, PEER_RUNTIMES, RUNTIMES, SHORT
 
-LATENCY_TARGET, RSS_TARGET = 0.85, 0.5   # DESIGN.md, Targets
+LATENCY_TARGET, RSS_TARGET = 0.85, 0.5   # the targets bench/peers/README.md states
 BUSY_CORES = 0.1                         # background load above which a measurement is flagged
 MiB = 1 << 20
 
@@ -102,7 +102,8 @@ def ratio_text(s) -> str:
 
 
 def targets(rows):
-    """(row label, [(target, met, value text)]) per row that has incept and a peer: DESIGN.md's targets."""
+    """(row label, [(target, met, value text)]) per row that has incept and a peer: the targets of
+    bench/peers/README.md."""
     out = []
     for r in rows:
         inc, ort = r["runtimes"].get("incept"), r["runtimes"].get("ort")

@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional
 
-from . import __version__, ir, keras_import, passes, storage, torch_import, writer
+from . import __version__, input_size, ir, keras_import, passes, storage, torch_import, writer
 from .errors import ConvertError, one_line
 from .quant.calibrators import NAMES as CALIBRATOR_NAMES
 
@@ -61,8 +61,12 @@ def _size(text: str):
         values = [int(p) for p in parts]
     except ValueError:
         values = []
-    if len(values) not in (1, 2) or min(values) < 1 or max(values) > 16384:
+    if len(values) not in (1, 2) or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected N or HxW (positive integers), got '{text}'")
+    if max(values) > input_size.MAX_SIDE:
+        raise argparse.ArgumentTypeError(f"'{text}' is too large: at most {input_size.MAX_SIDE} pixels a side, and "
+                                         f"every tensor of the network within the runtime's 2^30 elements (the "
+                                         f"converter names the first layer past that)")
     return (values[0], values[-1])
 
 
@@ -181,6 +185,7 @@ def convert(a) -> ir.Graph:
     """Runs the import and the passes for parsed arguments `a`; returns the graph ready to write."""
     from . import onnx_import
     default_mean, default_std = IMAGENET_MEAN, IMAGENET_STD
+    a.native_size, a.native_what = None, ""
     if a.keras is not None or a.arch in keras_import.ARCHS:
         if a.keras is not None:
             g, name = keras_import.import_keras(a.keras, a.input_size)
@@ -188,6 +193,9 @@ def convert(a) -> ir.Graph:
         else:
             g, arch = keras_import.import_keras_arch(a.arch, a.checkpoint, a.input_size), a.arch
         default_mean, default_std = keras_import.KERAS_MEAN, keras_import.KERAS_STD
+        a.native_size = g.source_input_size
+        a.native_what = (f"--arch {a.arch} is defined and pretrained at" if a.keras is None
+                         else f"{a.keras} declares")
     elif a.onnx is not None:
         try:
             data = Path(a.onnx).read_bytes()
@@ -195,14 +203,20 @@ def convert(a) -> ir.Graph:
             raise ConvertError(f"cannot read {a.onnx} ({one_line(str(e))})") from None
         model = onnx_import.load_model(data, a.onnx, os.path.dirname(os.path.abspath(a.onnx)))
         g = onnx_import.import_onnx(model, a.onnx, a.input_size)
+        a.native_size, a.native_what = g.source_input_size, f"{a.onnx} declares"
         arch = f"onnx:{model.graph.name}"
     else:
-        data, torch_model = torch_import.checkpoint_to_onnx(a.arch, a.checkpoint, a.input_size)
-        model = onnx_import.load_model(data, f"{a.arch} export")
-        torch_import.check_batchnorm_eps(model, torch_model)
-        g = onnx_import.import_onnx(model, f"{a.arch} export")
+        side = torch_import.ARCHITECTURES[a.arch].input_size
+        a.native_size, a.native_what = (side, side), f"--arch {a.arch} is defined and pretrained at"
+        if a.input_size is not None and tuple(a.input_size) != a.native_size:
+            # Shape inference at the size asked for, on the graph at the trained size, before PyTorch runs at it.
+            probe = _torch_graph(a.arch, a.checkpoint, None)
+            passes.run_all(probe)
+            input_size.check(probe, f"--arch {a.arch}", size=a.input_size, near=side)
+        g = _torch_graph(a.arch, a.checkpoint, a.input_size)
         arch = a.arch
     passes.run_all(g)
+    input_size.check(g, arch, near=a.native_size[0] if a.native_size else None)
     m = g.metadata
     m.architecture = arch
     spec = torch_import.ARCHITECTURES.get(a.arch) if a.arch else None   # the zoo's preprocessing for its nets
@@ -219,6 +233,15 @@ def convert(a) -> ir.Graph:
         if len(m.labels) != classes:
             raise ConvertError(f"labels file {a.labels} has {len(m.labels)} labels but the model has {classes} classes")
     return g
+
+
+def _torch_graph(arch: str, checkpoint: str, size) -> ir.Graph:
+    """The IR of the zoo net `arch` with the weights of `checkpoint`, exported at `size` (None: the zoo's)."""
+    from . import onnx_import
+    data, torch_model = torch_import.checkpoint_to_onnx(arch, checkpoint, size)
+    model = onnx_import.load_model(data, f"{arch} export")
+    torch_import.check_batchnorm_eps(model, torch_model)
+    return onnx_import.import_onnx(model, f"{arch} export")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -245,6 +268,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                                                 if narrowed else ""))
         if quantised is not None:
             print(f"{PROG}: {quantised}")
+        line = input_size.note(g.inputs[0].shape[1:3], args.native_size, args.native_what)
+        if line:
+            print(f"{PROG}: {line}", file=sys.stderr)
     return 0
 
 

@@ -22,6 +22,7 @@ class UnsupportedOp(ConvertError):
 
     def __init__(self, node, why: str):
         super().__init__(f"unsupported node {node_label(node)}: {why}")
+        self.why = one_line(why)
 
 
 def node_label(node) -> str:

@@ -14,7 +14,7 @@ writer casts them to float32, so folds (BatchNorm, bias adds) run in double prec
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -235,6 +235,9 @@ class Graph:
     outputs: List[Tensor] = field(default_factory=list)
     ops: List[Operator] = field(default_factory=list)
     metadata: Metadata = field(default_factory=Metadata)
+    # (H, W) of the input as the source file declares it (the ONNX input's dims, the Keras input layer's), before
+    # --input-size replaced them; None where it declares none. The converter's own note, not written to the file.
+    source_input_size: Optional[Tuple[int, int]] = None
 
     def producers(self) -> Dict[int, Operator]:
         """id(tensor) -> the op writing it."""

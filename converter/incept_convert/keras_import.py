@@ -233,6 +233,8 @@ class KerasImporter:
         if not shape or len(shape) != 4:
             raise ConvertError(f"{self.source}: input '{layer['name']}' has shape {shape}; "
                                "expected an image [N, H, W, C]")
+        if shape[1] is not None and shape[2] is not None:
+            self.graph.source_input_size = (int(shape[1]), int(shape[2]))
         h, w = self.input_size or (shape[1], shape[2])
         if h is None or w is None:
             raise ConvertError(f"{self.source}: input '{layer['name']}' has no fixed height/width; "

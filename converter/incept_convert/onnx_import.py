@@ -114,6 +114,8 @@ class OnnxImporter(WindowOps):
             raise ConvertError(f"{self.source}: input '{inp.name}' has a fixed batch of {dims[0].dim_value}; "
                                "re-export with batch 1 (or a dynamic batch axis)")
         dims[0].dim_value = 1
+        if all(d.HasField("dim_value") and d.dim_value > 0 for d in dims[2:]):
+            self.graph.source_input_size = (dims[2].dim_value, dims[3].dim_value)
         if input_size is not None:
             dims[2].dim_value, dims[3].dim_value = input_size
         for axis, what in ((1, "channel count"), (2, "height"), (3, "width")):

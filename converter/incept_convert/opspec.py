@@ -59,6 +59,12 @@ def _spatial(op: ir.Operator, x: List[int], kernel: ir.Size2D, dilation: ir.Size
         raise UnsupportedOp(op.label, f"kernel {kernel}, stride {o.stride}, dilation {dilation} must be >= 1 and pad "
                             f"{o.pad} >= 0")
     eh, ew = dilation.h * (kernel.h - 1) + 1, dilation.w * (kernel.w - 1) + 1
+    window = "window" if op.kind != "Conv2D" else "kernel"
+    for axis, k, d, size, a, b in (("height", kernel.h, dilation.h, h, o.pad.top, o.pad.bottom),
+                                   ("width", kernel.w, dilation.w, w, o.pad.left, o.pad.right)):
+        spread = f" (dilation {d})" if d != 1 else ""   # the runtime's rule and words (op_types.cc, conv2d_shape.cc)
+        _need(op, size + a + b >= d * (k - 1) + 1,
+              f"{window} {axis} {k}{spread} does not fit input {axis} {size} plus padding {a} + {b}")
     oh = pool_out(h, eh, o.stride.h, o.pad.top, o.pad.bottom, ceil)
     ow = pool_out(w, ew, o.stride.w, o.pad.left, o.pad.right, ceil)
     return [n, oh, ow, c]

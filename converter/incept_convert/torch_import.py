@@ -13,11 +13,12 @@ importer: one importer for both paths.
 """
 
 import io
+import re
 import warnings
 from typing import Dict, Tuple
 
 from . import zoo
-from .errors import ConvertError, short_reason
+from .errors import ConvertError, one_line, short_reason
 
 ARCHITECTURES = zoo.SPECS   # name -> zoo.Spec (input size, aux prefixes, preprocessing, classifier key)
 ONNX_OPSET = 13
@@ -73,6 +74,10 @@ def load_state_dict(path: str) -> Dict:
     if is_safetensors(path):
         from . import safetensors_reader
         return _strip_module_prefix({k: torch.from_numpy(v) for k, v in safetensors_reader.load(path).items()})
+    kind = _foreign_kind(path)
+    if kind is not None:
+        raise ConvertError(f"checkpoint {path} is not a torch.save() file (it starts like {kind}); pass the .pth "
+                           "state_dict saved with torch.save(model.state_dict(), path)")
     _check_zip_crc(path)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
@@ -81,7 +86,7 @@ def load_state_dict(path: str) -> Dict:
     except IsADirectoryError:
         raise ConvertError(f"checkpoint {path} is a directory; pass the .pth file") from None
     except Exception as e:
-        raise ConvertError(f"cannot read checkpoint {path} ({short_reason(e, 160)}); it must be a complete "
+        raise ConvertError(f"cannot read checkpoint {path} ({_load_reason(e)}); it must be a complete "
                            "torch.save()d state_dict (tensors only, e.g. "
                            "torch.save(model.state_dict(), path))") from None
     for key in ("state_dict", "model"):
@@ -96,6 +101,42 @@ def load_state_dict(path: str) -> Dict:
     if bad:
         raise ConvertError(f"checkpoint {path}: entries {', '.join(bad[:5])} are not tensors; save model.state_dict()")
     return tensors
+
+
+# First bytes of files people pass by mistake, and what they are.
+_MAGIC = ((b"\xff\xd8\xff", "a JPEG image"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+          (b"BM", "a BMP image"), (b"%PDF", "a PDF document"), (b"\x89HDF", "an HDF5 (Keras .h5) file: use --keras"),
+          (b"\x1f\x8b", "a gzip archive"))
+
+
+def _foreign_kind(path: str):
+    """What the file looks like when its first bytes say it cannot be a torch.save() file (a zip archive,
+    or a legacy pickle starting with the protocol byte 0x80); None otherwise, or when it cannot be read
+    (torch.load() then reports why)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if not head or head.startswith((b"PK", b"\x80")):
+        return None
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if all(32 <= b < 127 or b in b"\t\r\n" for b in head):
+        return "a text file"
+    return f"neither a zip archive nor a pickle: bytes {head[:4].hex(' ')}"
+
+
+def _load_reason(e: BaseException) -> str:
+    """torch.load()'s failure as a reason. Its weights-only refusal advises loading with weights_only=False,
+    which would run code from the file: only what it refused is kept."""
+    text = one_line(str(e))
+    if "weights_only" in text or "Weights only" in text:
+        found = re.search(r"WeightsUnpickler error: (.*?)(?:\.? Check the|\.? Please|$)", text)
+        what = found.group(1).rstrip(". ") if found else "an object that is not a tensor"
+        return f"it holds Python objects besides tensors, which are not loaded: {what[:120]}"
+    return short_reason(e, 160)
 
 
 def _strip_module_prefix(state: Dict) -> Dict:

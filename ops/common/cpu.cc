@@ -5,9 +5,11 @@
 #include <cpuinfo.h>
 #endif
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <string>
 
 namespace incept::ops {
 namespace {
@@ -34,6 +36,24 @@ bool native_arch(Isa isa) {
 #else
   return isa == Isa::kScalar;
 #endif
+}
+
+struct IsaName {
+  const char* name;
+  Isa isa;
+};
+constexpr IsaName kIsaNames[] = {{"scalar", Isa::kScalar},    {"avx2", Isa::kAvx2Fma},
+                                 {"avx2_fma", Isa::kAvx2Fma}, {"avx512", Isa::kAvx512f},
+                                 {"avx512f", Isa::kAvx512f},  {"avx512vnni", Isa::kAvx512Vnni},
+                                 {"neon", Isa::kNeon},        {"neondot", Isa::kNeonDot}};
+
+// An INCEPT_ISA this build does not know changes nothing; it is said once, on stderr, with the names it takes.
+void warn_unknown_isa(const char* value) {
+  std::string names;
+  for (const IsaName& n : kIsaNames)
+    if (native_arch(n.isa)) names += (names.empty() ? "" : ", ") + std::string(n.name);
+  std::fprintf(stderr, "incept: warning: INCEPT_ISA='%s' is not an ISA name of this build, ignored; use one of: %s\n",
+               value, names.c_str());
 }
 
 struct CpuState {
@@ -88,7 +108,10 @@ CpuState detect() {
   s.cap = s.best;
   if (const char* env = std::getenv("INCEPT_ISA"); env != nullptr && env[0] != '\0') {
     Isa want;
-    if (parse_isa(env, &want) && level(want) < level(s.best)) s.cap = want;
+    if (!parse_isa(env, &want))
+      warn_unknown_isa(env);
+    else if (level(want) < level(s.best))
+      s.cap = want;
   }
 #if INCEPT_WITH_CPUINFO
   if (ok) {
@@ -124,13 +147,7 @@ const char* isa_name(Isa isa) {
 }
 
 bool parse_isa(const char* name, Isa* out) {
-  static const struct {
-    const char* name;
-    Isa isa;
-  } kNames[] = {{"scalar", Isa::kScalar},  {"avx2", Isa::kAvx2Fma},    {"avx2_fma", Isa::kAvx2Fma},
-                {"avx512", Isa::kAvx512f}, {"avx512f", Isa::kAvx512f}, {"avx512vnni", Isa::kAvx512Vnni},
-                {"neon", Isa::kNeon},      {"neondot", Isa::kNeonDot}};
-  for (const auto& n : kNames) {
+  for (const IsaName& n : kIsaNames) {
     if (std::strcmp(name, n.name) == 0 && native_arch(n.isa)) {
       *out = n.isa;
       return true;

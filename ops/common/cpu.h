@@ -7,7 +7,7 @@
 //
 // The cap comes from the environment variable INCEPT_ISA (read once: "scalar", "avx2", "avx512",
 // "avx512vnni" on x86-64; "scalar", "neon", "neondot" on ARM) or set_isa_cap() (tests). A cap above what the CPU has
-// changes nothing.
+// changes nothing; an unknown name changes nothing and is reported once on stderr with the names it takes.
 #pragma once
 
 #include <cstddef>

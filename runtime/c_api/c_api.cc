@@ -37,6 +37,7 @@ static_assert(INCEPT_STATUS_ARENA_TOO_SMALL == static_cast<int>(incept::StatusCo
 static_assert(INCEPT_BACKEND_XNNPACK == static_cast<int>(incept::Backend::kXnnpack), "incept_backend mirrors Backend");
 static_assert(INCEPT_BACKEND_NATIVE == static_cast<int>(incept::Backend::kNative), "incept_backend mirrors Backend");
 static_assert(INCEPT_BACKEND_EIGEN == static_cast<int>(incept::Backend::kEigen), "incept_backend mirrors Backend");
+static_assert(INCEPT_LAYOUT_NCHW == static_cast<int>(incept::Layout::kNchw), "incept_layout mirrors Layout");
 
 thread_local char g_last_error[incept::Status::kMaxMessage] = {0};
 
@@ -244,6 +245,11 @@ incept_status incept_interpreter_input(const incept_interpreter* it, int index, 
 }
 incept_status incept_interpreter_output(const incept_interpreter* it, int index, incept_tensor* out) {
   return tensor_at(it, Side::kOutput, index, out, "incept_interpreter_output");
+}
+incept_status incept_interpreter_set_input(incept_interpreter* it, int index, const float* data, size_t count,
+                                           incept_layout layout) {
+  return run_guarded("incept_interpreter_set_input", it,
+                     [&] { return it->it.set_input(index, data, count, static_cast<incept::Layout>(layout)); });
 }
 incept_status incept_interpreter_set_input_image(incept_interpreter* it, int index, const uint8_t* pixels,
                                                  int32_t height, int32_t width, int32_t channels, size_t row_bytes) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Model loading: the only place (with parse_ops.cc) that sees the FlatBuffers schema. Checks run in a
 // fixed order, each assuming the previous ones passed:
-//   1. size: big enough for the size prefix and identifier; the prefix fits inside the file
-//   2. file identifier "INCP", then the format version (read through a verifier-checked field)
+//   1. size: big enough for the size prefix and identifier; the file identifier "INCP"; the prefix fits
+//      inside the file
+//   2. the format version (read through a verifier-checked field)
 //   3. flatbuffers::Verifier over the whole FlatBuffer
 //   4. semantics: tensors (rank, dims, dtype: float16 only for weights, uint8 only for activations, INT8
 //      weights' per-channel scales, 8-bit activations' QuantParams; byte sizes vs buffers inside the data
@@ -34,15 +35,15 @@ Status check_size_and_identifier(const uint8_t* bytes, size_t size, size_t* fb_e
   INCEPT_CHECK(bytes != nullptr, kInvalidArgument, "model bytes are null");
   INCEPT_CHECK(size >= kMinFileBytes, kInvalidModel,
                "file is %zu bytes, smaller than the %zu-byte minimum of a size-prefixed model", size, kMinFileBytes);
+  // The identifier first: any other file (text, an image, ONNX) is named as not ours, not as a size mismatch.
+  INCEPT_CHECK(flatbuffers::BufferHasIdentifier(bytes, fb::ModelIdentifier(), /*size_prefixed=*/true), kInvalidModel,
+               "not an incept model file (file identifier is '%s', expected 'INCP')",
+               escape_bytes(std::string_view(reinterpret_cast<const char*>(bytes + kPrefixBytes + 4), 4)).c_str());
   const uint32_t fb_size = flatbuffers::ReadScalar<uint32_t>(bytes);
   INCEPT_CHECK(fb_size >= 8 && fb_size <= size - kPrefixBytes, kInvalidModel,
                "size prefix says the FlatBuffer is %" PRIu32
-               " bytes but the file holds %zu after the prefix "
-               "(file truncated or not an incept model)",
+               " bytes but the file holds %zu after the prefix (truncated)",
                fb_size, size - kPrefixBytes);
-  INCEPT_CHECK(flatbuffers::BufferHasIdentifier(bytes, fb::ModelIdentifier(), /*size_prefixed=*/true), kInvalidModel,
-               "file identifier is '%s', expected 'INCP' (not an incept model file)",
-               escape_bytes(std::string_view(reinterpret_cast<const char*>(bytes + kPrefixBytes + 4), 4)).c_str());
   *fb_end = kPrefixBytes + fb_size;
   return Status::ok();
 }

@@ -190,6 +190,30 @@ int main(int argc, char** argv) {
     free(first);
     free(px);
   }
+  /* A PyTorch-ordered (NCHW) buffer, transposed on the copy; NHWC copied as it is; what is refused. */
+  if (in.rank == 4) {
+    const int h = in.dims[1], w = in.dims[2], c = in.dims[3];
+    const size_t n = in.bytes / sizeof(float);
+    float* x = (float*)malloc(n * sizeof(float));
+    EXPECT(x != NULL);
+    for (i = 0; i < n; ++i) x[i] = (float)i;
+    EXPECT(incept_interpreter_set_input(it, 0, x, n, INCEPT_LAYOUT_NCHW) == INCEPT_STATUS_OK);
+    /* NHWC (0, y, x, ch) holds NCHW element (0, ch, y, x) */
+    EXPECT(in.data[c - 1] == (float)((c - 1) * h * w) && in.data[c] == 1.0f);
+    EXPECT(incept_interpreter_set_input(it, 0, x, n, INCEPT_LAYOUT_NHWC) == INCEPT_STATUS_OK);
+    EXPECT(memcmp(in.data, x, n * sizeof(float)) == 0);
+    EXPECT_ERROR(incept_interpreter_set_input(it, 0, x, n - 1, INCEPT_LAYOUT_NHWC), INCEPT_STATUS_INVALID_ARGUMENT,
+                 "holds");
+    EXPECT_ERROR(incept_interpreter_set_input(it, 0, x, n, (incept_layout)7), INCEPT_STATUS_INVALID_ARGUMENT,
+                 "layout 7");
+    EXPECT_ERROR(incept_interpreter_set_input(it, 9, x, n, INCEPT_LAYOUT_NCHW), INCEPT_STATUS_INVALID_ARGUMENT,
+                 "out of range");
+    EXPECT_ERROR(incept_interpreter_set_input(it, 0, NULL, n, INCEPT_LAYOUT_NCHW), INCEPT_STATUS_INVALID_ARGUMENT,
+                 "null");
+    EXPECT_ERROR(incept_interpreter_set_input(NULL, 0, x, n, INCEPT_LAYOUT_NCHW), INCEPT_STATUS_INVALID_ARGUMENT,
+                 "NULL");
+    free(x);
+  }
   fill_input(&in);
   EXPECT(incept_interpreter_invoke(it) == INCEPT_STATUS_OK);
 

@@ -75,8 +75,26 @@ def test_checkpoint_that_is_not_a_pickle(tmp_path):
     bad = tmp_path / "text.pth"
     bad.write_text("hello, I am not a checkpoint\n")
     out = tmp_path / "m.incept"
-    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", bad, "-o", out), "cannot read checkpoint",
-                      output=out)
+    assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", bad, "-o", out),
+                      "text.pth is not a torch.save() file", "a text file", output=out)
+
+
+def test_checkpoint_that_is_an_image(tmp_path):
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200))
+    out = tmp_path / "m.incept"
+    msg = assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", bad, "-o", out),
+                            "photo.jpg is not a torch.save() file", "JPEG image", output=out)
+    assert "weights_only" not in msg
+
+
+def test_checkpoint_with_code_is_refused_without_advice_to_run_it(tmp_path):
+    # A pickle naming a callable: torch's refusal advises weights_only=False, which would run it. Never passed on.
+    bad = _save({"w": torch.zeros(1), "f": getattr}, tmp_path / "code.pth")
+    out = tmp_path / "m.incept"
+    msg = assert_user_error(run_convert("--arch", "googlenet", "--checkpoint", bad, "-o", out),
+                            "cannot read checkpoint", "objects besides tensors", output=out)
+    assert "weights_only" not in msg and "False" not in msg
 
 
 def test_corrupted_onnx(tmp_path):

@@ -43,8 +43,8 @@ final class ErrorTests {
         InceptException.Code.INVALID_ARGUMENT, "a path with a NUL", () -> Model.fromFile(tiny + "\u0000x"), "NUL");
     byte[] garbage = new byte[4096];
     new java.util.Random(7).nextBytes(garbage);
-    Checks.expectIncept(
-        InceptException.Code.INVALID_MODEL, "garbage bytes", () -> Model.fromBytes(garbage), "size prefix");
+    Checks.expectIncept(InceptException.Code.INVALID_MODEL, "garbage bytes",
+        () -> Model.fromBytes(garbage), "not an incept model file");
     ByteBuffer.wrap(garbage).order(ByteOrder.LITTLE_ENDIAN).putInt(0, garbage.length - 4);  // a plausible size prefix
     Checks.expectIncept(InceptException.Code.INVALID_MODEL, "garbage bytes behind a size prefix",
         () -> Model.fromBytes(garbage), "INCP");

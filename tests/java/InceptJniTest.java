@@ -61,6 +61,7 @@ public final class InceptJniTest {
     String tiny = models.get(0);
     ParityTests.testLabelledModel(labelled);
     ParityTests.testImageInput(labelled);
+    ParityTests.testInputLayout(labelled);
     ErrorTests.testLoadErrors(tiny, workDir);
     ErrorTests.testInterpreterErrors(tiny);
     ErrorTests.testUseAfterClose(tiny);

@@ -17,6 +17,7 @@ import org.incept.ImageInput;
 import org.incept.Incept;
 import org.incept.InceptException;
 import org.incept.Interpreter;
+import org.incept.Layout;
 import org.incept.Model;
 
 final class ParityTests {
@@ -210,6 +211,44 @@ final class ParityTests {
           () -> ImageInput.fromArgb(m, new int[15], 4, 4, new float[48]), "needs 16 pixels", "got 15 pixels");
       Checks.expectThrows(NullPointerException.class, "ImageInput of null pixels",
           () -> ImageInput.fromArgb(m, null, 4, 4, got), "argb");
+    }
+  }
+
+  /** setInput with Layout.NCHW (PyTorch's order) transposes to NHWC; the default and NHWC copy as is. */
+  static void testInputLayout(String path) {
+    try (Model m = Model.fromFile(path); Interpreter it = new Interpreter(m)) {
+      it.prepare();
+      int[] s = it.inputShape(0);
+      Checks.check(s.length == 4, "input 0 is 4-D");
+      int h = s[1];
+      int w = s[2];
+      int c = s[3];
+      float[] x = new float[s[0] * h * w * c];
+      for (int i = 0; i < x.length; ++i) {
+        x[i] = i;
+      }
+      float[] in = new float[x.length];
+      it.setInput(0, x, Layout.NCHW);
+      it.inputBuffer(0).get(in);
+      boolean transposed = true;
+      for (int y = 0; y < h; ++y) {
+        for (int xx = 0; xx < w; ++xx) {
+          for (int ch = 0; ch < c; ++ch) {
+            transposed &= in[(y * w + xx) * c + ch] == x[(ch * h + y) * w + xx];
+          }
+        }
+      }
+      Checks.check(transposed, "setInput(Layout.NCHW): NHWC (y, x, c) holds NCHW (c, y, x)");
+      it.setInput(0, x);
+      it.inputBuffer(0).get(in);
+      Checks.check(Arrays.equals(in, x), "setInput without a layout copies NHWC as it is");
+      it.setInput(0, x, Layout.NHWC);
+      it.inputBuffer(0).get(in);
+      Checks.check(Arrays.equals(in, x), "setInput(Layout.NHWC) copies as it is");
+      Checks.expectThrows(
+          NullPointerException.class, "setInput with a null layout", () -> it.setInput(0, x, null), "layout");
+      Checks.expectIncept(InceptException.Code.INVALID_ARGUMENT, "setInput(NCHW) of the wrong length",
+          () -> it.setInput(0, new float[3], Layout.NCHW), "input 0");
     }
   }
 }

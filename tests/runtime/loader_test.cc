@@ -130,6 +130,16 @@ TEST_CASE("loader: unknown format versions are refused with the version found") 
   }
 }
 
+TEST_CASE("loader: a text file is named as not a model file before its size prefix is read") {
+  const char text[] = "hello, I am a text file renamed .incept\n";
+  std::vector<uint8_t> bytes(text, text + sizeof(text) - 1);
+  bytes.resize(64, ' ');
+  const Status s = load(bytes);
+  CHECK(s.code() == StatusCode::kInvalidModel);
+  CHECK(mentions(s, "not an incept model file (file identifier is ' am ', expected 'INCP')"));
+  CHECK(!mentions(s, "size prefix"));
+}
+
 TEST_CASE("loader: size prefix larger than the file") {
   std::vector<uint8_t> bytes = one_conv();
   bytes[3] = 0x7f;

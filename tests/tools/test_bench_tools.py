@@ -4,7 +4,9 @@ incept-convert): the JSON has every documented key with sane values, --profile c
 memory plan prints and draws (one SVG rect per planned tensor), and bad flags / models get one clear
 error line and a non-zero exit."""
 import json
+import os
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -141,7 +143,7 @@ def test_bad_models(tool, tiny, tmp_path):
     for name, expect in [("missing.incept", "cannot open model file"), ("junk.incept", "invalid model"),
                          ("cut.incept", "invalid model")]:
         r = run(BIN / tool, tmp_path / name)
-        assert r.returncode == 1
+        assert r.returncode == 2   # bad input, as in every tool
         line = one_error_line(r, tool)
         assert expect in line and name in line
     r = run(BIN / tool)
@@ -151,4 +153,19 @@ def test_bad_models(tool, tiny, tmp_path):
 @needs_inspect
 def test_inspect_unwritable_svg(tiny, tmp_path):
     r = run(INSPECT, tiny, "--svg", tmp_path / "no" / "such" / "dir" / "plan.svg")
-    assert r.returncode == 1 and "cannot write" in one_error_line(r, "incept-inspect")
+    assert r.returncode == 2 and "cannot write" in one_error_line(r, "incept-inspect") and r.stdout == ""
+
+
+@needs_bench
+def test_share_of_peak_says_when_winograd_does_fewer_multiplications(tiny):
+    env = {**os.environ, "INCEPT_WINOGRAD": "all"}   # every conv Winograd can take, even this tiny net's
+    j = json.loads(subprocess.run([str(BENCH), tiny, "--runs", "1", "--warmup", "0", "--json"], env=env,
+                                  capture_output=True, text=True, check=True).stdout)
+    if j["winograd_convs"] == 0:
+        pytest.skip("no Winograd kernel on this CPU (native kernels need AVX2 or NEON)")
+    human = subprocess.run([str(BENCH), tiny, "--runs", "1", "--warmup", "0"], env=env, capture_output=True,
+                           text=True, check=True).stdout
+    assert (f"GFLOP as direct convolution would do them; {j['winograd_convs']} convs run Winograd, which does fewer "
+            "multiplications, so the share can pass 100%") in human
+    direct = run(BENCH, tiny, "--runs", 1, "--warmup", 0, "--no-winograd")
+    assert direct.returncode == 0 and "of peak" in direct.stdout and "Winograd, which" not in direct.stdout

@@ -246,7 +246,10 @@ def test_one_bad_image_among_good_ones(models, tmp_path):
     good = save(tmp_path / "red.png", solid(COLOURS["red"]))
     r = run(CLASSIFY, models["rgb"], tmp_path / "nope.png", good, "--json", "-q")
     assert r.returncode == 2
-    assert json.loads(r.stdout)["top"][0]["label"] == "red"
+    failed, ok = [json.loads(line) for line in r.stdout.splitlines()]   # one JSON line per image, in order
+    assert failed == {"image": str(tmp_path / "nope.png"),
+                      "error": f"cannot open image file {tmp_path / 'nope.png'}: No such file or directory"}
+    assert ok["top"][0]["label"] == "red"
     assert r.stderr.splitlines() == [f"incept-classify: cannot open image file {tmp_path / 'nope.png'}: "
                                      "No such file or directory"]
 

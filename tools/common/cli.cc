@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/cli.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace incept::tools {
 
@@ -62,9 +67,28 @@ void Args::usage_error(const char* message) const {
   std::exit(2);
 }
 
+int exit_code(const Status& s) {
+  return s.code() == StatusCode::kInternal || s.code() == StatusCode::kArenaTooSmall ? 1 : 2;
+}
+
 int fail(const char* tool, const char* what, const Status& s) {
   std::fprintf(stderr, "%s: %s: %s (%s)\n", tool, what, s.message(), status_code_name(s.code()));
-  return 1;
+  return exit_code(s);
+}
+
+Status check_writable(const char* flag, const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    return Status::error(StatusCode::kIoError, "%s %s is a folder; give a file name in it", flag, path.c_str());
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::error(StatusCode::kIoError, "%s %s: folder %s does not exist", flag, path.c_str(), dir.c_str());
+  const bool exists = access(path.c_str(), F_OK) == 0;
+  if (access(exists ? path.c_str() : dir.c_str(), W_OK) != 0)
+    return Status::error(StatusCode::kIoError, "%s %s: cannot write %s %s (%s)", flag, path.c_str(),
+                         exists ? "the file" : "in folder", exists ? path.c_str() : dir.c_str(), std::strerror(errno));
+  return Status::ok();
 }
 
 }  // namespace incept::tools

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Command-line handling shared by incept-run, incept-bench and incept-inspect: a usage error is one
-// line "<tool>: ..." on stderr and exit code 2; a failure is one line and exit code 1.
+// Command-line handling shared by the tools. Every error is one line "<tool>: ..." on stderr. Exit codes,
+// as the converter's: 2 for bad input (a flag, a model file that fails to load or prepare, an input file,
+// an output path that cannot be written), 1 for an internal failure (inference, a kernel, memory).
 //
 //   tools::Args args("incept-bench", argc, argv);
 //   while (args.next()) {
@@ -42,7 +43,12 @@ class Args {
   std::string arg_;
 };
 
-// Prints "<tool>: <what>: <message> (<code name>)" and returns 1, the exit code for failures.
+// 1 for kInternal and kArenaTooSmall (the tool or the library failed), 2 for every other error (the input).
+int exit_code(const Status& s);
+// Prints "<tool>: <what>: <message> (<code name>)" and returns exit_code(s).
 int fail(const char* tool, const char* what, const Status& s);
+// Whether a file can be written at `path` before any work is done: not a folder, in a folder that exists
+// and may be written; the reason otherwise (kIoError; `flag` names the option in the message).
+[[nodiscard]] Status check_writable(const char* flag, const std::string& path);
 
 }  // namespace incept::tools

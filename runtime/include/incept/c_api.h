@@ -10,7 +10,9 @@
  *       incept_interpreter_prepare_with_arena(it, arena, sizeof(arena)) != INCEPT_STATUS_OK) {
  *     fprintf(stderr, "%s\n", incept_last_error());
  *   }
- *   incept_interpreter_input(it, 0, &in);   fill(in.data);
+ *   incept_interpreter_input(it, 0, &in);   fill(in.data);   // NHWC, channels last: [1, H, W, 3] for an image
+ *   // or, from a PyTorch-ordered (NCHW) buffer, transposed on the copy:
+ *   incept_interpreter_set_input(it, 0, x_nchw, count, INCEPT_LAYOUT_NCHW);
  *   incept_interpreter_invoke(it);          incept_interpreter_output(it, 0, &out);  read(out.data);
  *   incept_interpreter_free(it);  incept_model_free(m);
  *
@@ -55,6 +57,12 @@ typedef enum incept_backend {
   INCEPT_BACKEND_NATIVE = 4 /* incept's own SIMD micro-kernels, picked per CPU */
 } incept_backend;
 
+/* The order of a 4-D input buffer's dimensions: incept's tensors are NHWC (channels last); PyTorch's are NCHW. */
+typedef enum incept_layout {
+  INCEPT_LAYOUT_NHWC = 0,
+  INCEPT_LAYOUT_NCHW = 1 /* [N, C, H, W]: transposed to NHWC by incept_interpreter_set_input */
+} incept_layout;
+
 typedef struct incept_model incept_model;             /* opaque */
 typedef struct incept_interpreter incept_interpreter; /* opaque */
 
@@ -73,7 +81,9 @@ typedef struct incept_interpreter_options {
   int winograd;           /* 1 (default): Winograd convs where they are faster; 0: every conv direct */
 } incept_interpreter_options;
 
-/* A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena. */
+/* A graph input or output: dense NHWC (channels last; [N, C] after a global pool or fully connected layer)
+ * float32 memory inside the arena. An image input is [1, H, W, 3]: a PyTorch [1, 3, H, W] buffer copied into it
+ * as it is gives wrong answers without an error; use incept_interpreter_set_input(..., INCEPT_LAYOUT_NCHW). */
 typedef struct incept_tensor {
   const char* name;
   int rank;
@@ -119,11 +129,16 @@ incept_status incept_interpreter_invoke(incept_interpreter* it);
 /* Counts; 0 for a NULL handle. */
 int incept_interpreter_num_inputs(const incept_interpreter* it);
 int incept_interpreter_num_outputs(const incept_interpreter* it);
-/* Fill *out with input/output `index` (0-based), or with the one named `name`. */
+/* Fill *out with input/output `index` (0-based), or with the one named `name`. Its data is NHWC. */
 incept_status incept_interpreter_input(const incept_interpreter* it, int index, incept_tensor* out);
 incept_status incept_interpreter_output(const incept_interpreter* it, int index, incept_tensor* out);
 incept_status incept_interpreter_input_by_name(const incept_interpreter* it, const char* name, incept_tensor* out);
 incept_status incept_interpreter_output_by_name(const incept_interpreter* it, const char* name, incept_tensor* out);
+/* Copies `count` floats (the input's element count) into input `index` (after prepare), read in `layout` order:
+ * NHWC as they are, NCHW ([N, C, H, W], PyTorch's) transposed to NHWC on the copy; an input that is not 4-D is
+ * copied as it is. */
+incept_status incept_interpreter_set_input(incept_interpreter* it, int index, const float* data, size_t count,
+                                           incept_layout layout);
 /* A camera frame as input `index` (after prepare): uint8 pixels, row-major, height x width, `channels` bytes a
  * pixel (3: RGB; 4: RGBA or RGBX, the fourth ignored), rows `row_bytes` apart (0: width * channels); exactly the
  * input's height and width. Preprocessed as the model records, x = (pixel / 255 - mean) / std in its channel

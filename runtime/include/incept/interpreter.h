@@ -7,6 +7,8 @@
 //   INCEPT_RETURN_IF_ERROR(it.arena_bytes_required(&need));   // shapes + memory plan
 //   INCEPT_RETURN_IF_ERROR(it.prepare(arena, sizeof(arena)));  // or it.prepare() to allocate once
 //   fill(it.input(0));  INCEPT_RETURN_IF_ERROR(it.invoke());  read(it.output(0));
+//   // fill: NHWC, channels last. From a PyTorch-ordered (NCHW) buffer:
+//   INCEPT_RETURN_IF_ERROR(it.set_input(0, x_nchw, count, incept::Layout::kNchw));
 //
 // Tensors are NHWC float32 (outputs of a global pool / fully connected layer are [N, C]).
 // Graph inputs and outputs keep their own memory for the whole run, so an input written once may be
@@ -29,7 +31,8 @@ namespace incept {
 // on ref. op_info() tells what each op got, down to the kernel.
 // kNative is incept's own SIMD micro-kernels, built per ISA (x86-64 AVX2+FMA and AVX-512F, aarch64
 // and armv7 NEON) and picked at run time for the CPU; the environment variable INCEPT_ISA ("avx2", "scalar",
-// ...) caps the ISA they may use. New kernels and ISAs arrive inside these families.
+// ...) caps the ISA they may use (a name this build does not know is ignored with one warning on stderr).
+// New kernels and ISAs arrive inside these families.
 enum class Backend : uint8_t { kAuto = 0, kRef = 1, kEigen = 2, kXnnpack = 3, kNative = 4 };
 const char* backend_name(Backend b);  // "auto", "ref", "eigen", "xnnpack", "native"
 bool backend_available(Backend b);    // built into this library and usable on this CPU
@@ -48,7 +51,13 @@ struct InterpreterOptions {
   bool winograd = true;
 };
 
-// A graph input or output: dense NHWC (or [N, C]) float32 memory inside the arena.
+// The order of a 4-D buffer's dimensions. incept's tensors are NHWC (channels last: what input(i).data
+// holds); PyTorch's are NCHW. set_input() takes either and transposes NCHW on the copy.
+enum class Layout : uint8_t { kNhwc = 0, kNchw = 1 };
+const char* layout_name(Layout layout);  // "NHWC", "NCHW"
+
+// A graph input or output: dense NHWC float32 (an output of a global pool or fully connected layer is
+// [N, C]) inside the arena.
 struct TensorRef {
   const char* name = "";
   Shape shape;
@@ -142,7 +151,13 @@ class Interpreter {
 
   int num_inputs() const;
   int num_outputs() const;
-  TensorRef input(int i) const;  // after prepare()
+  // Graph input i (after prepare()): NHWC float32 memory to fill, [1, H, W, C] for an image, channels last
+  // (a PyTorch tensor is NCHW: transpose it, or copy it in with set_input(..., Layout::kNchw)).
+  TensorRef input(int i) const;
+  // Copies `count` floats (input(i)'s element count) into graph input i (after prepare()), read in `layout`
+  // order: NHWC as they are; NCHW ([N, C, H, W], PyTorch's) transposed to NHWC on the copy. An input that
+  // is not 4-D is copied as it is. Replaces a frame set_input_image() left for the next invoke().
+  [[nodiscard]] Status set_input(int i, const float* data, size_t count, Layout layout = Layout::kNhwc);
   // A camera frame as graph input i (after prepare()), preprocessed as the model records: uint8 pixels,
   // row-major HWC, RGB (channels = 3) or RGBA / RGBX (channels = 4, the fourth byte ignored), rows
   // row_bytes apart (0: width * channels), exactly the input's height and width (scale the frame first);

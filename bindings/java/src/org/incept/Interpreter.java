@@ -12,7 +12,8 @@ import java.nio.FloatBuffer;
  * <pre>{@code
  * Interpreter it = new Interpreter(model, new Interpreter.Options().setThreads(4));
  * it.prepare();
- * it.setInput(0, input);               // or write it.inputBuffer(0) directly
+ * it.setInput(0, input);               // NHWC; or write it.inputBuffer(0) directly
+ * it.setInput(0, xNchw, Layout.NCHW);  // a PyTorch-ordered array, transposed on the copy
  * it.invoke();
  * float[] out = it.getOutput(0);       // or read it.outputBuffer(0)
  * it.close();
@@ -256,7 +257,7 @@ public final class Interpreter implements AutoCloseable {
 
   /**
    * Input {@code index} as a native-order FloatBuffer over the arena (position 0, capacity = its
-   * floats): write it, then invoke(). A new view each call; valid until close().
+   * floats), NHWC (channels last): write it, then invoke(). A new view each call; valid until close().
    */
   public synchronized FloatBuffer inputBuffer(int index) {
     checkPrepared();
@@ -270,18 +271,48 @@ public final class Interpreter implements AutoCloseable {
   }
 
   /**
-   * Copies {@code data} into input {@code index}.
+   * Copies {@code data} into input {@code index} as it is: NHWC, channels last ({@code [1, H, W, 3]} for
+   * an image). A PyTorch-ordered (NCHW) array goes through {@link #setInput(int, float[], Layout)}.
    *
    * @throws InceptException (INVALID_ARGUMENT) unless data.length is the input's float count
    */
   public synchronized void setInput(int index, float[] data) {
+    setInput(index, data, Layout.NHWC);
+  }
+
+  /**
+   * Copies {@code data} into input {@code index}, read in {@code layout} order: {@link Layout#NHWC} as it
+   * is, {@link Layout#NCHW} ({@code [N, C, H, W]}, PyTorch's) transposed to NHWC on the copy. An input
+   * that is not 4-D is copied as it is.
+   *
+   * @throws InceptException (INVALID_ARGUMENT) unless data.length is the input's float count
+   */
+  public synchronized void setInput(int index, float[] data, Layout layout) {
     if (data == null) {
       throw new NullPointerException("data is null");
     }
+    if (layout == null) {
+      throw new NullPointerException("layout is null");
+    }
     checkPrepared();
-    FloatBuffer b = inputs[Model.checkIndex(index, inputs.length, "input")].duplicate();
+    int i = Model.checkIndex(index, inputs.length, "input");
+    FloatBuffer b = inputs[i].duplicate();
     checkLength("input", index, b.capacity(), data.length);
-    b.put(data);
+    int[] s = inputShapes[i];
+    if (layout == Layout.NHWC || s.length != 4) {
+      b.put(data);
+      return;
+    }
+    int n = s[0], h = s[1], w = s[2], c = s[3];
+    for (int bi = 0; bi < n; ++bi) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) {
+          for (int ch = 0; ch < c; ++ch) {
+            b.put(data[((bi * c + ch) * h + y) * w + x]);  // NHWC (bi, y, x, ch) reads NCHW (bi, ch, y, x)
+          }
+        }
+      }
+    }
   }
 
   /** Copies output {@code index} into {@code out}, whose length must be the output's float count. */
