@@ -12,6 +12,7 @@
 #include "conv2d/conv2d.h"
 #include "conv2d/conv2d_gemm.h"
 #include "conv2d/conv2d_q8_gemm.h"
+#include "conv2d/conv2d_q8_winograd.h"
 #include "conv2d/conv2d_winograd.h"
 #include "inception_shapes.h"
 #include "isa/isa_table.h"
@@ -111,34 +112,67 @@ void run_winograd(benchmark::State& state, Net net, const ops::IsaTable& t, bool
   report(state, s.name, f.flop(), f.bytes(), bench_threads());
 }
 
-// The int8 engine on the micro-kernel of table `t`: uint8 activations (after a ReLU, zero point 0) in and out,
-// int8 weights, the bias and multipliers q8_linear_prepare makes; FLOPs counted as for float (2 per MAC).
+// An 8-bit conv's data: uint8 activations (after a ReLU, zero point 0) in and out, int8 weights in [-64, 63]
+// (about the spread of trained per-channel weights, so the int8 Winograd's exact range holds on every layer
+// it takes), the bias and multipliers q8_linear_prepare makes. FLOPs are counted as for float (2 per MAC).
+struct Q8Fixture {
+  std::vector<uint8_t> in, out;
+  std::vector<int8_t> w;
+  std::vector<int32_t> bias_q;
+  std::vector<float> mult;
+  ops::QLinear q;
+  Q8Fixture(const ConvShape& s, const ConvFixture& f)
+      : in(static_cast<size_t>(f.in.num_elements())),
+        out(static_cast<size_t>(f.out.num_elements())),
+        w(f.weights.size()),
+        bias_q(static_cast<size_t>(s.cout)),
+        mult(static_cast<size_t>(s.cout)) {
+    for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761u) >> 24);
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = static_cast<int8_t>(static_cast<int32_t>((i * 40503u) >> 8 & 0x7f) - 64);
+    const std::vector<float> scales(static_cast<size_t>(s.cout), 0.01f);
+    q.in = {0.02f, 0};
+    q.out = {0.05f, 0};
+    ops::q8_linear_prepare(f.bias.data(), q.in, scales.data(), q.out, s.cout, bias_q.data(), mult.data());
+    q.weights = w.data(), q.bias = bias_q.data(), q.multiplier = mult.data(), q.activation = f.p.activation;
+  }
+  ConstTensorView<uint8_t> x(const ConvShape& s) const { return {in.data(), 1, s.h, s.w, s.cin, s.cin}; }
+  TensorView<uint8_t> y(const ConvFixture& f) { return {out.data(), f.out[0], f.out[1], f.out[2], f.out[3], f.out[3]}; }
+};
+
+// The int8 engine on the micro-kernel of table `t`.
 void run_q8_gemm(benchmark::State& state, Net net, const ops::IsaTable& t) {
   const ConvShape s = conv_shape_of(state, net);
   ConvFixture f(s);
   if (!f.valid) return state.SkipWithError("bad shape");
   if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
-  std::vector<uint8_t> in(static_cast<size_t>(f.in.num_elements())), out(static_cast<size_t>(f.out.num_elements()));
-  std::vector<int8_t> w(f.weights.size());
-  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<uint8_t>((i * 2654435761u) >> 24);
-  for (size_t i = 0; i < w.size(); ++i)
-    w[i] = static_cast<int8_t>(static_cast<int32_t>((i * 40503u) >> 8 & 0xff) - 128);
-  std::vector<float> scales(static_cast<size_t>(s.cout), 0.01f);
-  std::vector<int32_t> bias_q(scales.size());
-  std::vector<float> mult(scales.size());
-  ops::QLinear q;
-  q.in = {0.02f, 0};
-  q.out = {0.05f, 0};
-  ops::q8_linear_prepare(f.bias.data(), q.in, scales.data(), q.out, s.cout, bias_q.data(), mult.data());
-  q.weights = w.data(), q.bias = bias_q.data(), q.multiplier = mult.data(), q.activation = f.p.activation;
+  Q8Fixture d(s, f);
   ops::Conv2DQ8Gemm g;
-  const Status st = ops::conv2d_q8_gemm_create(t.gemm_q8, f.p, f.in, f.out, {}, q, &g);
+  const Status st = ops::conv2d_q8_gemm_create(t.gemm_q8, f.p, f.in, f.out, {}, d.q, &g);
   if (!st.is_ok()) return state.SkipWithError(st.message());
-  const ConstTensorView<uint8_t> x{in.data(), 1, s.h, s.w, s.cin, s.cin};
-  const TensorView<uint8_t> y{out.data(), f.out[0], f.out[1], f.out[2], f.out[3], f.out[3]};
   std::vector<float> scratch(g.scratch_bytes() / sizeof(float) + 16);
   for (auto _ : state) {
-    ops::conv2d_q8_gemm_run(g, x, y, scratch.data(), bench_pool());
+    ops::conv2d_q8_gemm_run(g, d.x(s), d.y(f), scratch.data(), bench_pool());
+    benchmark::ClobberMemory();
+  }
+  report(state, s.name, f.flop(), f.bytes() / 4.0, bench_threads());
+}
+
+// The exact int8 Winograd of table `t` on the layers its rule takes (winograd_q8_choice; others skipped).
+void run_q8_winograd(benchmark::State& state, Net net, const ops::IsaTable& t) {
+  const ConvShape s = conv_shape_of(state, net);
+  ConvFixture f(s);
+  if (!f.valid) return state.SkipWithError("bad shape");
+  if (!ops::cpu_has(t.isa)) return state.SkipWithError("this CPU lacks the ISA");
+  const ops::WinogradVariant v = ops::winograd_q8_choice(f.p, f.in, f.out);
+  if (v == ops::WinogradVariant::kNone) return state.SkipWithError("not an int8 Winograd layer");
+  Q8Fixture d(s, f);
+  ops::Conv2DQ8Winograd w;
+  const Status st = ops::conv2d_q8_winograd_create(t.winograd_q8, v, f.p, f.in, f.out, {}, d.q, bench_threads(), &w);
+  if (!st.is_ok()) return state.SkipWithError(st.message());
+  Buffer scratch(w.scratch_bytes() / sizeof(float) + 16);
+  for (auto _ : state) {
+    ops::conv2d_q8_winograd_run(w, d.x(s), d.y(f), scratch.data(), bench_pool());
     benchmark::ClobberMemory();
   }
   report(state, s.name, f.flop(), f.bytes() / 4.0, bench_threads());
@@ -169,6 +203,11 @@ const int kPerIsa = [] {
     if (!t->has(ops::IsaPart::kGemmQ8)) continue;
     register_conv_bench(std::string("BM_conv2d_q8_gemm_") + ops::isa_name(t->isa),
                         [t](benchmark::State& st, Net n) { run_q8_gemm(st, n, *t); });
+  }
+  for (const ops::IsaTable* t : ops::isa_tables()) {
+    if (!t->has(ops::IsaPart::kWinogradQ8)) continue;
+    register_conv_bench(std::string("BM_conv2d_q8_winograd_") + ops::isa_name(t->isa),
+                        [t](benchmark::State& st, Net n) { run_q8_winograd(st, n, *t); });
   }
   return 0;
 }();

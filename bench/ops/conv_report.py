@@ -4,7 +4,7 @@ and int8), the median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7
 3-channel first convs) over every layer of the nets in the file (a shape shared by N layers counts N
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
 kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 for the int8 engine, its FLOPs
-being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels do fewer
+being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels (float and int8) do fewer
 multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
 speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
 layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
@@ -77,7 +77,8 @@ def load(path: str):
 
 def winograd_table(impl: str, convs: list, layers: bool) -> None:
     """Effective GFLOP/s and the speed-up over the direct engine of the same ISA, per class."""
-    direct_impl = "f32_gemm_" + re.sub(r"^f32_winograd_(f2x2_)?", "", impl)
+    dtype = impl.split("_")[0]   # f32 or q8: the direct engine of the same type and ISA
+    direct_impl = f"{dtype}_gemm_" + re.sub(r"^(f32|q8)_winograd_(f2x2_)?", "", impl)
     direct = {(c["net"], tuple(sorted(c["args"].items()))): c for c in convs if c["impl"] == direct_impl}
     rows = [c for c in convs if c["impl"] == impl]
     print(f"\n### conv2d_{impl} (effective GFLOP/s: direct FLOPs / time; "
@@ -117,7 +118,7 @@ def main() -> int:
           + (f"; int8 {peaks['int8']:.1f} GOP/s" if "int8" in peaks else "")
           + (f", int8 AVX2 {peaks['int8_avx2']:.1f}" if "int8_avx2" in peaks else ""))
     for impl in sorted({c["impl"] for c in convs}):
-        if impl.startswith("f32_winograd"):
+        if impl.startswith(("f32_winograd", "q8_winograd")):
             winograd_table(impl, convs, a.layers)
             continue
         if impl.startswith("q8"):   # against the int8 peak of its instruction (BM_peak_int8)
