@@ -248,8 +248,16 @@ incept_status incept_interpreter_output(const incept_interpreter* it, int index,
 }
 incept_status incept_interpreter_set_input(incept_interpreter* it, int index, const float* data, size_t count,
                                            incept_layout layout) {
-  return run_guarded("incept_interpreter_set_input", it,
-                     [&] { return it->it.set_input(index, data, count, static_cast<incept::Layout>(layout)); });
+  // A C caller may pass any int: read it as one (loading an enum outside its values is undefined in C++).
+  static_assert(sizeof(incept_layout) == sizeof(int), "incept_layout is an int");
+  int value = 0;
+  std::memcpy(&value, &layout, sizeof(value));
+  if (it != nullptr && value != INCEPT_LAYOUT_NHWC && value != INCEPT_LAYOUT_NCHW)
+    return fail(INCEPT_STATUS_INVALID_ARGUMENT,
+                "incept_interpreter_set_input: layout %d is neither INCEPT_LAYOUT_NHWC (0) nor INCEPT_LAYOUT_NCHW (1)",
+                value);
+  const incept::Layout cpp = value == INCEPT_LAYOUT_NCHW ? incept::Layout::kNchw : incept::Layout::kNhwc;
+  return run_guarded("incept_interpreter_set_input", it, [&] { return it->it.set_input(index, data, count, cpp); });
 }
 incept_status incept_interpreter_set_input_image(incept_interpreter* it, int index, const uint8_t* pixels,
                                                  int32_t height, int32_t width, int32_t channels, size_t row_bytes) {
