@@ -272,15 +272,15 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   const Q8GemmUkernel& uk = *g.uk;
   t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
   t.c_stride = static_cast<size_t>(job.out.pixel_stride);
-  t.zp = g.zp, t.lo = g.lo, t.hi = g.hi;
+  t.zp = g.requant.zp, t.lo = g.requant.lo, t.hi = g.requant.hi;
   uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride;
   const uint8_t* r0 = nullptr;
   if (job.residual.data != nullptr) {
     r0 = job.residual.data + s * uk.mr * job.residual.pixel_stride;
     t.r_stride = static_cast<size_t>(job.residual.pixel_stride);
     t.r_signed = g.types.residual == DataType::kQS8;
-    t.r_zp = g.r_zp;
-    t.r_m = g.r_m;
+    t.r_zp = g.requant.r_zp;
+    t.r_m = g.requant.r_m;
   }
   const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
@@ -333,14 +333,7 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)",
                kQ8GatherBytes, g->taps, g->cin);
 
-  g->zp = q.out.zero_point;
-  if (types.out == DataType::kQS8) {
-    g->lo = q8_lower_bound<int8_t>(p.activation, g->zp), g->hi = QRange<int8_t>::hi;
-  } else {
-    g->lo = q8_lower_bound<uint8_t>(p.activation, g->zp), g->hi = QRange<uint8_t>::hi;
-  }
-  g->r_zp = q.residual.zero_point;
-  g->r_m = types.residual != DataType::kNone ? q.residual.scale / q.out.scale : 0.0f;
+  g->requant = q8_requant_of(types, p.activation, q);
 
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / g->panel_bytes);
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));

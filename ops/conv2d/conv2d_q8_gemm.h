@@ -28,6 +28,7 @@
 
 #include "common/aligned_buffer.h"
 #include "common/kernel.h"
+#include "common/quant.h"
 #include "conv2d/conv2d.h"
 #include "conv2d/strip_walk.h"
 #include "gemm/gemm_q8.h"
@@ -41,6 +42,27 @@ constexpr size_t kQ8GatherBytes = 64 * 1024;
 struct Q8ConvTypes {
   DataType in = DataType::kQU8, out = DataType::kQU8, residual = DataType::kNone;
 };
+
+// What an int8 conv engine's epilogue needs of the output and a fused residual (both engines make it once, at
+// create): the output's zero point and range (lo raised by a ReLU), the residual's zero point and multiplier
+// s_r / s_out (0 without a residual).
+struct Q8Requant {
+  int32_t zp = 0, lo = 0, hi = 255;
+  int32_t r_zp = 0;
+  float r_m = 0.0f;
+};
+inline Q8Requant q8_requant_of(const Q8ConvTypes& types, Activation activation, const QLinear& q) {
+  Q8Requant r;
+  r.zp = q.out.zero_point;
+  if (types.out == DataType::kQS8) {
+    r.lo = q8_lower_bound<int8_t>(activation, r.zp), r.hi = QRange<int8_t>::hi;
+  } else {
+    r.lo = q8_lower_bound<uint8_t>(activation, r.zp), r.hi = QRange<uint8_t>::hi;
+  }
+  r.r_zp = q.residual.zero_point;
+  r.r_m = types.residual != DataType::kNone ? q.residual.scale / q.out.scale : 0.0f;
+  return r;
+}
 
 struct Conv2DQ8Gemm {
   const Q8GemmUkernel* uk = nullptr;
@@ -60,9 +82,7 @@ struct Conv2DQ8Gemm {
   bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel
   uint8_t a_xor = 0;       // what the gather XORs into each byte (0x80: between uint8 and int8)
   int32_t a_zero = 0;      // real zero in the kernel's form: the input's zero point plus the form's offset
-  int32_t zp = 0, lo = 0, hi = 255;  // the output's zero point and range (lo raised by a ReLU)
-  int32_t r_zp = 0;                  // the fused residual's zero point and multiplier s_r / s_out
-  float r_m = 0.0f;
+  Q8Requant requant;
   AlignedFloats packed;  // panels * panel_bytes bytes
   AlignedFloats zeros;   // a window row of real zero (a_zero) in the kernel's form: what padding taps read in place
 

@@ -5,7 +5,6 @@
 #include "conv2d/conv2d_q8_winograd.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -96,12 +95,12 @@ void run_block(const Job& job, int64_t tile0, int32_t count, int16_t* v, int32_t
   t.a = rows;
   t.c_stride = static_cast<size_t>(w.geo.nr);
   WinogradQ8Epilogue e;
-  e.zp = w.zp, e.lo = w.lo, e.hi = w.hi;
+  e.zp = w.requant.zp, e.lo = w.requant.lo, e.hi = w.requant.hi;
   if (job.residual.data != nullptr) {
     e.r_stride = job.residual.pixel_stride;
     e.r_signed = w.types.residual == DataType::kQS8;
-    e.r_zp = w.r_zp;
-    e.r_m = w.r_m;
+    e.r_zp = w.requant.r_zp;
+    e.r_m = w.requant.r_m;
   }
   const auto* packed = reinterpret_cast<const int16_t*>(w.packed.data());
   for (int32_t panel = 0; panel < w.panels; ++panel) {
@@ -213,14 +212,7 @@ Status conv2d_q8_winograd_create(const WinogradQ8Entry& e, WinogradVariant varia
   INCEPT_CHECK(w->tiles > 0 && w->tiles < (int64_t{1} << 40), kUnsupported, "no tiles to compute");
   w->point_values = static_cast<size_t>(w->k) * g.nr;
 
-  w->zp = q.out.zero_point;
-  if (types.out == DataType::kQS8) {
-    w->lo = q8_lower_bound<int8_t>(p.activation, w->zp), w->hi = QRange<int8_t>::hi;
-  } else {
-    w->lo = q8_lower_bound<uint8_t>(p.activation, w->zp), w->hi = QRange<uint8_t>::hi;
-  }
-  w->r_zp = q.residual.zero_point;
-  w->r_m = types.residual != DataType::kNone ? q.residual.scale / q.out.scale : 0.0f;
+  w->requant = q8_requant_of(types, p.activation, q);
 
   // Blocks: each thread's share of the strips of MR tiles in as few blocks as hold their V and M in half of
   // L2 over the threads, cut evenly (every block reads all the layer's weights), as the float engine's tile
@@ -283,10 +275,7 @@ Status q8_winograd_kernel_create(const KernelConfig& c, const Conv2DParams& p, K
   plan->scratch_bytes = s->w.scratch_bytes();
   plan->packed_bytes = s->w.packed_bytes();
   plan->reads_constants = false;  // transformed and packed
-  char impl[32], tile[16];        // the kernel's name with the variant after "winograd"
-  std::snprintf(impl, sizeof(impl), "winograd_%s", winograd_variant_name(variant));
-  t.tile_name(IsaPart::kWinogradQ8, tile, sizeof(tile));
-  kernel_name(plan->name, sizeof(plan->name), "conv2d", c.kernel->types.input, impl, tile, isa_name(t.isa));
+  winograd_plan_name(c, IsaPart::kWinogradQ8, variant, plan);
   plan->state = std::move(s);
   return Status::ok();
 }

@@ -92,9 +92,7 @@ struct Conv2DQ8Winograd {
   int32_t block_tiles = 0;                          // T: tiles per block (a multiple of MR)
   int32_t slots = 1;                                // workers with scratch of their own
   size_t point_values = 0;                          // int16 values of one point's packed weights in a panel
-  int32_t zp = 0, lo = 0, hi = 255;                 // the output's zero point and range (lo raised by a ReLU)
-  int32_t r_zp = 0;                                 // a fused residual's zero point and multiplier
-  float r_m = 0.0f;
+  Q8Requant requant;
   AlignedFloats packed;  // panels x points x point_values int16
   AlignedFloats bias;    // panels * NR int32, zero past Cout
   AlignedFloats mult;    // panels * NR floats

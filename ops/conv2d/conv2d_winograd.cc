@@ -368,6 +368,14 @@ struct WinogradState : KernelState {
 
 }  // namespace
 
+void winograd_plan_name(const KernelConfig& c, IsaPart part, WinogradVariant variant, KernelPlan* plan) {
+  const IsaTable& t = *c.kernel->table;
+  char impl[32], tile[16];
+  std::snprintf(impl, sizeof(impl), "winograd_%s", winograd_variant_name(variant));
+  t.tile_name(part, tile, sizeof(tile));
+  kernel_name(plan->name, sizeof(plan->name), "conv2d", c.kernel->types.input, impl, tile, isa_name(t.isa));
+}
+
 Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
   INCEPT_CHECK(c.winograd, kUnsupported, "Winograd is turned off (InterpreterOptions::winograd)");
   const IsaTable& t = *c.kernel->table;
@@ -383,10 +391,7 @@ Status winograd_kernel_create(const KernelConfig& c, KernelPlan* plan) {
   plan->scratch_bytes = s->w.scratch_bytes();
   plan->packed_bytes = s->w.packed_bytes();
   plan->reads_constants = false;  // transformed and packed
-  char impl[32], tile[16];        // the kernel's name with the variant after "winograd"
-  std::snprintf(impl, sizeof(impl), "winograd_%s", winograd_variant_name(variant));
-  t.tile_name(IsaPart::kWinogradF32, tile, sizeof(tile));
-  kernel_name(plan->name, sizeof(plan->name), "conv2d", c.kernel->types.input, impl, tile, isa_name(t.isa));
+  winograd_plan_name(c, IsaPart::kWinogradF32, variant, plan);
   plan->state = std::move(s);
   return Status::ok();
 }

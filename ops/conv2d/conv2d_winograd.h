@@ -122,6 +122,11 @@ WinogradVariant winograd_choice(const Conv2DParams& p, const Shape& in, const Sh
 void conv2d_f32_winograd_run(const Conv2DWinograd& w, ConstTensorView<float> in, TensorView<float> out, float* scratch,
                              pthreadpool_t pool, ConstTensorView<float> residual = {});
 
+// A Winograd kernel's plan name: its registry name with the variant after "winograd"
+// (conv2d_<type>_winograd_<variant>_<tile>_<isa>, the tile of `part` in the config's table). Both the float
+// and the int8 engines name their plans so.
+void winograd_plan_name(const KernelConfig& config, IsaPart part, WinogradVariant variant, KernelPlan* plan);
+
 // The registry kernel, on the ISA table of config.kernel: create (kUnsupported when the config turns
 // Winograd off or the rule says direct) and run.
 [[nodiscard]] Status winograd_kernel_create(const KernelConfig& config, KernelPlan* plan);
