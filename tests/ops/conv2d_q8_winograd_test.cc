@@ -20,6 +20,7 @@
 #include "support/net_conv_shapes.h"
 #include "support/q8_conv_case.h"
 #include "support/q8_util.h"
+#include "support/winograd_util.h"
 
 namespace incept {
 namespace {
@@ -39,19 +40,8 @@ void check_axis(const char* name, int dims) {
   CAPTURE(name);
   constexpr int m = A::m, r = A::r, alpha = A::alpha;
   // BT, AT and G from the points, in double (winograd_axes.h's formulas).
-  double bt[alpha][alpha] = {}, at[m][alpha] = {}, g[alpha * r];
-  for (int j = 0; j < alpha; ++j) {
-    std::vector<double> poly = {1.0};  // coefficients, lowest first
-    for (int l = 0; l < alpha - 1; ++l) {
-      if (l == j) continue;
-      std::vector<double> next(poly.size() + 1, 0.0);
-      for (size_t k = 0; k < poly.size(); ++k) next[k + 1] += poly[k], next[k] -= A::points[l] * poly[k];
-      poly = next;
-    }
-    for (size_t k = 0; k < poly.size(); ++k) bt[j][k] = poly[k];
-    for (int i = 0; i < m; ++i) at[i][j] = j == alpha - 1 ? (i == m - 1 ? 1.0 : 0.0) : std::pow(A::points[j], i);
-  }
-  ops::winograd_filter_matrix(A::points, m, r, g);
+  double bt[alpha][alpha], at[m][alpha], g[alpha * r];
+  test::winograd_tables_from_points<A>(bt, at, g);
   // The least positive integer that makes every value of a row integral.
   auto least = [](const double* row, int n, double scale) {
     for (int64_t k = 1;; ++k) {

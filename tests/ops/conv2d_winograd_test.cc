@@ -34,20 +34,9 @@ template <class A>
 void check_axis(const char* name) {
   CAPTURE(name);
   constexpr int m = A::m, r = A::r, alpha = A::alpha;
-  // BT and AT from the points, in double (see winograd_axes.h).
-  double bt[alpha][alpha] = {}, at[m][alpha] = {}, g[alpha * r];
-  for (int j = 0; j < alpha; ++j) {
-    std::vector<double> poly = {1.0};  // coefficients, lowest first
-    for (int l = 0; l < alpha - 1; ++l) {
-      if (l == j) continue;
-      std::vector<double> next(poly.size() + 1, 0.0);
-      for (size_t k = 0; k < poly.size(); ++k) next[k + 1] += poly[k], next[k] -= A::points[l] * poly[k];
-      poly = next;
-    }
-    for (size_t k = 0; k < poly.size(); ++k) bt[j][k] = poly[k];
-    for (int i = 0; i < m; ++i) at[i][j] = j == alpha - 1 ? (i == m - 1 ? 1.0 : 0.0) : std::pow(A::points[j], i);
-  }
-  ops::winograd_filter_matrix(A::points, m, r, g);
+  // BT, AT and G from the points, in double (see winograd_axes.h).
+  double bt[alpha][alpha], at[m][alpha], g[alpha * r];
+  test::winograd_tables_from_points<A>(bt, at, g);
   for (int i = 0; i < alpha; ++i)
     for (int k = 0; k < alpha; ++k)
       CHECK(std::fabs(A::bt[i][k] - bt[i][k]) <= 1e-7 * std::max(1.0, std::fabs(bt[i][k])));

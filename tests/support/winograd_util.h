@@ -1,17 +1,40 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the Winograd tests (conv2d_winograd_test, conv2d_winograd_accuracy_test) share: the variants that fit
-// a conv and one forced Winograd run.
+// What the Winograd tests (conv2d_winograd_test, conv2d_winograd_accuracy_test, conv2d_q8_winograd_test)
+// share: an axis's tables rebuilt from its points, the variants that fit a conv and one forced Winograd run.
 #pragma once
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <utility>
 #include <vector>
 
 #include "conv2d/conv2d_winograd.h"
+#include "conv2d/winograd_axes.h"
 #include "support/conv_cases.h"
 
 namespace incept::test {
+
+// BT (alpha x alpha), AT (m x alpha) and G (alpha x r, row-major) of axis A from its interpolation points, in
+// double, by winograd_axes.h's formulas (the infinity point last).
+template <class A>
+void winograd_tables_from_points(double (&bt)[A::alpha][A::alpha], double (&at)[A::m][A::alpha],
+                                 double (&g)[A::alpha * A::r]) {
+  constexpr int m = A::m, r = A::r, alpha = A::alpha;
+  for (int j = 0; j < alpha; ++j) {
+    for (int k = 0; k < alpha; ++k) bt[j][k] = 0.0;
+    std::vector<double> poly = {1.0};  // coefficients, lowest first
+    for (int l = 0; l < alpha - 1; ++l) {
+      if (l == j) continue;
+      std::vector<double> next(poly.size() + 1, 0.0);
+      for (size_t k = 0; k < poly.size(); ++k) next[k + 1] += poly[k], next[k] -= A::points[l] * poly[k];
+      poly = next;
+    }
+    for (size_t k = 0; k < poly.size(); ++k) bt[j][k] = poly[k];
+    for (int i = 0; i < m; ++i) at[i][j] = j == alpha - 1 ? (i == m - 1 ? 1.0 : 0.0) : std::pow(A::points[j], i);
+  }
+  ops::winograd_filter_matrix(A::points, m, r, g);
+}
 
 // The variants that fit the conv's kernel (every tile size for 3x3).
 inline std::vector<ops::WinogradVariant> variants_for(const ops::Conv2DParams& p) {
