@@ -46,14 +46,14 @@ fi
 
 echo "== 3. held-out accuracy: the converted model (incept) vs the checkpoint (PyTorch), same 1200 images"
 /usr/bin/python3 -m incept_train.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
-  --model "$WORK/inception_small.incept" --incept-run "$BIN/incept-run"
+  --model "$WORK/inception_small.incept"
 
 echo "== 3b. the same with narrow weights: --weights fp16 (half the file) and int8 (a quarter)"
 for w in fp16 int8; do
   converter/incept-convert --arch inception_small --checkpoint "$DEFAULT/model.pth" --labels "$DEFAULT/labels.txt" \
     --weights "$w" -o "$WORK/inception_small.$w.incept"
   /usr/bin/python3 -m incept_train.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
-    --model "$WORK/inception_small.$w.incept" --incept-run "$BIN/incept-run" --max-drop 0.5
+    --model "$WORK/inception_small.$w.incept" --max-drop 0.5
 done
 
 echo "== 3c. int8 compute: --quantize int8, calibrated on 100 training images; held-out accuracy and speed vs float32"
@@ -72,7 +72,7 @@ PY
 converter/incept-convert --arch inception_small --checkpoint "$DEFAULT/model.pth" --labels "$DEFAULT/labels.txt" \
   --quantize int8 --calibration "$WORK/calibration.npy" -o "$WORK/inception_small.q8.incept"
 /usr/bin/python3 -m incept_train.evaluate --arch inception_small --checkpoint "$DEFAULT/model.pth" \
-  --model "$WORK/inception_small.q8.incept" --incept-run "$BIN/incept-run" --max-drop 0.5
+  --model "$WORK/inception_small.q8.incept" --max-drop 0.5
 for round in 1 2 3; do   # alternating, one thread
   for f in inception_small inception_small.q8; do "$BIN/incept-bench" "$WORK/$f.incept" --threads 1 --runs 50 --json; done
 done | /usr/bin/python3 -c '

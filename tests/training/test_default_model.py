@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from trainkit import BIN, REPO, run_convert
 
@@ -49,6 +50,25 @@ def test_heldout_accuracy_equals_pytorch(converted, incept_run, capsys):
     assert rc == 0, out
     info = json.loads((DEFAULT / "train.json").read_text())
     assert f"PyTorch {info['heldout_top1']['ema']:.2%}" in out   # the accuracy recorded at training time
+
+
+def test_heldout_accuracy_through_the_module_matches_incept_run(converted, incept_run, monkeypatch, capsys):
+    """evaluate's default path, the Python module reading the arrays in place, agrees with incept-run's."""
+    from incept_train import evaluate
+    monkeypatch.setenv("INCEPT_PYTHON_DIR", str(BIN.parent / "python"))
+    if evaluate.incept_module() is None:
+        pytest.skip(f"the incept Python module is not built in {BIN.parent / 'python'}")
+    args = ["--arch", "inception_small", "--checkpoint", str(DEFAULT / "model.pth"), "--model", str(converted),
+            "--count", "300"]
+    x, _ = evaluate.heldout(300, 0, 96, 12, (0.5,) * 3, (0.25,) * 3)
+    assert np.array_equal(evaluate.module_logits(evaluate.incept_module(), str(converted), x),
+                          evaluate.incept_logits(str(incept_run), str(converted), x))
+    assert evaluate.main(args) == 0
+    through_module = capsys.readouterr().out
+    assert evaluate.main(args + ["--incept-run", str(incept_run)]) == 0
+    assert capsys.readouterr().out == through_module != ""
+    assert evaluate.main(args[:-4] + ["--model", str(converted.with_name("missing.incept"))]) == 2
+    assert "error: incept: cannot open model file" in capsys.readouterr().err
 
 
 def test_sample_images_are_labelled_correctly(converted, incept_run):

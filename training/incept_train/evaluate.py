@@ -5,13 +5,17 @@
         --model build/demo/inception_small.incept [--incept-run build/release/bin/incept-run]
 
 The held-out split of the built-in synthetic dataset (synthetic.py; seed, size, classes and count as the
-default model was trained with) is rendered once; PyTorch runs the eval-mode zoo net on it, and incept-run runs
-the converted file on the same float32 NCHW batch (slice by slice). Both top-1 accuracies are printed with the
+default model was trained with) is rendered once; PyTorch runs the eval-mode zoo net on it, and incept runs the
+converted file on the same float32 NCHW batch, image by image: through the Python module (`import incept`, from
+$INCEPT_PYTHON_DIR, else the release build's build/release/python, else an installed one), which reads the
+arrays where they are (1200 images: 0.7 x the time of writing them to an .npy for one incept-run), or through
+incept-run where the module is not built or --incept-run names the tool. Both top-1 accuracies are printed with the
 number of images where the two disagree; exit code 1 if the accuracies differ (or, with --max-drop P,
 if incept's is more than P points below PyTorch's: for files with narrow weights), 2 on a usage error.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,6 +26,7 @@ import numpy as np
 from incept_convert.errors import ConvertError
 
 PROG = "python3 -m incept_train.evaluate"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def heldout(count: int, seed: int, size: int, classes: int, mean, std):
@@ -47,6 +52,29 @@ def torch_logits(arch: str, checkpoint: str, x: np.ndarray) -> np.ndarray:
         return torch.cat([model(torch.from_numpy(x[i:i + 100])) for i in range(0, len(x), 100)]).numpy()
 
 
+def incept_module():
+    """The incept Python module, or None where it is not built."""
+    where = Path(os.environ.get("INCEPT_PYTHON_DIR", REPO / "build" / "release" / "python"))
+    if (where / "incept").is_dir() and str(where) not in sys.path:
+        sys.path.insert(0, str(where))
+    try:
+        import incept
+        return incept
+    except ImportError:
+        return None
+
+
+def module_logits(incept, model: str, x: np.ndarray) -> np.ndarray:
+    try:
+        with incept.Interpreter(model) as it:
+            out = np.empty((len(x), *it.output_shapes[0][1:]), np.float32)
+            for i in range(len(x)):
+                it.run(x[i:i + 1], layout="nchw", out=out[i:i + 1])
+            return out
+    except incept.Error as e:
+        raise ConvertError(f"incept: {e}") from None
+
+
 def incept_logits(incept_run: str, model: str, x: np.ndarray) -> np.ndarray:
     with tempfile.TemporaryDirectory() as d:
         np.save(Path(d) / "x.npy", x)
@@ -62,7 +90,9 @@ def main(argv=None) -> int:
     p.add_argument("--arch", required=True, help="zoo net of the checkpoint")
     p.add_argument("--checkpoint", required=True, metavar="X.pth")
     p.add_argument("--model", required=True, metavar="M.incept", help="its conversion")
-    p.add_argument("--incept-run", default=str(Path(__file__).resolve().parents[2] / "build/release/bin/incept-run"))
+    p.add_argument("--incept-run", metavar="PATH",
+                   help="run the model with this incept-run (default: the Python module, else "
+                        "build/release/bin/incept-run)")
     p.add_argument("--count", type=int, default=1200, help="held-out images (default 1200, as trained)")
     p.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
     p.add_argument("--classes", type=int, default=12)
@@ -77,7 +107,11 @@ def main(argv=None) -> int:
             raise ConvertError(f"unknown architecture '{a.arch}'")
         x, y = heldout(a.count, a.seed, spec.input_size, a.classes, spec.mean, spec.std)
         pt = torch_logits(a.arch, a.checkpoint, x).argmax(1)
-        ic = incept_logits(a.incept_run, a.model, x).argmax(1)
+        module = None if a.incept_run else incept_module()
+        if module is not None:
+            ic = module_logits(module, a.model, x).argmax(1)
+        else:
+            ic = incept_logits(a.incept_run or str(REPO / "build/release/bin/incept-run"), a.model, x).argmax(1)
     except ConvertError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
