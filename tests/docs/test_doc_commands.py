@@ -87,7 +87,8 @@ PLAN = {
                   "--labels models/inception_small/labels.txt -o small.incept"): run(),
     ("README.md", "export PYTHONPATH=$PWD/build/release/python"): run(),
     ("README.md", "cmake --preset release && cmake --build --preset release"): run(in_repo=True),
-    ("README.md", "cmake --install build/release --prefix /opt/incept"): run(in_repo=True, subs={"/opt/": "{scratch}/opt/"}),
+    ("README.md", "cmake --install build/release --prefix /opt/incept"):
+        run(in_repo=True, subs={"/opt/": "{scratch}/opt/"}),
     ("README.md", "build/release/bin/incept-bench my.incept --threads 1"): run(),
     ("README.md", "build/release/bin/incept-bench my.incept --profile"): run(),
     ("README.md", "build/release/bin/incept-bench my.incept --json"): run(),
@@ -147,7 +148,8 @@ PLAN = {
     ("converter/README.md", "pip install ./converter"):
         skip("installs into whichever Python the PATH's pip belongs to; the venv form below is run"),
     ("converter/README.md", "incept-convert --arch inception_v3 --checkpoint model.safetensors -o model.incept"):
-        run(files={"model.safetensors": "inception_v3.safetensors"}, subs={"incept-convert": ".venv/bin/incept-convert"}),
+        run(files={"model.safetensors": "inception_v3.safetensors"},
+            subs={"incept-convert": ".venv/bin/incept-convert"}),
     ("converter/README.md", "/usr/bin/python3 -m venv --system-site-packages .venv"): run(),
     ("converter/README.md", ".venv/bin/pip install --no-deps --no-build-isolation ./converter"): run(),
     ("converter/README.md", "converter/incept-convert --arch inception_small --checkpoint "
@@ -171,8 +173,8 @@ PLAN = {
                                          "--lr 0.1 --nesterov --lr-decay 0.75 --lr-step-epochs 1 --threads 2 --seed 0 "
                                          "--out-dir models/inception_small"): long(),
 
-    ("ops/README.md", "objdump -d --no-show-raw-insn -C build/release/CMakeFiles/incept_ops.dir/ops/isa/isa_avx512.cc.o "
-                      "| less"): run(),
+    ("ops/README.md", "objdump -d --no-show-raw-insn -C "
+                      "build/release/CMakeFiles/incept_ops.dir/ops/isa/isa_avx512.cc.o | less"): run(),
 
     ("tools/README.md", "cmake --preset release && cmake --build --preset release --target incept-run incept-classify "
                         "incept-bench incept-inspect"): run(in_repo=True),
@@ -269,8 +271,8 @@ def make_file(kind: str, dst: Path, cwd: Path):
         subprocess.run([py, "-m", "incept_convert.make_checkpoint", "--arch", arch, "--seed", "0", "-o", str(pth)],
                        env=env, check=True, capture_output=True)
         if kind.endswith(".safetensors"):
-            code = ("import sys, torch, st_writer; "
-                    "open(sys.argv[2], 'wb').write(st_writer.serialize(torch.load(sys.argv[1]), 'F32', {'format': 'pt'}))")
+            code = ("import sys, torch, st_writer; open(sys.argv[2], 'wb').write("
+                    "st_writer.serialize(torch.load(sys.argv[1]), 'F32', {'format': 'pt'}))")
             subprocess.run([py, "-c", code, str(pth), str(dst)], env=env, check=True, capture_output=True)
             pth.unlink()
     elif kind == "labels1000":
