@@ -2,7 +2,8 @@
 """The docs against what they describe: every .md file a README names exists, the release preset's label says
 the optimisation level it builds with, the tools' usage lines in tools/README.md are their --help's, the quick
 op-benchmark commands select a few dozen benchmarks (so "a few seconds" stays true), the README's
-held-out evaluation command runs as written, and its stripped tool sizes are this build's."""
+held-out evaluation command runs as written, its stripped tool sizes are this build's, and every table of
+measured figures in a README names the machine and date, or the script under bench/ that writes it."""
 import json
 import os
 import platform
@@ -117,3 +118,60 @@ def test_readme_tool_sizes_are_the_stripped_tools(tmp_path):
         subprocess.run(["strip", "-o", str(tmp_path / tool), str(BIN / tool)], check=True)
         measured = (tmp_path / tool).stat().st_size / 1024
         assert abs(measured - kib) <= 0.15 * kib, f"{tool}: README says {kib} KiB, stripped it is {measured:.0f} KiB"
+
+
+# A table whose cells hold these units reports a measurement: a time, a rate, a share of peak, a size, a ratio.
+MEASURED = re.compile(r"\d(?:\.\d+)?\s?(?:ms|s|min|GFLOP/s|GOP/s|GiB/s|MiB|KiB|MB|KB|%|cycles)(?![\w/])"
+                      r"|\d(?:\.\d+)?x\b")
+HEADER_UNIT = re.compile(r"(?<![\w/])(?:ms|GFLOP/s|GOP/s|% of peak)(?![\w/])")   # a column of bare numbers
+DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+MACHINE = re.compile(r"Zen ?\d|EPYC|Xeon|Sapphire Rapids|Core i\d|Cortex|Neoverse|Graviton|Apple M\d|x86-64|aarch64")
+FIGURE_SCRIPT = re.compile(r"\bbench/[\w/.-]+\.(?:py|sh)\b")   # the scripts that write the docs' figures
+# Tables with measured-looking cells that are not measurements, by their header row.
+NOT_MEASURED = {
+    "models/inception_small/README.md": ["| file | what |"],   # the size of a committed file
+    "ops/README.md": ["| kernel name part | conv | tile |"],    # Winograd's arithmetic: multiplies and bytes
+    "tools/README.md": ["| line | meaning |"],                  # what each line of incept-bench says
+}
+
+
+def md_blocks(lines):
+    """The Markdown tables (first line, last line; 0-based) and heading lines outside fenced blocks."""
+    tables, headings, fenced, i = [], [], False, 0
+    while i < len(lines):
+        fenced ^= lines[i].startswith("```")
+        if not fenced and lines[i].startswith("#"):
+            headings.append(i)
+        if not fenced and lines[i].startswith("|") and i + 1 < len(lines) and lines[i + 1].startswith("|---"):
+            j = i + 1
+            while j + 1 < len(lines) and lines[j + 1].startswith("|"):
+                j += 1
+            tables.append((i, j))
+            i = j
+        i += 1
+    return tables, headings
+
+
+def test_measured_tables_name_machine_and_date_or_their_script():
+    """Every table of measured figures in a README says, in its header or the text just around it (back to
+    the heading or the table before, at most 20 lines; 6 lines after), the machine and the date it was
+    measured, or which script under bench/ writes it."""
+    docs = [d for d in tracked("README.md") + tracked("*/README.md") if d != REPO / "tests" / "fuzz" / "README.md"]
+    unnamed = []
+    for doc in docs:
+        name = str(doc.relative_to(REPO))
+        lines = doc.read_text(encoding="utf-8").splitlines()
+        tables, headings = md_blocks(lines)
+        for k, (first, last) in enumerate(tables):
+            if any(lines[first].startswith(h) for h in NOT_MEASURED.get(name, [])) or \
+                    not (MEASURED.search("\n".join(lines[first:last + 1])) or HEADER_UNIT.search(lines[first])):
+                continue
+            start = max([first - 20, tables[k - 1][1] + 1 if k else 0] + [h + 1 for h in headings if h < first])
+            stop = min([last + 7, tables[k + 1][0] if k + 1 < len(tables) else len(lines)]
+                       + [h for h in headings if h > last])
+            around = "\n".join(lines[start:first] + lines[last + 1:stop])
+            if not (DATE.search(around + "\n" + lines[first]) and MACHINE.search(around + "\n" + lines[first])) \
+                    and not FIGURE_SCRIPT.search(around):
+                unnamed.append(f"{name}:{first + 1}: {lines[first][:60]}")
+    assert not unnamed, "tables of measured figures without machine and date or the script that writes them: " \
+        + "; ".join(unnamed)
