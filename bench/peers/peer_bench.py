@@ -4,6 +4,7 @@ Runs under the bench venv's Python (bench/peers/run.sh makes it); bench/peers/pe
 
     build/peers-venv/bin/python bench/peers/peer_bench.py --runtime ort MODEL --input X.npy --threads T \
         [--runs R] [--warmup W] [--output Y.npy]
+    build/peers-venv/bin/python bench/peers/peer_bench.py --runtime ort MODEL --each X.npy --output Y.npy
     build/peers-venv/bin/python bench/peers/peer_bench.py --runtime ort --baseline   # import only, no model
     build/peers-venv/bin/python bench/peers/peer_bench.py --baseline                 # python + numpy alone
 
@@ -12,6 +13,8 @@ pack weights); first_ms = the first inference; then W untimed warm-up runs; then
 median / p90 (nearest rank) / min. The input is set once before the first run where the API allows it
 (it is then not part of the timed call); each peer's class says what one timed run is.
 peak_rss_bytes is VmHWM from /proc/self/status, read at the very end.
+--each X.npy: no timing; every row of X [N, 3, S, S] run on its own, the outputs written as Y.npy [N, ...]
+(the int8 error against PyTorch's logits).
 """
 
 import argparse
@@ -209,6 +212,19 @@ def measure(a) -> dict:
             "peak_rss_bytes": proc_status_bytes("VmHWM"), "rss_bytes": proc_status_bytes("VmRSS")}
 
 
+def each(a) -> dict:
+    peer = PEERS[a.runtime]()
+    x = np.load(a.each).astype(np.float32, copy=False)
+    peer.load(a.model, a.threads)
+    ys = []
+    for i in range(len(x)):
+        peer.set_input(x[i:i + 1])
+        peer.run()
+        ys.append(np.array(peer.output(), np.float32).reshape(1, -1))
+    write_npy(a.output, np.concatenate(ys))
+    return {"runtime": a.runtime, "name": peer.name, "version": peer.version(), "inputs": len(x)}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("model", nargs="?", help="the peer's model file (.onnx, .tflite, .ncnn.param, .mnn, .xml)")
@@ -217,7 +233,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--warmup", type=int, default=3)
-    p.add_argument("--output", help="write the first run's output here (.npy)")
+    p.add_argument("--output", help="write the first run's output here (.npy); with --each, every row's")
+    p.add_argument("--each", metavar="X.npy", help="run every row of X once, untimed, outputs to --output")
     p.add_argument("--baseline", action="store_true",
                    help="peak RSS of python + numpy (+ the runtime's import with --runtime), no model")
     a = p.parse_args(argv)
@@ -228,10 +245,12 @@ def main(argv=None) -> int:
         r.update(peak_rss_bytes=proc_status_bytes("VmHWM"), rss_bytes=proc_status_bytes("VmRSS"))
         print(json.dumps(r))
         return 0
-    if not (a.runtime and a.model and a.input) or a.threads < 1 or a.runs < 1 or a.warmup < 0:
+    if a.each and not (a.runtime and a.model and a.output):
+        p.error("--each needs --runtime, MODEL and --output")
+    if not a.each and (not (a.runtime and a.model and a.input) or a.threads < 1 or a.runs < 1 or a.warmup < 0):
         p.error("needs --runtime, MODEL and --input; --threads and --runs >= 1, --warmup >= 0")
     try:
-        r = measure(a)
+        r = each(a) if a.each else measure(a)
     except Exception as e:   # one line for peers.py's row, whatever the runtime raised
         print(f"peer_bench {a.runtime}: {type(e).__name__}: {e}", file=sys.stderr)
         return 2

@@ -6,6 +6,10 @@ PyTorch's logits (Debian's Python and torch), and the .incept made from the chec
 convert_peers(): the ONNX export in each peer's own format, with each peer's own tool from the venv:
 ORT reads the ONNX as is; OpenVINO IR by `ovc` (weights kept fp32); ncnn by `pnnx` (fp16=0); MNN by
 `mnnconvert -f ONNX`; TFLite by onnx_to_tflite.py. A conversion that fails is recorded, not fatal.
+With --precision int8: the calibration and test inputs and PyTorch's logits on the test set (int8_sets.py),
+incept's file by `incept-convert --quantize int8` (its default calibrator) and each peer's int8 model by its own
+post-training tool (peer_quant.py) from the same calibration inputs; a peer whose tool cannot be had here keeps
+its row with the reason (INT8_UNAVAILABLE).
 """
 
 import os
@@ -14,7 +18,8 @@ import subprocess
 import tempfile
 import time
 
-from peers_common import HERE, INPUT_SIZE, PY, ROOT, STEP_TIMEOUT_S, Failure, log, newest_mtime, run, venv_bin
+from peers_common import (HERE, INPUT_SIZE, PY, ROOT, STEP_TIMEOUT_S, Failure, last_json, log, newest_mtime, run,
+                          venv_bin)
 
 
 def make_models(a, out: str) -> dict:
@@ -49,8 +54,29 @@ def make_models(a, out: str) -> dict:
                      "-o", inc, "-q"], f"incept-convert {net}")
             else:
                 log(f"  {net}: {inc} is newer than the checkpoint and the converter")
+        if "int8" in a.precisions:
+            make_int8_inputs(a, net, m, d, conv_mtime)
         models[net] = m
     return models
+
+
+def make_int8_inputs(a, net, m, d, conv_mtime):
+    for k in ("calib", "test", "test_ref"):
+        m[k] = os.path.join(d, f"{net}.{k}.npy")
+    m["incept8"] = os.path.join(d, f"{net}.int8.incept")
+    if a.remake or not all(os.path.exists(m[k]) for k in ("calib", "test", "test_ref")):
+        log(f"  {net}: int8 calibration and test inputs, PyTorch's logits on the test inputs")
+        env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "converter"))
+        cmd = [PY, os.path.join(HERE, "int8_sets.py"), "--arch", net, "--checkpoint", m["pth"], "--size",
+               str(INPUT_SIZE[net]), "--calibration", m["calib"], "--test", m["test"], "--reference", m["test_ref"]]
+        cp = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=STEP_TIMEOUT_S)
+        if cp.returncode != 0:
+            raise Failure(f"int8_sets {net} failed: {(cp.stderr.strip().splitlines() or ['?'])[-1]}")
+    if "incept" in a.runtimes and (a.remake or not os.path.exists(m["incept8"])
+                                   or os.path.getmtime(m["incept8"]) < max(os.path.getmtime(m["calib"]), conv_mtime)):
+        log(f"  {net}: quantising the checkpoint to {m['incept8']} (incept-convert --quantize int8)")
+        run([os.path.join(ROOT, "converter", "incept-convert"), "--arch", net, "--checkpoint", m["pth"],
+             "--quantize", "int8", "--calibration", m["calib"], "-o", m["incept8"], "-q"], f"incept-convert {net} int8")
 
 
 # ------------------------------------------------------------------------------------------ the peers
@@ -92,12 +118,86 @@ def _tflite(net, onnx, d):
     return path, [path]
 
 
+def _peer_quant(rt, src, dst, calib, net):
+    cp = run([venv_bin("python"), os.path.join(HERE, "peer_quant.py"), "--runtime", rt, src, "--calibration", calib,
+              "-o", dst], f"peer_quant {rt} {net}")
+    return dst, last_json(cp.stdout, f"peer_quant {rt} {net}")["files"]
+
+
+def _ort_int8(net, m, d):
+    return _peer_quant("ort", m["onnx"], os.path.join(d, f"{net}.int8.onnx"), m["calib"], net)
+
+
+def _openvino_int8(net, m, d):
+    return _peer_quant("openvino", m["onnx"], os.path.join(d, f"{net}.int8.xml"), m["calib"], net)
+
+
+# int8 paths that cannot be had here, with what was tried (the row says it)
+INT8_UNAVAILABLE = {
+    "mnn": "mnnquant (MNN 3.6.1's quantized.out) aborts with std::length_error on these nets' .mnn, with image and "
+           "with sequence calibration configs",
+    "ncnn": "ncnn2table / ncnn2int8 are not in the ncnn wheel; building them from ncnn's source distribution is "
+            "not done yet",
+    "tflite": "TensorFlow's converter (tensorflow-cpu, onnx2tf) is not installed in the venv yet",
+}
+
+CONVERTERS8 = {   # runtime -> (function of (net, models[net], folder), the tool as the notes name it)
+    "ort": (_ort_int8, "onnxruntime.quantization.quantize_static: QDQ, per-channel s8 weights, u8 activations, "
+                       "MinMax, after quant_pre_process"),
+    "openvino": (_openvino_int8, "nncf.quantize (performance preset) of the ONNX read by OpenVINO -> IR"),
+}
+
 CONVERTERS = {   # runtime -> (function, the tool as the table's notes name it, a script whose change redoes it)
     "openvino": (_ovc, "ovc NET.onnx --compress_to_fp16=False (OpenVINO IR .xml/.bin)", None),
     "mnn": (_mnnconvert, "mnnconvert -f ONNX (MNNConvert)", None),
     "ncnn": (_pnnx, "pnnx NET.onnx fp16=0 (ncnn .param/.bin)", None),
     "tflite": (_tflite, "bench/peers/onnx_to_tflite.py (TFLite schema from ai-edge-litert)", "onnx_to_tflite.py"),
 }
+
+
+def convert_peers_int8(a, models: dict, out: str) -> dict:
+    """As convert_peers, for the int8 models: {net: {runtime: {...} or {"error"}}}."""
+    conv = {}
+    for net, m in models.items():
+        conv[net] = {}
+        for rt in a.runtimes:
+            if rt == "incept":
+                conv[net][rt] = {"path": m["incept8"], "files": [m["incept8"]],
+                                 "tool": "converter/incept-convert --quantize int8 (default calibrator)"}
+            elif rt in INT8_UNAVAILABLE:
+                conv[net][rt] = {"error": f"no int8 model: {INT8_UNAVAILABLE[rt]}", "tool": None}
+                continue
+            else:
+                fn, tool = CONVERTERS8[rt]
+                d = os.path.join(out, "models", rt)
+                os.makedirs(d, exist_ok=True)
+                stamp = os.path.join(d, f"{net}.int8.done")
+                newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(m["calib"]),
+                            os.path.getmtime(os.path.join(HERE, "peer_quant.py")))
+                files = None
+                if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
+                    with open(stamp) as f:
+                        files = f.read().split()
+                    if not files or not all(os.path.exists(x) for x in files):
+                        files = None
+                try:
+                    if files is None:
+                        t = time.monotonic()
+                        path, files = fn(net, m, d)
+                        with open(stamp, "w") as f:
+                            f.write("\n".join(files) + "\n")
+                        log(f"  {net}: {rt:8s} int8 {os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
+                    else:
+                        path = files[0]
+                        log(f"  {net}: {rt:8s} int8 {os.path.relpath(path, ROOT)} is newer than its inputs")
+                    conv[net][rt] = {"path": path, "files": files, "tool": tool}
+                except (Failure, OSError) as e:
+                    log(f"  {net}: {rt:8s} int8 quantisation FAILED: {e}")
+                    conv[net][rt] = {"error": f"quantisation failed: {e}", "tool": tool}
+                    continue
+            c = conv[net][rt]
+            c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
+    return conv
 
 
 def convert_peers(a, models: dict, out: str) -> dict:

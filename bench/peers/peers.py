@@ -23,12 +23,14 @@ import sys
 import time
 
 from machine_load import QuietWaiter, background_cores, cpu_sample  # noqa: E402  (same folder)
-from peer_models import clean_scratch, convert_peers, make_models
+from peer_models import clean_scratch, convert_peers, convert_peers_int8, make_models
 from peers_common import (HERE, INPUT_SIZE, NAMES, PEER_RUNTIMES, PY, ROOT, RUNTIMES, Failure, last_json, log, run,
                           venv_bin, venv_dir)
 from peers_report import BUSY_CORES, cpu_model, gate, markdown, summarise, table
 
 AGREE_LIMIT = 1e-3   # max|diff| / max|logit| vs PyTorch above which a runtime is not timed on that net
+INT8_COSINE_FLOOR = 0.99   # int8: mean cosine vs PyTorch's logits below which a runtime is not timed (broken)
+PRECISIONS = ["fp32", "int8"]
 
 
 def csv(kind, cast=str):
@@ -66,6 +68,9 @@ def parse_args(argv):
     p.add_argument("--incept-flags", default="", metavar="FLAGS",
                    help="extra interpreter flags for incept-bench and incept-run, e.g. '--no-winograd' "
                         "(default: none; Winograd on)")
+    p.add_argument("--precision", type=csv("precisions"), default=["fp32"],
+                   help="fp32, int8 or fp32,int8 (default fp32). int8: every runtime quantises the nets with its own "
+                        "post-training tool from the same 100 calibration inputs; results under OUT/int8")
     p.add_argument("--remake", action="store_true", help="re-make checkpoints, ONNX exports, inputs and conversions")
     p.add_argument("--wait-quiet", type=float, default=60.0, metavar="S",
                    help="before each measurement wait up to 10 s for other processes to leave the CPUs idle; at "
@@ -77,6 +82,10 @@ def parse_args(argv):
     for r in a.runtimes:
         if r not in RUNTIMES:
             p.error(f"unknown runtime '{r}'; choose from {', '.join(RUNTIMES)}")
+    for q in a.precision:
+        if q not in PRECISIONS:
+            p.error(f"unknown precision '{q}'; choose from {', '.join(PRECISIONS)}")
+    a.precisions = [q for q in PRECISIONS if q in a.precision]
     if any(t < 1 for t in a.threads):
         p.error("--threads must be >= 1")
     if a.rounds < 1 or (a.runs is not None and a.runs < 1) or (a.warmup is not None and a.warmup < 0):
@@ -199,6 +208,79 @@ def check_and_calibrate(a, models, conv, out: str):
     return check, skipped, plan
 
 
+def int8_errors(a, models, conv, out: str):
+    """Every runtime's int8 logits on the 100 test inputs against PyTorch's float32 ones: {net: {rt: {...}}} with
+    the mean (and lowest) cosine similarity, the worst max |diff| / max |logit| and the top-1 agreement."""
+    import numpy as np
+    d = os.path.join(out, "outputs")
+    os.makedirs(d, exist_ok=True)
+    errors = {}
+    for net, m in models.items():
+        ref = np.load(m["test_ref"]).astype(np.float64)
+        errors[net] = {}
+        for rt in a.runtimes:
+            if "error" in conv[net][rt]:
+                continue
+            y = os.path.join(d, f"{net}.test.{rt}.npy")
+            try:
+                if rt == "incept":
+                    run([a.incept_run, m["incept"], "--input", m["test"], "--output", y, "-q", *a.incept_flag_list],
+                        f"incept-run {net} int8 on the test inputs")
+                else:
+                    run([venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--runtime", rt,
+                         conv[net][rt]["path"], "--each", m["test"], "--output", y], f"{NAMES[rt]} {net} test inputs")
+                v = np.load(y).astype(np.float64).reshape(ref.shape)
+            except (Failure, OSError, ValueError) as e:
+                errors[net][rt] = {"error": str(e)}
+                log(f"  {net:13s} {rt}: test inputs FAILED: {e}")
+                continue
+            cos = (v * ref).sum(1) / np.maximum(np.linalg.norm(v, axis=1) * np.linalg.norm(ref, axis=1), 1e-30)
+            rel = np.abs(v - ref).max(1) / np.maximum(np.abs(ref).max(1), 1e-30)
+            errors[net][rt] = {"cosine": float(cos.mean()), "cosine_min": float(cos.min()),
+                               "vs_torch": float(rel.max()), "top1_agree": float((v.argmax(1) == ref.argmax(1)).mean()),
+                               "inputs": len(ref)}
+            e = errors[net][rt]
+            log(f"  {net:13s} {rt:8s} cosine {e['cosine']:.5f} (min {e['cosine_min']:.5f}), max|diff|/max|logit| "
+                f"{e['vs_torch']:.3f}, top-1 agreement {e['top1_agree']:.0%}")
+    return errors
+
+
+def check_int8(a, models, conv, out: str):
+    """The int8 pass's check: the error on the test inputs (a runtime below INT8_COSINE_FLOOR is not timed), then
+    run counts calibrated as for float32 (fastest of 3 runs on x.npy)."""
+    errors = int8_errors(a, models, conv, out)
+    check, skipped, est = {}, {}, {}
+    for net in models:
+        check[net], skipped[net] = {t: {} for t in a.threads}, {}
+        for rt in a.runtimes:
+            e = errors[net].get(rt)
+            if "error" in conv[net][rt]:
+                skipped[net][rt] = conv[net][rt]["error"]
+            elif e is None or "error" in e:
+                skipped[net][rt] = f"test inputs failed: {(e or {}).get('error', '?')}"
+            elif e["cosine"] < INT8_COSINE_FLOOR:
+                skipped[net][rt] = f"mean cosine {e['cosine']:.4f} against PyTorch < {INT8_COSINE_FLOOR}"
+        for t in a.threads:
+            for rt in a.runtimes:
+                if rt in skipped[net]:
+                    continue
+                try:
+                    r = measure(a, rt, net, models, conv, t, runs=3, warmup=1)
+                except Failure as e:
+                    skipped[net][rt] = f"check at T={t} failed: {e}"
+                    continue
+                check[net][t][rt] = dict(errors[net][rt], ms=r["min_ms"], version=r.get("version"), top5_same=None,
+                                         ok=True)
+        est[net] = max([c["ms"] for ct in check[net].values() for rt, c in ct.items() if rt not in skipped[net]],
+                       default=0.0)
+    plan = {}
+    for net in models:
+        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(est[net], 0.1)))))
+        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
+        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": est[net]}
+    return check, skipped, plan
+
+
 def rounds(a, models, conv, skipped, plan):
     raw = {net: {t: {rt: [] for rt in a.runtimes} for t in a.threads} for net in models}
     base = []
@@ -255,20 +337,41 @@ def main(argv=None) -> int:
         if "incept" in a.runtimes:
             h = subprocess.run([a.incept_bench, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=30)
             a.bench_takes_input = "--input" in (h.stdout + h.stderr)
-        log(f"== 1/4 models ({', '.join(a.nets)}) in {out}/models, for {', '.join(a.runtimes)}")
+        log(f"== 1/4 models ({', '.join(a.nets)}) in {out}/models, for {', '.join(a.runtimes)}"
+            f" ({', '.join(a.precisions)})")
         clean_scratch(out)
         models = make_models(a, out)
-        conv = convert_peers(a, models, out)
-        log(f"== 2/4 check: every runtime's output on the same input vs PyTorch's (not timed above "
-            f"{AGREE_LIMIT:g} or with another top-5); run counts calibrated (fastest of 3 runs)")
-        check, skipped, plan = check_and_calibrate(a, models, conv, out)
-        log(f"== 3/4 measure: {a.rounds} rounds x {len(a.nets)} nets x threads {','.join(map(str, a.threads))}"
-            f" x {', '.join(a.runtimes)}")
-        raw, base = rounds(a, models, conv, skipped, plan)
+        passes = []
+        for precision in a.precisions:
+            if precision == "fp32":
+                passes.append((precision, models, convert_peers(a, models, out), out))
+            else:
+                int8_models = {net: dict(m, incept=m["incept8"]) for net, m in models.items()}
+                passes.append((precision, int8_models, convert_peers_int8(a, int8_models, out),
+                               os.path.join(out, "int8")))
+        for precision, pass_models, conv, pass_out in passes:
+            os.makedirs(pass_out, exist_ok=True)
+            if precision == "fp32":
+                log(f"== 2/4 check: every runtime's output on the same input vs PyTorch's (not timed above "
+                    f"{AGREE_LIMIT:g} or with another top-5); run counts calibrated (fastest of 3 runs)")
+                check, skipped, plan = check_and_calibrate(a, pass_models, conv, pass_out)
+            else:
+                log(f"== 2/4 int8 check: every runtime's int8 logits on the 100 test inputs vs PyTorch's float32 "
+                    f"(not timed below a mean cosine of {INT8_COSINE_FLOOR}); run counts calibrated")
+                check, skipped, plan = check_int8(a, pass_models, conv, pass_out)
+            log(f"== 3/4 measure ({precision}): {a.rounds} rounds x {len(a.nets)} nets x threads "
+                f"{','.join(map(str, a.threads))} x {', '.join(a.runtimes)}")
+            raw, base = rounds(a, pass_models, conv, skipped, plan)
+            if report(a, precision, pass_models, conv, plan, check, skipped, raw, base, pass_out, started) != 0:
+                return 1
     except Failure as e:
         print(f"bench/peers: {e}", file=sys.stderr, flush=True)
         return 1
-    log("== 4/4 report")
+    return 0
+
+
+def report(a, precision, models, conv, plan, check, skipped, raw, base, out, started) -> int:
+    log(f"== 4/4 report ({precision})")
     rows = summarise(a, models, conv, plan, check, skipped, raw, base)
     versions = {}
     for r in rows:
@@ -281,11 +384,12 @@ def main(argv=None) -> int:
                 for rt in a.runtimes}
     meta = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "cpu": cpu_model(),
             "cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
-            "versions": versions, "settings": settings, "venv": venv_dir(),
+            "precision": precision, "versions": versions, "settings": settings, "venv": venv_dir(),
             "incept_bench": a.incept_bench if "incept" in a.runtimes else None, "incept_backend": backend,
             "incept_bench_input": a.bench_takes_input, "incept_flags": a.incept_flags, "nets": a.nets,
             "threads": a.threads, "rounds": a.rounds, "runtimes": a.runtimes, "plan": plan, "target_s": a.target_s,
-            "agree_limit": AGREE_LIMIT,
+            "agree_limit": AGREE_LIMIT if precision == "fp32" else None,
+            "int8_cosine_floor": INT8_COSINE_FLOOR if precision == "int8" else None,
             "incept_bench_built": (datetime.datetime.fromtimestamp(a.incept_bench_stamp[0] / 1e9)
                                    .isoformat(timespec="seconds") if a.incept_bench_stamp else None),
             "incept_bench_rebuilt_during_run": a.incept_bench_changed,

@@ -57,6 +57,9 @@ def summarise(a, models, conv, plan, check, skipped, raw, base):
                      "version": rs[-1].get("version"), "settings": rs[-1].get("settings")}
                 c = check[net][t].get(rt, {})
                 s["vs_torch"], s["top5_same"] = c.get("vs_torch"), c.get("top5_same")
+                for k in ("cosine", "cosine_min", "top1_agree"):   # int8: the error on the test inputs
+                    if k in c:
+                        s[k] = c[k]
                 if rt == "incept":
                     s["load_ms"] = med([x.get("load_ms") for x in rs])
                     s["prepare_ms"] = med([x.get("prepare_ms") for x in rs])
@@ -126,10 +129,18 @@ def targets(rows):
     return out
 
 
+def agreement(s) -> str:
+    """The last column: float32, PyTorch's top-5 kept; int8, the mean cosine and top-1 agreement on the test set."""
+    if "cosine" in s:
+        return f"cos {s['cosine']:.4f} top-1 {s['top1_agree']:.0%}"
+    return "-" if s["top5_same"] is None else ("same" if s["top5_same"] else "DIFF")
+
+
 def table(rows, base, meta) -> str:
     hdr = (f"{'net':13s} {'T':>2s} {'runtime':8s} {'median':>8s} {'p90':>8s}  {'incept/this (rounds)':20s} "
            f"{'load':>7s} {'first':>7s} {'RSS':>7s} {'-base':>7s} {'file':>6s}  {'vs torch':>8s} top5  {'bg':>4s}")
-    lines = [f"{meta['cpu']}, {meta['cpus']} CPUs; {meta['date']}"]
+    lines = [f"{meta['cpu']}, {meta['cpus']} CPUs; {meta['date']}"
+             + ("; int8: every runtime's own post-training quantisation" if meta.get("precision") == "int8" else "")]
     lines += [f"  {NAMES[rt]}: {v}" for rt, v in meta["versions"].items() if v]
     lines += ["", hdr, "-" * len(hdr)]
     for r in rows:
@@ -140,7 +151,7 @@ def table(rows, base, meta) -> str:
                 if rt in r["skipped"]:
                     lines.append(f"{lead} {SHORT[rt]:8s} not measured: {r['skipped'][rt]}")
                 continue
-            top = "-" if s["top5_same"] is None else ("same" if s["top5_same"] else "DIFF")
+            top = agreement(s)
             lines.append(
                 f"{lead} {SHORT[rt]:8s} {fmt(s['median_ms'], '8.2f')} {fmt(s['p90_ms'], '8.2f')}  {ratio_text(s):20s} "
                 f"{fmt(s['create_ms'], '7.1f')} {fmt(s['first_ms'], '7.1f')} {mib(s['peak_rss_bytes'])} "
@@ -159,8 +170,13 @@ def table(rows, base, meta) -> str:
         lines.append("baselines (MiB, python + numpy + the runtime's import, no model): " + ", ".join(
             f"{SHORT.get(k, k)} {med([b.get(k) for b in base]) / MiB:.1f}" for k in ["bare"] + PEER_RUNTIMES
             if med([b.get(k) for b in base]) is not None))
-    lines.append("file: the model file(s) the runtime loads, MiB. vs torch: max |diff| / max |logit| against "
-                 "PyTorch on the same x.npy; top5: the same five classes in the same order.")
+    if meta.get("precision") == "int8":
+        lines.append("file: the model file(s) the runtime loads, MiB. vs torch: the worst max |diff| / max |logit| "
+                     "against PyTorch's float32 logits over 100 test inputs (not the calibration ones); cos: the mean "
+                     "cosine similarity of the logits; top-1: how often the top class is PyTorch's.")
+    else:
+        lines.append("file: the model file(s) the runtime loads, MiB. vs torch: max |diff| / max |logit| against "
+                     "PyTorch on the same x.npy; top5: the same five classes in the same order.")
     lines.append(f"bg: the most CPUs that other processes (or the hypervisor's steal) kept busy during any of the "
                  f"row's measurements; '!' above {BUSY_CORES}: that row's timings are suspect.")
     tg = targets(rows)
@@ -175,8 +191,11 @@ def markdown(rows, meta, conv) -> str:
     """table.md: the summary (ms per runtime, ratio to incept), the full table and how each model was made."""
     rts = [rt for rt in RUNTIMES if rt in meta["runtimes"]]
     rounds = f"{meta['rounds']} round{'s' if meta['rounds'] != 1 else ''}"
+    int8 = meta.get("precision") == "int8"
     out = [f"Measured {meta['date'][:10]} on {meta['cpu']} ({meta['cpus']} CPUs), {rounds}, "
-           f"batch 1, median latency in ms; in brackets incept's time / the runtime's (below 1: incept is faster).", ""]
+           f"batch 1, median latency in ms; in brackets incept's time / the runtime's (below 1: incept is faster)"
+           + ("; int8, each runtime's own post-training quantisation from the same 100 calibration inputs; error "
+              "against PyTorch's float32 logits on 100 other inputs." if int8 else "."), ""]
     out.append("| net | threads | " + " | ".join(NAMES[rt] for rt in rts) + " | incept / fastest peer |")
     out.append("|---|---:|" + "---:|" * len(rts) + "---:|")
     for r in rows:
@@ -188,7 +207,8 @@ def markdown(rows, meta, conv) -> str:
         fp = f"{r['ratio_fastest_peer']:.2f} ({NAMES[r['fastest_peer']]})" if "ratio_fastest_peer" in r else "-"
         out.append(f"| {r['net']} | {r['threads']} | " + " | ".join(cells) + f" | {fp} |")
     out += ["", "| net | T | runtime | median ms | p90 ms | load ms | first ms | peak RSS MiB | RSS - baseline MiB "
-            "| file MiB | vs PyTorch | top-5 |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+            f"| file MiB | vs PyTorch | {'cosine, top-1' if int8 else 'top-5'} |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         for rt in rts:
             s = r["runtimes"].get(rt)
@@ -200,7 +220,7 @@ def markdown(rows, meta, conv) -> str:
                        f"| {fmt(s['p90_ms'], '.2f')} | {s['create_ms']:.1f} | {fmt(s['first_ms'], '.1f')} "
                        f"| {mib(s['peak_rss_bytes'], '.1f')} "
                        f"| {mib(s.get('peak_rss_minus_baseline_bytes'), '.1f')} | {mib(s['model_bytes'], '.1f')} "
-                       f"| {fmt(s['vs_torch'], '.1e')} | {'same' if s['top5_same'] else 'DIFF'} |")
+                       f"| {fmt(s['vs_torch'], '.1e')} | {agreement(s)} |")
     out += ["", "Versions, settings and conversions:", ""]
     first_net = next(iter(conv), None)
     for rt in rts:

@@ -140,6 +140,7 @@ PLAN = {
         skip(NETWORK),
     ("bench/peers/README.md", "bench/peers/run.sh --runtimes incept,ort,tflite"): skip(NETWORK),
     ("bench/peers/README.md", "bench/peers/run.sh --runtimes ort,openvino"): skip(NETWORK),
+    ("bench/peers/README.md", "bench/peers/run.sh --precision fp32,int8"): skip(NETWORK + "; the peers, hours"),
 
     ("bindings/python/README.md", "/usr/bin/python3 -m venv --system-site-packages /tmp/v"): run(subs=TMP),
     ("bindings/python/README.md", "/tmp/v/bin/pip install --no-deps --no-build-isolation ./bindings/python"):

@@ -91,6 +91,28 @@ def test_tables_and_chart():
     assert "0.80x" in svg and "TFLite: conversion failed" in svg and "GoogLeNet" in svg
 
 
+def test_int8_rows_carry_the_error_on_the_test_inputs():
+    """An int8 pass's check holds each runtime's error on the test inputs: the tables show the mean cosine and
+    the top-1 agreement where the float32 ones show the top-5, and say how the error was measured."""
+    rows, base, meta, conv = fake_run()
+    a = SimpleNamespace(threads=[1], runtimes=["incept", "ort", "tflite"])
+    check = {"googlenet": {1: {"incept": {"vs_torch": 0.030, "top5_same": None, "cosine": 0.99978, "top1_agree": 0.98},
+                               "ort": {"vs_torch": 0.032, "top5_same": None, "cosine": 0.99976, "top1_agree": 0.97}}}}
+    raw = {"googlenet": {1: {rt: [dict(x) for x in rows[0]["runtimes"][rt]["rounds"]] if rt in rows[0]["runtimes"]
+                             else [] for rt in a.runtimes}}}
+    rows8 = peers_report.summarise(a, {"googlenet": {}}, conv, {"googlenet": {"runs": 50, "warmup": 5}}, check,
+                                   {"googlenet": {"tflite": "no int8 model: not installed"}}, raw, base)
+    assert rows8[0]["runtimes"]["ort"]["cosine"] == 0.99976 and rows8[0]["runtimes"]["incept"]["top1_agree"] == 0.98
+    meta8 = dict(meta, precision="int8")
+    text = peers_report.table(rows8, base, meta8)
+    ort_line = next(x for x in text.splitlines() if x.startswith("googlenet") and " ORT " in x)
+    assert "3.2e-02 cos 0.9998 top-1 97%" in ort_line
+    assert "own post-training quantisation" in text and "over 100 test inputs" in text
+    md = peers_report.markdown(rows8, meta8, conv)
+    assert "| cosine, top-1 |" in md and "cos 0.9998 top-1 98% |" in md and "100 other inputs" in md
+    assert "| top-5 |" in peers_report.markdown(rows, meta, conv)
+
+
 def test_tflite_padding_choice():
     pick = onnx_to_tflite.pick_padding
     assert pick([224, 224], [7, 7], [2, 2], [3, 3, 3, 3]) is None           # GoogLeNet stem: SAME would pad 2/3
