@@ -2,6 +2,7 @@
 #include "common/image.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include <stb/stb_image.h>  // compiled once, in common/stb_impl.cc
 #include <stb/stb_image_resize.h>
@@ -40,12 +42,13 @@ Status read_file(const std::string& path, std::vector<uint8_t>* out) {
   return Status::ok();
 }
 
-// "PNG", "JPEG", "BMP" by the file's first bytes, or nullptr.
+// "PNG", "JPEG", "BMP", "PPM" (binary P6, or P5 grey) by the file's first bytes, or nullptr.
 const char* sniff_format(const std::vector<uint8_t>& b) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return "PNG";
   if (b.size() >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) return "JPEG";
   if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+  if (b.size() >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') && std::isspace(b[2])) return "PPM";
   return nullptr;
 }
 
@@ -118,16 +121,69 @@ void drop_empty_png_idat(std::vector<uint8_t>* b) {
   }
 }
 
+// Debian's stb_image (git 2022-09) reads binary PPM/PGM with three defects fixed upstream later: a maxval
+// over 255 makes 16-bit samples that its 8-bit channel conversion then overruns (heap overflow), a header
+// number of more than 9 digits overflows an int, and a file shorter than its pixels is decoded anyway from
+// uninitialised memory. So the header is read here first, byte for byte as stb reads it (one byte of
+// lookahead, whitespace and '#' comments between the numbers, digits up to the end of the file, the pixels
+// right after the byte that ends maxval), and anything but 8-bit samples that are all there is refused.
+Status check_pnm(const std::vector<uint8_t>& b, const std::string& path) {
+  size_t pos = 2;  // after "P5" / "P6"
+  auto get8 = [&]() -> char { return pos < b.size() ? static_cast<char>(b[pos++]) : '\0'; };
+  auto at_eof = [&] { return pos >= b.size(); };
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+  char c = get8();
+  auto skip_whitespace = [&] {
+    for (;;) {
+      while (!at_eof() && is_space(c)) c = get8();
+      if (at_eof() || c != '#') break;
+      while (!at_eof() && c != '\n' && c != '\r') c = get8();
+    }
+  };
+  constexpr int64_t kLargest = 65535;  // stb's dimension limit and largest maxval; beyond: refused
+  auto number = [&]() -> int64_t {
+    int64_t v = 0;
+    while (!at_eof() && c >= '0' && c <= '9') {
+      v = v > kLargest ? v : v * 10 + (c - '0');
+      c = get8();
+    }
+    return v;
+  };
+  skip_whitespace();
+  const int64_t w = number();
+  skip_whitespace();
+  const int64_t h = number();
+  skip_whitespace();
+  const int64_t maxval = number();
+  INCEPT_CHECK(w <= kLargest && h <= kLargest && maxval <= kLargest, kInvalidArgument,
+               "cannot decode PPM file %s: its width, height or maxval is over 65535", path.c_str());
+  INCEPT_CHECK(maxval >= 1 && maxval <= 255, kInvalidArgument,
+               "cannot decode PPM file %s: maxval %lld; only 8-bit samples (maxval 1 to 255) are supported",
+               path.c_str(), static_cast<long long>(maxval));
+  const uint64_t need = uint64_t(w) * uint64_t(h) * (b[1] == '6' ? 3u : 1u);
+  INCEPT_CHECK(b.size() - pos >= need, kInvalidArgument,
+               "cannot decode PPM file %s: it holds %zu bytes of pixels, a %lldx%lld image needs %llu (truncated)",
+               path.c_str(), b.size() - pos, static_cast<long long>(w), static_cast<long long>(h),
+               static_cast<unsigned long long>(need));
+  return Status::ok();
+}
+
 }  // namespace
 
 Status load_image(const std::string& path, Image* out) {
   std::vector<uint8_t> bytes;
   INCEPT_RETURN_IF_ERROR(read_file(path, &bytes));
+  return decode_image(std::move(bytes), path, out);
+}
+
+Status decode_image(std::vector<uint8_t> bytes, const std::string& path, Image* out, int64_t max_pixels) {
+  if (bytes.empty()) return Status::error(StatusCode::kInvalidArgument, "image file %s is empty", path.c_str());
   const char* format = sniff_format(bytes);
   if (format == nullptr)
-    return Status::error(StatusCode::kInvalidArgument, "%s is not a PNG, JPEG or BMP file (it starts with '%s')",
+    return Status::error(StatusCode::kInvalidArgument, "%s is not a PNG, JPEG, BMP or PPM file (it starts with '%s')",
                          path.c_str(), first_bytes(bytes).c_str());
   if (std::strcmp(format, "PNG") == 0) drop_empty_png_idat(&bytes);
+  if (std::strcmp(format, "PPM") == 0) INCEPT_RETURN_IF_ERROR(check_pnm(bytes, path));
   if (std::strcmp(format, "JPEG") == 0 && !jpeg_huffman_tables_fit(bytes))
     return Status::error(StatusCode::kInvalidArgument,
                          "cannot decode JPEG file %s: a Huffman table declares more than 256 codes (corrupt file)",
@@ -141,9 +197,9 @@ Status load_image(const std::string& path, Image* out) {
                          format, path.c_str(), stbi_failure_reason());
   };
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &channels)) return decode_error();
-  if (w <= 0 || h <= 0 || int64_t{w} * h > kMaxImagePixels)
+  if (w <= 0 || h <= 0 || int64_t{w} * h > max_pixels)
     return Status::error(StatusCode::kInvalidArgument, "image %s is %dx%d pixels; at most %lld pixels are accepted",
-                         path.c_str(), w, h, static_cast<long long>(kMaxImagePixels));
+                         path.c_str(), w, h, static_cast<long long>(max_pixels));
   out->file_16bit = stbi_is_16_bit_from_memory(bytes.data(), len) != 0;
   // Asking for 3 channels makes stb expand grey, drop alpha and reduce 16-bit samples to 8 bits.
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(bytes.data(), len, &w, &h, &channels, 3),

@@ -40,6 +40,10 @@ Status read_npy(const std::string& path, NpyArray* out) {
   std::ifstream f(path, std::ios::binary);
   INCEPT_CHECK(f.good(), kIoError, "cannot open '%s': %s", path.c_str(), std::strerror(errno));
   const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path, out);
+}
+
+Status parse_npy(const std::string& bytes, const std::string& path, NpyArray* out) {
   INCEPT_CHECK(bytes.size() >= 10 && bytes.compare(0, 6, kMagic) == 0, kInvalidArgument,
                "'%s' is not a .npy file (bad magic)", path.c_str());
   const int major = static_cast<unsigned char>(bytes[6]);
