@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes incept's input surfaces (libFuzzer, clang, ASan + UBSan), each target for SECONDS:
 #   model   a model file: loader + planner + kernels on every backend (tests/fuzz/model_fuzzer.cc)
+#   npy     a .npy file: the tools' reader and its layout against a model input, then set_input
+#   image   a PNG / JPEG / BMP / PPM file: incept-classify's decoder, resize and preprocessing
+#   c_api   a byte stream read as a sequence of C API calls that misuse it within its contract
 # Usage: scripts/fuzz.sh [SECONDS=60] [--target T[,T...]|all] [--seeds] [--coverage] [-- extra libFuzzer flags]
 #   --target    which targets (default model); `all` runs every one, one after another, SECONDS each
 #   --seeds     rewrite the committed seeds in tests/fuzz/corpus/<target> first (after a format change)
@@ -15,14 +18,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_TARGETS=(model)
+ALL_TARGETS=(model npy image c_api)
 SECONDS_TO_RUN=60
 TARGETS=model
 WRITE_SEEDS=0
 COVERAGE=0
 EXTRA=()
 usage() {
-  echo "usage: scripts/fuzz.sh [SECONDS] [--target model|all (comma-separated)] [--seeds]" \
+  echo "usage: scripts/fuzz.sh [SECONDS] [--target model|npy|image|c_api|all (comma-separated)] [--seeds]" \
        "[--coverage] [-- libFuzzer flags]" >&2
   exit 2
 }
@@ -49,11 +52,17 @@ done
 target_flags() {
   case "$1" in
     model) echo "-dict=tests/fuzz/model.dict -max_len=262144" ;;  # room for seeds with real channel counts
+    npy) echo "-dict=tests/fuzz/npy.dict -max_len=16384" ;;
+    image) echo "-dict=tests/fuzz/image.dict -max_len=65536" ;;
+    c_api) echo "-max_len=2048" ;;
   esac
 }
 coverage_files() {
   case "$1" in
     model) echo 'loader/|planner/|interpreter/' ;;
+    npy) echo 'common/npy|common/layout|set_input' ;;
+    image) echo 'common/image' ;;
+    c_api) echo 'c_api/|interpreter/' ;;
   esac
 }
 
@@ -68,6 +77,7 @@ if [ "$WRITE_SEEDS" = 1 ]; then
   /usr/bin/python3 -c "import sys, pathlib; sys.path.insert(0, 'tests/tools'); import tinynet; tinynet.build_tiny(pathlib.Path('$tmp'))"
   cp "$tmp/tiny.incept" tests/fuzz/corpus/model/converted_tinynet.incept
   rm -rf "$tmp"
+  /usr/bin/python3 tests/fuzz/write_file_seeds.py tests/fuzz/corpus
 fi
 
 # The corpus kept before targets had folders of their own was the model's.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The model fuzzer's seed models (tests/fuzz/corpus/model): small, valid, covering every op kind and option.
-// incept_fuzz_seeds writes them (tests/fuzz/write_seeds.cc); code that needs a real model can build one in
-// memory from here.
+// incept_fuzz_seeds writes them (tests/fuzz/write_seeds.cc); the npy and C API fuzz targets build some of
+// them in memory, so those targets drive real models without reading files.
 #pragma once
 
 #include <cstdint>
