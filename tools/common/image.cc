@@ -73,9 +73,17 @@ std::string first_bytes(const std::vector<uint8_t>& b) {
 // the scans of a progressive file, so every such DHT is checked here before stb sees the file: walk
 // the segments as stb does (a segment consumes its declared length; entropy-coded data runs to the
 // next 0xFF followed by a non-zero, non-restart byte) and refuse any table with more than 256 codes.
-bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
+// The same stb decodes a scan with whatever a Huffman table it names holds when no DHT segment defined that
+// table before the scan: its tables live in memory it never clears, so the lookup reads garbage and indexes
+// its value table out of bounds (UBSan: index -25). The walk also notes each table a DHT defines and refuses
+// a scan that uses one not yet defined: a DC table for a baseline scan or the first pass of a progressive DC
+// scan, an AC table for a baseline scan or a progressive AC scan (stb's own rules for which it decodes).
+// Returns what is wrong, or nullptr.
+const char* jpeg_tables_problem(const std::vector<uint8_t>& b) {
   const size_t n = b.size();
   auto at = [&](size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+  bool defined[2][4] = {};                                            // [DC, AC][table id]
+  int progressive = -1;                                               // from the first SOF, as stb takes it
   size_t p = 2;                                                       // after SOI
   while (p < n) {
     if (b[p] != 0xff) {
@@ -94,14 +102,27 @@ bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
       while (left > 0 && q < n) {
         unsigned codes = 0;
         for (size_t i = 1; i <= 16; ++i) codes += at(q + i);
-        if (codes > 256) return false;
+        if (codes > 256) return "a Huffman table declares more than 256 codes";
+        const unsigned kind = at(q) >> 4, id = at(q) & 15;
+        if (kind <= 1 && id <= 3) defined[kind][id] = true;  // stb refuses other ids itself
         q += 17 + codes;
         left -= 17 + long(codes);
       }
     }
+    if ((marker == 0xc0 || marker == 0xc1 || marker == 0xc2) && progressive < 0) progressive = marker == 0xc2;
+    if (marker == 0xda) {  // SOS: Ns, then (component id, DC table << 4 | AC table) each, then Ss, Se, Ah << 4 | Al
+      const unsigned ns = at(p + 2);
+      const unsigned ss = at(p + 3 + 2 * ns), ah = at(p + 5 + 2 * ns) >> 4;
+      const bool dc = progressive != 1 || (ss == 0 && ah == 0), ac = progressive != 1 || ss > 0;
+      for (unsigned i = 0; i < ns; ++i) {
+        const unsigned td = at(p + 4 + 2 * i) >> 4, ta = at(p + 4 + 2 * i) & 15;
+        if ((dc && td <= 3 && !defined[0][td]) || (ac && ta <= 3 && !defined[1][ta]))
+          return "a scan uses a Huffman table that no DHT segment defined before it";
+      }
+    }
     p += len;
   }
-  return true;
+  return nullptr;
 }
 
 // stb_image hands memcpy a null pointer (for zero bytes: harmless in practice, but undefined and fatal
@@ -184,10 +205,11 @@ Status decode_image(std::vector<uint8_t> bytes, const std::string& path, Image* 
                          path.c_str(), first_bytes(bytes).c_str());
   if (std::strcmp(format, "PNG") == 0) drop_empty_png_idat(&bytes);
   if (std::strcmp(format, "PPM") == 0) INCEPT_RETURN_IF_ERROR(check_pnm(bytes, path));
-  if (std::strcmp(format, "JPEG") == 0 && !jpeg_huffman_tables_fit(bytes))
-    return Status::error(StatusCode::kInvalidArgument,
-                         "cannot decode JPEG file %s: a Huffman table declares more than 256 codes (corrupt file)",
-                         path.c_str());
+  if (std::strcmp(format, "JPEG") == 0) {
+    if (const char* problem = jpeg_tables_problem(bytes))
+      return Status::error(StatusCode::kInvalidArgument, "cannot decode JPEG file %s: %s (corrupt file)", path.c_str(),
+                           problem);
+  }
   if (bytes.size() > static_cast<size_t>(INT32_MAX))
     return Status::error(StatusCode::kInvalidArgument, "image file %s is too large", path.c_str());
   const int len = static_cast<int>(bytes.size());
