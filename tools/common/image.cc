@@ -142,6 +142,22 @@ void drop_empty_png_idat(std::vector<uint8_t>* b) {
   }
 }
 
+// stb_image grows its buffer for a PNG's IDAT chunks to the length a chunk declares before reading the chunk
+// (doubling from 4 KiB), so one chunk header claiming 2 GiB in a 200-byte file allocates 2 GiB. Every chunk up
+// to IEND (where stb stops) must therefore lie inside the file; a file whose chunk runs past its end is
+// truncated or corrupt, and stb would refuse it after reading anyway.
+bool png_chunks_fit(const std::vector<uint8_t>& b) {
+  size_t p = 8;  // after the signature; each chunk: length (4, big-endian), type (4), data, CRC (4)
+  while (p + 8 <= b.size()) {
+    const uint8_t* c = b.data() + p;
+    const uint32_t len = uint32_t{c[0]} << 24 | uint32_t{c[1]} << 16 | uint32_t{c[2]} << 8 | c[3];
+    if (std::memcmp(c + 4, "IEND", 4) == 0) return true;
+    if (len > b.size() - p - 8) return false;
+    p += 12 + size_t{len};
+  }
+  return true;
+}
+
 // Debian's stb_image (git 2022-09) reads binary PPM/PGM with three defects fixed upstream later: a maxval
 // over 255 makes 16-bit samples that its 8-bit channel conversion then overruns (heap overflow), a header
 // number of more than 9 digits overflows an int, and a file shorter than its pixels is decoded anyway from
@@ -203,7 +219,13 @@ Status decode_image(std::vector<uint8_t> bytes, const std::string& path, Image* 
   if (format == nullptr)
     return Status::error(StatusCode::kInvalidArgument, "%s is not a PNG, JPEG, BMP or PPM file (it starts with '%s')",
                          path.c_str(), first_bytes(bytes).c_str());
-  if (std::strcmp(format, "PNG") == 0) drop_empty_png_idat(&bytes);
+  if (std::strcmp(format, "PNG") == 0) {
+    drop_empty_png_idat(&bytes);
+    if (!png_chunks_fit(bytes))
+      return Status::error(StatusCode::kInvalidArgument,
+                           "cannot decode PNG file %s: a chunk runs past the end of the file (truncated or corrupt)",
+                           path.c_str());
+  }
   if (std::strcmp(format, "PPM") == 0) INCEPT_RETURN_IF_ERROR(check_pnm(bytes, path));
   if (std::strcmp(format, "JPEG") == 0) {
     if (const char* problem = jpeg_tables_problem(bytes))
