@@ -2,8 +2,9 @@
 # Installs what is missing, checks the layout (scripts/format.sh --check), builds, and runs every test:
 # the C++ suite (release and ASan+UBSan builds, via ctest), the same suite cross-built for aarch64 and run
 # under qemu (scripts/test-arm64.sh; ARM64=0 skips it) and for armv7 (scripts/test-armv7.sh, on a Cortex-A7
-# only; ARMV7=0 skips it, ARMV7_CPUS="max cortex-a7" runs both models), a bounded run of the model fuzzer
-# (FUZZ_SECONDS, default 60; 0 skips it) and the converter/end-to-end suite (pytest, against PyTorch).
+# only; ARMV7=0 skips it, ARMV7_CPUS="max cortex-a7" runs both models), bounded fuzzer runs (the model target
+# for FUZZ_SECONDS, default 60, then the npy, image and C API targets for FUZZ_TARGET_SECONDS each, default 25;
+# FUZZ_SECONDS=0 skips them all) and the converter/end-to-end suite (pytest, against PyTorch).
 # Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -k googlenet
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,8 @@ fi
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   step "model fuzzer (${FUZZ_SECONDS:-60} s, clang + libFuzzer + ASan/UBSan)"
   scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  step "npy, image and C API fuzzers (${FUZZ_TARGET_SECONDS:-25} s each)"
+  scripts/fuzz.sh "${FUZZ_TARGET_SECONDS:-25}" --target npy,image,c_api
 fi
 
 step "converter, tool and end-to-end tests (pytest)"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // incept-classify M.incept IMG [IMG...] [--top K] [--resize crop|stretch] [--threads N] [--backend B] [--no-winograd]
-// [--json] [-q] Classifies PNG / JPEG / BMP images: each is decoded to RGB, resized to the model's input size,
+// [--json] [-q] Classifies PNG / JPEG / BMP / PPM images: each is decoded to RGB, resized to the model's input size,
 // normalised as the model's metadata says (mean, std, channel order), run, and its top-K classes
 // printed with labels, probabilities and logits (--json: one JSON object per image, {"image", "error"} for
 // one that fails). Exit 0; 2 for a bad flag, model file or image (the other images are still classified);
@@ -29,7 +29,7 @@ void usage(std::FILE* f) {
       f,
       "usage: incept-classify MODEL.incept IMAGE [IMAGE...] [--top K] [--resize crop|stretch]\n"
       "                       [--threads N] [--backend B] [--no-winograd] [--json] [-q]\n"
-      "  Classifies PNG, JPEG or BMP images (grey and alpha are turned into RGB) with MODEL, using the\n"
+      "  Classifies PNG, JPEG, BMP or PPM images (grey and alpha are turned into RGB) with MODEL, using the\n"
       "  preprocessing stored in it: input size, x = (pixel / 255 - mean) / std, RGB or BGR.\n"
       "  --top K       classes to print per image, highest first: 1.. or 'all' (default 5)\n"
       "  --resize P    crop (default): scale the shorter side to the input size keeping the aspect\n"

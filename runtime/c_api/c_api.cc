@@ -39,6 +39,16 @@ static_assert(INCEPT_BACKEND_NATIVE == static_cast<int>(incept::Backend::kNative
 static_assert(INCEPT_BACKEND_EIGEN == static_cast<int>(incept::Backend::kEigen), "incept_backend mirrors Backend");
 static_assert(INCEPT_LAYOUT_NCHW == static_cast<int>(incept::Layout::kNchw), "incept_layout mirrors Layout");
 
+// A C enum argument or field as the int a C caller stored: C lets it hold any int, and loading a value outside
+// the enum's range through the enum type is undefined in C++ (UBSan's enum check), so it is never loaded as one.
+template <typename Enum>
+int enum_value(const Enum& e) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int), "C enums are ints");
+  int v = 0;
+  std::memcpy(&v, &e, sizeof(v));
+  return v;
+}
+
 thread_local char g_last_error[incept::Status::kMaxMessage] = {0};
 
 [[gnu::format(printf, 2, 3)]] incept_status fail(incept_status code, const char* fmt, ...) noexcept {
@@ -137,8 +147,9 @@ extern "C" {
 const char* incept_version(void) { return INCEPT_VERSION_STRING; }
 
 const char* incept_status_name(incept_status code) {
-  if (static_cast<int>(code) < 0 || static_cast<int>(code) > INCEPT_STATUS_IO_ERROR) return "unknown";
-  return incept::status_code_name(static_cast<incept::StatusCode>(code));
+  const int v = enum_value(code);
+  if (v < 0 || v > INCEPT_STATUS_IO_ERROR) return "unknown";
+  return incept::status_code_name(static_cast<incept::StatusCode>(v));
 }
 
 const char* incept_last_error(void) { return g_last_error; }
@@ -193,15 +204,16 @@ incept_status incept_interpreter_create(const incept_model* model, const incept_
   if (model == nullptr) return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: model handle is NULL");
   incept::InterpreterOptions o;
   if (options != nullptr) {
-    if (options->backend < INCEPT_BACKEND_AUTO || options->backend > INCEPT_BACKEND_NATIVE)
+    const int backend = enum_value(options->backend);
+    if (backend < INCEPT_BACKEND_AUTO || backend > INCEPT_BACKEND_NATIVE)
       return fail(INCEPT_STATUS_INVALID_ARGUMENT,
                   "incept_interpreter_create: backend %d is not one of auto (0), ref (1), eigen (2), xnnpack (3), "
                   "native (4)",
-                  static_cast<int>(options->backend));
+                  backend);
     if (options->threads < 1)
       return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: threads must be >= 1, got %d",
                   options->threads);
-    o.backend = static_cast<incept::Backend>(options->backend);
+    o.backend = static_cast<incept::Backend>(backend);
     o.threads = options->threads;
     if (options->winograd != 0 && options->winograd != 1)
       return fail(INCEPT_STATUS_INVALID_ARGUMENT, "incept_interpreter_create: winograd must be 0 or 1, got %d",
@@ -248,10 +260,7 @@ incept_status incept_interpreter_output(const incept_interpreter* it, int index,
 }
 incept_status incept_interpreter_set_input(incept_interpreter* it, int index, const float* data, size_t count,
                                            incept_layout layout) {
-  // A C caller may pass any int: read it as one (loading an enum outside its values is undefined in C++).
-  static_assert(sizeof(incept_layout) == sizeof(int), "incept_layout is an int");
-  int value = 0;
-  std::memcpy(&value, &layout, sizeof(value));
+  const int value = enum_value(layout);
   if (it != nullptr && value != INCEPT_LAYOUT_NHWC && value != INCEPT_LAYOUT_NCHW)
     return fail(INCEPT_STATUS_INVALID_ARGUMENT,
                 "incept_interpreter_set_input: layout %d is neither INCEPT_LAYOUT_NHWC (0) nor INCEPT_LAYOUT_NCHW (1)",

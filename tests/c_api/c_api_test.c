@@ -51,7 +51,7 @@ static void fill_input(const incept_tensor* t) {
 }
 
 int main(int argc, char** argv) {
-  const char* path = argc > 1 ? argv[1] : INCEPT_SOURCE_DIR "/tests/fuzz/corpus/tiny_inception.incept";
+  const char* path = argc > 1 ? argv[1] : INCEPT_SOURCE_DIR "/tests/fuzz/corpus/model/tiny_inception.incept";
   incept_model* model = NULL;
   incept_interpreter* it = NULL;
   incept_interpreter* small = NULL;

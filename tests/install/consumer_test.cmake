@@ -10,7 +10,7 @@ foreach(v BUILD_DIR SOURCE_DIR GENERATOR)
 endforeach()
 set(WORK ${BUILD_DIR}/install-test)
 set(PREFIX ${WORK}/prefix)
-set(MODEL ${SOURCE_DIR}/tests/fuzz/corpus/tiny_inception.incept)
+set(MODEL ${SOURCE_DIR}/tests/fuzz/corpus/model/tiny_inception.incept)
 set(IMAGE ${SOURCE_DIR}/models/inception_small/samples/checkerboard.png)
 file(REMOVE_RECURSE ${WORK})
 

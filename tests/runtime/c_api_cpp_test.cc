@@ -13,7 +13,7 @@
 namespace incept {
 namespace {
 
-const std::string kModel = std::string(INCEPT_SOURCE_DIR) + "/tests/fuzz/corpus/tiny_inception.incept";
+const std::string kModel = std::string(INCEPT_SOURCE_DIR) + "/tests/fuzz/corpus/model/tiny_inception.incept";
 
 void fill(float* data, size_t bytes) {
   for (size_t i = 0; i < bytes / sizeof(float); ++i)

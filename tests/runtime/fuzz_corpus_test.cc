@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Replays the fuzzer's committed inputs through the fuzz harness in every build (release, ASan+UBSan):
-// the seeds in tests/fuzz/corpus must load, prepare and run on every backend; each file in
-// tests/fuzz/regressions once crashed (or leaked, or hung) the runtime and must now be handled: refused with
+// the seed models in tests/fuzz/corpus/model must load, prepare and run on every backend; each file in
+// tests/fuzz/regressions/model once crashed (or leaked, or hung) the runtime and must now be handled: refused with
 // a message that says why, or run. The folder must not be empty.
 #include <doctest/doctest.h>
 
@@ -39,7 +39,7 @@ std::vector<uint8_t> read_file(const fs::path& p) {
 }
 
 TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backend") {
-  const std::vector<fs::path> seeds = files_in("tests/fuzz/corpus");
+  const std::vector<fs::path> seeds = files_in("tests/fuzz/corpus/model");
   REQUIRE(seeds.size() >= 5);
   std::set<std::string> winograd;
   for (const fs::path& p : seeds) {
@@ -62,8 +62,8 @@ TEST_CASE("fuzz corpus: every seed model loads, prepares and runs on every backe
 }
 
 TEST_CASE("fuzz corpus: every input that once broke the runtime is now handled: refused by name, or run") {
-  const std::vector<fs::path> regressions = files_in("tests/fuzz/regressions");
-  REQUIRE_MESSAGE(!regressions.empty(), "tests/fuzz/regressions holds no input: nothing would be replayed");
+  const std::vector<fs::path> regressions = files_in("tests/fuzz/regressions/model");
+  REQUIRE_MESSAGE(!regressions.empty(), "tests/fuzz/regressions/model holds no input: nothing would be replayed");
   for (const fs::path& p : regressions) {
     CAPTURE(p.filename().string());
     const std::vector<uint8_t> bytes = read_file(p);
@@ -83,7 +83,7 @@ TEST_CASE("fuzz regression: a buffer table at a 4-byte (not 8-byte) aligned offs
   // Found by the fuzzer: the FlatBuffers verifier checks vectors for 4-byte alignment only, and the
   // loader then read Buffer's 64-bit fields from a misaligned address (UBSan: misaligned member call).
   const std::vector<uint8_t> bytes =
-      read_file(fs::path(INCEPT_SOURCE_DIR) / "tests/fuzz/regressions/misaligned-buffer-table.incept");
+      read_file(fs::path(INCEPT_SOURCE_DIR) / "tests/fuzz/regressions/model/misaligned-buffer-table.incept");
   REQUIRE(!bytes.empty());
   test::AlignedBytes a(bytes);
   Result<Model> m = Model::from_bytes(a.data(), a.size());

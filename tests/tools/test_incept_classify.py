@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """incept-classify as a user meets it. A tiny net with hand-set weights (1x1 conv = 2 x identity, global average
 pool, FC = identity) makes the answer predictable: logit[c] = 2 x the image's mean normalised channel c, so a red
-image is "red", green "green", blue "blue". Checked: PNG / JPEG / BMP, grey, palette, RGBA and 16-bit PNGs, both
+image is "red", green "green", blue "blue". Checked: PNG / JPEG / BMP / PPM, grey, palette, RGBA and 16-bit PNGs, both
 resize policies (exact pixels via a probe net that outputs its input), a BGR model (mean/std listed in BGR
 order), a model ending in Softmax without labels, logits equal to incept-run's on the same preprocessed input,
 --json, and every error path (one line, exit 2)."""
@@ -109,7 +109,7 @@ def classify(model, *args):
     r = run(CLASSIFY, model, *args, "--json")
     assert r.returncode == 0, r.stderr
     out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert len(out) == sum(1 for a in args if str(a).endswith((".png", ".jpg", ".bmp")))
+    assert len(out) == sum(1 for a in args if str(a).endswith((".png", ".jpg", ".bmp", ".ppm")))
     return out
 
 
@@ -117,7 +117,7 @@ def logits_by_class(result):
     return np.array([t["logit"] for t in sorted(result["top"], key=lambda t: t["class"])], np.float32)
 
 
-@pytest.mark.parametrize("ext,kw", [("png", {}), ("jpg", {"quality": 95}), ("bmp", {})])
+@pytest.mark.parametrize("ext,kw", [("png", {}), ("jpg", {"quality": 95}), ("bmp", {}), ("ppm", {})])
 def test_colours_top1(models, tmp_path, ext, kw):
     files = [save(tmp_path / f"{name}.{ext}", solid(rgb), **kw) for name, rgb in COLOURS.items()]
     for model in (models["rgb"], models["bgr"]):
@@ -267,10 +267,17 @@ def _jpeg_with_oversized_huffman_table(d):
     (d / "bad.png").write_bytes(bytes(data))
 
 
+def _ppm_16bit(d):
+    """maxval 65535: Debian's stb_image would overrun its 8-bit conversion of the 16-bit samples."""
+    (d / "bad.png").write_bytes(b"P6\n2 2\n65535\n" + b"\x12\x34" * 12)
+
+
 @pytest.mark.parametrize("make,expect", [
     (lambda d: None, "cannot open image file"),
+    (_ppm_16bit, "maxval 65535; only 8-bit samples"),
+    (lambda d: (d / "bad.png").write_bytes(b"P6\n4 4\n255\n" + b"\x00" * 47), "(truncated)"),
     (_jpeg_with_oversized_huffman_table, "Huffman table declares more than 256 codes"),
-    (lambda d: (d / "bad.png").write_text("this is text, not a picture\n"), "is not a PNG, JPEG or BMP file"),
+    (lambda d: (d / "bad.png").write_text("this is text, not a picture\n"), "is not a PNG, JPEG, BMP or PPM file"),
     (lambda d: (d / "bad.png").write_bytes(b""), "is empty"),
     (_truncated_png, "cannot decode PNG file"),
     (lambda d: (d / "bad.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40), "cannot decode PNG file"),

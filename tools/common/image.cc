@@ -2,6 +2,7 @@
 #include "common/image.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include <stb/stb_image.h>  // compiled once, in common/stb_impl.cc
 #include <stb/stb_image_resize.h>
@@ -40,12 +42,13 @@ Status read_file(const std::string& path, std::vector<uint8_t>* out) {
   return Status::ok();
 }
 
-// "PNG", "JPEG", "BMP" by the file's first bytes, or nullptr.
+// "PNG", "JPEG", "BMP", "PPM" (binary P6, or P5 grey) by the file's first bytes, or nullptr.
 const char* sniff_format(const std::vector<uint8_t>& b) {
   static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return "PNG";
   if (b.size() >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) return "JPEG";
   if (b.size() >= 2 && b[0] == 'B' && b[1] == 'M') return "BMP";
+  if (b.size() >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') && std::isspace(b[2])) return "PPM";
   return nullptr;
 }
 
@@ -70,9 +73,17 @@ std::string first_bytes(const std::vector<uint8_t>& b) {
 // the scans of a progressive file, so every such DHT is checked here before stb sees the file: walk
 // the segments as stb does (a segment consumes its declared length; entropy-coded data runs to the
 // next 0xFF followed by a non-zero, non-restart byte) and refuse any table with more than 256 codes.
-bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
+// The same stb decodes a scan with whatever a Huffman table it names holds when no DHT segment defined that
+// table before the scan: its tables live in memory it never clears, so the lookup reads garbage and indexes
+// its value table out of bounds (UBSan: index -25). The walk also notes each table a DHT defines and refuses
+// a scan that uses one not yet defined: a DC table for a baseline scan or the first pass of a progressive DC
+// scan, an AC table for a baseline scan or a progressive AC scan (stb's own rules for which it decodes).
+// Returns what is wrong, or nullptr.
+const char* jpeg_tables_problem(const std::vector<uint8_t>& b) {
   const size_t n = b.size();
   auto at = [&](size_t i) -> unsigned { return i < n ? b[i] : 0u; };  // stb reads 0 past the end
+  bool defined[2][4] = {};                                            // [DC, AC][table id]
+  int progressive = -1;                                               // from the first SOF, as stb takes it
   size_t p = 2;                                                       // after SOI
   while (p < n) {
     if (b[p] != 0xff) {
@@ -91,14 +102,27 @@ bool jpeg_huffman_tables_fit(const std::vector<uint8_t>& b) {
       while (left > 0 && q < n) {
         unsigned codes = 0;
         for (size_t i = 1; i <= 16; ++i) codes += at(q + i);
-        if (codes > 256) return false;
+        if (codes > 256) return "a Huffman table declares more than 256 codes";
+        const unsigned kind = at(q) >> 4, id = at(q) & 15;
+        if (kind <= 1 && id <= 3) defined[kind][id] = true;  // stb refuses other ids itself
         q += 17 + codes;
         left -= 17 + long(codes);
       }
     }
+    if ((marker == 0xc0 || marker == 0xc1 || marker == 0xc2) && progressive < 0) progressive = marker == 0xc2;
+    if (marker == 0xda) {  // SOS: Ns, then (component id, DC table << 4 | AC table) each, then Ss, Se, Ah << 4 | Al
+      const unsigned ns = at(p + 2);
+      const unsigned ss = at(p + 3 + 2 * ns), ah = at(p + 5 + 2 * ns) >> 4;
+      const bool dc = progressive != 1 || (ss == 0 && ah == 0), ac = progressive != 1 || ss > 0;
+      for (unsigned i = 0; i < ns; ++i) {
+        const unsigned td = at(p + 4 + 2 * i) >> 4, ta = at(p + 4 + 2 * i) & 15;
+        if ((dc && td <= 3 && !defined[0][td]) || (ac && ta <= 3 && !defined[1][ta]))
+          return "a scan uses a Huffman table that no DHT segment defined before it";
+      }
+    }
     p += len;
   }
-  return true;
+  return nullptr;
 }
 
 // stb_image hands memcpy a null pointer (for zero bytes: harmless in practice, but undefined and fatal
@@ -118,20 +142,96 @@ void drop_empty_png_idat(std::vector<uint8_t>* b) {
   }
 }
 
+// stb_image grows its buffer for a PNG's IDAT chunks to the length a chunk declares before reading the chunk
+// (doubling from 4 KiB), so one chunk header claiming 2 GiB in a 200-byte file allocates 2 GiB. Every chunk up
+// to IEND (where stb stops) must therefore lie inside the file; a file whose chunk runs past its end is
+// truncated or corrupt, and stb would refuse it after reading anyway.
+bool png_chunks_fit(const std::vector<uint8_t>& b) {
+  size_t p = 8;  // after the signature; each chunk: length (4, big-endian), type (4), data, CRC (4)
+  while (p + 8 <= b.size()) {
+    const uint8_t* c = b.data() + p;
+    const uint32_t len = uint32_t{c[0]} << 24 | uint32_t{c[1]} << 16 | uint32_t{c[2]} << 8 | c[3];
+    if (std::memcmp(c + 4, "IEND", 4) == 0) return true;
+    if (len > b.size() - p - 8) return false;
+    p += 12 + size_t{len};
+  }
+  return true;
+}
+
+// Debian's stb_image (git 2022-09) reads binary PPM/PGM with three defects fixed upstream later: a maxval
+// over 255 makes 16-bit samples that its 8-bit channel conversion then overruns (heap overflow), a header
+// number of more than 9 digits overflows an int, and a file shorter than its pixels is decoded anyway from
+// uninitialised memory. So the header is read here first, byte for byte as stb reads it (one byte of
+// lookahead, whitespace and '#' comments between the numbers, digits up to the end of the file, the pixels
+// right after the byte that ends maxval), and anything but 8-bit samples that are all there is refused.
+Status check_pnm(const std::vector<uint8_t>& b, const std::string& path) {
+  size_t pos = 2;  // after "P5" / "P6"
+  auto get8 = [&]() -> char { return pos < b.size() ? static_cast<char>(b[pos++]) : '\0'; };
+  auto at_eof = [&] { return pos >= b.size(); };
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; };
+  char c = get8();
+  auto skip_whitespace = [&] {
+    for (;;) {
+      while (!at_eof() && is_space(c)) c = get8();
+      if (at_eof() || c != '#') break;
+      while (!at_eof() && c != '\n' && c != '\r') c = get8();
+    }
+  };
+  constexpr int64_t kLargest = 65535;  // stb's dimension limit and largest maxval; beyond: refused
+  auto number = [&]() -> int64_t {
+    int64_t v = 0;
+    while (!at_eof() && c >= '0' && c <= '9') {
+      v = v > kLargest ? v : v * 10 + (c - '0');
+      c = get8();
+    }
+    return v;
+  };
+  skip_whitespace();
+  const int64_t w = number();
+  skip_whitespace();
+  const int64_t h = number();
+  skip_whitespace();
+  const int64_t maxval = number();
+  INCEPT_CHECK(w <= kLargest && h <= kLargest && maxval <= kLargest, kInvalidArgument,
+               "cannot decode PPM file %s: its width, height or maxval is over 65535", path.c_str());
+  INCEPT_CHECK(maxval >= 1 && maxval <= 255, kInvalidArgument,
+               "cannot decode PPM file %s: maxval %lld; only 8-bit samples (maxval 1 to 255) are supported",
+               path.c_str(), static_cast<long long>(maxval));
+  const uint64_t need = uint64_t(w) * uint64_t(h) * (b[1] == '6' ? 3u : 1u);
+  INCEPT_CHECK(b.size() - pos >= need, kInvalidArgument,
+               "cannot decode PPM file %s: it holds %zu bytes of pixels, a %lldx%lld image needs %llu (truncated)",
+               path.c_str(), b.size() - pos, static_cast<long long>(w), static_cast<long long>(h),
+               static_cast<unsigned long long>(need));
+  return Status::ok();
+}
+
 }  // namespace
 
 Status load_image(const std::string& path, Image* out) {
   std::vector<uint8_t> bytes;
   INCEPT_RETURN_IF_ERROR(read_file(path, &bytes));
+  return decode_image(std::move(bytes), path, out);
+}
+
+Status decode_image(std::vector<uint8_t> bytes, const std::string& path, Image* out, int64_t max_pixels) {
+  if (bytes.empty()) return Status::error(StatusCode::kInvalidArgument, "image file %s is empty", path.c_str());
   const char* format = sniff_format(bytes);
   if (format == nullptr)
-    return Status::error(StatusCode::kInvalidArgument, "%s is not a PNG, JPEG or BMP file (it starts with '%s')",
+    return Status::error(StatusCode::kInvalidArgument, "%s is not a PNG, JPEG, BMP or PPM file (it starts with '%s')",
                          path.c_str(), first_bytes(bytes).c_str());
-  if (std::strcmp(format, "PNG") == 0) drop_empty_png_idat(&bytes);
-  if (std::strcmp(format, "JPEG") == 0 && !jpeg_huffman_tables_fit(bytes))
-    return Status::error(StatusCode::kInvalidArgument,
-                         "cannot decode JPEG file %s: a Huffman table declares more than 256 codes (corrupt file)",
-                         path.c_str());
+  if (std::strcmp(format, "PNG") == 0) {
+    drop_empty_png_idat(&bytes);
+    if (!png_chunks_fit(bytes))
+      return Status::error(StatusCode::kInvalidArgument,
+                           "cannot decode PNG file %s: a chunk runs past the end of the file (truncated or corrupt)",
+                           path.c_str());
+  }
+  if (std::strcmp(format, "PPM") == 0) INCEPT_RETURN_IF_ERROR(check_pnm(bytes, path));
+  if (std::strcmp(format, "JPEG") == 0) {
+    if (const char* problem = jpeg_tables_problem(bytes))
+      return Status::error(StatusCode::kInvalidArgument, "cannot decode JPEG file %s: %s (corrupt file)", path.c_str(),
+                           problem);
+  }
   if (bytes.size() > static_cast<size_t>(INT32_MAX))
     return Status::error(StatusCode::kInvalidArgument, "image file %s is too large", path.c_str());
   const int len = static_cast<int>(bytes.size());
@@ -141,9 +241,9 @@ Status load_image(const std::string& path, Image* out) {
                          format, path.c_str(), stbi_failure_reason());
   };
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &channels)) return decode_error();
-  if (w <= 0 || h <= 0 || int64_t{w} * h > kMaxImagePixels)
+  if (w <= 0 || h <= 0 || int64_t{w} * h > max_pixels)
     return Status::error(StatusCode::kInvalidArgument, "image %s is %dx%d pixels; at most %lld pixels are accepted",
-                         path.c_str(), w, h, static_cast<long long>(kMaxImagePixels));
+                         path.c_str(), w, h, static_cast<long long>(max_pixels));
   out->file_16bit = stbi_is_16_bit_from_memory(bytes.data(), len) != 0;
   // Asking for 3 channels makes stb expand grey, drop alpha and reduce 16-bit samples to 8 bits.
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(stbi_load_from_memory(bytes.data(), len, &w, &h, &channels, 3),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Image files to network input: decode PNG / JPEG / BMP (Debian's stb headers), resize to the model's
+// Image files to network input: decode PNG / JPEG / BMP / PPM (Debian's stb headers), resize to the model's
 // input size, normalise with the model's metadata. Used by incept-classify and incept.load_image (bindings/python).
 //
 //   tools::Image img;
@@ -8,7 +8,7 @@
 //   s = tools::image_to_tensor(img, p, tools::ResizePolicy::kCrop, it.input(0));   // NHWC float32
 //
 // Every failure is a Status whose message names the file and what is wrong with it (never a crash):
-// missing or unreadable file (kIoError), not a PNG/JPEG/BMP or corrupt or truncated (kInvalidArgument),
+// missing or unreadable file (kIoError), not a PNG/JPEG/BMP/PPM or corrupt or truncated (kInvalidArgument),
 // absurdly large (kInvalidArgument, before the pixels are allocated).
 #pragma once
 
@@ -32,10 +32,14 @@ struct Image {
 // The largest image accepted (width x height); larger files are refused before decoding.
 inline constexpr int64_t kMaxImagePixels = int64_t{1} << 27;
 
-// Decodes a PNG (8- or 16-bit, any colour type, interlaced or not), JPEG (baseline or progressive) or
-// BMP file. Grey becomes R = G = B; alpha is dropped (not blended); 16-bit samples keep their
-// high byte. EXIF orientation is not applied.
+// Decodes a PNG (8- or 16-bit, any colour type, interlaced or not), JPEG (baseline or progressive),
+// BMP or binary PPM (P6; P5 grey) file. Grey becomes R = G = B; alpha is dropped (not blended); 16-bit
+// samples keep their high byte. EXIF orientation is not applied.
 [[nodiscard]] Status load_image(const std::string& path, Image* out);
+// load_image over a file's bytes already in memory (`path` only names it in messages), accepting at most
+// `max_pixels` (width x height, checked from the header before any pixel is allocated).
+[[nodiscard]] Status decode_image(std::vector<uint8_t> bytes, const std::string& path, Image* out,
+                                  int64_t max_pixels = kMaxImagePixels);
 
 // How an image of another shape becomes the model's H x W:
 //   kCrop    (default) scale so the image covers H x W keeping its aspect ratio (for a square input:

@@ -29,9 +29,54 @@ bool dict_value(const std::string& header, const std::string& key, std::string* 
     if (depth == 0 && (c == ',' || c == '}')) break;
   }
   *value = header.substr(i, j - i + (header[j] == ')' ? 1 : 0));
-  const size_t b = value->find_first_not_of(" ");
-  *value = b == std::string::npos ? "" : value->substr(b);
+  const size_t b = value->find_first_not_of(" "), e = value->find_last_not_of(" ");
+  *value = b == std::string::npos ? "" : value->substr(b, e + 1 - b);
   return true;
+}
+
+// Header text as a message may show it: one line of printable ASCII (anything else as \xNN), at most 60
+// characters of the file's (the header is file data, and the tools print errors on one line).
+std::string shown(const std::string& text) {
+  std::string out;
+  char hex[8];
+  for (size_t i = 0; i < text.size() && i < 60; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(hex, sizeof(hex), "\\x%02x", c);
+      out += hex;
+    }
+  }
+  return text.size() > 60 ? out + "..." : out;
+}
+
+// The shape tuple's text, "(d0, d1, ...)" (a trailing comma allowed, "()" for a scalar), as sizes; false
+// for anything else (a sign, a fraction, a word, a missing parenthesis).
+bool parse_shape(const std::string& text, std::vector<int64_t>* dims) {
+  dims->clear();
+  size_t i = 0;
+  auto skip_spaces = [&] {
+    while (i < text.size() && text[i] == ' ') ++i;
+  };
+  if (text.empty() || text[i++] != '(') return false;
+  for (;;) {
+    skip_spaces();
+    if (i < text.size() && text[i] == ')') break;
+    if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
+    int64_t v = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+      v = v > kMaxElements ? v : v * 10 + (text[i] - '0');  // saturates above the cap: refused by the caller
+    dims->push_back(v);
+    skip_spaces();
+    if (i < text.size() && text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < text.size() && text[i] == ')') break;
+    return false;
+  }
+  return i + 1 == text.size();
 }
 
 }  // namespace
@@ -40,6 +85,10 @@ Status read_npy(const std::string& path, NpyArray* out) {
   std::ifstream f(path, std::ios::binary);
   INCEPT_CHECK(f.good(), kIoError, "cannot open '%s': %s", path.c_str(), std::strerror(errno));
   const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_npy(bytes, path, out);
+}
+
+Status parse_npy(const std::string& bytes, const std::string& path, NpyArray* out) {
   INCEPT_CHECK(bytes.size() >= 10 && bytes.compare(0, 6, kMagic) == 0, kInvalidArgument,
                "'%s' is not a .npy file (bad magic)", path.c_str());
   const int major = static_cast<unsigned char>(bytes[6]);
@@ -60,30 +109,22 @@ Status read_npy(const std::string& path, NpyArray* out) {
   INCEPT_CHECK(dict_value(header, "descr", &descr) && dict_value(header, "fortran_order", &order) &&
                    dict_value(header, "shape", &shape),
                kInvalidArgument, "'%s': .npy header lacks descr/fortran_order/shape", path.c_str());
-  INCEPT_CHECK(descr.find("<f4") != std::string::npos, kInvalidArgument,
-               "'%s': dtype %s is not float32 (convert with x.astype(np.float32))", path.c_str(), descr.c_str());
+  INCEPT_CHECK(descr == "'<f4'" || descr == "\"<f4\"", kInvalidArgument,
+               "'%s': dtype %s is not float32 (convert with x.astype(np.float32))", path.c_str(), shown(descr).c_str());
   INCEPT_CHECK(order.compare(0, 5, "False") == 0, kInvalidArgument,
                "'%s': Fortran-order arrays are not supported (use np.ascontiguousarray)", path.c_str());
-  out->shape.clear();
+  INCEPT_CHECK(parse_shape(shape, &out->shape), kInvalidArgument,
+               "'%s': shape %s is not a tuple of sizes such as (1, 3, 299, 299)", path.c_str(), shown(shape).c_str());
   int64_t count = 1;
-  const char* p = shape.c_str();
-  while (*p != '\0') {
-    if (*p >= '0' && *p <= '9') {
-      char* end = nullptr;
-      const long long v = std::strtoll(p, &end, 10);
-      INCEPT_CHECK(v >= 0 && v <= kMaxElements && (v == 0 || count <= kMaxElements / v), kInvalidArgument,
-                   "'%s': shape %s is too large", path.c_str(), shape.c_str());
-      out->shape.push_back(v);
-      count *= v;
-      p = end;
-    } else {
-      ++p;
-    }
+  for (const int64_t v : out->shape) {
+    INCEPT_CHECK(v <= kMaxElements && (v == 0 || count <= kMaxElements / v), kInvalidArgument,
+                 "'%s': shape %s is too large", path.c_str(), shown(shape).c_str());
+    count *= v;
   }
   const size_t data_start = header_start + header_len;
   const size_t want = static_cast<size_t>(count) * sizeof(float);
   INCEPT_CHECK(bytes.size() - data_start == want, kInvalidArgument, "'%s': holds %zu data bytes, shape %s needs %zu",
-               path.c_str(), bytes.size() - data_start, shape.c_str(), want);
+               path.c_str(), bytes.size() - data_start, shown(shape).c_str(), want);
   out->data.resize(static_cast<size_t>(count));
   if (want != 0) std::memcpy(out->data.data(), bytes.data() + data_start, want);
   return Status::ok();

@@ -17,6 +17,8 @@ struct NpyArray {
 };
 
 [[nodiscard]] Status read_npy(const std::string& path, NpyArray* out);
+// read_npy over a file's bytes already in memory; `path` only names the file in messages.
+[[nodiscard]] Status parse_npy(const std::string& bytes, const std::string& path, NpyArray* out);
 [[nodiscard]] Status write_npy(const std::string& path, const std::vector<int64_t>& shape, const float* data);
 
 }  // namespace incept::tools

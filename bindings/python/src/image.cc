@@ -15,7 +15,7 @@ namespace incept::python {
 
 namespace {
 
-constexpr const char* kDoc = R"doc(Reads an image file (PNG, JPEG, BMP) as the model's input, as incept-classify does.
+constexpr const char* kDoc = R"doc(Reads an image (PNG, JPEG, BMP, PPM) as the model's input, as incept-classify does.
 
 load_image(path, interp, resize="crop", layout="nhwc") -> float32 array of interp.input_shapes[0]
 (or its NCHW form). resize="crop": shorter side to the input size, centre crop; "stretch": both sides.
