@@ -14,7 +14,8 @@
 # target's run, is copied to tests/fuzz/regressions/<target>/ (the doctest "fuzz corpus" cases replay those
 # folders in every build: fix the bug, commit the file), the other targets still run, and the script exits 1.
 # Every target run appends one line to tests/fuzz/runs.log (date, target, seconds run, executions, libFuzzer's
-# cov/ft from its final status line, corpus size, findings): tests/fuzz/README.md sums them.
+# cov/ft from its final status line, corpus size, findings): tests/fuzz/README.md sums them. FUZZ_RUNS_LOG=FILE
+# logs elsewhere (scripts/test.sh: build/fuzz/test-runs.log, so a test run leaves the tracked log alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,7 +87,8 @@ if [ -d build/fuzz/corpus ] && [ ! -e build/fuzz-corpus/model ]; then
   mv build/fuzz/corpus build/fuzz-corpus/model
 fi
 
-RUNS_LOG=tests/fuzz/runs.log
+RUNS_LOG=${FUZZ_RUNS_LOG:-tests/fuzz/runs.log}
+mkdir -p "$(dirname "$RUNS_LOG")"
 found=0
 for t in "${RUN[@]}"; do
   WORK=build/fuzz-corpus/$t

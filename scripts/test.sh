@@ -37,9 +37,9 @@ fi
 
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   step "model fuzzer (${FUZZ_SECONDS:-60} s, clang + libFuzzer + ASan/UBSan)"
-  scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+  FUZZ_RUNS_LOG=build/fuzz/test-runs.log scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
   step "npy, image and C API fuzzers (${FUZZ_TARGET_SECONDS:-25} s each)"
-  scripts/fuzz.sh "${FUZZ_TARGET_SECONDS:-25}" --target npy,image,c_api
+  FUZZ_RUNS_LOG=build/fuzz/test-runs.log scripts/fuzz.sh "${FUZZ_TARGET_SECONDS:-25}" --target npy,image,c_api
 fi
 
 step "converter, tool and end-to-end tests (pytest)"
