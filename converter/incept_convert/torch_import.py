@@ -53,6 +53,7 @@ def _check_zip_crc(path: str) -> None:
     damaged tensor would load as silently wrong weights. Checks them; structural damage (an unreadable
     archive) is left to torch.load(), whose message names it."""
     import zipfile
+    import zlib
     try:
         if not zipfile.is_zipfile(path):
             return   # the legacy (pre-1.6) pickle format carries no checksums
@@ -60,6 +61,9 @@ def _check_zip_crc(path: str) -> None:
             bad = z.testzip()
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         return
+    except (RuntimeError, zlib.error) as e:   # an entry marked encrypted, compressed data that does not inflate
+        raise ConvertError(f"checkpoint {path} is damaged: {short_reason(e, 120)} (torch.save() writes neither "
+                           "encrypted nor compressed entries); copy it again") from None
     if bad is not None:
         raise ConvertError(f"checkpoint {path} is damaged: its entry '{bad}' fails the CRC-32 check (the file was "
                            "corrupted on disk or in transfer); copy it again")
@@ -123,6 +127,7 @@ def _check_storages(path: str) -> None:
     record makes a tensor over bytes beyond it (a heap over-read: garbage weights, or a crash). Each storage is
     checked against its record in the archive before torch.load() sees the file."""
     import zipfile
+    import zlib
     try:
         if not zipfile.is_zipfile(path):
             return
@@ -133,7 +138,7 @@ def _check_storages(path: str) -> None:
                 return   # torch.load() names what is missing
             prefix = pkl[0][:-len("data.pkl")]
             pickled = z.read(pkl[0])
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError):
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
         return   # structural damage: torch.load()'s message names it
     try:
         storages = _storages(pickled)
