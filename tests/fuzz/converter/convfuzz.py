@@ -463,7 +463,18 @@ def h5_object_flip(rng, data: bytes) -> bytes:
 
 def h5_structure(rng, data: bytes) -> bytes:
     """Through h5py: the model config JSON edited, a dataset replaced by one of another shape or dtype, a
-    weight_names / layer_names / vars name attribute rewritten, or a group or dataset deleted."""
+    weight_names / layer_names / vars name attribute rewritten, or a group or dataset deleted. libhdf5 runs in a
+    forked child (the converter's isolate.run): on a damaged file it can corrupt the heap of its process."""
+    from incept_convert import isolate
+    from incept_convert.errors import ConvertError
+    seed = rng.getrandbits(64)
+    try:
+        return isolate.run(_h5_structure, (random.Random(seed), data), "h5py", "")
+    except ConvertError:
+        return flip_bits(rng, data)
+
+
+def _h5_structure(rng, data: bytes) -> bytes:
     import h5py
     import numpy as np
     buf = io.BytesIO(data)
