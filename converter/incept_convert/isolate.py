@@ -36,6 +36,8 @@ def _child(func, args, budget: int, seconds: int, w: int) -> None:
         quiet = os.open(os.devnull, os.O_WRONLY)   # a library's own messages (an abort's) would break the one line
         os.dup2(quiet, 1)
         os.dup2(quiet, 2)
+        for sig in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE):
+            signal.signal(sig, signal.SIG_DFL)   # a crash ends the child at once, whatever handlers were inherited
         signal.signal(signal.SIGALRM, signal.SIG_DFL)   # past the alarm the child is killed
         signal.alarm(seconds)
         space = _address_space()
