@@ -9,8 +9,8 @@ keeps the corpus and copies findings into tests/fuzz/regressions/converter-<form
 Half the mutations are atheris's own byte mutations, half convfuzz's format-aware ones (the deterministic
 pass's mutators: JSON header fields, protobuf fields, HDF5 structures, zip members with their CRCs fixed), so
 inputs get past the checksums and parsers into the readers' semantic checks. Time is bounded by libFuzzer's
--timeout, memory by RLIMIT_AS (convfuzz.MEMORY_LIMIT: a MemoryError is a traceback, hence a crash) and
--rss_limit_mb.
+-timeout (run_atheris.sh: 120 s, past the 60 s the converter gives libhdf5's child process), memory by RLIMIT_AS
+(convfuzz.MEMORY_LIMIT: a MemoryError is a traceback, hence a crash) and -rss_limit_mb.
 """
 
 import random

@@ -46,7 +46,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
   left=$(( end - $(date +%s) ))
   before=$(ls "$artifacts" | grep -c '^\(crash\|timeout\|oom\|leak\)-' || true)
   nice -n 19 "$venv/bin/python" tests/fuzz/converter/fuzz_readers.py "$target" -max_total_time="$left" \
-    -timeout=60 -rss_limit_mb=3072 -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    -timeout=120 -rss_limit_mb=3072 -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" >"$log" 2>&1 || true
   run=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [ -z "$run" ]; then   # stopped by a finding: the last status line has the count
