@@ -8,22 +8,28 @@ legacy format), a weights-only .h5, or a Keras 3 .keras zip; the graph is built 
 A .h5 holds the JSON `model_config` attribute (whole models) and the weights under `model_weights/<layer>/`
 (the layer's `weight_names` attribute gives their order); a .keras file is a zip of config.json and
 model.weights.h5, whose weights sit under `layers/<group>/vars/<i>` with the layer's name in the `vars`
-group's `name` attribute. Inside a .keras zip the config is capped at 64 MiB and the weights at 4 GiB
-(both are read into memory), so a hostile archive cannot claim unbounded memory.
+group's `name` attribute. Inside a .keras zip the config is capped at 64 MiB and the weights file at 4 GiB
+(both are read into memory), and the weight arrays together at 4 GiB, so a hostile file cannot claim
+unbounded memory. libhdf5 parses in a child process with a memory and time limit (isolate.py): a file that
+crashes or hangs it is refused with a one-line error like any other damaged file.
 """
 
 import io
 import json
+import os
 import re
 import zipfile
 from typing import Dict, List, Tuple
 
 import numpy as np
 
+from . import isolate
 from .errors import ConvertError, short_reason
 
 MAX_CONFIG_BYTES = 64 << 20
 MAX_WEIGHTS_BYTES = 4 << 30
+_BUDGET = 2 * MAX_WEIGHTS_BYTES + (1 << 30)   # the child's memory: a .keras zip's weights file, its arrays, more
+_HINT = "it must be a complete .h5 or .keras file saved by Keras"
 
 
 def _h5py():
@@ -46,30 +52,66 @@ def _names(attr) -> List[str]:
     return [_text(v) for v in np.asarray(attr).ravel()]
 
 
+class _Weights:
+    """Reads weight datasets, refusing what is not a numeric array and keeping the total within
+    MAX_WEIGHTS_BYTES: the sizes come from the file, so a small file could otherwise claim any amount."""
+
+    def __init__(self, source: str):
+        self.source, self.total = source, 0
+
+    def read(self, obj, where: str) -> np.ndarray:
+        h5py = _h5py()
+        if not isinstance(obj, h5py.Dataset):
+            raise ConvertError(f"{self.source}: weight {where} is not an array (an HDF5 {type(obj).__name__}); "
+                               "the file is damaged")
+        if obj.dtype.kind not in "fiub":
+            raise ConvertError(f"{self.source}: weight {where} holds {obj.dtype} values, not numbers")
+        size = (obj.size or 0) * obj.dtype.itemsize
+        self.total += size
+        if self.total > MAX_WEIGHTS_BYTES:
+            raise ConvertError(f"{self.source}: weight {where} of shape {list(obj.shape)} takes the weights over the "
+                               f"{MAX_WEIGHTS_BYTES / 2**30:g} GiB the converter reads into memory")
+        return np.asarray(obj)
+
+
 def _legacy_weights(group, source: str) -> Dict[str, List[np.ndarray]]:
-    out = {}
+    out, reader = {}, _Weights(source)
     for layer in _names(group.attrs.get("layer_names", [])):
         if layer not in group:
             raise ConvertError(f"{source}: layer '{layer}' is listed but has no weights group; the file is damaged")
         g = group[layer]
-        out[layer] = [np.asarray(g[_text(w)]) for w in _names(g.attrs.get("weight_names", []))]
+        out[layer] = [reader.read(g[_text(w)], f"'{_text(w)}'") for w in _names(g.attrs.get("weight_names", []))]
     return out
 
 
-def _keras3_weights(f) -> Dict[str, List[np.ndarray]]:
-    out = {}
+def _keras3_weights(f, source: str) -> Dict[str, List[np.ndarray]]:
+    out, reader = {}, _Weights(source)
     layers = f.get("layers")
     for key in (layers.keys() if layers is not None else []):
         v = layers[key].get("vars")
         if v is None:
             continue
         name = _text(v.attrs.get("name", key))
-        out[name] = [np.asarray(v[str(i)]) for i in range(len(v.keys()))]
+        out[name] = [reader.read(v[str(i)], f"layers/{key}/vars/{i}") for i in range(len(v.keys()))]
     return out
 
 
 def load(path: str) -> Tuple[dict, Dict[str, List[np.ndarray]]]:
-    """(model config, layer name -> weights in Keras's order) of a .h5 or .keras file."""
+    """(model config, layer name -> weights in Keras's order) of a .h5 or .keras file. libhdf5 parses the file
+    in a child process (isolate.py): a file that crashes or hangs it is refused like any damaged file."""
+    _h5py()
+    return isolate.run(_load, (path,), f"cannot read Keras model {path}", _HINT, budget=_BUDGET,
+                       size=_file_size(path))
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _load(path: str) -> Tuple[dict, Dict[str, List[np.ndarray]]]:
     h5py = _h5py()
     try:
         if zipfile.is_zipfile(path):
@@ -85,7 +127,7 @@ def load(path: str) -> Tuple[dict, Dict[str, List[np.ndarray]]]:
                                        "the converter reads into memory")
                 config = json.loads(z.read("config.json"))
                 with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
-                    return config, _keras3_weights(f)
+                    return config, _keras3_weights(f, path)
         with h5py.File(path, "r") as f:
             if "model_config" not in f.attrs:
                 raise ConvertError(f"{path} holds weights only (no model config); save the whole model "
@@ -100,11 +142,18 @@ def load(path: str) -> Tuple[dict, Dict[str, List[np.ndarray]]]:
 
 
 def ordered_weights(path: str) -> List[Tuple[str, List[np.ndarray]]]:
-    """(layer name, weights) of the layers with weights in the file, in its model's layer order."""
+    """(layer name, weights) of the layers with weights in the file, in its model's layer order; parsed in a
+    child process, as load()."""
+    _h5py()
+    return isolate.run(_ordered_weights, (path,), f"cannot read Keras weights {path}", _HINT, budget=_BUDGET,
+                       size=_file_size(path))
+
+
+def _ordered_weights(path: str) -> List[Tuple[str, List[np.ndarray]]]:
     h5py = _h5py()
     try:
         if zipfile.is_zipfile(path):
-            config, weights = load(path)
+            config, weights = _load(path)
             order = [layer.get("name") or layer.get("config", {}).get("name") for layer in config["config"]["layers"]]
             return [(n, weights[n]) for n in order if weights.get(n)]
         with h5py.File(path, "r") as f:

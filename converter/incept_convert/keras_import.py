@@ -44,6 +44,7 @@ KERAS_MEAN = KERAS_STD = (0.5, 0.5, 0.5)   # keras.applications' inception prepr
 CONFIG_DIR = Path(__file__).resolve().parent / "zoo" / "keras"
 ARCHS = {"keras_inception_v3": "inception_v3.json.gz", "keras_inception_resnet_v2": "inception_resnet_v2.json.gz"}
 WEIGHTED = ("Conv2D", "BatchNormalization", "Dense")
+MAX_WINDOW = 1 << 16   # bound on kernel sizes, strides and dilations (far beyond any Inception window)
 
 
 def _expected_count(layer) -> int:
@@ -75,7 +76,7 @@ def import_keras_arch(arch: str, path: str, input_size=None) -> ir.Graph:
         last["config"]["units"] = int(np.shape(weights[last["name"]][0])[1])   # the file's class count
     try:
         return KerasImporter(config, weights, f"checkpoint {path}", input_size, file_names).run()
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as e:
         raise ConvertError(f"--arch {arch}: cannot build the graph "
                            f"({type(e).__name__}: {short_reason(e, 120)})") from None
 
@@ -186,6 +187,17 @@ class KerasImporter:
         w = (hw[1] + pad.left + pad.right - dilation[1] * (kernel[1] - 1) - 1) // stride[1] + 1
         return h, w
 
+    def check_window(self, layer, kernel, stride, dilation=(1, 1)) -> None:
+        for what, v in (("kernel size", kernel), ("strides", stride), ("dilation rate", dilation)):
+            if not all(1 <= d <= MAX_WINDOW for d in v):
+                raise ConvertError(f"{self.source}: layer {self.label(layer)} has {what} {list(v)}; each must be "
+                                   f"in 1..{MAX_WINDOW}")
+
+    def check_output(self, layer, hw, out) -> None:
+        if min(out) < 1:
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} makes an empty {out[0]}x{out[1]} output "
+                               f"from its {hw[0]}x{hw[1]} input; its window is larger than the padded input")
+
     def check_channels_last(self, layer, c) -> None:
         if c.get("data_format", "channels_last") not in ("channels_last", None):
             raise UnsupportedOp(self.label(layer),
@@ -263,9 +275,14 @@ class KerasImporter:
         if k.ndim != 4 or tuple(k.shape[:3]) != (*kernel, x.shape[3]) or k.shape[3] != int(c["filters"]):
             raise ConvertError(f"{self.source}: layer {self.label(layer)} kernel has shape {list(k.shape)}, expected "
                                f"{[*kernel, x.shape[3], int(c['filters'])]}")
+        if len(ws) == 2 and ws[1].shape != (k.shape[3],):
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} bias has shape {list(ws[1].shape)}, "
+                               f"expected [{k.shape[3]}]")
         bias = ws[1] if len(ws) == 2 else np.zeros(k.shape[3])
+        self.check_window(layer, kernel, stride, dilation)
         pad = self.pads(layer, c, x.shape[1:3], kernel, stride, dilation)
         h, w = self.out_hw(x.shape[1:3], kernel, stride, pad, dilation)
+        self.check_output(layer, x.shape[1:3], (h, w))
         name = layer["name"]
         opts = ir.Conv2DOptions(ir.Size2D(*kernel), ir.Size2D(*stride), pad, ir.Size2D(*dilation), 1)
         wt = ir.Tensor(f"{name}/kernel", list(k.transpose(3, 0, 1, 2).shape),
@@ -311,8 +328,10 @@ class KerasImporter:
         (x,) = xs
         kernel = _pair(c.get("pool_size", 2))
         stride = _pair(c.get("strides") or kernel)
+        self.check_window(layer, kernel, stride)
         pad = self.pads(layer, c, x.shape[1:3], kernel, stride)
         h, w = self.out_hw(x.shape[1:3], kernel, stride, pad)
+        self.check_output(layer, x.shape[1:3], (h, w))
         args = (ir.Size2D(*kernel), ir.Size2D(*stride), pad, False)
         opts = ir.MaxPool2DOptions(*args) if max_pool else ir.AvgPool2DOptions(*args, count_include_pad=False)
         return self.add(layer["name"], [x], opts, [1, h, w, x.shape[3]], layer["class_name"])
@@ -401,6 +420,9 @@ class KerasImporter:
                                f"{[x.shape[1], int(c['units'])]}")
         name = layer["name"]
         wt = ir.Tensor(f"{name}/kernel", [k.shape[1], k.shape[0]], data=np.ascontiguousarray(k.T))
+        if use_bias and ws[1].shape != (k.shape[1],):
+            raise ConvertError(f"{self.source}: layer {self.label(layer)} bias has shape {list(ws[1].shape)}, "
+                               f"expected [{k.shape[1]}]")
         bias = ws[1] if use_bias else np.zeros(k.shape[1])
         bt = ir.Tensor(f"{name}/bias", [k.shape[1]], data=np.ascontiguousarray(bias.reshape(-1)))
         y = self.add(name, [x, wt, bt], ir.FullyConnectedOptions(), [x.shape[0], k.shape[1]], "Dense")
@@ -412,7 +434,7 @@ def import_keras(path: str, input_size=None) -> Tuple[ir.Graph, str]:
     config, weights = load(path)
     try:
         g = KerasImporter(config, weights, path, input_size).run()
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as e:
         raise ConvertError(f"{path}: its model config is not one the converter understands ({type(e).__name__}: "
                            f"{short_reason(e, 120)}); save a functional or Sequential model with Keras") from None
     return g, g.name

@@ -17,16 +17,21 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import onnx
 import onnx.external_data_helper
-from onnx import helper, numpy_helper
+from google.protobuf.descriptor import FieldDescriptor
+from onnx import helper
 
 from . import ir, onnx_opset
 from .onnx_windows import WindowOps
-from .errors import ConvertError, UnsupportedOp, short_reason
+from .errors import ConvertError, UnsupportedOp, node_label, short_reason
 
 MIN_OPSET, MAX_OPSET = 11, onnx_opset.MAX_OPSET
 SUPPORTED = ("Conv, BatchNormalization, Relu, MaxPool, AveragePool, Pad, Concat, GlobalAveragePool, "
              "ReduceMean (over H and W), Flatten, Reshape, Gemm, MatMul, Add, Mul (by a constant), Softmax, Dropout, "
              "Identity, Constant, Transpose (of a constant), LRN")
+
+# Window attributes and their lowest valid value; MAX_WINDOW bounds them all (far beyond any Inception window).
+WINDOW_ATTRIBUTES = {"kernel_shape": 1, "strides": 1, "dilations": 1, "pads": 0}
+MAX_WINDOW = 1 << 16
 
 
 def _refuse_unknown(node) -> None:
@@ -46,6 +51,22 @@ def to_legacy_opset(model: onnx.ModelProto, source: str) -> onnx.ModelProto:
     return onnx_opset.to_legacy_opset(model, source, MIN_OPSET)
 
 
+def _non_utf8(message, where: str) -> Optional[str]:
+    """Where the first string field that is not UTF-8 sits (protobuf hands such a field over as bytes, which
+    every later step would trip on), or None."""
+    for field, value in message.ListFields():
+        repeated = field.label == FieldDescriptor.LABEL_REPEATED
+        if field.type == FieldDescriptor.TYPE_MESSAGE:
+            for i, m in enumerate(value if repeated else [value]):
+                found = _non_utf8(m, f"{where}.{field.name}" + (f"[{i}]" if repeated else ""))
+                if found:
+                    return found
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            if any(isinstance(v, bytes) for v in (value if repeated else [value])):
+                return f"{where}.{field.name}"
+    return None
+
+
 def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx.ModelProto:
     """Parses ONNX bytes (weights stored as external data are read from `base_dir`); a file that is not a
     valid ONNX model raises ConvertError."""
@@ -54,6 +75,9 @@ def load_model(data: bytes, source: str, base_dir: Optional[str] = None) -> onnx
     except Exception as e:  # protobuf DecodeError and friends
         raise ConvertError(f"{source} is not a readable ONNX model ({short_reason(e)}); "
                            "check that the file is complete and really .onnx") from None
+    bad = _non_utf8(model, "model")
+    if bad:
+        raise ConvertError(f"{source} is not a valid ONNX model: its {bad} is not UTF-8 text")
     if base_dir is not None and any(onnx.external_data_helper.uses_external_data(t) for t in model.graph.initializer):
         try:
             onnx.external_data_helper.load_external_data_for_model(model, base_dir)
@@ -89,7 +113,9 @@ class OnnxImporter(WindowOps):
         self.opset = onnx_opset.default_opset(model)
         self.model = onnx.ModelProto()
         self.model.CopyFrom(model)
-        self.consts: Dict[str, np.ndarray] = {i.name: numpy_helper.to_array(i) for i in self.model.graph.initializer}
+        self.consts: Dict[str, np.ndarray] = {}
+        for t in self.model.graph.initializer:
+            self.consts[t.name] = onnx_opset.to_array(t, source)
         self.acts: Dict[str, ir.Tensor] = {}
         self.graph = ir.Graph(name=self.model.graph.name)
         self._fix_input(input_size)
@@ -125,7 +151,18 @@ class OnnxImporter(WindowOps):
                                       else "export with a fixed channel count"))
         del self.model.graph.value_info[:]   # stale once the input shape changed; inference recomputes them
 
+    def _check_attributes(self) -> None:
+        """ONNX shape inference (C++) trusts some attributes: a zero stride divides by zero there and kills the
+        process. So every node whose op has no handler is refused first, and window attributes are checked."""
+        for node in self.model.graph.node:
+            _refuse_unknown(node)
+            for a in node.attribute:
+                low = WINDOW_ATTRIBUTES.get(a.name)
+                if low is not None and any(not low <= v <= MAX_WINDOW for v in a.ints):
+                    raise UnsupportedOp(node, f"{a.name} {list(a.ints)}: each value must be in {low}..{MAX_WINDOW}")
+
     def _infer_shapes(self) -> Dict[str, List[Optional[int]]]:
+        self._check_attributes()
         try:
             inferred = onnx.shape_inference.infer_shapes(self.model, check_type=True, strict_mode=True, data_prop=True)
         except Exception as e:
@@ -213,7 +250,7 @@ class OnnxImporter(WindowOps):
     # ---- op handlers (ONNX op type after "op_") ----
     def op_Constant(self, node, a):
         if "value" in a:
-            value = numpy_helper.to_array(a["value"])
+            value = onnx_opset.to_array(a["value"], self.source, f"Constant {node_label(node)} value")
         elif "value_float" in a or "value_int" in a:
             value = np.array(a.get("value_float", a.get("value_int")))
         elif "value_floats" in a or "value_ints" in a:

@@ -22,15 +22,52 @@ from typing import Dict
 
 import numpy as np
 import onnx
+import onnx.external_data_helper
 from onnx import helper, numpy_helper
 
-from .errors import ConvertError, UnsupportedOp
+from .errors import ConvertError, UnsupportedOp, short_reason
 
 LEGACY_OPSET, LEGACY_IR_VERSION = 17, 8   # what Debian's onnx 1.12 checks and infers
 MAX_OPSET = 21
 # TensorProto element types onnx 1.12 does not know: FLOAT8E4M3FN .. FLOAT8E5M2FNUZ (IR 9), UINT4, INT4 (IR 10).
 NEW_ELEMENT_TYPES = {17: "FLOAT8E4M3FN", 18: "FLOAT8E4M3FNUZ", 19: "FLOAT8E5M2", 20: "FLOAT8E5M2FNUZ", 21: "UINT4",
                      22: "INT4", 23: "FLOAT4E2M1"}
+
+
+# Element types a constant may have (onnx.TensorProto): the numeric ones; strings and complex numbers are refused.
+NUMERIC_TYPES = {1: "FLOAT", 2: "UINT8", 3: "INT8", 4: "UINT16", 5: "INT16", 6: "INT32", 7: "INT64", 9: "BOOL",
+                 10: "FLOAT16", 11: "DOUBLE", 12: "UINT32", 13: "UINT64"}
+MAX_CONSTANT_ELEMENTS = 1 << 30   # the runtime's limit on one tensor, and far beyond any Inception weight
+
+
+def to_array(t: onnx.TensorProto, source: str, what: str = "initializer") -> np.ndarray:
+    """numpy_helper.to_array(t) after checking what it takes on trust: a numeric element type, dims >= 0 whose
+    product is bounded, and stored data of exactly that many elements (a file is hostile input)."""
+    where = f"{source}: {what} '{t.name}'"
+    if t.data_type not in NUMERIC_TYPES:
+        known = t.data_type in onnx.TensorProto.DataType.values()
+        name = onnx.TensorProto.DataType.Name(t.data_type) if known else f"number {t.data_type}"
+        raise ConvertError(f"{where} has element type {name}; constants must be numeric "
+                           f"({', '.join(NUMERIC_TYPES.values())})")
+    count = 1
+    for d in t.dims:
+        if d < 0:
+            raise ConvertError(f"{where} has dims {list(t.dims)}; every dim must be >= 0")
+        count *= d
+    if count > MAX_CONSTANT_ELEMENTS:
+        raise ConvertError(f"{where} has dims {list(t.dims)}: {count} elements, over the {MAX_CONSTANT_ELEMENTS} a "
+                           "tensor may have")
+    if onnx.external_data_helper.uses_external_data(t):
+        raise ConvertError(f"{where} keeps its data in an external file that was not read; keep the data files next "
+                           "to the .onnx")
+    try:
+        value = numpy_helper.to_array(t)
+    except Exception as e:   # data of another length than the dims say, and the like
+        raise ConvertError(f"{where} is damaged: dims {list(t.dims)} but its stored data does not match "
+                           f"({short_reason(e, 120)})") from None
+    if value.size != count:
+        raise ConvertError(f"{where} has dims {list(t.dims)} ({count} elements) but stores {value.size}")
+    return value
 
 
 def default_opset(model: onnx.ModelProto) -> int:
@@ -64,7 +101,7 @@ class _Downgrader:
             self._check_type(tt.elem_type, f"value '{vi.name}'")
             if tt.HasField("shape"):
                 self.ranks[vi.name] = len(tt.shape.dim)
-        self.consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+        self.consts = {t.name: to_array(t, source) for t in g.initializer}
 
     def _check_type(self, elem_type: int, where: str) -> None:
         if elem_type in NEW_ELEMENT_TYPES:
@@ -97,7 +134,7 @@ class _Downgrader:
     def _record_constant(self, node) -> None:
         for a in node.attribute:
             if a.name == "value":
-                self.consts[node.output[0]] = numpy_helper.to_array(a.t)
+                self.consts[node.output[0]] = to_array(a.t, self.source, f"Constant '{node.name}' value")
             elif a.name == "value_ints":
                 self.consts[node.output[0]] = np.array(list(a.ints), dtype=np.int64)
 

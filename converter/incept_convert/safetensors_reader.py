@@ -11,7 +11,7 @@ with a ConvertError naming the file, what is wrong, the value found and the rule
   - N at most MAX_HEADER_BYTES (100 MB, the reference cap) and the header inside the file;
   - the header is UTF-8 JSON, an object, starting with '{', no duplicate names;
   - each entry has exactly dtype, shape and data_offsets; shape entries and offsets are non-negative
-    integers, begin <= end;
+    integers, begin <= end; a shape has at most MAX_RANK (8) dimensions (the format sets no limit);
   - end - begin == product(shape) x the dtype's size;
   - the entries, ordered by offset, tile the byte buffer exactly: no overlap, no gap, and the last one
     ends where the file ends (no trailing bytes).
@@ -29,6 +29,7 @@ import numpy as np
 from .errors import ConvertError, short_reason
 
 MAX_HEADER_BYTES = 100_000_000
+MAX_RANK = 8   # Inception weights have at most 4 dimensions; NumPy stops at 32
 FLOAT_DTYPES = {"F32": 4, "F16": 2, "BF16": 2}
 COUNTER_DTYPE, COUNTER_SUFFIX = "I64", "num_batches_tracked"
 # Every dtype name the format defines, so a refusal can tell "not a weight type" from "not safetensors".
@@ -95,6 +96,9 @@ class _Reader:
                                f"stored as {', '.join(FLOAT_DTYPES)} (save the state_dict in one of those)")
         if not isinstance(shape, list) or not all(_is_int(d) and d >= 0 for d in shape):
             self.fail(f"{where}: shape {json.dumps(shape)} is not a list of non-negative integers")
+        if len(shape) > MAX_RANK:
+            raise ConvertError(f"checkpoint {self.path}: tensor '{name}' has {len(shape)} dimensions; incept reads "
+                               f"weights of at most {MAX_RANK}")
         if (not isinstance(offsets, list) or len(offsets) != 2 or not all(_is_int(o) and o >= 0 for o in offsets)
                 or offsets[0] > offsets[1]):
             self.fail(f"{where}: data_offsets {json.dumps(offsets)} is not [begin, end] with 0 <= begin <= end")

@@ -53,6 +53,7 @@ def _check_zip_crc(path: str) -> None:
     damaged tensor would load as silently wrong weights. Checks them; structural damage (an unreadable
     archive) is left to torch.load(), whose message names it."""
     import zipfile
+    import zlib
     try:
         if not zipfile.is_zipfile(path):
             return   # the legacy (pre-1.6) pickle format carries no checksums
@@ -60,9 +61,106 @@ def _check_zip_crc(path: str) -> None:
             bad = z.testzip()
     except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         return
+    except (RuntimeError, zlib.error) as e:   # an entry marked encrypted, compressed data that does not inflate
+        raise ConvertError(f"checkpoint {path} is damaged: {short_reason(e, 120)} (torch.save() writes neither "
+                           "encrypted nor compressed entries); copy it again") from None
     if bad is not None:
         raise ConvertError(f"checkpoint {path} is damaged: its entry '{bad}' fails the CRC-32 check (the file was "
                            "corrupted on disk or in transfer); copy it again")
+
+
+# Bytes per element of the storage types torch.save() names in its pickle (typed storages; UntypedStorage counts
+# bytes).
+_STORAGE_BYTES = {"DoubleStorage": 8, "FloatStorage": 4, "HalfStorage": 2, "BFloat16Storage": 2, "LongStorage": 8,
+                  "IntStorage": 4, "ShortStorage": 2, "CharStorage": 1, "ByteStorage": 1, "BoolStorage": 1,
+                  "ComplexFloatStorage": 8, "ComplexDoubleStorage": 16, "QInt8Storage": 1, "QUInt8Storage": 1,
+                  "QInt32Storage": 4, "QUInt4x2Storage": 1, "QUInt2x4Storage": 1, "UntypedStorage": 1}
+
+
+class _Stub:
+    """Whatever a pickle names, while its storages are listed: built and filled without running anything."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        return _Stub()
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __setstate__(self, state):
+        pass
+
+    def append(self, value):
+        pass
+
+    def extend(self, values):
+        pass
+
+
+class _StorageType:
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _storages(pickled: bytes) -> list:
+    """The persistent ids of a torch.save() pickle, read by an Unpickler that imports and runs nothing (Python's
+    own, whose memo is a dict: the C one sizes its memo by the largest index in the file)."""
+    import pickle
+    found = []
+
+    class Scan(pickle._Unpickler):
+        def find_class(self, module, name):
+            return _StorageType(name) if module == "torch" and name.endswith("Storage") else _Stub
+
+        def persistent_load(self, pid):
+            found.append(pid)
+            return _Stub()
+
+    Scan(io.BytesIO(pickled)).load()
+    return found
+
+
+def _check_storages(path: str) -> None:
+    """torch.load() (1.13) trusts the element count of each storage in the pickle: a count past the end of its
+    record makes a tensor over bytes beyond it (a heap over-read: garbage weights, or a crash). Each storage is
+    checked against its record in the archive before torch.load() sees the file."""
+    import zipfile
+    import zlib
+    try:
+        if not zipfile.is_zipfile(path):
+            return
+        with zipfile.ZipFile(path) as z:
+            sizes = {i.filename: i.file_size for i in z.infolist()}
+            pkl = [n for n in sizes if n == "data.pkl" or n.endswith("/data.pkl")]
+            if not pkl:
+                return   # torch.load() names what is missing
+            prefix = pkl[0][:-len("data.pkl")]
+            pickled = z.read(pkl[0])
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error):
+        return   # structural damage: torch.load()'s message names it
+    try:
+        storages = _storages(pickled)
+    except Exception as e:   # noqa: BLE001 - any failure of a pickle that the scan cannot read
+        raise ConvertError(f"checkpoint {path} is damaged: its {pkl[0]} is not a readable pickle "
+                           f"({type(e).__name__}: {short_reason(e, 120)})") from None
+    for pid in storages:
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[2], str)
+                and isinstance(pid[4], int) and pid[4] >= 0):
+            raise ConvertError(f"checkpoint {path} is damaged: a storage reference {short_reason(repr(pid), 120)} is "
+                               "not ('storage', type, key, location, count)")
+        kind, key, count = pid[1], pid[2], pid[4]
+        if not isinstance(kind, _StorageType) or kind.name not in _STORAGE_BYTES:
+            raise ConvertError(f"checkpoint {path}: storage '{key}' has an unknown type "
+                               f"{getattr(kind, 'name', short_reason(repr(kind), 60))}")
+        record = f"{prefix}data/{key}"
+        if record not in sizes:
+            raise ConvertError(f"checkpoint {path} is damaged: storage '{key}' has no record {record}")
+        need = count * _STORAGE_BYTES[kind.name]
+        if need > sizes[record]:
+            raise ConvertError(f"checkpoint {path} is damaged: storage '{key}' claims {count} {kind.name} elements "
+                               f"({need} bytes) but its record {record} holds {sizes[record]} bytes")
 
 
 def is_safetensors(path: str) -> bool:
@@ -79,6 +177,7 @@ def load_state_dict(path: str) -> Dict:
         raise ConvertError(f"checkpoint {path} is not a torch.save() file (it starts like {kind}); pass the .pth "
                            "state_dict saved with torch.save(model.state_dict(), path)")
     _check_zip_crc(path)
+    _check_storages(path)
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
