@@ -155,6 +155,33 @@ CONVERTERS = {   # runtime -> (function, the tool as the table's notes name it, 
 }
 
 
+def _made_once(a, net, rt, stamp, newer, make, tool, what) -> dict:
+    """The conversion entry of `rt` on `net`: the files the stamp lists where it is newer than `newer` and they
+    all exist, else make() -> (path, files) and the stamp written last (a conversion cut short is redone).
+    `what`: "" for float32, "int8 " for the quantised models (the log and the error say which)."""
+    files = None
+    if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
+        with open(stamp) as f:
+            files = f.read().split()
+        if not files or not all(os.path.exists(x) for x in files):
+            files = None
+    try:
+        if files is None:
+            t = time.monotonic()
+            path, files = make()
+            with open(stamp, "w") as f:
+                f.write("\n".join(files) + "\n")
+            log(f"  {net}: {rt:8s} {what}{os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
+        else:
+            path = files[0]
+            log(f"  {net}: {rt:8s} {what}{os.path.relpath(path, ROOT)} is newer than its inputs")
+        return {"path": path, "files": files, "tool": tool}
+    except (Failure, OSError) as e:
+        step = "quantisation" if what else "conversion"
+        log(f"  {net}: {rt:8s} {what}{step} FAILED: {e}")
+        return {"error": f"{step} failed: {e}", "tool": tool}
+
+
 def convert_peers_int8(a, models: dict, out: str) -> dict:
     """As convert_peers, for the int8 models: {net: {runtime: {...} or {"error"}}}."""
     conv = {}
@@ -166,37 +193,17 @@ def convert_peers_int8(a, models: dict, out: str) -> dict:
                                  "tool": "converter/incept-convert --quantize int8 (default calibrator)"}
             elif rt in INT8_UNAVAILABLE:
                 conv[net][rt] = {"error": f"no int8 model: {INT8_UNAVAILABLE[rt]}", "tool": None}
-                continue
             else:
                 fn, tool = CONVERTERS8[rt]
                 d = os.path.join(out, "models", rt)
                 os.makedirs(d, exist_ok=True)
-                stamp = os.path.join(d, f"{net}.int8.done")
                 newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(m["calib"]),
                             os.path.getmtime(os.path.join(HERE, "peer_quant.py")))
-                files = None
-                if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
-                    with open(stamp) as f:
-                        files = f.read().split()
-                    if not files or not all(os.path.exists(x) for x in files):
-                        files = None
-                try:
-                    if files is None:
-                        t = time.monotonic()
-                        path, files = fn(net, m, d)
-                        with open(stamp, "w") as f:
-                            f.write("\n".join(files) + "\n")
-                        log(f"  {net}: {rt:8s} int8 {os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
-                    else:
-                        path = files[0]
-                        log(f"  {net}: {rt:8s} int8 {os.path.relpath(path, ROOT)} is newer than its inputs")
-                    conv[net][rt] = {"path": path, "files": files, "tool": tool}
-                except (Failure, OSError) as e:
-                    log(f"  {net}: {rt:8s} int8 quantisation FAILED: {e}")
-                    conv[net][rt] = {"error": f"quantisation failed: {e}", "tool": tool}
-                    continue
+                conv[net][rt] = _made_once(a, net, rt, os.path.join(d, f"{net}.int8.done"), newer,
+                                           lambda: fn(net, m, d), tool, "int8 ")
             c = conv[net][rt]
-            c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
+            if "error" not in c:
+                c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
     return conv
 
 
@@ -215,31 +222,12 @@ def convert_peers(a, models: dict, out: str) -> dict:
                 fn, tool, script = CONVERTERS[rt]
                 d = os.path.join(out, "models", rt)
                 os.makedirs(d, exist_ok=True)
-                stamp = os.path.join(d, f"{net}.done")   # written last: a conversion cut short is redone
                 newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(os.path.join(HERE, script)) if script else 0)
-                files = None
-                if not a.remake and os.path.exists(stamp) and os.path.getmtime(stamp) >= newer:
-                    with open(stamp) as f:
-                        files = f.read().split()
-                    if not files or not all(os.path.exists(x) for x in files):
-                        files = None
-                try:
-                    if files is None:
-                        t = time.monotonic()
-                        path, files = fn(net, m["onnx"], d)
-                        with open(stamp, "w") as f:
-                            f.write("\n".join(files) + "\n")
-                        log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} ({time.monotonic() - t:.1f} s)")
-                    else:
-                        path = files[0]
-                        log(f"  {net}: {rt:8s} {os.path.relpath(path, ROOT)} is newer than the ONNX export")
-                    conv[net][rt] = {"path": path, "files": files, "tool": tool}
-                except (Failure, OSError) as e:
-                    log(f"  {net}: {rt:8s} conversion FAILED: {e}")
-                    conv[net][rt] = {"error": f"conversion failed: {e}", "tool": tool}
-                    continue
+                conv[net][rt] = _made_once(a, net, rt, os.path.join(d, f"{net}.done"), newer,
+                                           lambda: fn(net, m["onnx"], d), tool, "")
             c = conv[net][rt]
-            c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
+            if "error" not in c:
+                c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
     return conv
 
 

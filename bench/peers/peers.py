@@ -161,6 +161,19 @@ def baselines(a) -> dict:
     return out
 
 
+def run_plan(a, est) -> dict:
+    """Timed and warm-up runs per net: --runs / --warmup, or as many as take about --target-s for the slowest
+    check (est[net], ms)."""
+    plan = {}
+    for net, ms in est.items():
+        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(ms, 0.1)))))
+        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
+        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": ms}
+        log(f"  {net}: {runs} timed runs after 1 first + {warmup} warm-up runs per measurement"
+            + ("" if a.runs is not None else f" (slowest check: {ms:.1f} ms)"))
+    return plan
+
+
 def check_and_calibrate(a, models, conv, out: str):
     """Every runtime once per net x threads on x.npy, its output against PyTorch's. A runtime that fails or
     disagrees gets its reason in skipped[net][rt] and is not timed on that net."""
@@ -198,14 +211,7 @@ def check_and_calibrate(a, models, conv, out: str):
         # the slowest single run over runtimes and thread counts (normally 1 thread; on a busy box it can be 2)
         est[net] = max([c["ms"] for ct in check[net].values() for rt, c in ct.items() if rt not in skipped[net]],
                        default=0.0)
-    plan = {}
-    for net in models:
-        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(est[net], 0.1)))))
-        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
-        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": est[net]}
-        log(f"  {net}: {runs} timed runs after 1 first + {warmup} warm-up runs per measurement"
-            + ("" if a.runs is not None else f" (slowest check: {est[net]:.1f} ms)"))
-    return check, skipped, plan
+    return check, skipped, run_plan(a, est)
 
 
 def int8_errors(a, models, conv, out: str):
@@ -273,12 +279,7 @@ def check_int8(a, models, conv, out: str):
                                          ok=True)
         est[net] = max([c["ms"] for ct in check[net].values() for rt, c in ct.items() if rt not in skipped[net]],
                        default=0.0)
-    plan = {}
-    for net in models:
-        runs = a.runs if a.runs is not None else int(min(300, max(5, round(a.target_s * 1e3 / max(est[net], 0.1)))))
-        warmup = a.warmup if a.warmup is not None else max(2, math.ceil(runs / 10))
-        plan[net] = {"runs": runs, "warmup": warmup, "estimate_ms": est[net]}
-    return check, skipped, plan
+    return check, skipped, run_plan(a, est)
 
 
 def rounds(a, models, conv, skipped, plan):
