@@ -12,6 +12,7 @@ import io
 import pathlib
 import struct
 import sys
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -61,6 +62,25 @@ def image_bytes(img, fmt, **kw):
     return out.getvalue()
 
 
+def png_by_hand(pixels, interlace=False, extra_zeros=0):
+    """An RGB PNG written here (Pillow writes no interlaced PNGs): Adam7 passes when asked, and `extra_zeros`
+    bytes of zeros after the image data inside the zlib stream (some writers leave them; decoders accept them)."""
+    h, w = pixels.shape[:2]
+    passes = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+    raw = b""
+    for x0, y0, dx, dy in passes if interlace else [(0, 0, 1, 1)]:
+        sub = pixels[y0::dy, x0::dx]
+        if sub.shape[0] and sub.shape[1]:
+            raw += b"".join(b"\0" + row.tobytes() for row in sub)   # filter type 0 on every row
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 1 if interlace else 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw + b"\0" * extra_zeros, 9))
+            + chunk(b"IEND", b""))
+
+
 def image_seeds():
     rng = np.random.default_rng(26)
     rgb = Image.fromarray(rng.integers(0, 256, (6, 9, 3), dtype=np.uint8), "RGB")
@@ -74,6 +94,8 @@ def image_seeds():
         "png_rgba_bgr": (bytes([2 | 2 << 2, 5, 8]), image_bytes(rgba, "PNG")),
         "png_palette": (bytes([3 << 2, 2, 2]), image_bytes(pal, "PNG")),
         "png_16bit": (bytes([1, 4, 3]), image_bytes(grey16, "PNG")),
+        "png_interlaced": (bytes([0, 15, 15]), png_by_hand(np.asarray(rgb), interlace=True)),
+        "png_trailing_zeros": (bytes([0, 15, 15]), png_by_hand(np.asarray(rgb), extra_zeros=4096)),
         "jpeg_baseline": (bytes([0, 5, 8]), image_bytes(rgb, "JPEG", quality=80)),
         "jpeg_progressive": (bytes([1 << 2, 31, 31]), image_bytes(rgb, "JPEG", quality=60, progressive=True)),
         "jpeg_grey": (bytes([1, 0, 0]), image_bytes(grey, "JPEG", quality=70)),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/image.h"
 #include "support/fuzz_files.h"
 #include "support/image_fuzz.h"
 #include "support/npy_fuzz.h"
@@ -66,6 +67,40 @@ TEST_CASE("fuzz corpus: every npy or image input that once broke a tool is now r
     CAPTURE(p.filename().string());
     replay(&test::fuzz_one_image, p);
   }
+}
+
+TEST_CASE("a PNG whose image data inflates far past its size is refused, not inflated into gigabytes") {
+  // 1x1 RGB: 4 bytes of image data needed, a zlib stream of 32 MiB of zeros in 32 KB (tests/fuzz/regressions).
+  // stb alone grows its buffer as long as the stream goes on (up to 4 GiB); the build's copy stops at twice the
+  // need plus 64 KiB.
+  std::vector<uint8_t> bomb = test::fuzz_file_bytes(std::filesystem::path(INCEPT_SOURCE_DIR) /
+                                                    "tests/fuzz/regressions/image/png-1x1-inflates-to-32mib");
+  REQUIRE(bomb.size() > 3);
+  bomb.erase(bomb.begin(), bomb.begin() + 3);  // the fuzz target's selector bytes
+  tools::Image img;
+  const Status s = tools::decode_image(bomb, "bomb.png", &img);
+  REQUIRE(!s.is_ok());
+  const std::string message = s.message();
+  CHECK(message.find(
+            "cannot decode PNG file bomb.png: its image data inflates to more than twice the size its header gives") !=
+        std::string::npos);
+  CHECK(message.find('\n') == std::string::npos);
+
+  // What the bound must still let through: Adam7 interlacing (extra filter bytes) and trailing zeros after the
+  // image data, each the same 9x6 pixels as the plain file.
+  auto decode = [](const char* name) {
+    std::vector<uint8_t> b =
+        test::fuzz_file_bytes(std::filesystem::path(INCEPT_SOURCE_DIR) / "tests/fuzz/corpus/image" / name);
+    b.erase(b.begin(), b.begin() + 3);
+    tools::Image im;
+    const Status st = tools::decode_image(b, name, &im);
+    CHECK_MESSAGE(st.is_ok(), st.message());
+    return im.rgb;
+  };
+  const std::vector<uint8_t> plain = decode("png_rgb");
+  REQUIRE(plain.size() == size_t{9} * 6 * 3);
+  CHECK(decode("png_interlaced") == plain);
+  CHECK(decode("png_trailing_zeros") == plain);
 }
 
 }  // namespace
