@@ -8,8 +8,8 @@ ORT reads the ONNX as is; OpenVINO IR by `ovc` (weights kept fp32); ncnn by `pnn
 `mnnconvert -f ONNX`; TFLite by onnx_to_tflite.py. A conversion that fails is recorded, not fatal.
 With --precision int8: the calibration and test inputs and PyTorch's logits on the test set (int8_sets.py),
 incept's file by `incept-convert --quantize int8` (its default calibrator) and each peer's int8 model by its own
-post-training tool (peer_quant.py) from the same calibration inputs; a peer whose tool cannot be had here keeps
-its row with the reason (INT8_UNAVAILABLE).
+post-training tool (peer_quant.py) from the same calibration inputs; a peer whose tool fails keeps its row with
+the reason.
 """
 
 import os
@@ -18,8 +18,8 @@ import subprocess
 import tempfile
 import time
 
-from peers_common import (HERE, INPUT_SIZE, PY, ROOT, STEP_TIMEOUT_S, Failure, last_json, log, newest_mtime, run,
-                          venv_bin)
+from peers_common import (HERE, INPUT_SIZE, MODEL_SIZE, PY, ROOT, STEP_TIMEOUT_S, Failure, last_json, log,
+                          newest_mtime, run, tf_venv_bin, venv_bin)
 
 
 def make_models(a, out: str) -> dict:
@@ -88,9 +88,11 @@ def _ovc(net, onnx, d):
 
 
 def _mnnconvert(net, onnx, d):
+    """MNNConvert's native entry point (one argv-style list), not the `mnnconvert` wrapper: that imports MNN's
+    logging module, which pip-installs a package with the PATH's pip and sends usage logs."""
     mnn = os.path.join(d, f"{net}.mnn")
-    cp = run([venv_bin("mnnconvert"), "-f", "ONNX", "--modelFile", onnx, "--MNNModel", mnn, "--bizCode", "incept"],
-             f"mnnconvert {net}")
+    cp = run([venv_bin("python"), "-c", "import sys, _tools; _tools.mnnconvert(['mnnconvert'] + sys.argv[1:])",
+              "-f", "ONNX", "--modelFile", onnx, "--MNNModel", mnn, "--bizCode", "incept"], f"mnnconvert {net}")
     if "Converted Success" not in cp.stdout + cp.stderr or not os.path.exists(mnn):
         raise Failure(f"mnnconvert {net} did not say 'Converted Success': "
                       f"{(cp.stdout.strip().splitlines() or ['(no output)'])[-1]}")
@@ -101,7 +103,7 @@ def _pnnx(net, onnx, d):
     """pnnx reads the ONNX and writes ncnn's .param/.bin (fp16=0: fp32 weights, as in the ONNX); its other
     outputs (pnnx graph, Python scripts, simplified ONNX) land in a scratch folder that is removed."""
     param, binf = os.path.join(d, f"{net}.ncnn.param"), os.path.join(d, f"{net}.ncnn.bin")
-    s = INPUT_SIZE[net]
+    s = MODEL_SIZE[net]
     with tempfile.TemporaryDirectory(dir=d) as work:
         src = os.path.join(work, f"{net}.onnx")
         os.symlink(os.path.abspath(onnx), src)
@@ -118,9 +120,9 @@ def _tflite(net, onnx, d):
     return path, [path]
 
 
-def _peer_quant(rt, src, dst, calib, net):
-    cp = run([venv_bin("python"), os.path.join(HERE, "peer_quant.py"), "--runtime", rt, src, "--calibration", calib,
-              "-o", dst], f"peer_quant {rt} {net}")
+def _peer_quant(rt, src, dst, calib, net, python=None):
+    cp = run([python or venv_bin("python"), os.path.join(HERE, "peer_quant.py"), "--runtime", rt, src,
+              "--calibration", calib, "-o", dst], f"peer_quant {rt} {net}")
     return dst, last_json(cp.stdout, f"peer_quant {rt} {net}")["files"]
 
 
@@ -132,19 +134,40 @@ def _openvino_int8(net, m, d):
     return _peer_quant("openvino", m["onnx"], os.path.join(d, f"{net}.int8.xml"), m["calib"], net)
 
 
-# int8 paths that cannot be had here, with what was tried (the row says it)
-INT8_UNAVAILABLE = {
-    "mnn": "mnnquant (MNN 3.6.1's quantized.out) aborts with std::length_error on these nets' .mnn, with image and "
-           "with sequence calibration configs",
-    "ncnn": "ncnn2table / ncnn2int8 are not in the ncnn wheel; building them from ncnn's source distribution is "
-            "not done yet",
-    "tflite": "TensorFlow's converter (tensorflow-cpu, onnx2tf) is not installed in the venv yet",
-}
+def _mnn_int8(net, m, d):
+    """MNN's quantiser starts from MNNConvert's fp32 .mnn (made here too when only int8 is asked for)."""
+    mnn = os.path.join(d, f"{net}.mnn")
+    if not os.path.exists(mnn) or os.path.getmtime(mnn) < os.path.getmtime(m["onnx"]):
+        mnn, _ = _mnnconvert(net, m["onnx"], d)
+    return _peer_quant("mnn", mnn, os.path.join(d, f"{net}.int8.mnn"), m["calib"], net)
+
+
+def _ncnn_int8(net, m, d):
+    """ncnn's tools start from pnnx's fp32 .param/.bin (made here too when only int8 is asked for)."""
+    param = os.path.join(d, f"{net}.ncnn.param")
+    if not os.path.exists(param) or os.path.getmtime(param) < os.path.getmtime(m["onnx"]):
+        param, _ = _pnnx(net, m["onnx"], d)
+    return _peer_quant("ncnn", param, os.path.join(d, f"{net}.int8.ncnn.param"), m["calib"], net)
+
+
+def _tflite_int8(net, m, d):
+    """TensorFlow's converter, in its own venv (onnx2tf pins other numpy/onnx versions than the runtimes')."""
+    if not os.path.exists(tf_venv_bin("python")):
+        raise Failure(f"{tf_venv_bin('python')} not found: run.sh makes it when int8 and tflite are asked for")
+    return _peer_quant("tflite", m["onnx"], os.path.join(d, f"{net}.int8.tflite"), m["calib"], net,
+                       python=tf_venv_bin("python"))
+
 
 CONVERTERS8 = {   # runtime -> (function of (net, models[net], folder), the tool as the notes name it)
     "ort": (_ort_int8, "onnxruntime.quantization.quantize_static: QDQ, per-channel s8 weights, u8 activations, "
                        "MinMax, after quant_pre_process"),
     "openvino": (_openvino_int8, "nncf.quantize (performance preset) of the ONNX read by OpenVINO -> IR"),
+    "tflite": (_tflite_int8, "onnx2tf (ONNX -> SavedModel), then TensorFlow's TFLiteConverter, full int8 with "
+                             "the calibration inputs as representative dataset, float input and output"),
+    "mnn": (_mnn_int8, "mnnquant (KL activations, MAX_ABS weights) of MNNConvert's fp32 model, on the inputs as "
+                       "float sequences"),
+    "ncnn": (_ncnn_int8, "ncnnoptimize, ncnn2table (KL) and ncnn2int8 on pnnx's fp32 model "
+                         "(bench/peers/build_ncnn_tools.sh)"),
 }
 
 CONVERTERS = {   # runtime -> (function, the tool as the table's notes name it, a script whose change redoes it)
@@ -191,8 +214,6 @@ def convert_peers_int8(a, models: dict, out: str) -> dict:
             if rt == "incept":
                 conv[net][rt] = {"path": m["incept8"], "files": [m["incept8"]],
                                  "tool": "converter/incept-convert --quantize int8 (default calibrator)"}
-            elif rt in INT8_UNAVAILABLE:
-                conv[net][rt] = {"error": f"no int8 model: {INT8_UNAVAILABLE[rt]}", "tool": None}
             else:
                 fn, tool = CONVERTERS8[rt]
                 d = os.path.join(out, "models", rt)

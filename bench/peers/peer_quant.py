@@ -5,6 +5,8 @@ Runs under the bench venv's Python (bench/peers/run.sh makes it); bench/peers/pe
     build/peers-venv/bin/python bench/peers/peer_quant.py --runtime ort NET.onnx --calibration CAL.npy -o OUT.onnx
     build/peers-venv/bin/python bench/peers/peer_quant.py --runtime openvino NET.onnx --calibration CAL.npy -o OUT.xml
     build/peers-venv/bin/python bench/peers/peer_quant.py --runtime mnn NET.mnn --calibration CAL.npy -o OUT.mnn
+    build/peers-venv/bin/python bench/peers/peer_quant.py --runtime ncnn NET.ncnn.param --calibration CAL.npy \
+        -o OUT.int8.ncnn.param
 
 CAL.npy: float32 [N, 3, S, S], preprocessed inputs (what incept-convert --quantize int8 --calibration takes).
 Each runtime's documented tool with its defaults, as a user would call it:
@@ -13,9 +15,18 @@ Each runtime's documented tool with its defaults, as a user would call it:
   openvino  nncf.quantize (post-training, the default "performance" preset: symmetric 8-bit) on the ONNX read by
             OpenVINO, saved as IR with fp32 constants;
   mnn       MNN's quantiser (quantized.out: `mnnquant`'s native entry point) on the fp32 .mnn, KL activations and
-            MAX_ABS weights (its defaults), calibrated on image files: each input written as an 8-bit RGB PNG,
-            x * 32 + 128 rounded and clipped to [0, 255], with mean 128 and normal 1/32 in its config, so it sees
-            the same inputs to within 1/64 (those beyond +-4 clipped). It aborts on these nets for now (README).
+            MAX_ABS weights (its defaults), calibrated on the very same floats: its "sequence" input type, one
+            folder per input with the values as text (9 significant digits) and the input's name and shape.
+  tflite    TensorFlow's own converter (run under build/peers-tf-venv, requirements-tflite.txt): onnx2tf turns the
+            ONNX into a SavedModel (NHWC) and runs tf.lite.TFLiteConverter with Optimize.DEFAULT, int8 builtin ops
+            and the calibration inputs (NHWC, mean 0, std 1: already preprocessed) as the representative dataset,
+            per-channel weights; its "integer_quant" model is kept: int8 throughout, float32 input and output as the
+            other runtimes take. onnx2tf's own output check wants sample images that it downloads; the first 20
+            calibration inputs, cropped to its 128 x 128, are given to it instead (nothing is downloaded).
+  ncnn      ncnn's documented three steps on pnnx's fp32 .param/.bin: ncnnoptimize (flag 0: fp32), ncnn2table (its
+            default KL calibration) on the inputs as .npy files (type=1: the very same floats), ncnn2int8. The tools
+            are not in the wheel: bench/peers/build_ncnn_tools.sh builds them into build/ncnn-tools/bin (or
+            $NCNN_TOOLS).
 Prints one JSON object: the tool, the seconds it took, the output files.
 """
 
@@ -69,18 +80,25 @@ def quantise_openvino(src, cal, dst):
 
 
 def quantise_mnn(src, cal, dst):
-    from PIL import Image
-    # the native entry point, in a child (it aborts the process on some inputs), not the `mnnquant` wrapper: that
-    # imports MNN's logging module, which pip-installs a package with the PATH's pip and sends usage logs
-    tool = [sys.executable, "-c", "import sys, _tools; _tools.mnnquant(*sys.argv[1:])"]
+    # the native entry point, in a child, not the `mnnquant` wrapper: that imports MNN's logging module, which
+    # pip-installs a package with the PATH's pip and sends usage logs. It takes one argv-style list.
+    tool = [sys.executable, "-c", "import sys, _tools; sys.exit(0 if _tools.mnnquant(['mnnquant'] + sys.argv[1:]) "
+            "else 1)"]
+    import MNN
+    inputs, _ = MNN.expr.get_inputs_and_outputs(MNN.expr.load_as_dict(src))
+    if len(inputs) != 1:
+        raise RuntimeError(f"{src}: expected one input, found {len(inputs)}")
+    name = next(iter(inputs))
     with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(dst))) as d:
-        images = os.path.join(d, "images")
-        os.makedirs(images)
-        for i, x in enumerate(cal):
-            pixels = np.clip(np.rint(x.transpose(1, 2, 0) * 32.0 + 128.0), 0, 255).astype(np.uint8)
-            Image.fromarray(pixels, "RGB").save(os.path.join(images, f"{i:04d}.png"))
-        config = {"format": "RGB", "mean": [128.0] * 3, "normal": [1 / 32] * 3, "width": int(cal.shape[3]),
-                  "height": int(cal.shape[2]), "path": images + "/", "used_image_num": len(cal),
+        shape = [1] + list(cal.shape[1:])
+        for i, x in enumerate(cal):   # "sequence" inputs: one folder per input, its floats as text
+            sample = os.path.join(d, "inputs", f"{i:04d}")
+            os.makedirs(sample)
+            np.savetxt(os.path.join(sample, "input.txt"), x.reshape(1, -1), fmt="%.9g")
+            with open(os.path.join(sample, "input.json"), "w") as f:
+                json.dump({"inputs": [{"name": name, "shape": shape}]}, f)
+        config = {"path": os.path.join(d, "inputs") + "/", "used_sample_num": len(cal), "input_type": "sequence",
+                  "inputs": [{"name": name, "shape": shape}],
                   "feature_quantize_method": "KL", "weight_quantize_method": "MAX_ABS"}
         cfg = os.path.join(d, "config.json")
         with open(cfg, "w") as f:
@@ -89,15 +107,90 @@ def quantise_mnn(src, cal, dst):
         if cp.returncode != 0 or not os.path.exists(dst):
             tail = (cp.stderr.strip() or cp.stdout.strip()).splitlines()[-1:] or ["(no output)"]
             raise RuntimeError(f"mnnquant exited {cp.returncode}: {tail[0]}")
-    return [dst], "mnnquant (KL activations, MAX_ABS weights; inputs as 8-bit PNGs)"
+    for extra in (dst + ".json",):   # its calibration report beside the model
+        if os.path.exists(extra):
+            os.remove(extra)
+    return [dst], "mnnquant (quantized.out: KL activations, MAX_ABS weights; the inputs as float sequences)"
 
 
-QUANTISERS = {"ort": quantise_ort, "openvino": quantise_openvino, "mnn": quantise_mnn}
+def quantise_tflite(src, cal, dst):
+    import shutil
+    import onnx
+    import onnx2tf
+    name = onnx.load(src, load_external_data=False).graph.input[0].name
+    base = os.path.splitext(os.path.basename(src))[0]
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(dst))) as d:
+        nhwc = os.path.join(d, "calibration_nhwc.npy")
+        np.save(nhwc, np.ascontiguousarray(cal.transpose(0, 2, 3, 1)))
+        sample = cal[:20, :, :128, :128].transpose(0, 2, 3, 1)   # onnx2tf reads this name from its working folder
+        np.save(os.path.join(d, "calibration_image_sample_data_20x128x128x3_float32.npy"), np.ascontiguousarray(sample))
+        out = os.path.join(d, "saved_model")
+        here = os.getcwd()
+        os.chdir(d)
+        try:
+            onnx2tf.convert(input_onnx_file_path=os.path.abspath(os.path.join(here, src)), output_folder_path=out,
+                            output_integer_quantized_tflite=True, quant_type="per-channel", non_verbose=True,
+                            custom_input_op_name_np_data_path=[[name, nhwc, np.zeros((1, 1, 1, 3), np.float32),
+                                                                np.ones((1, 1, 1, 3), np.float32)]])
+        finally:
+            os.chdir(here)
+        made = os.path.join(out, f"{base}_integer_quant.tflite")
+        if not os.path.exists(made):
+            raise RuntimeError(f"onnx2tf wrote no {os.path.basename(made)}")
+        shutil.move(made, dst)
+    import tensorflow as tf
+    return [dst], f"onnx2tf {onnx2tf.__version__} + TFLiteConverter (TensorFlow {tf.__version__}), int8, float I/O"
+
+
+def ncnn_tools() -> tuple:
+    """(folder, version line) of ncnn's int8 tools; RuntimeError saying how to build them when they are missing."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    d = os.environ.get("NCNN_TOOLS") or os.path.join(root, "build", "ncnn-tools", "bin")
+    missing = [t for t in ("ncnnoptimize", "ncnn2table", "ncnn2int8") if not os.access(os.path.join(d, t), os.X_OK)]
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} not in {d}: run bench/peers/build_ncnn_tools.sh (the ncnn wheel "
+                           "does not ship its int8 tools)")
+    version = os.path.join(d, "VERSION")
+    return d, (open(version).read().strip() if os.path.exists(version) else "version not recorded")
+
+
+def quantise_ncnn(src, cal, dst):
+    tools, version = ncnn_tools()
+
+    def tool(*args):
+        cp = subprocess.run([os.path.join(tools, args[0])] + [str(x) for x in args[1:]], capture_output=True,
+                            text=True)
+        if cp.returncode != 0:
+            tail = (cp.stderr.strip() or cp.stdout.strip()).splitlines()[-1:] or ["(no output)"]
+            raise RuntimeError(f"{args[0]} exited {cp.returncode}: {tail[0]}")
+
+    if not src.endswith(".param") or not dst.endswith(".param"):
+        raise RuntimeError("ncnn models are named NET.param (weights beside it in NET.bin)")
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(dst))) as d:
+        opt = os.path.join(d, "opt")
+        tool("ncnnoptimize", src, src[:-6] + ".bin", opt + ".param", opt + ".bin", 0)
+        files = []
+        for i, x in enumerate(cal):
+            files.append(os.path.join(d, f"{i:04d}.npy"))
+            np.save(files[-1], np.ascontiguousarray(x, dtype="<f4"))   # [3, S, S]: ncnn's [w, h, c] below
+        listing = os.path.join(d, "calibration.txt")
+        with open(listing, "w") as f:
+            f.write("\n".join(files) + "\n")
+        table = os.path.join(d, "net.table")
+        tool("ncnn2table", opt + ".param", opt + ".bin", listing, table,
+             f"shape=[{cal.shape[3]},{cal.shape[2]},{cal.shape[1]}]", "method=kl", "type=1",
+             f"thread={os.cpu_count() or 1}")
+        tool("ncnn2int8", opt + ".param", opt + ".bin", dst, dst[:-6] + ".bin", table)
+    return [dst, dst[:-6] + ".bin"], f"ncnnoptimize + ncnn2table (KL, .npy inputs) + ncnn2int8 ({version})"
+
+
+QUANTISERS = {"ort": quantise_ort, "openvino": quantise_openvino, "mnn": quantise_mnn, "ncnn": quantise_ncnn,
+              "tflite": quantise_tflite}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("model", help="the fp32 model: .onnx (ort, openvino) or .mnn (mnn)")
+    p.add_argument("model", help="the fp32 model: .onnx (ort, openvino, tflite), .mnn (mnn), .param (ncnn)")
     p.add_argument("--runtime", choices=sorted(QUANTISERS), required=True)
     p.add_argument("--calibration", required=True, help="float32 [N, 3, S, S] .npy")
     p.add_argument("-o", "--output", required=True)

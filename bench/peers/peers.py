@@ -23,6 +23,7 @@ import sys
 import time
 
 from machine_load import QuietWaiter, background_cores, cpu_sample  # noqa: E402  (same folder)
+import bundled
 from peer_models import clean_scratch, convert_peers, convert_peers_int8, make_models
 from peers_common import (HERE, INPUT_SIZE, NAMES, PEER_RUNTIMES, PY, ROOT, RUNTIMES, Failure, last_json, log, run,
                           venv_bin, venv_dir)
@@ -72,6 +73,8 @@ def parse_args(argv):
                    help="fp32, int8 or fp32,int8 (default fp32). int8: every runtime quantises the nets with its own "
                         "post-training tool from the same 100 calibration inputs; results under OUT/int8")
     p.add_argument("--remake", action="store_true", help="re-make checkpoints, ONNX exports, inputs and conversions")
+    p.add_argument("--no-bundled", dest="bundled", action="store_false",
+                   help="with int8: skip the real-accuracy step (the bundled model's held-out top-1 per runtime)")
     p.add_argument("--wait-quiet", type=float, default=60.0, metavar="S",
                    help="before each measurement wait up to 10 s for other processes to leave the CPUs idle; at "
                         "most S seconds of waiting in all (default 60; 0: never wait)")
@@ -365,6 +368,10 @@ def main(argv=None) -> int:
             raw, base = rounds(a, pass_models, conv, skipped, plan)
             if report(a, precision, pass_models, conv, plan, check, skipped, raw, base, pass_out, started) != 0:
                 return 1
+        if "int8" in a.precisions and a.bundled:
+            log("== int8, real accuracy: the bundled trained model quantised by every runtime from 100 training "
+                "images; held-out top-1 on 1,200 images")
+            log(bundled.markdown(bundled.bundled_accuracy(a, out)))
     except Failure as e:
         print(f"bench/peers: {e}", file=sys.stderr, flush=True)
         return 1

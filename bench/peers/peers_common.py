@@ -10,6 +10,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PY = "/usr/bin/python3"          # Debian's Python, with torch / torchvision / onnx: makes the models
 STEP_TIMEOUT_S = 900
 INPUT_SIZE = {"googlenet": 224, "inception_v3": 299, "inception_v4": 299, "inception_resnet_v2": 299}
+BUNDLED = "bundled"              # the bundled trained model (models/inception_small) in the int8 accuracy check
+MODEL_SIZE = dict(INPUT_SIZE, **{BUNDLED: 96})
 # every runtime bench/peers knows, in table order; all but incept run from the venv (peer_bench.py)
 RUNTIMES = ["incept", "ort", "tflite", "ncnn", "mnn", "openvino"]
 PEER_RUNTIMES = RUNTIMES[1:]
@@ -33,6 +35,12 @@ def venv_dir() -> str:
 
 def venv_bin(tool: str) -> str:
     return os.path.join(venv_dir(), "bin", tool)
+
+
+def tf_venv_bin(tool: str) -> str:
+    """A tool of the venv with TensorFlow's converter (requirements-tflite.txt; run.sh makes it)."""
+    v = os.environ.get("PEERS_TF_VENV", "build/peers-tf-venv")
+    return os.path.join(v if os.path.isabs(v) else os.path.join(ROOT, v), "bin", tool)
 
 
 def run(cmd, what: str, timeout=STEP_TIMEOUT_S, cwd=ROOT) -> subprocess.CompletedProcess:

@@ -54,6 +54,7 @@ def skip(why):
 
 TMP = {"/tmp/": "{scratch}/tmp/"}
 NETWORK = "needs the network (PyPI)"
+PEER_MODELS = "needs the models and the venv of a bench/peers/run.sh --precision int8 run (" + NETWORK + ")"
 
 # (doc, command): whitespace inside a command is normalised; the comment after it is not part of it.
 PLAN = {
@@ -141,6 +142,14 @@ PLAN = {
     ("bench/peers/README.md", "bench/peers/run.sh --runtimes incept,ort,tflite"): skip(NETWORK),
     ("bench/peers/README.md", "bench/peers/run.sh --runtimes ort,openvino"): skip(NETWORK),
     ("bench/peers/README.md", "bench/peers/run.sh --precision fp32,int8"): skip(NETWORK + "; the peers, hours"),
+    ("bench/peers/README.md", "build/release/bin/incept-bench build/peers/models/googlenet.int8.incept --profile "
+                              "--input build/peers/models/googlenet.x.npy"): skip(PEER_MODELS),
+    ("bench/peers/README.md", "build/peers-venv/bin/python bench/peers/peer_profile.py --runtime openvino "
+                              "build/peers/models/openvino/googlenet.int8.xml "
+                              "--input build/peers/models/googlenet.x.npy --threads 1"): skip(PEER_MODELS),
+    ("bench/peers/README.md", "build/peers-venv/bin/python bench/peers/peer_profile.py --runtime ort "
+                              "build/peers/models/ort/googlenet.int8.onnx --input build/peers/models/googlenet.x.npy "
+                              "--threads 1"): skip(PEER_MODELS),
 
     ("bindings/python/README.md", "/usr/bin/python3 -m venv --system-site-packages /tmp/v"): run(subs=TMP),
     ("bindings/python/README.md", "/tmp/v/bin/pip install --no-deps --no-build-isolation ./bindings/python"):
