@@ -70,7 +70,7 @@ class Ort(Peer):
 
 class TFLite(Peer):
     name, module, dist = "TFLite (LiteRT)", "ai_edge_litert.interpreter", "ai-edge-litert"
-    settings = ("ai_edge_litert Interpreter(num_threads=T), default op resolver: XNNPACK delegate for float; "
+    settings = ("ai_edge_litert Interpreter(num_threads=T), default op resolver with the XNNPACK delegate; "
                 "NHWC input set once; one run = invoke()")
 
     def load(self, model, threads):
