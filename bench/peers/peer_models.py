@@ -121,8 +121,9 @@ def _tflite(net, onnx, d):
 
 
 def _peer_quant(rt, src, dst, calib, net, python=None):
+    # TensorFlow's converter takes about 10 minutes on Inception-v4 on one core: a longer limit than other steps
     cp = run([python or venv_bin("python"), os.path.join(HERE, "peer_quant.py"), "--runtime", rt, src,
-              "--calibration", calib, "-o", dst], f"peer_quant {rt} {net}")
+              "--calibration", calib, "-o", dst], f"peer_quant {rt} {net}", timeout=3 * STEP_TIMEOUT_S)
     return dst, last_json(cp.stdout, f"peer_quant {rt} {net}")["files"]
 
 
