@@ -206,6 +206,8 @@ def markdown(rows, meta, conv) -> str:
                          else f"{s['median_ms']:.1f}" + (f" ({s['ratio']:.2f})" if "ratio" in s else ""))
         fp = f"{r['ratio_fastest_peer']:.2f} ({NAMES[r['fastest_peer']]})" if "ratio_fastest_peer" in r else "-"
         out.append(f"| {r['net']} | {r['threads']} | " + " | ".join(cells) + f" | {fp} |")
+    if int8:
+        out += error_table(rows, rts)
     out += ["", "| net | T | runtime | median ms | p90 ms | load ms | first ms | peak RSS MiB | RSS - baseline MiB "
             f"| file MiB | vs PyTorch | {'cosine, top-1' if int8 else 'top-5'} |",
             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -229,6 +231,31 @@ def markdown(rows, meta, conv) -> str:
                    f"{meta['settings'].get(rt) or 'incept-bench --threads T'}"
                    + (f"; model: {tool}" if tool else ""))
     return "\n".join(out)
+
+
+def error_table(rows, rts) -> list:
+    """int8: each runtime's error per net (the same test inputs at every thread count), with the median of the
+    peers' mean cosines, which incept's must not fall below."""
+    out = ["", "Error of the int8 logits against PyTorch's float32 ones on the 100 test inputs: mean cosine "
+           "similarity (top-1 agreement).", "",
+           "| net | " + " | ".join(NAMES[rt] for rt in rts) + " | median of the peers |",
+           "|---|" + "---:|" * len(rts) + "---:|"]
+    seen = set()
+    for r in rows:
+        if r["net"] in seen:
+            continue
+        seen.add(r["net"])
+        cells, peers = [], []
+        for rt in rts:
+            s = r["runtimes"].get(rt) or {}
+            if s.get("cosine") is None:
+                cells.append("n/a")
+                continue
+            cells.append(f"{s['cosine']:.5f} ({s['top1_agree']:.0%})")
+            if rt != "incept":
+                peers.append(s["cosine"])
+        out.append(f"| {r['net']} | " + " | ".join(cells) + f" | {fmt(med(peers), '.5f')} |")
+    return out
 
 
 def cpu_model() -> str:

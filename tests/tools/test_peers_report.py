@@ -111,6 +111,11 @@ def test_int8_rows_carry_the_error_on_the_test_inputs():
     md = peers_report.markdown(rows8, meta8, conv)
     assert "| cosine, top-1 |" in md and "cos 0.9998 top-1 98% |" in md and "100 other inputs" in md
     assert "| top-5 |" in peers_report.markdown(rows, meta, conv)
+    # the error table: one row per net, a runtime without a model n/a, the peers' median beside incept's
+    errors = md.split("mean cosine similarity (top-1 agreement).")[1].split("\n\n")[1].splitlines()
+    assert errors[0] == "| net | incept | ONNX Runtime | TFLite | median of the peers |"
+    assert errors[2:] == ["| googlenet | 0.99978 (98%) | 0.99976 (97%) | n/a | 0.99976 |"]
+    assert "mean cosine" not in peers_report.markdown(rows, meta, conv)
 
 
 def test_tflite_padding_choice():
