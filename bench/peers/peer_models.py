@@ -155,13 +155,8 @@ def _tflite_int8(net, m, d):
     """TensorFlow's converter, in its own venv (onnx2tf pins other numpy/onnx versions than the runtimes')."""
     if not os.path.exists(tf_venv_bin("python")):
         raise Failure(f"{tf_venv_bin('python')} not found: run.sh makes it when int8 and tflite are asked for")
-    # onnx2tf writes its onnxsim-simplified model over the ONNX it is given: it gets a copy, so every other
-    # runtime keeps converting the export itself
-    with tempfile.TemporaryDirectory(dir=d) as work:
-        src = os.path.join(work, f"{net}.onnx")
-        shutil.copyfile(m["onnx"], src)
-        return _peer_quant("tflite", src, os.path.join(d, f"{net}.int8.tflite"), m["calib"], net,
-                           python=tf_venv_bin("python"))
+    return _peer_quant("tflite", m["onnx"], os.path.join(d, f"{net}.int8.tflite"), m["calib"], net,
+                       python=tf_venv_bin("python"))
 
 
 CONVERTERS8 = {   # runtime -> (function of (net, models[net], folder), the tool as the notes name it)

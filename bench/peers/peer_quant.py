@@ -33,6 +33,7 @@ Prints one JSON object: the tool, the seconds it took, the output files.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -114,12 +115,14 @@ def quantise_mnn(src, cal, dst):
 
 
 def quantise_tflite(src, cal, dst):
-    import shutil
     import onnx
     import onnx2tf
     name = onnx.load(src, load_external_data=False).graph.input[0].name
     base = os.path.splitext(os.path.basename(src))[0]
     with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(dst))) as d:
+        # onnx2tf writes its onnxsim-simplified model over the ONNX it is given: it gets a copy
+        onnx_copy = os.path.join(d, os.path.basename(src))
+        shutil.copyfile(src, onnx_copy)
         nhwc = os.path.join(d, "calibration_nhwc.npy")
         np.save(nhwc, np.ascontiguousarray(cal.transpose(0, 2, 3, 1)))
         sample = cal[:20, :, :128, :128].transpose(0, 2, 3, 1)   # onnx2tf reads this name from its working folder
@@ -128,7 +131,7 @@ def quantise_tflite(src, cal, dst):
         here = os.getcwd()
         os.chdir(d)
         try:
-            onnx2tf.convert(input_onnx_file_path=os.path.abspath(os.path.join(here, src)), output_folder_path=out,
+            onnx2tf.convert(input_onnx_file_path=onnx_copy, output_folder_path=out,
                             output_integer_quantized_tflite=True, quant_type="per-channel", non_verbose=True,
                             custom_input_op_name_np_data_path=[[name, nhwc, np.zeros((1, 1, 1, 3), np.float32),
                                                                 np.ones((1, 1, 1, 3), np.float32)]])
