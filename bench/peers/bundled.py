@@ -14,7 +14,7 @@ import subprocess
 
 import numpy as np
 
-from peer_models import CONVERTERS8, _made_once
+from peer_models import quantise_peer
 from peers_common import BUNDLED, HERE, NAMES, PY, ROOT, Failure, log, run, venv_bin
 
 CHECKPOINT = os.path.join(ROOT, "models", "inception_small", "model.pth")
@@ -72,19 +72,13 @@ def bundled_accuracy(a, out: str) -> dict:
                         f"incept-run {BUNDLED} {kind}")
                     score(f"incept {kind}", y, "incept-convert" + (" --quantize int8" if kind == "int8" else ""))
                 continue
-            fn, tool = CONVERTERS8[rt]
-            rd = os.path.join(d, rt)
-            os.makedirs(rd, exist_ok=True)
-            newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(m["calib"]),
-                        os.path.getmtime(os.path.join(HERE, "peer_quant.py")))
-            c = _made_once(a, BUNDLED, rt, os.path.join(rd, f"{BUNDLED}.int8.done"), newer,
-                           lambda: fn(BUNDLED, m, rd), tool, "int8 ")
+            c = quantise_peer(a, BUNDLED, m, rt, out)
             if "error" in c:
                 raise Failure(c["error"])
             y = os.path.join(outputs, f"{BUNDLED}.{rt}.int8.npy")
             run([venv_bin("python"), os.path.join(HERE, "peer_bench.py"), "--runtime", rt, c["path"], "--each",
                  m["heldout"], "--output", y], f"{NAMES[rt]} {BUNDLED} held-out images")
-            score(f"{NAMES[rt]} int8", y, tool)
+            score(f"{NAMES[rt]} int8", y, c["tool"])
         except (Failure, OSError, ValueError) as e:
             label = f"{NAMES[rt]} int8" if rt != "incept" else "incept"
             result["rows"][label] = {"error": str(e)}

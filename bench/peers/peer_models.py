@@ -206,6 +206,16 @@ def _made_once(a, net, rt, stamp, newer, make, tool, what) -> dict:
         return {"error": f"{step} failed: {e}", "tool": tool}
 
 
+def quantise_peer(a, net, m, rt, out: str) -> dict:
+    """Peer `rt`'s int8 model of `net` (m: its "onnx" and "calib"), made once into OUT/models/<rt>/."""
+    fn, tool = CONVERTERS8[rt]
+    d = os.path.join(out, "models", rt)
+    os.makedirs(d, exist_ok=True)
+    newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(m["calib"]),
+                os.path.getmtime(os.path.join(HERE, "peer_quant.py")))
+    return _made_once(a, net, rt, os.path.join(d, f"{net}.int8.done"), newer, lambda: fn(net, m, d), tool, "int8 ")
+
+
 def convert_peers_int8(a, models: dict, out: str) -> dict:
     """As convert_peers, for the int8 models: {net: {runtime: {...} or {"error"}}}."""
     conv = {}
@@ -216,13 +226,7 @@ def convert_peers_int8(a, models: dict, out: str) -> dict:
                 conv[net][rt] = {"path": m["incept8"], "files": [m["incept8"]],
                                  "tool": "converter/incept-convert --quantize int8 (default calibrator)"}
             else:
-                fn, tool = CONVERTERS8[rt]
-                d = os.path.join(out, "models", rt)
-                os.makedirs(d, exist_ok=True)
-                newer = max(os.path.getmtime(m["onnx"]), os.path.getmtime(m["calib"]),
-                            os.path.getmtime(os.path.join(HERE, "peer_quant.py")))
-                conv[net][rt] = _made_once(a, net, rt, os.path.join(d, f"{net}.int8.done"), newer,
-                                           lambda: fn(net, m, d), tool, "int8 ")
+                conv[net][rt] = quantise_peer(a, net, m, rt, out)
             c = conv[net][rt]
             if "error" not in c:
                 c["bytes"] = sum(os.path.getsize(f) for f in c["files"])
