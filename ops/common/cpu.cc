@@ -5,6 +5,12 @@
 #include <cpuinfo.h>
 #endif
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__linux__)
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +26,7 @@ int level(Isa isa) {
     case Isa::kAvx2Fma: return 1;
     case Isa::kAvx512f: return 2;
     case Isa::kAvx512Vnni: return 3;
+    case Isa::kAmx: return 4;
     case Isa::kNeon: return 1;
     case Isa::kNeonDot: return 2;
   }
@@ -28,7 +35,8 @@ int level(Isa isa) {
 
 bool native_arch(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
-  return isa == Isa::kScalar || isa == Isa::kAvx2Fma || isa == Isa::kAvx512f || isa == Isa::kAvx512Vnni;
+  return isa == Isa::kScalar || isa == Isa::kAvx2Fma || isa == Isa::kAvx512f || isa == Isa::kAvx512Vnni ||
+         isa == Isa::kAmx;
 #elif defined(__aarch64__)
   return isa == Isa::kScalar || isa == Isa::kNeon || isa == Isa::kNeonDot;
 #elif defined(__arm__)
@@ -42,10 +50,10 @@ struct IsaName {
   const char* name;
   Isa isa;
 };
-constexpr IsaName kIsaNames[] = {{"scalar", Isa::kScalar},    {"avx2", Isa::kAvx2Fma},
-                                 {"avx2_fma", Isa::kAvx2Fma}, {"avx512", Isa::kAvx512f},
-                                 {"avx512f", Isa::kAvx512f},  {"avx512vnni", Isa::kAvx512Vnni},
-                                 {"neon", Isa::kNeon},        {"neondot", Isa::kNeonDot}};
+constexpr IsaName kIsaNames[] = {
+    {"scalar", Isa::kScalar},  {"avx2", Isa::kAvx2Fma},    {"avx2_fma", Isa::kAvx2Fma},
+    {"avx512", Isa::kAvx512f}, {"avx512f", Isa::kAvx512f}, {"avx512vnni", Isa::kAvx512Vnni},
+    {"amx", Isa::kAmx},        {"neon", Isa::kNeon},       {"neondot", Isa::kNeonDot}};
 
 // An INCEPT_ISA this build does not know changes nothing; it is said once, on stderr, with the names it takes.
 void warn_unknown_isa(const char* value) {
@@ -54,6 +62,25 @@ void warn_unknown_isa(const char* value) {
     if (native_arch(n.isa)) names += (names.empty() ? "" : ", ") + std::string(n.name);
   std::fprintf(stderr, "incept: warning: INCEPT_ISA='%s' is not an ISA name of this build, ignored; use one of: %s\n",
                value, names.c_str());
+}
+
+// AMX-TILE and AMX-INT8 (CPUID leaf 7: EDX bits 24, 25), the tile state enabled by the OS (XCR0 bits 17, 18),
+// and Linux's leave for this process to use it (the tile data is off until asked for: ARCH_REQ_XCOMP_PERM for
+// XFEATURE_XTILEDATA; it fails where a thread's alternate signal stack cannot hold the larger state). Elsewhere
+// false: no other OS is known to this build to enable the tiles.
+bool amx_int8_usable() {
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__linux__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0 || ((d >> 24) & 1u) == 0 || ((d >> 25) & 1u) == 0) return false;
+  if (__get_cpuid(1, &a, &b, &c, &d) == 0 || ((c >> 27) & 1u) == 0) return false;  // OSXSAVE: xgetbv may run
+  unsigned xcr0_lo = 0, xcr0_hi = 0;
+  __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+  if ((xcr0_lo & (3u << 17)) != (3u << 17)) return false;
+  constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+  return false;
+#endif
 }
 
 struct CpuState {
@@ -87,6 +114,7 @@ CpuState detect() {
   s.has[static_cast<int>(Isa::kAvx2Fma)] = avx2;
   s.has[static_cast<int>(Isa::kAvx512f)] = avx2 && avx512;
   s.has[static_cast<int>(Isa::kAvx512Vnni)] = avx2 && avx512 && vnni;
+  s.has[static_cast<int>(Isa::kAmx)] = avx2 && avx512 && vnni && amx_int8_usable();  // its epilogue is AVX-512
 #elif defined(__aarch64__)
   s.has[static_cast<int>(Isa::kNeon)] = true;  // Advanced SIMD with FMA is part of AArch64
 #if INCEPT_WITH_CPUINFO
@@ -103,7 +131,7 @@ CpuState detect() {
   s.has[static_cast<int>(Isa::kNeon)] = true;
 #endif
 #endif
-  for (Isa isa : {Isa::kAvx2Fma, Isa::kAvx512f, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot})
+  for (Isa isa : {Isa::kAvx2Fma, Isa::kAvx512f, Isa::kAvx512Vnni, Isa::kAmx, Isa::kNeon, Isa::kNeonDot})
     if (s.has[static_cast<int>(isa)] && level(isa) > level(s.best)) s.best = isa;
   s.cap = s.best;
   if (const char* env = std::getenv("INCEPT_ISA"); env != nullptr && env[0] != '\0') {
@@ -140,6 +168,7 @@ const char* isa_name(Isa isa) {
     case Isa::kAvx2Fma: return "avx2_fma";
     case Isa::kAvx512f: return "avx512f";
     case Isa::kAvx512Vnni: return "avx512vnni";
+    case Isa::kAmx: return "amx";
     case Isa::kNeon: return "neon";
     case Isa::kNeonDot: return "neondot";
   }

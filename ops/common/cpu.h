@@ -6,8 +6,8 @@
 //   size_t l2 = cpu_caches().l2;                  // bytes of one core's L2 (a default where unknown)
 //
 // The cap comes from the environment variable INCEPT_ISA (read once: "scalar", "avx2", "avx512",
-// "avx512vnni" on x86-64; "scalar", "neon", "neondot" on ARM) or set_isa_cap() (tests). A cap above what the CPU has
-// changes nothing; an unknown name changes nothing and is reported once on stderr with the names it takes.
+// "avx512vnni", "amx" on x86-64; "scalar", "neon", "neondot" on ARM) or set_isa_cap() (tests). A cap above what the CPU
+// has changes nothing; an unknown name changes nothing and is reported once on stderr with the names it takes.
 #pragma once
 
 #include <cstddef>
@@ -17,14 +17,25 @@ namespace incept::ops {
 
 // Instruction sets our micro-kernels are built for. Within one architecture the order is the order of
 // preference (a higher one is tried first); kScalar is plain C++ for the baseline ISA of the build.
-// kAvx512Vnni is AVX-512 F, BW, VL and VNNI (VPDPBUSD: int8 dot products); kNeonDot is aarch64 NEON with the
+// kAvx512Vnni is AVX-512 F, BW, VL and VNNI (VPDPBUSD: int8 dot products); kAmx is that plus AMX-TILE and
+// AMX-INT8 (TDPBUSD: a 16 x 16 x 64 int8 tile product) with the OS's leave to use the tile registers (Linux:
+// the process asks once, arch_prctl ARCH_REQ_XCOMP_PERM, when the CPU is first read; a refusal, e.g. a thread's
+// alternate signal stack too small for the tiles' state, leaves AMX unused); kNeonDot is aarch64 NEON with the
 // ARMv8.2 dot product (SDOT).
-enum class Isa : uint8_t { kScalar = 0, kAvx2Fma = 1, kAvx512f = 2, kNeon = 3, kAvx512Vnni = 4, kNeonDot = 5 };
-constexpr int kNumIsas = 6;
+enum class Isa : uint8_t {
+  kScalar = 0,
+  kAvx2Fma = 1,
+  kAvx512f = 2,
+  kNeon = 3,
+  kAvx512Vnni = 4,
+  kNeonDot = 5,
+  kAmx = 6
+};
+constexpr int kNumIsas = 7;
 
-// "scalar", "avx2_fma", "avx512f", "avx512vnni", "neon", "neondot": the suffix in kernel names.
+// "scalar", "avx2_fma", "avx512f", "avx512vnni", "amx", "neon", "neondot": the suffix in kernel names.
 const char* isa_name(Isa isa);
-// Parses a cap as INCEPT_ISA takes it ("scalar", "avx2", "avx2_fma", "avx512", "avx512f", "avx512vnni",
+// Parses a cap as INCEPT_ISA takes it ("scalar", "avx2", "avx2_fma", "avx512", "avx512f", "avx512vnni", "amx",
 // "neon", "neondot");
 // false when the name is unknown or is for another architecture than this build's.
 bool parse_isa(const char* name, Isa* out);
@@ -39,7 +50,7 @@ Isa isa_cap();
 void set_isa_cap(Isa cap);
 // The CPU has `isa` and it is at or below the cap.
 bool isa_usable(Isa isa);
-// `isa` is at or below `limit` in this architecture's order (scalar < avx2_fma < avx512f < avx512vnni;
+// `isa` is at or below `limit` in this architecture's order (scalar < avx2_fma < avx512f < avx512vnni < amx;
 // scalar < neon < neondot).
 bool isa_at_most(Isa isa, Isa limit);
 

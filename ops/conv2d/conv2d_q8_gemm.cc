@@ -19,7 +19,7 @@ using q8_rows::convert_bytes;
 using q8_rows::convert_widen;
 using q8_rows::fill;
 
-constexpr int32_t kMaxMr = 16;
+constexpr int32_t kMaxMr = 32;
 constexpr int32_t kMaxTaps = 64;  // windows read in place (8x8); larger ones are gathered
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -84,7 +84,7 @@ inline void convert(T* dst, const uint8_t* src, int32_t n, const Conv2DQ8Gemm& g
 // With dense input channels and no dilation across, a window row's in-image taps are adjacent bytes: one
 // conversion each (a stem over RGB would otherwise copy 3 bytes a tap).
 template <typename T>
-void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
+void gather_rows(const Job& job, int64_t s, T* buf, const void** rows, int64_t row_stride) {
   const Conv2DQ8Gemm& g = *job.g;
   const Conv2DParams& p = g.p;
   const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
@@ -92,7 +92,7 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
   const bool window_rows = job.in.pixel_stride == cin && p.dilation.w == 1;
   StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
-    T* row = buf + static_cast<int64_t>(i) * g.k;
+    T* row = buf + static_cast<int64_t>(i) * row_stride;
     rows[i] = row;
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
     for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += g.row_k) {
@@ -117,6 +117,7 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows) {
       }
     }
     fill(row, g.k - int64_t{p.kernel.h} * g.row_k, zero);
+    fill(row + (g.k - int64_t{p.kernel.h} * g.row_k), row_stride - g.k, T{0});  // a whole-row packing's tail
   }
 }
 
@@ -204,27 +205,47 @@ void copy_row(void* context, size_t item) {
 void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
 
 // A packs_a micro-kernel's A (gemm_q8.h): the strip's rows as t holds them (t.taps runs of t.kc values per
-// row, run r of row i at t.a[r * MR + i]) interleaved by groups of kr, [k / kr][MR][kr], into dst; then t
-// points at it as one run of k.
-void pack_a(Q8GemmTile& t, int32_t mr, int32_t kr, uint8_t* dst, const void** a) {
-  const size_t group = static_cast<size_t>(mr) * static_cast<size_t>(kr);
-  for (int32_t r = 0; r < t.taps; ++r)
+// row, run r of row i at t.a[r * MR + i]) into dst, interleaved by groups of kr, [k / kr][MR][kr], or, for a
+// kernel that takes whole rows (a_row > 0), one row after another, [MR][row_stride] (zero past k); then t points
+// at it as one run of k.
+void pack_a(Q8GemmTile& t, const Q8GemmUkernel& uk, uint8_t* dst, const void** a) {
+  const int32_t mr = uk.mr, kr = uk.kr;
+  if (uk.pack_a != nullptr) {
+    uk.pack_a(t, dst);
+  } else if (uk.a_row > 0) {
+    const size_t kc = static_cast<size_t>(t.kc), stride = static_cast<size_t>(q8_a_row_stride(uk, t.k));
+    const size_t end = static_cast<size_t>(t.taps) * kc;
     for (int32_t i = 0; i < mr; ++i) {
-      const uint8_t* src = static_cast<const uint8_t*>(t.a[r * mr + i]);
-      uint8_t* d = dst + static_cast<size_t>(r) * static_cast<size_t>(t.kc / kr) * group + static_cast<size_t>(i) * kr;
-      for (int32_t c = 0; c < t.kc; c += kr, d += group) std::memcpy(d, src + c, static_cast<size_t>(kr));
+      uint8_t* row = dst + static_cast<size_t>(i) * stride;
+      for (int32_t r = 0; r < t.taps; ++r) std::memcpy(row + static_cast<size_t>(r) * kc, t.a[r * mr + i], kc);
+      std::memset(row + end, 0, stride - end);
     }
+  } else {
+    const size_t group = static_cast<size_t>(mr) * static_cast<size_t>(kr);
+    for (int32_t r = 0; r < t.taps; ++r)
+      for (int32_t i = 0; i < mr; ++i) {
+        const uint8_t* src = static_cast<const uint8_t*>(t.a[r * mr + i]);
+        uint8_t* d =
+            dst + static_cast<size_t>(r) * static_cast<size_t>(t.kc / kr) * group + static_cast<size_t>(i) * kr;
+        for (int32_t c = 0; c < t.kc; c += kr, d += group) std::memcpy(d, src + c, static_cast<size_t>(kr));
+      }
+  }
   a[0] = dst;
   t.a = a;
   t.taps = 1;
   t.kc = t.k;
 }
 
+// Bytes of a packs_a kernel's A for a reduction of k.
+size_t packed_a_bytes(const Q8GemmUkernel& uk, int64_t k) {
+  return static_cast<size_t>(q8_a_row_stride(uk, k) * uk.mr * element_bytes(uk.a_form));
+}
+
 // run_panels with A packed first (a frame of its own: the other kernels' stacks do not hold its buffer).
 __attribute__((noinline)) void run_packed(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
-  alignas(64) uint8_t packed[kQ8GatherBytes + kQ8ReadAhead];
+  alignas(64) uint8_t packed[kQ8PackBytes + kQ8ReadAhead];
   const void* a[1];
-  pack_a(t, job.g->uk->mr, job.g->uk->kr, packed, a);
+  pack_a(t, *job.g->uk, packed, a);
   run_panels(job, block, s, t);
 }
 
@@ -235,6 +256,19 @@ void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   } else {
     run_panels(job, block, s, t);
   }
+}
+
+// A kernel that takes whole rows (a_row > 0) gathers straight into its packed layout (row i at i * the row
+// stride, zero past k): one copy, not a gather and a packing (a frame of its own, as run_packed).
+__attribute__((noinline)) void run_gathered_packed(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  alignas(64) uint8_t packed[kQ8PackBytes + kQ8ReadAhead];
+  const void* a[kMaxMr];
+  gather_rows(job, s, packed, a, q8_a_row_stride(*job.g->uk, job.g->k));
+  a[0] = packed;
+  t.a = a;
+  t.taps = 1;
+  t.kc = t.k;
+  run_panels(job, block, s, t);
 }
 
 // Work item = (block of panels, strip of MR output pixels), block-major.
@@ -258,11 +292,15 @@ void run_item(void* context, size_t item) {
     run_strip(job, block, s, t);
     return;
   }
+  if (uk.packs_a && uk.a_row > 0) {
+    run_gathered_packed(job, block, s, t);
+    return;
+  }
   alignas(64) uint8_t buf[kQ8GatherBytes];
   if (uk.a_form == Q8AForm::kS16) {
-    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows);
+    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows, g.k);
   } else {
-    gather_rows(job, s, buf, rows);
+    gather_rows(job, s, buf, rows, g.k);
   }
   t.taps = 1;
   t.kc = g.k;
@@ -287,7 +325,22 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   }
   const int32_t p_begin = static_cast<int32_t>(block * g.panels_per_block);
   const int32_t p_end = static_cast<int32_t>(std::min<int64_t>(g.panels, (block + 1) * g.panels_per_block));
-  for (int32_t p = p_begin; p < p_end; ++p) {
+  int32_t p = p_begin;
+  if (uk.panels) {  // the block's full panels in one call
+    const int32_t full = p_end - (p_end == g.panels && g.last_half ? 1 : 0);
+    if (full > p_begin) {
+      t.panels = full - p_begin;
+      t.w_stride = g.panel_bytes;
+      t.w = reinterpret_cast<const int8_t*>(g.packed.data()) + static_cast<size_t>(p_begin) * g.panel_bytes;
+      t.c = c0 + static_cast<int64_t>(p_begin) * uk.nr;
+      t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p_begin) * uk.nr;
+      t.cols = std::min(t.panels * uk.nr, g.cout - p_begin * uk.nr);
+      uk.run(t);
+      t.panels = 1;
+      p = full;
+    }
+  }
+  for (; p < p_end; ++p) {
     t.w = reinterpret_cast<const int8_t*>(g.packed.data()) + static_cast<size_t>(p) * g.panel_bytes;
     t.c = c0 + static_cast<int64_t>(p) * uk.nr;
     t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
@@ -331,10 +384,13 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->panel_bytes = q8_panel_bytes(uk, k);
 
   g->last_half = uk.half != nullptr && g->cout - (g->panels - 1) * uk.nr <= uk.nr / 2;
-  INCEPT_CHECK((g->in_place && !uk.packs_a) ||
+  INCEPT_CHECK(g->in_place || (uk.packs_a && uk.a_row > 0) ||
                    static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
                kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)",
                kQ8GatherBytes, g->taps, g->cin);
+  INCEPT_CHECK(!uk.packs_a || packed_a_bytes(uk, k) <= kQ8PackBytes, kUnsupported,
+               "the int8 GEMM engine packs at most %zu bytes of A a strip (%d taps x %d channels)", kQ8PackBytes,
+               g->taps, g->cin);
 
   g->requant = q8_requant_of(types, p.activation, q);
 
@@ -343,9 +399,9 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
   const size_t zero_values = static_cast<size_t>(g->row_k), elem = static_cast<size_t>(element_bytes(uk.a_form));
-  INCEPT_CHECK(
-      g->packed.allocate((bytes + kQ8ReadAhead) / sizeof(float)) && g->zeros.allocate((zero_values * elem + 3) / 4),
-      kInternal, "out of memory packing %zu bytes of int8 weights", bytes);
+  INCEPT_CHECK(g->packed.allocate((bytes + q8_weight_slack(uk) + 3) / sizeof(float)) &&
+                   g->zeros.allocate((zero_values * elem + 3) / 4),
+               kInternal, "out of memory packing %zu bytes of int8 weights", bytes);
   if (elem == 2) {
     fill(reinterpret_cast<int16_t*>(g->zeros.data()), static_cast<int64_t>(zero_values),
          static_cast<int16_t>(g->a_zero));

@@ -37,6 +37,9 @@ namespace incept::ops {
 
 // The stack buffer a work item gathers its rows into: MR rows of the padded reduction must fit.
 constexpr size_t kQ8GatherBytes = 64 * 1024;
+// The stack buffer a packs_a micro-kernel's A is packed into (gemm_q8.h): the AMX kernel's 32 rows of a
+// 3 x 3 window over 512 channels (147 KiB) fit.
+constexpr size_t kQ8PackBytes = 160 * 1024;
 
 // The 8-bit types of a conv's tensors (kQU8 or kQS8; residual kNone when no residual is fused).
 struct Q8ConvTypes {

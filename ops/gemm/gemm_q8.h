@@ -38,11 +38,13 @@ enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 // The residual (r non-null; row i at r + i * r_stride bytes, uint8 or int8 as r_signed says) adds
 // float(q_r - zp_r) * m_r, rounded, before the clamp; r may be c itself (read before written).
 struct Q8GemmTile {
-  int32_t rows = 0;  // 1..MR
-  int32_t cols = 0;  // 1..NR
-  int32_t k = 0;     // taps * kc
-  int32_t taps = 1;  // runs of A per row
-  int32_t kc = 0;    // values per run: a multiple of kr, >= kr
+  int32_t rows = 0;     // 1..MR
+  int32_t cols = 0;     // 1..NR (a kernel that takes several panels: 1..panels * NR, over all of them)
+  int32_t panels = 1;   // panels of this call (> 1 only for a kernel with Q8GemmUkernel::panels)
+  size_t w_stride = 0;  // bytes from one panel to the next (panels > 1); their outputs are NR columns apart
+  int32_t k = 0;        // taps * kc
+  int32_t taps = 1;     // runs of A per row
+  int32_t kc = 0;       // values per run: a multiple of kr, >= kr
   const void* const* a = nullptr;
   const int8_t* w = nullptr;
   uint8_t* c = nullptr;
@@ -56,6 +58,9 @@ struct Q8GemmTile {
 };
 
 using Q8GemmUkernelFn = void (*)(const Q8GemmTile&);
+// Copies a tile's A (its rows' runs, t.a / t.taps / t.kc) into dst in a packs_a kernel's layout, with the
+// kernel's own vectors (a copy per run is short: a stem's window row is a few dozen bytes).
+using Q8PackAFn = void (*)(const Q8GemmTile& t, uint8_t* dst);
 
 struct Q8GemmUkernel {
   Isa isa;
@@ -64,13 +69,29 @@ struct Q8GemmUkernel {
   Q8GemmUkernelFn run = nullptr;   // nullptr: the table has no int8 GEMM
   Q8GemmUkernelFn half = nullptr;  // MR x NR / 2, for a last panel of at most NR / 2 columns (nullptr: run)
   // A packed: a[0] points at the strip's rows interleaved by groups of kr, [k / kr][MR][kr] (taps 1, kc k),
-  // with 64 bytes readable past the end; the packed weights too. (The SDOT kernel loads a group of every
-  // row, and of every column, with one paired load.)
+  // or, where a_row > 0, at its rows one after another, [MR][k rounded up to a_row] (each row's runs back to
+  // back, zero past k: the AMX kernel loads 16 x 64 tiles with that stride); 64 bytes readable past the end,
+  // and past the packed weights too. (The SDOT kernel loads a group of every row, and of every column, with
+  // one paired load.)
   bool packs_a = false;
+  int32_t a_row = 0;
+  Q8PackAFn pack_a = nullptr;  // the a_row layout's copy (nullptr: the driver's, by memcpy)
+  // run takes a block's full panels in one call (Q8GemmTile::panels), so it can overlap one panel's epilogue
+  // with the next one's products (AMX); the half panel still goes to half.
+  bool panels = false;
+  // Bytes the kernel may read past the packed weights beyond kQ8ReadAhead (AMX: a B tile of 16 groups of kr,
+  // loaded whole for the reduction's last 64 values); the bytes are never used.
+  int32_t w_read_ahead = 0;
 };
 
 // Bytes a packs_a kernel may read past the end of A or of the packed weights (loads a group ahead).
 constexpr size_t kQ8ReadAhead = 64;
+// Values from one row of a packs_a kernel's A to the next where the rows are packed whole (a_row > 0).
+inline int64_t q8_a_row_stride(const Q8GemmUkernel& uk, int64_t k) {
+  return uk.a_row > 0 ? (k + uk.a_row - 1) / uk.a_row * uk.a_row : k;
+}
+// Bytes of slack after the packed weights for micro-kernel uk.
+inline size_t q8_weight_slack(const Q8GemmUkernel& uk) { return kQ8ReadAhead + static_cast<size_t>(uk.w_read_ahead); }
 
 // Bytes of one packed panel for a reduction of k (already a multiple of kr), 64-byte aligned.
 inline int32_t q8_weight_bytes(const Q8GemmUkernel& uk) { return uk.a_form == Q8AForm::kS16 ? 2 : 1; }

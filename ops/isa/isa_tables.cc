@@ -6,6 +6,7 @@
 namespace incept::ops {
 
 // Defined by the per-ISA files, each only for its architecture.
+const IsaTable& isa_table_amx();
 const IsaTable& isa_table_avx512vnni();
 const IsaTable& isa_table_avx512f();
 const IsaTable& isa_table_avx2_fma();
@@ -14,8 +15,9 @@ const IsaTable& isa_table_neon();
 
 IsaTables isa_tables() {
 #if defined(__x86_64__)
-  static const IsaTable* const kAll[] = {&isa_table_avx512vnni(), &isa_table_avx512f(), &isa_table_avx2_fma()};
-  return {kAll, 3};
+  static const IsaTable* const kAll[] = {&isa_table_amx(), &isa_table_avx512vnni(), &isa_table_avx512f(),
+                                         &isa_table_avx2_fma()};
+  return {kAll, 4};
 #elif defined(__aarch64__)
   static const IsaTable* const kAll[] = {&isa_table_neondot(), &isa_table_neon()};
   return {kAll, 2};

@@ -55,7 +55,7 @@ def test_metadata(interp, small_model):
     # The ISA is the suffix of the native kernels' names; None where no native kernel runs.
     native = [op["kernel"] for op in ops if op["backend"] == "native"]
     if native:
-        assert interp.isa in ("avx512vnni", "avx512f", "avx2_fma", "neondot", "neon", "scalar")
+        assert interp.isa in ("amx", "avx512vnni", "avx512f", "avx2_fma", "neondot", "neon", "scalar")
         assert any(k.endswith("_" + interp.isa) for k in native)
     else:
         assert interp.isa is None

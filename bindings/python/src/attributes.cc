@@ -14,7 +14,7 @@ namespace incept::python {
 namespace {
 
 // ISA suffixes of kernel names (ops/common/cpu.h), narrowest first within an architecture.
-constexpr const char* kIsaSuffixes[] = {"scalar", "neon", "neondot", "avx2_fma", "avx512f", "avx512vnni"};
+constexpr const char* kIsaSuffixes[] = {"scalar", "neon", "neondot", "avx2_fma", "avx512f", "avx512vnni", "amx"};
 
 }  // namespace
 
