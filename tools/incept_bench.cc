@@ -219,15 +219,22 @@ int main(int argc, char** argv) {
     r.ops.push_back(op);
   }
   // The int8 peak too when the model computes in 8 bits (after the timed runs, so it does not heat them): of
-  // the AVX2 instruction where the 8-bit kernels are AVX2's (INCEPT_ISA=avx2 on a CPU with VNNI).
+  // the AVX2 instruction where the 8-bit kernels are AVX2's (INCEPT_ISA=avx2 on a CPU with VNNI), of AMX's
+  // tile product where any is AMX's.
+  bool q8 = false, amx = false, avx2 = false;
   for (const incept::bench::OpProfile& op : r.ops) {
     if (std::strstr(op.info.kernel, "_q8_gemm") == nullptr) continue;
-    const bool avx2 = std::strstr(op.info.kernel, "_avx2") != nullptr;
-    const incept::bench::PeakFlops peak =
-        incept::bench::measure_peak_int8(0.2, avx2 ? incept::bench::PeakIsa::kAvx2 : incept::bench::PeakIsa::kWidest);
+    q8 = true;
+    amx = amx || std::strstr(op.info.kernel, "_amx") != nullptr;
+    avx2 = avx2 || std::strstr(op.info.kernel, "_avx2") != nullptr;
+  }
+  if (q8) {
+    using incept::bench::PeakIsa;
+    const incept::bench::PeakFlops peak = incept::bench::measure_peak_int8(0.2, amx    ? PeakIsa::kAmx
+                                                                                : avx2 ? PeakIsa::kAvx2
+                                                                                       : PeakIsa::kWidest);
     r.peak_int8_gops_per_core = peak.gflops_per_core;
     r.peak_int8_isa = peak.isa;
-    break;
   }
   r.ru_maxrss_bytes = ru_maxrss_bytes();
   r.vm_hwm_bytes = proc_status_bytes("VmHWM:");

@@ -121,6 +121,37 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) float dot_vnni(uint64_t i
   return sum;
 }
 
+// Four C tiles from two A and two B tiles, as the AMX micro-kernel (ops/gemm/gemm_q8_amx.h) multiplies.
+__attribute__((target("amx-tile,amx-int8"))) float dot_amx(uint64_t iters, double* flop) {
+  struct alignas(64) Config {
+    uint8_t palette = 1, start_row = 0, reserved[14] = {};
+    uint16_t colsb[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+    uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+  } config;
+  alignas(64) static int8_t data[16 * 64];
+  for (int i = 0; i < 16 * 64; ++i) data[i] = static_cast<int8_t>(i % 7 - 3);
+  _tile_loadconfig(&config);
+  _tile_zero(0);
+  _tile_zero(1);
+  _tile_zero(2);
+  _tile_zero(3);
+  _tile_loadd(4, data, 64);
+  _tile_loadd(5, data, 64);
+  _tile_loadd(6, data, 64);
+  _tile_loadd(7, data, 64);
+  for (uint64_t n = 0; n < iters; ++n) {
+    _tile_dpbusd(0, 4, 6);
+    _tile_dpbusd(1, 4, 7);
+    _tile_dpbusd(2, 5, 6);
+    _tile_dpbusd(3, 5, 7);
+  }
+  alignas(64) int32_t c[16 * 16];
+  _tile_stored(0, c, 64);
+  _tile_release();
+  *flop = static_cast<double>(iters) * 4 * 16 * 16 * 64 * 2;
+  return static_cast<float>(c[0]);
+}
+
 __attribute__((target("avx2"))) float madd_avx2(uint64_t iters, double* flop) {
   // Each chain multiplies its own accumulator (as int16 pairs), so no product can be hoisted or shared; 10
   // chains cover VPMADDWD + VPADDD's latency on two ports.
@@ -210,6 +241,11 @@ void pick_kernel(PeakIsa limit, Kernel* k, const char** isa) {
 void pick_int8_kernel(PeakIsa limit, Kernel* k, const char** isa) {
 #if INCEPT_PEAK_X86
   __builtin_cpu_init();
+  if (limit == PeakIsa::kAmx) {
+    *k = dot_amx;
+    *isa = "amx";
+    return;
+  }
   if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw") && limit == PeakIsa::kWidest) {
     *k = dot_vnni;
     *isa = "avx512vnni";

@@ -3,7 +3,7 @@
 and int8), the median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7/7x1, 1x3/3x1, the 7x7 stem, the
 3-channel first convs) over every layer of the nets in the file (a shape shared by N layers counts N
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
-kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 for the int8 engine, its FLOPs
+kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 / BM_peak_int8_amx for the int8 engine, its FLOPs
 being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels (float and int8) do fewer
 multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
 speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
@@ -54,7 +54,8 @@ def load(path: str):
             peaks["avx2" if name.startswith("BM_peak_fma_avx2") else "widest"] = r["FLOPS"] / 1e9
             continue
         if name.startswith("BM_peak_int8"):
-            peaks["int8_avx2" if name.startswith("BM_peak_int8_avx2") else "int8"] = r["FLOPS"] / 1e9
+            peaks["int8_avx2" if name.startswith("BM_peak_int8_avx2")
+                  else "int8_amx" if name.startswith("BM_peak_int8_amx") else "int8"] = r["FLOPS"] / 1e9
             continue
         s = re.match(r"BM_stream_read/MiB:(\d+)", name)
         if s:
@@ -116,13 +117,15 @@ def main() -> int:
     print(f"CPU: {context.get('host_name', '?')}, {context.get('num_cpus', '?')} CPUs; peak one core "
           f"{peaks['widest']:.1f} GFLOP/s" + (f", AVX2 {peaks['avx2']:.1f}" if "avx2" in peaks else "")
           + (f"; int8 {peaks['int8']:.1f} GOP/s" if "int8" in peaks else "")
-          + (f", int8 AVX2 {peaks['int8_avx2']:.1f}" if "int8_avx2" in peaks else ""))
+          + (f", int8 AVX2 {peaks['int8_avx2']:.1f}" if "int8_avx2" in peaks else "")
+          + (f", int8 AMX {peaks['int8_amx']:.1f}" if "int8_amx" in peaks else ""))
     for impl in sorted({c["impl"] for c in convs}):
         if impl.startswith(("f32_winograd", "q8_winograd")):
             winograd_table(impl, convs, a.layers)
             continue
         if impl.startswith("q8"):   # against the int8 peak of its instruction (BM_peak_int8)
-            key = "int8_avx2" if "avx2" in impl and "int8_avx2" in peaks else "int8"
+            key = ("int8_avx2" if "avx2" in impl and "int8_avx2" in peaks
+                   else "int8_amx" if "amx" in impl and "int8_amx" in peaks else "int8")
             if key not in peaks:
                 print(f"\n(conv2d_{impl}: no BM_peak_int8 in the file)")
                 continue

@@ -31,6 +31,11 @@ void BM_peak_int8_avx2(benchmark::State& state) {
   if (!ops::cpu_has(ops::Isa::kAvx2Fma)) return state.SkipWithError("this CPU has no AVX2");
   run_peak(state, measure_peak_int8, PeakIsa::kAvx2);
 }
+// AMX's tile product, where the process may run it: what conv2d_q8_gemm_amx reads against.
+void BM_peak_int8_amx(benchmark::State& state) {
+  if (!ops::cpu_has(ops::Isa::kAmx)) return state.SkipWithError("this CPU (or OS) gives no AMX");
+  run_peak(state, measure_peak_int8, PeakIsa::kAmx);
+}
 #endif
 
 }  // namespace
@@ -40,6 +45,7 @@ BENCHMARK(BM_peak_int8)->Iterations(1)->UseRealTime();
 #if defined(__x86_64__)
 BENCHMARK(BM_peak_fma_avx2)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_peak_int8_avx2)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_peak_int8_amx)->Iterations(1)->UseRealTime();
 #endif
 
 }  // namespace incept::bench

@@ -68,8 +68,9 @@ void warn_unknown_isa(const char* value) {
 // and Linux's leave for this process to use it (the tile data is off until asked for: ARCH_REQ_XCOMP_PERM for
 // XFEATURE_XTILEDATA; it fails where a thread's alternate signal stack cannot hold the larger state). Elsewhere
 // false: no other OS is known to this build to enable the tiles.
+#if defined(__x86_64__) || defined(__i386__)
 bool amx_int8_usable() {
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__linux__)
+#if defined(__linux__)
   unsigned a = 0, b = 0, c = 0, d = 0;
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0 || ((d >> 24) & 1u) == 0 || ((d >> 25) & 1u) == 0) return false;
   if (__get_cpuid(1, &a, &b, &c, &d) == 0 || ((c >> 27) & 1u) == 0) return false;  // OSXSAVE: xgetbv may run
@@ -82,6 +83,7 @@ bool amx_int8_usable() {
   return false;
 #endif
 }
+#endif
 
 struct CpuState {
   bool has[kNumIsas] = {true};

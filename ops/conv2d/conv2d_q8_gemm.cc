@@ -124,58 +124,60 @@ void gather_rows(const Job& job, int64_t s, T* buf, const void** rows, int64_t r
 // A read in place (Conv2DQ8Gemm::in_place): ptrs[t * MR + i] is run t of row i. Window rows (taps = kh, kw * cin
 // bytes each) when the input's channels are dense and every window of the strip lies inside the image
 // horizontally; else tap by tap (cin bytes each). Rows past the last pixel repeat it; padding reads g.zeros.
-// Returns the number of runs per row.
+// Returns the number of runs per row. Addresses in locals, by steps from each pixel's first row (the view's
+// fields would be reloaded after every pointer store: the compiler cannot prove a store leaves them alone).
 int32_t tap_pointers(const Job& job, int64_t s, const void** ptrs) {
   const Conv2DQ8Gemm& g = *job.g;
   const Conv2DParams& p = g.p;
-  const int32_t mr = g.uk->mr, kh = p.kernel.h, kw = p.kernel.w;
-  bool window_rows = kw > 1 && job.in.pixel_stride == g.cin && p.dilation.w == 1;
+  const int32_t mr = g.uk->mr, kh = p.kernel.h, kw = p.kernel.w, in_h = g.in_h, in_w = g.in_w;
+  const int32_t dh = p.dilation.h, dw = p.dilation.w;
+  const uint8_t* const data = job.in.data;
+  const ptrdiff_t pixel = job.in.pixel_stride, row = static_cast<ptrdiff_t>(in_w) * pixel;
+  const ptrdiff_t image = static_cast<ptrdiff_t>(in_h) * row;
+  bool window_rows = kw > 1 && pixel == g.cin && dw == 1;
   if (window_rows) {
     StripWalk walk(g.geometry, s * mr);
     for (int32_t i = 0; i < mr && window_rows; ++i, walk.next())
-      window_rows = walk.ix0() >= 0 && walk.ix0() + kw <= g.in_w;
+      window_rows = walk.ix0() >= 0 && walk.ix0() + kw <= in_w;
   }
-  const uint8_t* zeros = reinterpret_cast<const uint8_t*>(g.zeros.data());
+  const void* const zeros = g.zeros.data();
   StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
-    const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
-    for (int32_t ky = 0; ky < kh; ++ky) {
-      const int32_t iy = iy0 + ky * p.dilation.h;
-      const bool row_inside = iy >= 0 && iy < g.in_h;
+    const int32_t iy0 = walk.iy0(), ix0 = walk.ix0();
+    const uint8_t* const first = data + walk.n() * image + static_cast<ptrdiff_t>(ix0) * pixel;  // at row 0
+    for (int32_t ky = 0, iy = iy0; ky < kh; ++ky, iy += dh) {
+      const bool row_inside = iy >= 0 && iy < in_h;
+      const uint8_t* const at = first + static_cast<ptrdiff_t>(iy) * row;
       if (window_rows) {
-        ptrs[ky * mr + i] = row_inside ? job.in.pixel(n, iy, ix0) : zeros;
+        ptrs[ky * mr + i] = row_inside ? at : zeros;
         continue;
       }
-      for (int32_t kx = 0; kx < kw; ++kx) {
-        const int32_t ix = ix0 + kx * p.dilation.w;
-        ptrs[(ky * kw + kx) * mr + i] = row_inside && ix >= 0 && ix < g.in_w ? job.in.pixel(n, iy, ix) : zeros;
-      }
+      for (int32_t kx = 0, ix = ix0; kx < kw; ++kx, ix += dw)
+        ptrs[(ky * kw + kx) * mr + i] =
+            row_inside && ix >= 0 && ix < in_w ? at + static_cast<ptrdiff_t>(kx) * dw * pixel : zeros;
     }
   }
   return window_rows ? kh : kh * kw;
 }
 
 // The copied mode: ptrs[ky * MR + i] is window row ky of row i in the copy (row_k values from the window's
-// first pixel), or the zeros row above and below the image. Returns kh, or 0 when a window of the strip
-// crosses the image's side (the strip is gathered). Addresses by steps from each pixel's first window row,
-// everything in locals: a stem's strip is 8 pixels of 27 multiply-adds each, and recomputing every address
-// through the job (reloaded after each pointer store) cost 38 % of Inception-v3's first conv.
+// first pixel), or the zeros row above and below the image. The copy holds the left and right padding
+// columns (real zero), so every window row lies in it. Returns kh. Addresses by steps from each pixel's first
+// window row, everything in locals: a stem's strip is 8 pixels of 27 multiply-adds each, and recomputing
+// every address through the job (reloaded after each pointer store) cost 38 % of Inception-v3's first conv.
 int32_t copied_pointers(const Job& job, int64_t s, const void** ptrs) {
   const Conv2DQ8Gemm& g = *job.g;
-  const int32_t mr = g.uk->mr, kh = g.p.kernel.h, kw = g.p.kernel.w, in_h = g.in_h, in_w = g.in_w, dh = g.p.dilation.h;
-  StripWalk check(g.geometry, s * mr);
-  for (int32_t i = 0; i < mr; ++i, check.next())
-    if (check.ix0() < 0 || check.ix0() + kw > in_w) return 0;
+  const int32_t mr = g.uk->mr, kh = g.p.kernel.h, in_h = g.in_h, dh = g.p.dilation.h, left = g.p.pad.left;
   const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
   const size_t pixel_bytes = static_cast<size_t>(g.cin) * elem;
-  const size_t row_bytes = static_cast<size_t>(in_w) * pixel_bytes;
+  const size_t row_bytes = static_cast<size_t>(g.copy_w) * pixel_bytes;
   const uint8_t* const copy = job.copy;
   const void* const zeros = g.zeros.data();
   StripWalk walk(g.geometry, s * mr);
   for (int32_t i = 0; i < mr; ++i, walk.next()) {
     const int32_t iy0 = walk.iy0();
     const uint8_t* p = copy + (static_cast<size_t>(walk.n()) * static_cast<size_t>(in_h) * row_bytes) +
-                       static_cast<size_t>(walk.ix0()) * pixel_bytes;
+                       static_cast<size_t>(walk.ix0() + left) * pixel_bytes;
     for (int32_t ky = 0, iy = iy0; ky < kh; ++ky, iy += dh)
       ptrs[ky * mr + i] =
           iy < 0 || iy >= in_h ? zeros : p + static_cast<ptrdiff_t>(iy) * static_cast<ptrdiff_t>(row_bytes);
@@ -183,17 +185,27 @@ int32_t copied_pointers(const Job& job, int64_t s, const void** ptrs) {
   return kh;
 }
 
-// The copied mode's copy, item = one input row (N x H of them): its pixels in the kernel's form.
+// The copied mode's copy, item = one input row (N x H of them): the left padding's columns of real zero, its
+// pixels in the kernel's form, the right padding's.
 void copy_row(void* context, size_t item) {
   const Job& job = *static_cast<const Job*>(context);
   const Conv2DQ8Gemm& g = *job.g;
   const int64_t n = static_cast<int64_t>(item) / g.in_h, y = static_cast<int64_t>(item) % g.in_h;
-  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
-  uint8_t* dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.in_w) * static_cast<size_t>(g.cin) * elem;
+  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form)), cin = static_cast<size_t>(g.cin);
+  uint8_t* dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.copy_w) * cin * elem;
+  const int64_t left = int64_t{g.p.pad.left} * g.cin, right = int64_t{g.copy_w - g.in_w - g.p.pad.left} * g.cin;
+  uint8_t* const pixels = dst + static_cast<size_t>(left) * elem;
+  if (elem == 2) {
+    fill(reinterpret_cast<int16_t*>(dst), left, static_cast<int16_t>(g.a_zero));
+    fill(reinterpret_cast<int16_t*>(pixels) + int64_t{g.in_w} * g.cin, right, static_cast<int16_t>(g.a_zero));
+  } else {
+    fill(dst, left, static_cast<uint8_t>(g.a_zero));
+    fill(pixels + int64_t{g.in_w} * g.cin, right, static_cast<uint8_t>(g.a_zero));
+  }
   const bool dense = job.in.pixel_stride == g.cin;
   for (int32_t x = 0; x < (dense ? 1 : g.in_w); ++x) {
     const int32_t count = dense ? g.in_w * g.cin : g.cin;
-    uint8_t* d = dst + static_cast<size_t>(x) * static_cast<size_t>(g.cin) * elem;
+    uint8_t* d = pixels + static_cast<size_t>(x) * cin * elem;
     if (elem == 2) {
       convert(reinterpret_cast<int16_t*>(d), job.in.pixel(n, static_cast<int32_t>(y), x), count, g);
     } else {
@@ -372,6 +384,7 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->in_place = uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0 && g->taps <= kMaxTaps;
   g->copied = !g->in_place && g->cin < 8 && p.kernel.w > 1 && p.dilation.w == 1 && g->taps <= kMaxTaps &&
               int64_t{in[0]} * in[1] * in[2] * g->cin * element_bytes(uk.a_form) <= (int64_t{1} << 30);
+  g->copy_w = g->copied ? g->in_w + p.pad.left + p.pad.right : 0;
   g->row_k = static_cast<int32_t>(g->copied ? ceil_div(int64_t{p.kernel.w} * g->cin, uk.kr) * uk.kr
                                             : int64_t{p.kernel.w} * g->cin);
   const int64_t k = ceil_div(int64_t{p.kernel.h} * g->row_k, uk.kr) * uk.kr;
@@ -444,7 +457,7 @@ void q8_gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpoo
 size_t Conv2DQ8Gemm::scratch_bytes() const {
   if (!copied) return 0;
   const size_t values =
-      static_cast<size_t>(in_n) * static_cast<size_t>(in_h) * static_cast<size_t>(in_w) * static_cast<size_t>(cin);
+      static_cast<size_t>(in_n) * static_cast<size_t>(in_h) * static_cast<size_t>(copy_w) * static_cast<size_t>(cin);
   return (values + static_cast<size_t>(uk->kr)) * static_cast<size_t>(element_bytes(uk->a_form));
 }
 

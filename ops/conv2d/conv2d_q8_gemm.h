@@ -19,8 +19,9 @@
 // points at a row of real zeros; concat slices included), as the float engine reads its rows.
 // A stem (a window over a few channels, RGB: Cin < 8) is read in place too, from a copy of the input in the
 // kernel's form that the run makes first (scratch): each window row is a run of kw * Cin values rounded up to
-// kr, the extra values reading the next pixel's with zero weights; strips whose windows cross the image's
-// side are gathered. (Gathering a 7x7 stride-2 window over RGB for every output cost a quarter of the layer.)
+// kr, the extra values reading the next pixel's with zero weights; the copy holds the left and right padding
+// columns as real zero, so no strip is gathered. (Gathering a 7x7 stride-2 window over RGB for every output
+// cost a quarter of the layer.)
 // Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
 #pragma once
 
@@ -82,6 +83,7 @@ struct Conv2DQ8Gemm {
   bool in_place = false;   // A read where it lies, a run per tap or window row (bytes already in the kernel's form)
   bool copied = false;     // a stem: A read in place from the input's copy in the kernel's form (scratch)
   int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied
+  int32_t copy_w = 0;      // copied: pixels of a row of the copy (the input's and its left and right padding)
   bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel
   uint8_t a_xor = 0;       // what the gather XORs into each byte (0x80: between uint8 and int8)
   int32_t a_zero = 0;      // real zero in the kernel's form: the input's zero point plus the form's offset
@@ -90,8 +92,8 @@ struct Conv2DQ8Gemm {
   AlignedFloats zeros;   // a window row of real zero (a_zero) in the kernel's form: what padding taps read in place
 
   size_t packed_bytes() const { return packed.bytes() + zeros.bytes(); }
-  // The copied mode's input copy (N x H x W x Cin values of the kernel's form, plus kr of slack read past the
-  // last window row); 0 otherwise.
+  // The copied mode's input copy (N x H x copy_w x Cin values of the kernel's form, plus kr of slack read past
+  // the last window row); 0 otherwise.
   size_t scratch_bytes() const;
 };
 

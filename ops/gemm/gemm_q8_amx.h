@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The int8 micro-kernel for AMX (gemm_q8.h's contract): 16 x 64 outputs (16 x 32 for a last panel of at most
 // 32 columns), A in the kU8 form and packed by the driver row after row (packs_a, a_row 64: each row's runs
-// back to back, so a stem's short window rows fill whole tiles; zero to a multiple of 64), kr = 4, the weights packed as the VNNI
-// kernel's (column j's 4 bytes adjacent, NR columns a group): 16 groups of one 16-column stripe are a TDPBUSD
-// B tile (16 rows of 64 bytes, a group's size apart). Per 64 values of the reduction: one A tile load, then
-// per 16 columns a B tile load and one TDPBUSD into C tiles 0-3, which start as the bias (a tile load with
-// stride 0 repeats one row). The last B tiles read up to 15 groups past the weights
-// (Q8GemmUkernel::w_read_ahead) against A's zeros. The C tiles go through a stack buffer to the VNNI kernel's
-// requantising epilogue (q8_store16_avx512), so the bytes are the reference's. The full kernel takes a block's
-// panels in one call (Q8GemmUkernel::panels) and requantises one panel while the next one's tiles multiply.
-// Each call loads the tile configuration and releases the tiles at its end: no state lives between calls,
-// whoever else on the thread uses the tiles. Included only by isa_amx.cc (inside its anonymous namespace),
-// after gemm_q8_avx512vnni.h; compiled with AVX-512 VNNI, -mamx-tile and -mamx-int8.
+// back to back, so a stem's short window rows fill whole tiles; zero to a multiple of 64), kr = 4, the weights packed
+// as the VNNI kernel's (column j's 4 bytes adjacent, NR columns a group): 16 groups of one 16-column stripe are a
+// TDPBUSD B tile (16 rows of 64 bytes, a group's size apart). Per 64 values of the reduction: one A tile load, then per
+// 16 columns a B tile load and one TDPBUSD into C tiles 0-3, which start as the bias (a tile load with stride 0 repeats
+// one row). The last B tiles read up to 15 groups past the weights (Q8GemmUkernel::w_read_ahead) against A's zeros. The
+// C tiles go through a stack buffer to the VNNI kernel's requantising epilogue (q8_store16_avx512), so the bytes are
+// the reference's. The full kernel takes a block's panels in one call (Q8GemmUkernel::panels) and requantises one panel
+// while the next one's tiles multiply. Each call loads the tile configuration and releases the tiles at its end: no
+// state lives between calls, whoever else on the thread uses the tiles. Included only by isa_amx.cc (inside its
+// anonymous namespace), after gemm_q8_avx512vnni.h; compiled with AVX-512 VNNI, -mamx-tile and -mamx-int8.
 
 // LDTILECFG's 64-byte operand: palette 1; the 8 tiles are 16 rows of 64 bytes.
 struct AmxTileConfig {

@@ -15,7 +15,8 @@
 namespace incept::ops {
 namespace {
 
-#include "gemm/gemm_q8_avx512vnni.h"
+#include "gemm/gemm_q8_avx512vnni.h"  // first: the AMX kernel's epilogue is its q8_store16_avx512
+
 #include "gemm/gemm_q8_amx.h"
 
 const IsaTable kTable = {
