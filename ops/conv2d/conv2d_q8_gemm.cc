@@ -368,6 +368,9 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   INCEPT_CHECK(uk.run != nullptr && uk.mr <= kMaxMr && uk.kr > 0, kInternal, "no int8 micro-kernel in this table");
   INCEPT_CHECK(p.groups == 1, kUnsupported, "the int8 GEMM engine takes ungrouped convolutions (groups = %d)",
                p.groups);
+  INCEPT_CHECK(in[3] >= uk.min_cin, kUnsupported,
+               "this micro-kernel takes %d or more input channels (%d here): a lower table's is faster below",
+               uk.min_cin, in[3]);
   g->uk = &uk;
   g->p = p;
   g->types = types;

@@ -82,6 +82,9 @@ struct Q8GemmUkernel {
   // Bytes the kernel may read past the packed weights beyond kQ8ReadAhead (AMX: a B tile of 16 groups of kr,
   // loaded whole for the reduction's last 64 values); the bytes are never used.
   int32_t w_read_ahead = 0;
+  // The engine declines (kUnsupported) a conv over fewer input channels, where a lower table's kernel is
+  // faster (the registry then takes it): AMX's tiles want a long reduction (gemm_q8_amx.h).
+  int32_t min_cin = 0;
 };
 
 // Bytes a packs_a kernel may read past the end of A or of the packed weights (loads a group ahead).
