@@ -4,9 +4,9 @@ and int8), the median GFLOP/s of each layer class (1x1, 3x3 s1, 3x3 s2, 5x5, 1x7
 3-channel first convs) over every layer of the nets in the file (a shape shared by N layers counts N
 times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak_fma_avx2 for the AVX2
 kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 / BM_peak_int8_amx for the int8
-engine, its FLOPs being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels (float and int8) do fewer
-multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct FLOPs / time) and the
-speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
+engine, its FLOPs being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels
+(float and int8) do fewer multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct
+FLOPs / time) and the speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
 layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
 
     build/release/bin/incept_bench_ops \\
