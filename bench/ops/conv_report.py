@@ -6,8 +6,9 @@ times), as a fraction of the peak measured in the same run (BM_peak_fma; BM_peak
 kernels where the CPU also has AVX-512; BM_peak_int8 / BM_peak_int8_avx2 / BM_peak_int8_amx for the int8
 engine, its FLOPs being multiply-accumulates x 2 as for float), and the layers under 70 %. Winograd kernels
 (float and int8) do fewer multiplies than the FLOPs counted: their rows give the effective GFLOP/s (direct
-FLOPs / time) and the speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same file). Fully connected
-layers (batch 1, bound by reading their weights) are listed in GiB/s against BM_stream_read.
+FLOPs / time) and the speed-up over the direct engine on the same ISA and layers (gemm_<isa> in the same
+file). Fully connected layers (batch 1, bound by reading their weights) are listed in GiB/s against
+BM_stream_read.
 
     build/release/bin/incept_bench_ops \\
         --benchmark_filter='BM_peak|BM_stream|conv2d_(f32|q8)_(gemm|winograd|xnn)|fully_connected_f32_(gemm|xnn)' \\
