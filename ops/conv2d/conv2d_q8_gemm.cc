@@ -293,9 +293,20 @@ void run_item(void* context, size_t item) {
   Q8GemmTile t;
   t.k = g.k;
   t.a = rows;
+  // A pointwise conv's full strip read where it lies by a whole-row kernel: its rows are MR input pixels one
+  // pixel_stride apart; a row's read of k values stays inside the tensor unless it is the last pixel's (the
+  // strip holding it is packed).
+  if (g.strided && (s + 1) * uk.mr < g.pixels) {
+    rows[0] = job.in.data + s * uk.mr * job.in.pixel_stride;
+    t.a_stride = static_cast<size_t>(job.in.pixel_stride);
+    t.taps = 1;
+    t.kc = g.k;
+    run_panels(job, block, s, t);
+    return;
+  }
   if (g.in_place) {
     t.taps = tap_pointers(job, s, rows);
-    t.kc = g.k / t.taps;
+    t.kc = g.strided ? g.cin : g.k / t.taps;  // (a strided conv's k runs past its rows: packed, zero there)
     run_strip(job, block, s, t);
     return;
   }
@@ -390,7 +401,11 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->copy_w = g->copied ? g->in_w + p.pad.left + p.pad.right : 0;
   g->row_k = static_cast<int32_t>(g->copied ? ceil_div(int64_t{p.kernel.w} * g->cin, uk.kr) * uk.kr
                                             : int64_t{p.kernel.w} * g->cin);
-  const int64_t k = ceil_div(int64_t{p.kernel.h} * g->row_k, uk.kr) * uk.kr;
+  const bool pointwise = g->taps == 1 && p.stride.h == 1 && p.stride.w == 1 && p.pad.top == 0 && p.pad.left == 0 &&
+                         p.pad.bottom == 0 && p.pad.right == 0 && out[1] == in[1] && out[2] == in[2];
+  g->strided = g->in_place && uk.packs_a && uk.a_row > 0 && pointwise;
+  const int32_t k_step = g->strided ? uk.a_row : uk.kr;  // a strided A's rows are read a_row at a time
+  const int64_t k = ceil_div(int64_t{p.kernel.h} * g->row_k, k_step) * k_step;
   INCEPT_CHECK(k <= INT32_MAX, kUnsupported, "a reduction of %lld", static_cast<long long>(k));
   g->k = static_cast<int32_t>(k);
   g->pixels = int64_t{out[0]} * out[1] * out[2];

@@ -82,6 +82,8 @@ struct Conv2DQ8Gemm {
   size_t panel_bytes = 0;
   bool in_place = false;   // A read where it lies, a run per tap or window row (bytes already in the kernel's form)
   bool copied = false;     // a stem: A read in place from the input's copy in the kernel's form (scratch)
+  bool strided = false;    // a pointwise conv for a whole-row kernel (a_row): a full strip's rows are the input's
+                           // pixels one pixel_stride apart, read without packing (k rounded up to a_row)
   int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied
   int32_t copy_w = 0;      // copied: pixels of a row of the copy (the input's and its left and right padding)
   bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel

@@ -74,7 +74,7 @@ void q8_gemm_amx(const Q8GemmTile& t) {
   alignas(64) static constexpr AmxTileConfig kConfig{};
   _tile_loadconfig(&kConfig);
   const uint8_t* const a0 = static_cast<const uint8_t*>(t.a[0]);
-  const size_t a_stride = static_cast<size_t>(t.k + 63) / 64 * 64;
+  const size_t a_stride = t.a_stride != 0 ? t.a_stride : static_cast<size_t>(t.k + 63) / 64 * 64;
   const int32_t chunks = (t.k + 63) / 64;
   alignas(64) int32_t c[kMr * kNr];
   Q8GemmTile prev = t;  // the panel whose sums wait in c (j > 0)
