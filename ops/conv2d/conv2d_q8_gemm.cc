@@ -337,6 +337,7 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
   t.c_stride = static_cast<size_t>(job.out.pixel_stride);
   t.zp = g.requant.zp, t.lo = g.requant.lo, t.hi = g.requant.hi;
+  t.small_m = g.requant.small_m;
   uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride;
   const uint8_t* r0 = nullptr;
   if (job.residual.data != nullptr) {
@@ -424,6 +425,8 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                g->taps, g->cin);
 
   g->requant = q8_requant_of(types, p.activation, q);
+  g->requant.small_m = true;
+  for (int32_t o = 0; o < g->cout; ++o) g->requant.small_m = g->requant.small_m && q.multiplier[o] < 1.0f;
 
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / g->panel_bytes);
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));

@@ -54,6 +54,7 @@ struct Q8Requant {
   int32_t zp = 0, lo = 0, hi = 255;
   int32_t r_zp = 0;
   float r_m = 0.0f;
+  bool small_m = false;  // every multiplier under 1 (Q8GemmTile::small_m); set by the engine that knows them
 };
 inline Q8Requant q8_requant_of(const Q8ConvTypes& types, Activation activation, const QLinear& q) {
   Q8Requant r;

@@ -51,6 +51,9 @@ struct Q8GemmTile {
   uint8_t* c = nullptr;
   size_t c_stride = 0;
   int32_t zp = 0, lo = 0, hi = 255;
+  // Every multiplier of the tile's columns is under 1, so float(acc) * m never leaves int32: a kernel may
+  // round first and clamp in integers (the same bytes: rounding commutes with a clamp to integer bounds).
+  bool small_m = false;
   const uint8_t* r = nullptr;
   size_t r_stride = 0;
   bool r_signed = false;

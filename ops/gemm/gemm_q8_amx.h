@@ -54,11 +54,12 @@ void q8_pack_a_amx(const Q8GemmTile& t, uint8_t* dst) {
 // multipliers m) requantised into the panel's output.
 template <int NV>
 inline void amx_epilogue_row(const Q8GemmTile& p, const int32_t* c, const float* m, int i) {
-#pragma GCC unroll 2
-  for (int j = 0; j < NV; ++j)
-    if (16 * j < p.cols)
-      q8_store16_avx512(p, _mm512_load_si512(c + i * 16 * NV + 16 * j), _mm512_load_ps(m + 16 * j), i, 16 * j,
-                        p.cols - 16 * j);
+  if constexpr (NV == 2) {
+    q8_store32_avx512(p, _mm512_load_si512(c + i * 32), _mm512_load_si512(c + i * 32 + 16), _mm512_load_ps(m),
+                      _mm512_load_ps(m + 16), i, 0, p.cols);
+  } else {
+    q8_store16_avx512(p, _mm512_load_si512(c + i * 16), _mm512_load_ps(m), i, 0, p.cols);
+  }
 }
 
 // 32 rows (A tiles 4 and 5) x NV 16-column stripes (B tiles 6, 7): NV = 2 the full tile (t.panels of them,

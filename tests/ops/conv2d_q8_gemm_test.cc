@@ -150,6 +150,22 @@ TEST_CASE("conv2d q8 gemm: random shapes and types, exact where a 16-bit pair su
   CHECK(tally.copied >= 20);
 }
 
+// Multipliers far over 1 (an output scale far below the input's): float(acc) * m leaves int32, where a kernel
+// that rounds before it clamps (Q8GemmTile::small_m) would wrap; every kernel must give the float clamp's bytes.
+TEST_CASE("conv2d q8 gemm: multipliers over 1, products past int32, the bytes of the float clamp") {
+  Rng rng(0xb16);
+  Pool pool2(2);
+  Tally tally;
+  for (int i = 0; i < 24; ++i) {
+    const ConvCase c = test::random_conv_case(rng, 1);
+    Q8Case q = random_q8_case(rng, c.depth(), false);
+    q.qout.scale = q.qin.scale * 1e-6f;  // m = s_in * s_w / s_out: about 1e6 * s_w
+    q.extremes = i % 2 == 0;
+    check_case(rng, c, q, pool2.get(), &tally);
+  }
+  CHECK(tally.refused == 0);
+}
+
 TEST_CASE("conv2d q8 gemm: what the engine refuses") {
   for (const ops::Q8GemmUkernel* uk : runnable_q8_ukernels()) {
     CAPTURE(q8_name(*uk));
