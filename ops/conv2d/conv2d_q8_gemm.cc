@@ -49,7 +49,9 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
       bias[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(b)));  // wraps, as the sums do
       mult[j] = q.multiplier[o0 + j];
       for (int64_t d = 0; d < depth; ++d) {
-        const int64_t k = (d / row) * g.row_k + d % row;  // kernel row d / row starts its run at row_k
+        // kernel row d / row starts its run at row_k; a window copy's order is [kx][ky][c] (windows_item)
+        const int64_t k =
+            g.windows ? (d % row / g.cin * g.p.kernel.h + d / row) * g.cin + d % g.cin : (d / row) * g.row_k + d % row;
         const int64_t at = (k / uk.kr) * nr * uk.kr + j * uk.kr + k % uk.kr;
         if (wide) {
           reinterpret_cast<int16_t*>(w)[at] = src[d];
@@ -214,7 +216,80 @@ void copy_row(void* context, size_t item) {
   }
 }
 
+// The windows mode's copy, item = one output row (N x out_h of them): for each of the copy's columns (the input's
+// and its padding's), the kh input rows the output row's windows read, [ix][ky][c] in the kernel's form (real
+// zero outside the image), so a window is kw x kh x cin adjacent bytes and the next output pixel's starts
+// stride_w x kh x cin bytes on.
+void copy_windows(void* context, size_t item) {
+  const Job& job = *static_cast<const Job*>(context);
+  const Conv2DQ8Gemm& g = *job.g;
+  const int32_t n = static_cast<int32_t>(static_cast<int64_t>(item) / g.out_h);
+  const int32_t oy = static_cast<int32_t>(static_cast<int64_t>(item) % g.out_h);
+  const int32_t kh = g.p.kernel.h, cin = g.cin, left = g.p.pad.left, in_w = g.in_w;
+  const size_t column = static_cast<size_t>(kh) * static_cast<size_t>(cin);
+  uint8_t* const dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.copy_w) * column;
+  const uint8_t zero = static_cast<uint8_t>(g.a_zero), x = g.a_xor;
+  const uint32_t x4 = 0x01010101u * x;
+  // The padding's columns, then the image's: each window row's cin bytes, RGB as 4-byte words for every
+  // window row but the last (the fourth byte lands on the next window row's first, written after it) and
+  // every pixel but a row's last (the word would read past the row).
+  std::memset(dst, zero, static_cast<size_t>(left) * column);
+  std::memset(dst + static_cast<size_t>(left + in_w) * column, zero,
+              static_cast<size_t>(g.copy_w - left - in_w) * column);
+  for (int32_t ky = 0; ky < kh; ++ky) {
+    const int32_t iy = oy * g.p.stride.h - g.p.pad.top + ky * g.p.dilation.h;
+    uint8_t* d = dst + static_cast<size_t>(left) * column + static_cast<size_t>(ky) * static_cast<size_t>(cin);
+    if (iy < 0 || iy >= g.in_h) {
+      for (int32_t sx = 0; sx < in_w; ++sx, d += column) std::memset(d, zero, static_cast<size_t>(cin));
+      continue;
+    }
+    const uint8_t* src = job.in.pixel(n, iy, 0);
+    const ptrdiff_t step = job.in.pixel_stride;
+    int32_t sx = 0;
+    if (cin == 3 && step == 3 && ky + 1 < kh)
+      for (; sx + 1 < in_w; ++sx, d += column, src += 3) {
+        uint32_t word;
+        std::memcpy(&word, src, 4);
+        word ^= x4;
+        std::memcpy(d, &word, 4);
+      }
+    for (; sx < in_w; ++sx, d += column, src += step)
+      for (int32_t c = 0; c < cin; ++c) d[c] = static_cast<uint8_t>(src[c] ^ x);
+  }
+}
+
 void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
+void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
+
+// The windows mode (a whole-row kernel over a stem: Conv2DQ8Gemm::windows): each half of the strip (16 rows: an
+// AMX tile) whose pixels lie in one output row is read where it lies in the copy, its rows stride_w x kh x cin
+// bytes apart; a strip with a half across rows has its windows packed.
+void windows_item(const Job& job, int64_t block, int64_t s, Q8GemmTile& t, const void** rows) {
+  const Conv2DQ8Gemm& g = *job.g;
+  const int32_t mr = g.uk->mr, half = mr / 2;
+  const size_t column = static_cast<size_t>(g.p.kernel.h) * static_cast<size_t>(g.cin);
+  const int64_t per_image = int64_t{g.out_h} * g.out_w;
+  auto window = [&](int64_t p) {  // the first byte of output pixel p's window
+    const int64_t n = p / per_image, oy = p % per_image / g.out_w, ox = p % g.out_w;
+    return job.copy + (static_cast<size_t>(n * g.out_h + oy) * static_cast<size_t>(g.copy_w) +
+                       static_cast<size_t>(ox) * static_cast<size_t>(g.p.stride.w)) *
+                          column;
+  };
+  const int64_t p0 = s * mr, p1 = p0 + half;
+  rows[0] = window(p0);
+  rows[1] = p1 < g.pixels ? window(p1) : rows[0];  // (rows past the last pixel: any real ones)
+  const bool direct = p0 % g.out_w + half <= g.out_w && (p1 >= g.pixels || p1 % g.out_w + half <= g.out_w);
+  t.taps = 1;
+  if (direct) {
+    t.a_stride = static_cast<size_t>(g.p.stride.w) * column;
+    t.kc = g.k;
+    run_panels(job, block, s, t);
+    return;
+  }
+  for (int32_t i = 0; i < mr; ++i) rows[i] = window(std::min<int64_t>(s * mr + i, g.pixels - 1));
+  t.kc = static_cast<int32_t>(ceil_div(int64_t{g.p.kernel.w} * static_cast<int64_t>(column), g.uk->kr) * g.uk->kr);
+  run_strip(job, block, s, t);
+}
 
 // A packs_a micro-kernel's A (gemm_q8.h): the strip's rows as t holds them (t.taps runs of t.kc values per
 // row, run r of row i at t.a[r * MR + i]) into dst, interleaved by groups of kr, [k / kr][MR][kr], or, for a
@@ -296,8 +371,13 @@ void run_item(void* context, size_t item) {
   // A pointwise conv's full strip read where it lies by a whole-row kernel: its rows are MR input pixels one
   // pixel_stride apart; a row's read of k values stays inside the tensor unless it is the last pixel's (the
   // strip holding it is packed).
+  if (g.windows) {
+    windows_item(job, block, s, t, rows);
+    return;
+  }
   if (g.strided && (s + 1) * uk.mr < g.pixels) {
     rows[0] = job.in.data + s * uk.mr * job.in.pixel_stride;
+    rows[1] = static_cast<const uint8_t*>(rows[0]) + static_cast<size_t>(uk.mr / 2) * job.in.pixel_stride;
     t.a_stride = static_cast<size_t>(job.in.pixel_stride);
     t.taps = 1;
     t.kc = g.k;
@@ -380,9 +460,6 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   INCEPT_CHECK(uk.run != nullptr && uk.mr <= kMaxMr && uk.kr > 0, kInternal, "no int8 micro-kernel in this table");
   INCEPT_CHECK(p.groups == 1, kUnsupported, "the int8 GEMM engine takes ungrouped convolutions (groups = %d)",
                p.groups);
-  INCEPT_CHECK(in[3] >= uk.min_cin, kUnsupported,
-               "this micro-kernel takes %d or more input channels (%d here): a lower table's is faster below",
-               uk.min_cin, in[3]);
   g->uk = &uk;
   g->p = p;
   g->types = types;
@@ -399,14 +476,24 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->in_place = uk.a_form != Q8AForm::kS16 && g->a_xor == 0 && g->cin % uk.kr == 0 && g->cin > 0 && g->taps <= kMaxTaps;
   g->copied = !g->in_place && g->cin < 8 && p.kernel.w > 1 && p.dilation.w == 1 && g->taps <= kMaxTaps &&
               int64_t{in[0]} * in[1] * in[2] * g->cin * element_bytes(uk.a_form) <= (int64_t{1} << 30);
+  // A whole-row kernel (AMX) reads a stem's windows whole from a copy that interleaves the rows they span:
+  // enough values a window to fill its 64-value tiles (Inception-v3's 27 do not: the next table's kernel).
+  g->windows = g->copied && uk.packs_a && uk.a_row > 0 && element_bytes(uk.a_form) == 1 &&
+               int64_t{p.kernel.h} * p.kernel.w * g->cin >= uk.a_row && g->taps <= kMaxTaps &&
+               int64_t{in[0]} * out[1] * (in[2] + p.pad.left + p.pad.right) * p.kernel.h * g->cin <= (int64_t{1} << 30);
+  INCEPT_CHECK(g->windows || in[3] >= uk.min_cin, kUnsupported,
+               "this micro-kernel takes %d or more input channels (%d here): a lower table's is faster below",
+               uk.min_cin, in[3]);
   g->copy_w = g->copied ? g->in_w + p.pad.left + p.pad.right : 0;
   g->row_k = static_cast<int32_t>(g->copied ? ceil_div(int64_t{p.kernel.w} * g->cin, uk.kr) * uk.kr
                                             : int64_t{p.kernel.w} * g->cin);
   const bool pointwise = g->taps == 1 && p.stride.h == 1 && p.stride.w == 1 && p.pad.top == 0 && p.pad.left == 0 &&
                          p.pad.bottom == 0 && p.pad.right == 0 && out[1] == in[1] && out[2] == in[2];
   g->strided = g->in_place && uk.packs_a && uk.a_row > 0 && pointwise;
-  const int32_t k_step = g->strided ? uk.a_row : uk.kr;  // a strided A's rows are read a_row at a time
-  const int64_t k = ceil_div(int64_t{p.kernel.h} * g->row_k, k_step) * k_step;
+  const int32_t k_step = g->strided || g->windows ? uk.a_row : uk.kr;  // rows read in place, a_row at a time
+  const int64_t k =
+      ceil_div(g->windows ? int64_t{p.kernel.h} * p.kernel.w * g->cin : int64_t{p.kernel.h} * g->row_k, k_step) *
+      k_step;
   INCEPT_CHECK(k <= INT32_MAX, kUnsupported, "a reduction of %lld", static_cast<long long>(k));
   g->k = static_cast<int32_t>(k);
   g->pixels = int64_t{out[0]} * out[1] * out[2];
@@ -476,6 +563,10 @@ void q8_gemm_kernel_run(const KernelState* state, const KernelIo& io, pthreadpoo
 }
 
 size_t Conv2DQ8Gemm::scratch_bytes() const {
+  if (windows)  // the interleaved rows, and a tile row's slack past the last window
+    return static_cast<size_t>(in_n) * static_cast<size_t>(out_h) * static_cast<size_t>(copy_w) *
+               static_cast<size_t>(p.kernel.h) * static_cast<size_t>(cin) +
+           static_cast<size_t>(uk->a_row);
   if (!copied) return 0;
   const size_t values =
       static_cast<size_t>(in_n) * static_cast<size_t>(in_h) * static_cast<size_t>(copy_w) * static_cast<size_t>(cin);
@@ -485,7 +576,11 @@ size_t Conv2DQ8Gemm::scratch_bytes() const {
 void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, void* scratch,
                         pthreadpool_t pool, ConstTensorView<uint8_t> residual) {
   Job job{&g, in, out, residual};
-  if (g.copied) {  // the input in the kernel's form, and the slack its last window row reads past
+  if (g.windows) {
+    job.copy = static_cast<uint8_t*>(scratch);
+    parallel_for(pool, copy_windows, &job, static_cast<size_t>(g.in_n) * static_cast<size_t>(g.out_h));
+    std::memset(job.copy + g.scratch_bytes() - static_cast<size_t>(g.uk->a_row), 0, static_cast<size_t>(g.uk->a_row));
+  } else if (g.copied) {  // the input in the kernel's form, and the slack its last window row reads past
     job.copy = static_cast<uint8_t*>(scratch);
     parallel_for(pool, copy_row, &job, static_cast<size_t>(g.in_n) * static_cast<size_t>(g.in_h));
     const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));

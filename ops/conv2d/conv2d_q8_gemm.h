@@ -21,7 +21,10 @@
 // kernel's form that the run makes first (scratch): each window row is a run of kw * Cin values rounded up to
 // kr, the extra values reading the next pixel's with zero weights; the copy holds the left and right padding
 // columns as real zero, so no strip is gathered. (Gathering a 7x7 stride-2 window over RGB for every output
-// cost a quarter of the layer.)
+// cost a quarter of the layer.) For the AMX kernel, whose tiles want 64 values a row, the copy interleaves each
+// output row's input rows instead ([ix][ky][c], the windows mode): a window of at least 64 values is one run,
+// and 16 pixels of an output row are 16 tile rows a stride apart, read in place (GoogLeNet's 7x7 stem: 0.32
+// against the VNNI kernel's 0.57 ms); Inception-v3's 3x3 stems (27 values) stay on the VNNI kernel.
 // Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
 #pragma once
 
@@ -83,6 +86,8 @@ struct Conv2DQ8Gemm {
   size_t panel_bytes = 0;
   bool in_place = false;   // A read where it lies, a run per tap or window row (bytes already in the kernel's form)
   bool copied = false;     // a stem: A read in place from the input's copy in the kernel's form (scratch)
+  bool windows = false;    // copied, for a whole-row kernel: the copy interleaves each output row's input rows
+                           // ([ix][ky][c]), so a window is one run and a tile's 16 pixels are a stride apart
   bool strided = false;    // a pointwise conv for a whole-row kernel (a_row): a full strip's rows are the input's
                            // pixels one pixel_stride apart, read without packing (k rounded up to a_row)
   int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied

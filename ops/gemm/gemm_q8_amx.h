@@ -76,6 +76,8 @@ void q8_gemm_amx(const Q8GemmTile& t) {
   _tile_loadconfig(&kConfig);
   const uint8_t* const a0 = static_cast<const uint8_t*>(t.a[0]);
   const size_t a_stride = t.a_stride != 0 ? t.a_stride : static_cast<size_t>(t.k + 63) / 64 * 64;
+  // Rows 16-31: the next 16 of the packing, or (read in place) wherever the driver says.
+  const uint8_t* const a1 = t.a_stride != 0 ? static_cast<const uint8_t*>(t.a[1]) : a0 + 16 * a_stride;
   const int32_t chunks = (t.k + 63) / 64;
   alignas(64) int32_t c[kMr * kNr];
   Q8GemmTile prev = t;  // the panel whose sums wait in c (j > 0)
@@ -95,7 +97,7 @@ void q8_gemm_amx(const Q8GemmTile& t) {
     const uint8_t* a = a0;
     for (int32_t k0 = 0; k0 < t.k; k0 += 64, a += 64, w += 16 * kGroup) {
       _tile_loadd(4, a, a_stride);
-      _tile_loadd(5, a + 16 * a_stride, a_stride);
+      _tile_loadd(5, a1 + k0, a_stride);
       _tile_loadd(6, w, kGroup);
       _tile_dpbusd(0, 4, 6);
       _tile_dpbusd(2, 5, 6);
