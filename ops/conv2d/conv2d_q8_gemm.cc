@@ -164,10 +164,11 @@ int32_t tap_pointers(const Job& job, int64_t s, const void** ptrs) {
 
 // The copied mode: ptrs[ky * MR + i] is window row ky of row i in the copy (row_k values from the window's
 // first pixel), or the zeros row above and below the image. The copy holds the left and right padding
-// columns (real zero), so every window row lies in it. Returns kh. Addresses by steps from each pixel's first
-// window row, everything in locals: a stem's strip is 8 pixels of 27 multiply-adds each, and recomputing
-// every address through the job (reloaded after each pointer store) cost 38 % of Inception-v3's first conv.
-int32_t copied_pointers(const Job& job, int64_t s, const void** ptrs) {
+// columns (real zero), so every window row lies in it: no strip falls back to gathering. Addresses by steps
+// from each pixel's first window row, everything in locals: a stem's strip is 8 pixels of 27 multiply-adds
+// each, and recomputing every address through the job (reloaded after each pointer store) cost 38 % of
+// Inception-v3's first conv.
+void copied_pointers(const Job& job, int64_t s, const void** ptrs) {
   const Conv2DQ8Gemm& g = *job.g;
   const int32_t mr = g.uk->mr, kh = g.p.kernel.h, in_h = g.in_h, dh = g.p.dilation.h, left = g.p.pad.left;
   const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
@@ -184,7 +185,6 @@ int32_t copied_pointers(const Job& job, int64_t s, const void** ptrs) {
       ptrs[ky * mr + i] =
           iy < 0 || iy >= in_h ? zeros : p + static_cast<ptrdiff_t>(iy) * static_cast<ptrdiff_t>(row_bytes);
   }
-  return kh;
 }
 
 // The copied mode's copy, item = one input row (N x H of them): the left padding's columns of real zero, its
@@ -390,7 +390,9 @@ void run_item(void* context, size_t item) {
     run_strip(job, block, s, t);
     return;
   }
-  if (g.copied && (t.taps = copied_pointers(job, s, rows)) > 0) {
+  if (g.copied) {
+    copied_pointers(job, s, rows);
+    t.taps = g.p.kernel.h;
     t.kc = g.row_k;
     run_strip(job, block, s, t);
     return;
