@@ -56,6 +56,8 @@ Status q8_unary_create(const KernelConfig& c, KernelPlan* plan) {
 
 // The types an 8-bit conv or fully connected kernel takes: 8-bit activations of either type, int8 weights.
 inline constexpr KernelTypes kQ8LinearTypes{DataType::kQ8, DataType::kQS8, DataType::kQ8};
+// An 8-bit fully connected op writing float32 (a classifier's logits): float(acc) * s_in * s_w.
+inline constexpr KernelTypes kQ8ToF32LinearTypes{DataType::kQ8, DataType::kQS8, DataType::kF32};
 
 // An 8-bit conv or fully connected op: the params, the types, QLinear pointing into the vectors here.
 template <typename P>
@@ -72,10 +74,13 @@ struct Q8LinearState : KernelState {
 // with k products per output, needs before any kernel runs it: the int32 bias and multipliers (into the
 // vectors) and q pointing at them, the weights and the op's quantisation. kUnsupported unless every type
 // is there and an int32 accumulator holds every sum (common/quant.h, q8_accumulator_fits). With a fused residual
-// (KernelConfig::residual_stride) q->residual is its quantisation (kUnsupported for a float one).
+// (KernelConfig::residual_stride) q->residual is its quantisation (kUnsupported for a float one). A float32
+// output (kQ8ToF32LinearTypes) has the quantisation {1, 0}: the multipliers are s_in * s_w.
 inline Status q8_linear_config(const KernelConfig& c, Activation activation, int64_t k, int32_t cout,
                                std::vector<int32_t>* bias_q, std::vector<float>* multiplier, QLinear* q) {
-  INCEPT_CHECK(c.num_inputs >= 2 && is_q8(c.input_types[0]) && is_q8(c.output_type) && c.constants_q8[1] != nullptr &&
+  const bool out_ok = is_q8(c.output_type) || (c.output_type == DataType::kF32 && c.residual_stride == 0 &&
+                                               c.output_quant.scale == 1.0f && c.output_quant.zero_point == 0);
+  INCEPT_CHECK(c.num_inputs >= 2 && is_q8(c.input_types[0]) && out_ok && c.constants_q8[1] != nullptr &&
                    c.constant_scales[1] != nullptr,
                kUnsupported, "not an 8-bit op with int8 weights");
   bias_q->resize(static_cast<size_t>(cout));

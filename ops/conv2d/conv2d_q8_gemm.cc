@@ -417,10 +417,12 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   const Conv2DQ8Gemm& g = *job.g;
   const Q8GemmUkernel& uk = *g.uk;
   t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
-  t.c_stride = static_cast<size_t>(job.out.pixel_stride);
+  const int64_t ob = g.requant.f32 ? 4 : 1;  // bytes an output
+  t.c_stride = static_cast<size_t>(job.out.pixel_stride * ob);
   t.zp = g.requant.zp, t.lo = g.requant.lo, t.hi = g.requant.hi;
   t.small_m = g.requant.small_m;
-  uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride;
+  t.f32 = g.requant.f32, t.f_lo = g.requant.f_lo;
+  uint8_t* c0 = job.out.data + s * uk.mr * job.out.pixel_stride * ob;
   const uint8_t* r0 = nullptr;
   if (job.residual.data != nullptr) {
     r0 = job.residual.data + s * uk.mr * job.residual.pixel_stride;
@@ -438,7 +440,7 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
       t.panels = full - p_begin;
       t.w_stride = g.panel_bytes;
       t.w = reinterpret_cast<const int8_t*>(g.packed.data()) + static_cast<size_t>(p_begin) * g.panel_bytes;
-      t.c = c0 + static_cast<int64_t>(p_begin) * uk.nr;
+      t.c = c0 + static_cast<int64_t>(p_begin) * uk.nr * ob;
       t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p_begin) * uk.nr;
       t.cols = std::min(t.panels * uk.nr, g.cout - p_begin * uk.nr);
       uk.run(t);
@@ -448,7 +450,7 @@ void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
   }
   for (; p < p_end; ++p) {
     t.w = reinterpret_cast<const int8_t*>(g.packed.data()) + static_cast<size_t>(p) * g.panel_bytes;
-    t.c = c0 + static_cast<int64_t>(p) * uk.nr;
+    t.c = c0 + static_cast<int64_t>(p) * uk.nr * ob;
     t.r = r0 == nullptr ? nullptr : r0 + static_cast<int64_t>(p) * uk.nr;
     t.cols = std::min(uk.nr, g.cout - p * uk.nr);
     (p == g.panels - 1 && g.last_half ? uk.half : uk.run)(t);
@@ -462,6 +464,8 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   INCEPT_CHECK(uk.run != nullptr && uk.mr <= kMaxMr && uk.kr > 0, kInternal, "no int8 micro-kernel in this table");
   INCEPT_CHECK(p.groups == 1, kUnsupported, "the int8 GEMM engine takes ungrouped convolutions (groups = %d)",
                p.groups);
+  INCEPT_CHECK(types.out != DataType::kF32 || types.residual == DataType::kNone, kUnsupported,
+               "a float32 output with a fused residual");
   g->uk = &uk;
   g->p = p;
   g->types = types;
@@ -514,7 +518,7 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                g->taps, g->cin);
 
   g->requant = q8_requant_of(types, p.activation, q);
-  g->requant.small_m = true;
+  g->requant.small_m = !g->requant.f32;
   for (int32_t o = 0; o < g->cout; ++o) g->requant.small_m = g->requant.small_m && q.multiplier[o] < 1.0f;
 
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / g->panel_bytes);

@@ -30,6 +30,8 @@
 
 #include <pthreadpool.h>
 
+#include <limits>
+
 #include "common/aligned_buffer.h"
 #include "common/kernel.h"
 #include "common/quant.h"
@@ -45,7 +47,8 @@ constexpr size_t kQ8GatherBytes = 64 * 1024;
 // 3 x 3 window over 512 channels (147 KiB) fit.
 constexpr size_t kQ8PackBytes = 160 * 1024;
 
-// The 8-bit types of a conv's tensors (kQU8 or kQS8; residual kNone when no residual is fused).
+// The 8-bit types of a conv's tensors (kQU8 or kQS8; residual kNone when no residual is fused). The output may
+// be kF32 instead (a classifier's logits: float(acc) * s_in * s_w, the activation applied; no residual).
 struct Q8ConvTypes {
   DataType in = DataType::kQU8, out = DataType::kQU8, residual = DataType::kNone;
 };
@@ -58,11 +61,17 @@ struct Q8Requant {
   int32_t r_zp = 0;
   float r_m = 0.0f;
   bool small_m = false;  // every multiplier under 1 (Q8GemmTile::small_m); set by the engine that knows them
+  bool f32 = false;      // a float32 output (Q8GemmTile::f32), raised to f_lo
+  float f_lo = -std::numeric_limits<float>::infinity();
 };
 inline Q8Requant q8_requant_of(const Q8ConvTypes& types, Activation activation, const QLinear& q) {
   Q8Requant r;
   r.zp = q.out.zero_point;
-  if (types.out == DataType::kQS8) {
+  if (types.out == DataType::kF32) {
+    r.zp = 0;
+    r.f32 = true;
+    if (activation == Activation::kRelu) r.f_lo = 0.0f;
+  } else if (types.out == DataType::kQS8) {
     r.lo = q8_lower_bound<int8_t>(activation, r.zp), r.hi = QRange<int8_t>::hi;
   } else {
     r.lo = q8_lower_bound<uint8_t>(activation, r.zp), r.hi = QRange<uint8_t>::hi;

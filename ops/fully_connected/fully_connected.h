@@ -17,7 +17,8 @@ struct FullyConnectedParams {
 void fully_connected_f32_ref(const FullyConnectedParams& p, ConstTensorView<float> in, const float* weights,
                              const float* bias, TensorView<float> out);
 
-// 8-bit: in [N, in] (seen as [N, 1, 1, in]), q.weights [out, in]; the oracle of the int8 FC kernels.
+// 8-bit: in [N, in] (seen as [N, 1, 1, in]), q.weights [out, in]; the oracle of the int8 FC kernels. TOut
+// float: the float32 logits float(acc) * q.multiplier (q.out {1, 0}: s_in * s_w), the activation applied.
 template <typename TIn, typename TOut>
 void fully_connected_q8_ref(const QLinear& q, ConstTensorView<TIn> in, TensorView<TOut> out);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // FullyConnected's registry entry: shape rule, FLOPs, kernels (the native GEMM engine as a 1x1 conv over
-// [N, 1, 1, I], xnn, eigen, ref). Inputs: x, weights [O, I], optional bias [O].
+// [N, 1, 1, I], xnn, eigen, ref; 8-bit ones writing 8-bit or, for a classifier's logits, float32). Inputs: x,
+// weights [O, I], optional bias [O].
 #include <iterator>
 
 #include "common/q8_kernel.h"
@@ -46,6 +47,14 @@ void run_q8(const KernelState* st, const KernelIo& io, pthreadpool_t) {
     fully_connected_q8_ref<TIn, TOut>(s.q, view_as<TIn>(io.inputs[0]), view_as<TOut>(io.out));
   });
 }
+// 8-bit in, float32 logits out.
+void run_q8_f32(const KernelState* st, const KernelIo& io, pthreadpool_t) {
+  const auto& s = *static_cast<const Q8LinearState<P>*>(st);
+  with_q8_type(s.in, [&](auto tin) {
+    using TIn = decltype(tin);
+    fully_connected_q8_ref<TIn, float>(s.q, view_as<TIn>(io.inputs[0]), io.out);
+  });
+}
 
 // [N, I] x [O, I]^T is the 1x1 conv of [N, 1, 1, I] with OHWI weights [O, 1, 1, I]; the engine takes a
 // batch of one row with its single-row micro-kernel.
@@ -80,6 +89,7 @@ Status create_q8_gemm(const KernelConfig& c, KernelPlan* plan) {
 const NativeKernel kNatives[] = {
     {"gemm", IsaPart::kGemmF32, create_gemm, nullptr, gemm_kernel_run},
     {"gemm", IsaPart::kGemmQ8, create_q8_gemm, nullptr, q8_gemm_kernel_run, false, kQ8LinearTypes},
+    {"gemm_f32out", IsaPart::kGemmQ8, create_q8_gemm, nullptr, q8_gemm_kernel_run, false, kQ8ToF32LinearTypes},
 };
 const Kernel kXnn = INCEPT_XNN_WEIGHTED_KERNEL("fully_connected_f32_xnn", P, fully_connected_f32_xnn_create,
                                                fully_connected_f32_xnn_setup);
@@ -89,7 +99,16 @@ const Kernel kRef = {
     "fully_connected_f32_ref", KernelFamily::kRef, Isa::kScalar, create_params_state<P>, nullptr, run_ref};
 const Kernel kRefQ8 = {
     "fully_connected_q8_ref", KernelFamily::kRef, Isa::kScalar, create_q8, nullptr, run_q8, false, 0, kQ8LinearTypes};
-const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRef};
+const Kernel kRefQ8F32 = {"fully_connected_q8_f32out_ref",
+                          KernelFamily::kRef,
+                          Isa::kScalar,
+                          create_q8,
+                          nullptr,
+                          run_q8_f32,
+                          false,
+                          0,
+                          kQ8ToF32LinearTypes};
+const Kernel* const kFixed[] = {&kXnn, &kEigen, &kRefQ8, &kRefQ8F32, &kRef};
 
 }  // namespace
 

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "common/cpu.h"
 
@@ -37,6 +38,9 @@ enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 // (the output type is in lo and hi: [0, 255] uint8, [-128, 127] int8, lo raised for a ReLU).
 // The residual (r non-null; row i at r + i * r_stride bytes, uint8 or int8 as r_signed says) adds
 // float(q_r - zp_r) * m_r, rounded, before the clamp; r may be c itself (read before written).
+// A float32 C (f32: an 8-bit op writing float, the classifier's logits) holds float(acc) * m, raised to f_lo
+// (0 under a ReLU, else -inf), column j at byte 4 * j of its row: the reference's float(sum) * m, one rounding
+// each, so the same bits; zp, lo, hi and small_m unused, no residual.
 struct Q8GemmTile {
   int32_t rows = 0;     // 1..MR
   int32_t cols = 0;     // 1..NR (a kernel that takes several panels: 1..panels * NR, over all of them)
@@ -54,6 +58,8 @@ struct Q8GemmTile {
   // Every multiplier of the tile's columns is under 1, so float(acc) * m never leaves int32: a kernel may
   // round first and clamp in integers (the same bytes: rounding commutes with a clamp to integer bounds).
   bool small_m = false;
+  bool f32 = false;
+  float f_lo = -std::numeric_limits<float>::infinity();
   const uint8_t* r = nullptr;
   size_t r_stride = 0;
   bool r_signed = false;

@@ -115,7 +115,7 @@ void q8_gemm_amx(const Q8GemmTile& t) {
       _tile_stored(1, c + 16, kNr * 4);
       _tile_stored(3, c + 16 * kNr + 16, kNr * 4);
     }
-    prev.c = t.c + static_cast<size_t>(j) * kNr;
+    prev.c = t.c + static_cast<size_t>(j) * kNr * (t.f32 ? sizeof(float) : 1);
     prev.r = t.r == nullptr ? nullptr : t.r + static_cast<size_t>(j) * kNr;
     prev.cols = std::min(kNr, t.cols - j * kNr);
     prev_m = m;

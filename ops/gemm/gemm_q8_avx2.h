@@ -41,8 +41,21 @@ inline void q8_requant8_avx2(__m256i acc, __m256 m, const uint8_t* r, bool r_sig
   }
 }
 
-// 8 requantised outputs of one row (8 columns from column c0 of the tile) stored as bytes: n of them.
+// 8 requantised outputs of one row (8 columns from column c0 of the tile) stored as bytes (or as float32,
+// t.f32): n of them.
 inline void q8_store8_avx2(const Q8GemmTile& t, __m256i acc, __m256 m, int32_t row, int32_t c0, int32_t n) {
+  if (t.f32) {
+    const __m256 v = _mm256_max_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc), m), _mm256_set1_ps(t.f_lo));
+    float* c = reinterpret_cast<float*>(t.c + static_cast<size_t>(row) * t.c_stride) + c0;
+    if (n >= 8) {
+      _mm256_storeu_ps(c, v);
+    } else {
+      alignas(32) float lanes[8];
+      _mm256_store_ps(lanes, v);
+      std::memcpy(c, lanes, static_cast<size_t>(n) * sizeof(float));
+    }
+    return;
+  }
   const uint8_t* r = t.r == nullptr ? nullptr : t.r + static_cast<size_t>(row) * t.r_stride + c0;
   q8_requant8_avx2(acc, m, r, t.r_signed, t.r_zp, t.r_m, t.zp, t.lo, t.hi,
                    t.c + static_cast<size_t>(row) * t.c_stride + c0, n);

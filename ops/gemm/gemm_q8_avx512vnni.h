@@ -9,10 +9,16 @@
 // (no mask), the false positive simd_avx512.h silences too.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-// 16 requantised outputs of one row (16 columns from column c0 of the tile) stored as bytes: n of them.
+// 16 requantised outputs of one row (16 columns from column c0 of the tile) stored as bytes (or as float32,
+// t.f32): n of them.
 inline void q8_store16_avx512(const Q8GemmTile& t, __m512i acc, __m512 m, int32_t row, int32_t c0, int32_t n) {
   __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), m);
   const __mmask16 mask = n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1u);
+  if (t.f32) {
+    float* c = reinterpret_cast<float*>(t.c + static_cast<size_t>(row) * t.c_stride) + c0;
+    _mm512_mask_storeu_ps(c, mask, _mm512_max_ps(v, _mm512_set1_ps(t.f_lo)));
+    return;
+  }
   if (t.r != nullptr) {  // read before the row is written (r may be c)
     const __m128i rb = _mm_maskz_loadu_epi8(mask, t.r + static_cast<size_t>(row) * t.r_stride + c0);
     const __m512i ri = t.r_signed ? _mm512_cvtepi8_epi32(rb) : _mm512_cvtepu8_epi32(rb);
@@ -35,7 +41,7 @@ inline void q8_store16_avx512(const Q8GemmTile& t, __m512i acc, __m512 m, int32_
 // bytes (VPMOVDB, two uops each) and two writes; else two q8_store16_avx512.
 inline void q8_store32_avx512(const Q8GemmTile& t, __m512i acc0, __m512i acc1, __m512 m0, __m512 m1, int32_t row,
                               int32_t c0, int32_t n) {
-  if (t.r != nullptr || !t.small_m) {
+  if (t.r != nullptr || !t.small_m || t.f32) {
     q8_store16_avx512(t, acc0, m0, row, c0, n);
     if (n > 16) q8_store16_avx512(t, acc1, m1, row, c0 + 16, n - 16);
     return;

@@ -8,11 +8,23 @@
 // (The dot-product kernel is gemm_q8_neondot.h.) Included only by isa_neon.cc and isa_neondot.cc (inside their
 // anonymous namespaces): the dot-product table uses q8_store4_neon.
 
-// 4 requantised outputs of one row (4 columns from c0; acc holds the finished int32 sums) stored as bytes:
-// n of them.
+// 4 requantised outputs of one row (4 columns from c0; acc holds the finished int32 sums) stored as bytes (or
+// as float32, t.f32): n of them.
 inline void q8_store4_neon(const Q8GemmTile& t, int32x4_t acc, float32x4_t m, int32_t row, int32_t c0, int32_t n) {
   float32x4_t v = vmulq_f32(vcvtq_f32_s32(acc), m);
   const int32_t cnt = n < 4 ? n : 4;
+  if (t.f32) {
+    float* c = reinterpret_cast<float*>(t.c + static_cast<size_t>(row) * t.c_stride) + c0;
+    v = vmaxq_f32(v, vdupq_n_f32(t.f_lo));
+    if (cnt == 4) {
+      vst1q_f32(c, v);
+    } else {
+      float lanes[4];
+      vst1q_f32(lanes, v);
+      for (int32_t j = 0; j < cnt; ++j) c[j] = lanes[j];
+    }
+    return;
+  }
   if (t.r != nullptr) {  // read before the row is written (r may be c)
     const uint8_t* rp = t.r + static_cast<size_t>(row) * t.r_stride + c0;
     int32_t lanes[4] = {0, 0, 0, 0};

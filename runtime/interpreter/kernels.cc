@@ -36,9 +36,10 @@ bool has_8bit(const detail::ModelData& d, const detail::OpNode& n) {
 
 // The types of op n's tensors as kernels see them. float32 (the `as_float` plan, or an op without 8-bit
 // tensors): float32 activations and float32 weights where it has constant inputs (narrow weights are widened
-// before such a kernel is chosen). 8-bit: when every activation is 8-bit, the first input's and the output's
-// types, and kQS8 weights where they are int8 (kF32 otherwise, which no 8-bit kernel takes); an op that mixes
-// float32 and 8-bit activations has input kNone, which no kernel takes (it runs as float32).
+// before such a kernel is chosen). 8-bit: when every input activation is 8-bit, the first one's type and the
+// output's (8-bit, or kF32: a classifier writing float logits, which only kernels of kQ8ToF32LinearTypes take),
+// and kQS8 weights where they are int8 (kF32 otherwise, which no 8-bit kernel takes); an op that mixes float32
+// and 8-bit input activations has input kNone, which no kernel takes (it runs as float32).
 ops::KernelTypes op_types(const detail::ModelData& d, const detail::OpNode& n, bool as_float) {
   as_float = as_float || !has_8bit(d, n);
   ops::KernelTypes t;
@@ -54,7 +55,7 @@ ops::KernelTypes op_types(const detail::ModelData& d, const detail::OpNode& n, b
   for (int in : n.inputs) {
     if (in < 0 || d.tensors[in].is_constant()) continue;
     const ops::DataType type = data_type(d.tensors[in]);
-    if (type == ops::DataType::kF32 || t.output == ops::DataType::kF32) {
+    if (type == ops::DataType::kF32) {
       t.input = ops::DataType::kNone;  // a mix: no kernel takes it as it is
       return t;
     }

@@ -17,6 +17,7 @@
 
 #include "common/q8_kernel.h"
 #include "conv2d/conv2d_q8_gemm.h"
+#include "fully_connected/fully_connected.h"
 #include "op_registry.h"
 #include "support/conv_cases.h"
 #include "support/heap_counter.h"
@@ -164,6 +165,80 @@ TEST_CASE("conv2d q8 gemm: multipliers over 1, products past int32, the bytes of
     check_case(rng, c, q, pool2.get(), &tally);
   }
   CHECK(tally.refused == 0);
+}
+
+// Float32 outputs (an 8-bit classifier writing its logits, Q8GemmTile::f32) on every micro-kernel: fully
+// connected shapes as the engine takes them (1x1 convs over [N, 1, 1, I]), Inception's classifiers among them,
+// the bits of fully_connected_q8_ref, written into a strided slice whose guard floats stay as they were; a
+// fused residual with a float output is refused.
+TEST_CASE("conv2d q8 gemm: float32 outputs of fully connected shapes, the reference's bits") {
+  Rng rng(0xf32);
+  Pool pool2(2);
+  struct Dims {
+    int32_t n, i, o;
+  };
+  std::vector<Dims> dims = {{1, 2048, 1000}, {1, 1536, 1000}, {1, 1024, 1000}, {2, 100, 17}, {33, 64, 40}};
+  for (int r = 0; r < 30; ++r)
+    dims.push_back({rng.uniform_int(1, 40), rng.uniform_int(1, 300), rng.uniform_int(1, 70)});
+  int runs = 0;
+  for (size_t r = 0; r < dims.size(); ++r) {
+    const Dims& dm = dims[r];
+    CAPTURE(dm.n);
+    CAPTURE(dm.i);
+    CAPTURE(dm.o);
+    const DataType tin = rng.coin() ? DataType::kQU8 : DataType::kQS8;
+    const bool extremes = r % 4 == 3;
+    std::vector<int8_t> w(static_cast<size_t>(dm.o) * static_cast<size_t>(dm.i));
+    for (int8_t& v : w) v = static_cast<int8_t>(extremes ? (rng.coin() ? 127 : -127) : rng.uniform_int(-127, 127));
+    std::vector<float> ws(static_cast<size_t>(dm.o)), bias(ws.size()), mult(ws.size());
+    std::vector<int32_t> bias_q(ws.size());
+    for (float& v : ws) v = rng.uniform(0.001f, 0.02f);
+    for (float& v : bias) v = rng.uniform(-3.0f, 3.0f);
+    ops::QLinear q;
+    q.in = {rng.uniform(0.005f, 0.05f), rng.coin(0.3f) ? 0 : rng.uniform_int(lo_of(tin), hi_of(tin))};
+    ops::q8_linear_prepare(bias.data(), q.in, ws.data(), q.out, dm.o, bias_q.data(), mult.data());
+    q.weights = w.data(), q.bias = bias_q.data(), q.multiplier = mult.data();
+    ops::Conv2DParams p;
+    p.activation = rng.coin() ? ops::Activation::kRelu : ops::Activation::kNone;
+    q.activation = p.activation;
+    const bool slice = rng.coin();
+    Bytes in({dm.n, 1, 1, dm.i}, slice ? 3 : 0, slice ? 5 : 0, 0);
+    fill_random(rng, in, tin, extremes);
+    const int32_t stride = dm.o + (slice ? 6 : 0), offset = slice ? 2 : 0;
+    std::vector<float> ref(static_cast<size_t>(dm.n) * static_cast<size_t>(stride) + 8, 1234.5f);
+    ops::with_q8_type(tin, [&](auto t) {
+      using T = decltype(t);
+      const auto iv = in.cview();
+      ops::fully_connected_q8_ref<T, float>(q, {reinterpret_cast<const T*>(iv.data), iv.n, 1, 1, iv.c, iv.pixel_stride},
+                                            {ref.data() + offset, dm.n, 1, 1, dm.o, stride});
+    });
+    for (const ops::Q8GemmUkernel* table_uk : runnable_q8_ukernels()) {
+      CAPTURE(q8_name(*table_uk));
+      ops::Q8GemmUkernel every = *table_uk;
+      every.min_cin = 0;
+      ops::Conv2DQ8Gemm g;
+      REQUIRE(ops::conv2d_q8_gemm_create(every, p, {dm.n, 1, 1, dm.i}, {dm.n, 1, 1, dm.o}, {tin, DataType::kF32}, q, &g)
+                  .is_ok());
+      for (pthreadpool_t pool : {static_cast<pthreadpool_t>(nullptr), pool2.get()}) {
+        std::vector<float> out(ref.size(), 1234.5f);
+        test::heap_count_begin();
+        ops::conv2d_q8_gemm_run(
+            g, in.cview(), {reinterpret_cast<uint8_t*>(out.data() + offset), dm.n, 1, 1, dm.o, stride}, nullptr, pool);
+        CHECK(test::heap_count_end() <= 0);
+        const bool same = std::memcmp(out.data(), ref.data(), out.size() * sizeof(float)) == 0;
+        CHECK_MESSAGE(
+            same, "float32 outputs differ from fully_connected_q8_ref (threads " << (pool == nullptr ? 1 : 2) << ")");
+        ++runs;
+      }
+    }
+    // A float output has no fused residual (the 8-bit epilogue's).
+    ops::Conv2DQ8Gemm g;
+    CHECK(
+        test::failed_with(ops::conv2d_q8_gemm_create(*runnable_q8_ukernels().front(), p, {dm.n, 1, 1, dm.i},
+                                                     {dm.n, 1, 1, dm.o}, {tin, DataType::kF32, DataType::kQU8}, q, &g),
+                          StatusCode::kUnsupported, "float32 output with a fused residual"));
+  }
+  CHECK(runs == 2 * static_cast<int>(dims.size() * runnable_q8_ukernels().size()));
 }
 
 TEST_CASE("conv2d q8 gemm: what the engine refuses") {

@@ -99,7 +99,9 @@ TEST_CASE("isa tables: every registered kernel name parses back to its op, dtype
       CHECK(ops::isa_table(k.isa) == k.table);
       int a = 0, b = 0;
       REQUIRE(parse_tile(p.tile, &a, &b));
-      if (p.impl == "gemm" && p.dtype == "q8") {
+      if ((p.impl == "gemm" || p.impl == "gemm_f32out") && p.dtype == "q8") {
+        // gemm_f32out: the same engine writing float32 (a classifier's logits)
+        CHECK((k.types.output == ops::DataType::kF32) == (p.impl == "gemm_f32out"));
         CHECK(a == k.table->gemm_q8.mr);
         CHECK(b == k.table->gemm_q8.nr);
         CHECK(k.table->has(ops::IsaPart::kGemmQ8));

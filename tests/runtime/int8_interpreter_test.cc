@@ -48,11 +48,13 @@ std::vector<float> ramp(size_t n, float scale) {
 
 // x [1, 8, 8, 4] int8 -> b1: conv 1x1 (int8 weights, relu), b2: conv 3x3 (int8 weights, relu), pool: max
 // 3x3 s1 p1 (requantised from x's quantisation) -> concat [.., 15] uint8 -> LRN (float kernel between
-// conversions) uint8 -> global pool uint8 -> fc (float32 weights) -> logits float32.
+// conversions) uint8 -> global pool uint8 -> fc (float32 weights) -> logits float32, and beside it fc8 (int8
+// weights: an 8-bit kernel writing float32) -> logits8 float32.
 struct Net {
+  static constexpr int kFc8 = 20;
   std::vector<uint8_t> bytes;
-  std::vector<int8_t> w1, w2;
-  std::vector<float> s1, s2, b1, b2, fc_w, fc_b;
+  std::vector<int8_t> w1, w2, w3;
+  std::vector<float> s1, s2, s3, b1, b2, b3, fc_w, fc_b;
   Net() {
     w1.resize(6 * 4);
     for (size_t i = 0; i < w1.size(); ++i) w1[i] = static_cast<int8_t>(static_cast<int>((i * 41) % 255) - 127);
@@ -64,6 +66,11 @@ struct Net {
     b2 = ramp(5, 0.2f);
     fc_w = ramp(45, 0.5f);
     fc_b = ramp(3, 0.1f);
+    w3.resize(kFc8 * 15);
+    for (size_t i = 0; i < w3.size(); ++i) w3[i] = static_cast<int8_t>(static_cast<int>((i * 29) % 253) - 126);
+    s3 = ramp(kFc8, 0.004f);
+    for (float& v : s3) v = std::fabs(v) + 0.001f;
+    b3 = ramp(kFc8, 0.3f);
     ModelBuilder b;
     const int x = b.tensor("x", {1, 8, 8, 4});
     b.set_dtype(x, kInt8);
@@ -93,10 +100,14 @@ struct Net {
     b.global_avg_pool("gap", lrn, g);
     const int out = b.tensor("logits", {1, 3});
     b.fully_connected("fc", g, b.constant("fc.w", {3, 15}, fc_w), b.constant("fc.b", {3}, fc_b), out);
-    bytes = b.finish({x}, {out});
+    const int out8 = b.tensor("logits8", {1, kFc8});
+    const int cw3 = b.constant_bytes("fc8.w", {kFc8, 15}, kInt8, bytes_of(w3));
+    b.set_scales(cw3, s3);
+    b.fully_connected("fc8", g, cw3, b.constant("fc8.b", {kFc8}, b3), out8);
+    bytes = b.finish({x}, {out, out8});
   }
 
-  // The same arithmetic, reference kernel by reference kernel.
+  // The same arithmetic, reference kernel by reference kernel: logits, then logits8.
   std::vector<float> expected(const std::vector<float>& input) const {
     const Shape xs{1, 8, 8, 4}, cs{1, 8, 8, 15};
     std::vector<int8_t> xq(input.size());
@@ -151,6 +162,17 @@ struct Net {
                                  dense_view(gapf.data(), Shape{1, 15}));
     ops::fully_connected_f32_ref(ops::FullyConnectedParams{}, dense_view<const float>(gapf.data(), Shape{1, 15}),
                                  fc_w.data(), fc_b.data(), dense_view(logits.data(), Shape{1, 3}));
+    std::vector<int32_t> bq(kFc8);
+    std::vector<float> m(kFc8), logits8(kFc8);
+    ops::q8_linear_prepare(b3.data(), kQgap, s3.data(), Quant{}, kFc8, bq.data(), m.data());
+    ops::QLinear q;
+    q.in = kQgap;
+    q.weights = w3.data();
+    q.bias = bq.data();
+    q.multiplier = m.data();
+    ops::fully_connected_q8_ref<uint8_t, float>(q, dense_view<const uint8_t>(gap.data(), Shape{1, 15}),
+                                                dense_view(logits8.data(), Shape{1, kFc8}));
+    logits.insert(logits.end(), logits8.begin(), logits8.end());
     return logits;
   }
 };
@@ -190,9 +212,11 @@ TEST_CASE("int8 interpreter: the reference kernels' bytes, on every backend and 
         std::memcpy(it.input(0).data, x.data(), it.input(0).bytes);
         REQUIRE(it.invoke().is_ok());
         const std::vector<float> want = net.expected(x);
-        // The 8-bit ops run the 8-bit reference kernels on every backend; the float classifier runs that
-        // backend's float32 kernel (exact against the reference only on ref: others sum in another order).
-        auto check_logits = [&](const float* got) {
+        // The 8-bit ops run the 8-bit reference kernels' bytes on every backend, fc8 too (its float32 logits
+        // the reference's bits); the float classifier runs that backend's float32 kernel (exact against the
+        // reference only on ref: others sum in another order).
+        auto check_logits = [&]() {
+          const float* got = it.output(0).data;
           for (int i = 0; i < 3; ++i) {
             if (backend == Backend::kRef) {
               CHECK(bits_of(got[i]) == bits_of(want[i]));
@@ -200,11 +224,13 @@ TEST_CASE("int8 interpreter: the reference kernels' bytes, on every backend and 
               CHECK(std::fabs(got[i] - want[i]) <= 1e-5f * (std::fabs(want[i]) + 1.0f));
             }
           }
+          const float* got8 = it.output(1).data;
+          for (int i = 0; i < Net::kFc8; ++i) CHECK(bits_of(got8[i]) == bits_of(want[3 + i]));
         };
-        check_logits(it.output(0).data);
+        check_logits();
         // The float input stays as written: invoking again gives the same logits.
         REQUIRE(it.invoke().is_ok());
-        check_logits(it.output(0).data);
+        check_logits();
       }
     }
   }
@@ -242,6 +268,10 @@ TEST_CASE("int8 interpreter: 8-bit kernels where every tensor is 8-bit, conversi
   CHECK(info("b1").converted_tensors == 0);
   CHECK(info("lrn").converted_tensors == 2);  // its uint8 input and output, around the float kernel
   CHECK(info("fc").converted_tensors == 1);   // its uint8 input; the logits are float32
+  // fc8's int8 weights: the int8 engine (or reference) reads the uint8 input and writes float32 itself.
+  CHECK(info("fc8").converted_tensors == 0);
+  CHECK(std::string(info("fc8").kernel).rfind("fully_connected_q8_", 0) == 0);
+  CHECK(std::string(info("fc8").kernel).find("f32out") != std::string::npos);
   CHECK(std::string(info("lrn").kernel).find("f32") != std::string::npos);
   // 1-byte tensors in the arena, the branches inside the concat's bytes.
   for (int t = 0; t < it.num_tensors(); ++t) {
