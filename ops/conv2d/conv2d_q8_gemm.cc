@@ -10,21 +10,25 @@
 
 #include "common/parallel.h"
 #include "common/q8_kernel.h"
+#include "conv2d/conv2d_q8_rows.h"
 #include "conv2d/q8_row_bytes.h"
 
 namespace incept::ops {
 namespace {
 
-using q8_rows::convert_bytes;
-using q8_rows::convert_widen;
+using q8_gemm::ceil_div;
+using q8_gemm::copied_pointers;
+using q8_gemm::copy_row;
+using q8_gemm::copy_windows;
+using q8_gemm::element_bytes;
+using q8_gemm::gather_rows;
+using q8_gemm::kMaxMr;
+using q8_gemm::kMaxTaps;
+using q8_gemm::pack_a;
+using q8_gemm::packed_a_bytes;
+using q8_gemm::Q8GemmJob;
+using q8_gemm::tap_pointers;
 using q8_rows::fill;
-
-constexpr int32_t kMaxMr = 32;
-constexpr int32_t kMaxTaps = 64;  // windows read in place (8x8); larger ones are gathered
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-int32_t element_bytes(Q8AForm f) { return f == Q8AForm::kS16 ? 2 : 1; }
 
 // Panel by panel: NR int32 bias values (bias_q - a_zero * sum of the column's weights, modulo 2^32), NR
 // multipliers, then k / kr groups of NR columns x kr weights (int8, or int16 in the kS16 form), zero past the
@@ -63,208 +67,13 @@ void pack_weights(Conv2DQ8Gemm& g, const QLinear& q) {
   }
 }
 
-struct Job {
-  const Conv2DQ8Gemm* g;
-  ConstTensorView<uint8_t> in;
-  TensorView<uint8_t> out;
-  ConstTensorView<uint8_t> residual;  // data null: none
-  uint8_t* copy = nullptr;            // the copied mode's input in the kernel's form
-};
-
-// n input bytes in the kernel's form at dst (T: the form's element).
-template <typename T>
-inline void convert(T* dst, const uint8_t* src, int32_t n, const Conv2DQ8Gemm& g) {
-  if constexpr (sizeof(T) == 2) {
-    convert_widen(reinterpret_cast<int16_t*>(dst), src, n, g.types.in == DataType::kQS8);
-  } else {
-    convert_bytes(reinterpret_cast<uint8_t*>(dst), src, n, g.a_xor);
-  }
-}
-
-// Gathers strip s's MR rows of A into `buf` (row i at buf + i * k elements: every tap's channels in the
-// packed weights' order, padding taps and the reduction's tail as real zero) and points rows[i] at them.
-// With dense input channels and no dilation across, a window row's in-image taps are adjacent bytes: one
-// conversion each (a stem over RGB would otherwise copy 3 bytes a tap).
-template <typename T>
-void gather_rows(const Job& job, int64_t s, T* buf, const void** rows, int64_t row_stride) {
-  const Conv2DQ8Gemm& g = *job.g;
-  const Conv2DParams& p = g.p;
-  const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
-  const T zero = static_cast<T>(g.a_zero);
-  const bool window_rows = job.in.pixel_stride == cin && p.dilation.w == 1;
-  StripWalk walk(g.geometry, s * mr);
-  for (int32_t i = 0; i < mr; ++i, walk.next()) {
-    T* row = buf + static_cast<int64_t>(i) * row_stride;
-    rows[i] = row;
-    const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
-    for (int32_t ky = 0; ky < p.kernel.h; ++ky, row += g.row_k) {
-      const int32_t iy = iy0 + ky * p.dilation.h;
-      fill(row + int64_t{kw} * cin, g.row_k - int64_t{kw} * cin, zero);  // a copied mode's run past the row
-      if (iy < 0 || iy >= g.in_h) {
-        fill(row, int64_t{kw} * cin, zero);
-      } else if (window_rows) {  // taps [lo, hi) are inside the image and adjacent in memory
-        const int32_t lo = std::clamp(-ix0, 0, kw), hi = std::clamp(g.in_w - ix0, lo, kw);
-        fill(row, int64_t{lo} * cin, zero);
-        if (hi > lo) convert(row + lo * cin, job.in.pixel(n, iy, ix0 + lo), (hi - lo) * cin, g);
-        fill(row + hi * cin, int64_t{kw - hi} * cin, zero);
-      } else {
-        for (int32_t kx = 0; kx < kw; ++kx) {
-          const int32_t ix = ix0 + kx * p.dilation.w;
-          if (ix < 0 || ix >= g.in_w) {
-            fill(row + kx * cin, cin, zero);
-          } else {
-            convert(row + kx * cin, job.in.pixel(n, iy, ix), cin, g);
-          }
-        }
-      }
-    }
-    fill(row, g.k - int64_t{p.kernel.h} * g.row_k, zero);
-    fill(row + (g.k - int64_t{p.kernel.h} * g.row_k), row_stride - g.k, T{0});  // a whole-row packing's tail
-  }
-}
-
-// A read in place (Conv2DQ8Gemm::in_place): ptrs[t * MR + i] is run t of row i. Window rows (taps = kh, kw * cin
-// bytes each) when the input's channels are dense and every window of the strip lies inside the image
-// horizontally; else tap by tap (cin bytes each). Rows past the last pixel repeat it; padding reads g.zeros.
-// Returns the number of runs per row. Addresses in locals, by steps from each pixel's first row (the view's
-// fields would be reloaded after every pointer store: the compiler cannot prove a store leaves them alone).
-int32_t tap_pointers(const Job& job, int64_t s, const void** ptrs) {
-  const Conv2DQ8Gemm& g = *job.g;
-  const Conv2DParams& p = g.p;
-  const int32_t mr = g.uk->mr, kh = p.kernel.h, kw = p.kernel.w, in_h = g.in_h, in_w = g.in_w;
-  const int32_t dh = p.dilation.h, dw = p.dilation.w;
-  const uint8_t* const data = job.in.data;
-  const ptrdiff_t pixel = job.in.pixel_stride, row = static_cast<ptrdiff_t>(in_w) * pixel;
-  const ptrdiff_t image = static_cast<ptrdiff_t>(in_h) * row;
-  bool window_rows = kw > 1 && pixel == g.cin && dw == 1;
-  if (window_rows) {
-    StripWalk walk(g.geometry, s * mr);
-    for (int32_t i = 0; i < mr && window_rows; ++i, walk.next())
-      window_rows = walk.ix0() >= 0 && walk.ix0() + kw <= in_w;
-  }
-  const void* const zeros = g.zeros.data();
-  StripWalk walk(g.geometry, s * mr);
-  for (int32_t i = 0; i < mr; ++i, walk.next()) {
-    const int32_t iy0 = walk.iy0(), ix0 = walk.ix0();
-    const uint8_t* const first = data + walk.n() * image + static_cast<ptrdiff_t>(ix0) * pixel;  // at row 0
-    for (int32_t ky = 0, iy = iy0; ky < kh; ++ky, iy += dh) {
-      const bool row_inside = iy >= 0 && iy < in_h;
-      const uint8_t* const at = first + static_cast<ptrdiff_t>(iy) * row;
-      if (window_rows) {
-        ptrs[ky * mr + i] = row_inside ? at : zeros;
-        continue;
-      }
-      for (int32_t kx = 0, ix = ix0; kx < kw; ++kx, ix += dw)
-        ptrs[(ky * kw + kx) * mr + i] =
-            row_inside && ix >= 0 && ix < in_w ? at + static_cast<ptrdiff_t>(kx) * dw * pixel : zeros;
-    }
-  }
-  return window_rows ? kh : kh * kw;
-}
-
-// The copied mode: ptrs[ky * MR + i] is window row ky of row i in the copy (row_k values from the window's
-// first pixel), or the zeros row above and below the image. The copy holds the left and right padding
-// columns (real zero), so every window row lies in it: no strip falls back to gathering. Addresses by steps
-// from each pixel's first window row, everything in locals: a stem's strip is 8 pixels of 27 multiply-adds
-// each, and recomputing every address through the job (reloaded after each pointer store) cost 38 % of
-// Inception-v3's first conv.
-void copied_pointers(const Job& job, int64_t s, const void** ptrs) {
-  const Conv2DQ8Gemm& g = *job.g;
-  const int32_t mr = g.uk->mr, kh = g.p.kernel.h, in_h = g.in_h, dh = g.p.dilation.h, left = g.p.pad.left;
-  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form));
-  const size_t pixel_bytes = static_cast<size_t>(g.cin) * elem;
-  const size_t row_bytes = static_cast<size_t>(g.copy_w) * pixel_bytes;
-  const uint8_t* const copy = job.copy;
-  const void* const zeros = g.zeros.data();
-  StripWalk walk(g.geometry, s * mr);
-  for (int32_t i = 0; i < mr; ++i, walk.next()) {
-    const int32_t iy0 = walk.iy0();
-    const uint8_t* p = copy + (static_cast<size_t>(walk.n()) * static_cast<size_t>(in_h) * row_bytes) +
-                       static_cast<size_t>(walk.ix0() + left) * pixel_bytes;
-    for (int32_t ky = 0, iy = iy0; ky < kh; ++ky, iy += dh)
-      ptrs[ky * mr + i] =
-          iy < 0 || iy >= in_h ? zeros : p + static_cast<ptrdiff_t>(iy) * static_cast<ptrdiff_t>(row_bytes);
-  }
-}
-
-// The copied mode's copy, item = one input row (N x H of them): the left padding's columns of real zero, its
-// pixels in the kernel's form, the right padding's.
-void copy_row(void* context, size_t item) {
-  const Job& job = *static_cast<const Job*>(context);
-  const Conv2DQ8Gemm& g = *job.g;
-  const int64_t n = static_cast<int64_t>(item) / g.in_h, y = static_cast<int64_t>(item) % g.in_h;
-  const size_t elem = static_cast<size_t>(element_bytes(g.uk->a_form)), cin = static_cast<size_t>(g.cin);
-  uint8_t* dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.copy_w) * cin * elem;
-  const int64_t left = int64_t{g.p.pad.left} * g.cin, right = int64_t{g.copy_w - g.in_w - g.p.pad.left} * g.cin;
-  uint8_t* const pixels = dst + static_cast<size_t>(left) * elem;
-  if (elem == 2) {
-    fill(reinterpret_cast<int16_t*>(dst), left, static_cast<int16_t>(g.a_zero));
-    fill(reinterpret_cast<int16_t*>(pixels) + int64_t{g.in_w} * g.cin, right, static_cast<int16_t>(g.a_zero));
-  } else {
-    fill(dst, left, static_cast<uint8_t>(g.a_zero));
-    fill(pixels + int64_t{g.in_w} * g.cin, right, static_cast<uint8_t>(g.a_zero));
-  }
-  const bool dense = job.in.pixel_stride == g.cin;
-  for (int32_t x = 0; x < (dense ? 1 : g.in_w); ++x) {
-    const int32_t count = dense ? g.in_w * g.cin : g.cin;
-    uint8_t* d = pixels + static_cast<size_t>(x) * cin * elem;
-    if (elem == 2) {
-      convert(reinterpret_cast<int16_t*>(d), job.in.pixel(n, static_cast<int32_t>(y), x), count, g);
-    } else {
-      convert(d, job.in.pixel(n, static_cast<int32_t>(y), x), count, g);
-    }
-  }
-}
-
-// The windows mode's copy, item = one output row (N x out_h of them): for each of the copy's columns (the input's
-// and its padding's), the kh input rows the output row's windows read, [ix][ky][c] in the kernel's form (real
-// zero outside the image), so a window is kw x kh x cin adjacent bytes and the next output pixel's starts
-// stride_w x kh x cin bytes on.
-void copy_windows(void* context, size_t item) {
-  const Job& job = *static_cast<const Job*>(context);
-  const Conv2DQ8Gemm& g = *job.g;
-  const int32_t n = static_cast<int32_t>(static_cast<int64_t>(item) / g.out_h);
-  const int32_t oy = static_cast<int32_t>(static_cast<int64_t>(item) % g.out_h);
-  const int32_t kh = g.p.kernel.h, cin = g.cin, left = g.p.pad.left, in_w = g.in_w;
-  const size_t column = static_cast<size_t>(kh) * static_cast<size_t>(cin);
-  uint8_t* const dst = job.copy + static_cast<size_t>(item) * static_cast<size_t>(g.copy_w) * column;
-  const uint8_t zero = static_cast<uint8_t>(g.a_zero), x = g.a_xor;
-  const uint32_t x4 = 0x01010101u * x;
-  // The padding's columns, then the image's: each window row's cin bytes, RGB as 4-byte words for every
-  // window row but the last (the fourth byte lands on the next window row's first, written after it) and
-  // every pixel but a row's last (the word would read past the row).
-  std::memset(dst, zero, static_cast<size_t>(left) * column);
-  std::memset(dst + static_cast<size_t>(left + in_w) * column, zero,
-              static_cast<size_t>(g.copy_w - left - in_w) * column);
-  for (int32_t ky = 0; ky < kh; ++ky) {
-    const int32_t iy = oy * g.p.stride.h - g.p.pad.top + ky * g.p.dilation.h;
-    uint8_t* d = dst + static_cast<size_t>(left) * column + static_cast<size_t>(ky) * static_cast<size_t>(cin);
-    if (iy < 0 || iy >= g.in_h) {
-      for (int32_t sx = 0; sx < in_w; ++sx, d += column) std::memset(d, zero, static_cast<size_t>(cin));
-      continue;
-    }
-    const uint8_t* src = job.in.pixel(n, iy, 0);
-    const ptrdiff_t step = job.in.pixel_stride;
-    int32_t sx = 0;
-    if (cin == 3 && step == 3 && ky + 1 < kh)
-      for (; sx + 1 < in_w; ++sx, d += column, src += 3) {
-        uint32_t word;
-        std::memcpy(&word, src, 4);
-        word ^= x4;
-        std::memcpy(d, &word, 4);
-      }
-    for (; sx < in_w; ++sx, d += column, src += step)
-      for (int32_t c = 0; c < cin; ++c) d[c] = static_cast<uint8_t>(src[c] ^ x);
-  }
-}
-
-void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
-void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t);
+void run_panels(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t);
+void run_strip(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t);
 
 // The windows mode (a whole-row kernel over a stem: Conv2DQ8Gemm::windows): each half of the strip (16 rows: an
 // AMX tile) whose pixels lie in one output row is read where it lies in the copy, its rows stride_w x kh x cin
 // bytes apart; a strip with a half across rows has its windows packed.
-void windows_item(const Job& job, int64_t block, int64_t s, Q8GemmTile& t, const void** rows) {
+void windows_item(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t, const void** rows) {
   const Conv2DQ8Gemm& g = *job.g;
   const int32_t mr = g.uk->mr, half = mr / 2;
   const size_t column = static_cast<size_t>(g.p.kernel.h) * static_cast<size_t>(g.cin);
@@ -291,55 +100,23 @@ void windows_item(const Job& job, int64_t block, int64_t s, Q8GemmTile& t, const
   run_strip(job, block, s, t);
 }
 
-// A packs_a micro-kernel's A (gemm_q8.h): the strip's rows as t holds them (t.taps runs of t.kc values per
-// row, run r of row i at t.a[r * MR + i]) into dst, interleaved by groups of kr, [k / kr][MR][kr], or, for a
-// kernel that takes whole rows (a_row > 0), one row after another, [MR][row_stride] (zero past k); then t points
-// at it as one run of k.
-void pack_a(Q8GemmTile& t, const Q8GemmUkernel& uk, uint8_t* dst, const void** a) {
-  const int32_t mr = uk.mr, kr = uk.kr;
-  if (uk.pack_a != nullptr) {
-    uk.pack_a(t, dst);
-  } else if (uk.a_row > 0) {
-    const size_t kc = static_cast<size_t>(t.kc), stride = static_cast<size_t>(q8_a_row_stride(uk, t.k));
-    const size_t end = static_cast<size_t>(t.taps) * kc;
-    for (int32_t i = 0; i < mr; ++i) {
-      uint8_t* row = dst + static_cast<size_t>(i) * stride;
-      for (int32_t r = 0; r < t.taps; ++r) std::memcpy(row + static_cast<size_t>(r) * kc, t.a[r * mr + i], kc);
-      std::memset(row + end, 0, stride - end);
-    }
-  } else {
-    const size_t group = static_cast<size_t>(mr) * static_cast<size_t>(kr);
-    for (int32_t r = 0; r < t.taps; ++r)
-      for (int32_t i = 0; i < mr; ++i) {
-        const uint8_t* src = static_cast<const uint8_t*>(t.a[r * mr + i]);
-        uint8_t* d =
-            dst + static_cast<size_t>(r) * static_cast<size_t>(t.kc / kr) * group + static_cast<size_t>(i) * kr;
-        for (int32_t c = 0; c < t.kc; c += kr, d += group) std::memcpy(d, src + c, static_cast<size_t>(kr));
-      }
-  }
-  a[0] = dst;
-  t.a = a;
-  t.taps = 1;
-  t.kc = t.k;
-}
-
-// Bytes of a packs_a kernel's A for a reduction of k.
-size_t packed_a_bytes(const Q8GemmUkernel& uk, int64_t k) {
-  return static_cast<size_t>(q8_a_row_stride(uk, k) * uk.mr * element_bytes(uk.a_form));
-}
-
-// run_panels with A packed first (a frame of its own: the other kernels' stacks do not hold its buffer).
-__attribute__((noinline)) void run_packed(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
-  alignas(64) uint8_t packed[kQ8PackBytes + kQ8ReadAhead];
+// run_panels with A packed first into a buffer of kBytes (a frame of its own: the other paths' stacks do not
+// hold it).
+template <size_t kBytes>
+__attribute__((noinline)) void run_packed(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  alignas(64) uint8_t packed[kBytes + kQ8ReadAhead];
   const void* a[1];
   pack_a(t, *job.g->uk, packed, a);
   run_panels(job, block, s, t);
 }
 
 // The panels of block over strip s, A in t (packed first for a packs_a micro-kernel).
-void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
-  if (job.g->uk->packs_a) {
-    run_packed(job, block, s, t);
+void run_strip(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  const Q8GemmUkernel& uk = *job.g->uk;
+  if (uk.packs_a && uk.a_row > 0) {
+    run_packed<kQ8PackRowBytes>(job, block, s, t);
+  } else if (uk.packs_a) {
+    run_packed<kQ8PackBytes>(job, block, s, t);
   } else {
     run_panels(job, block, s, t);
   }
@@ -347,8 +124,8 @@ void run_strip(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
 
 // A kernel that takes whole rows (a_row > 0) gathers straight into its packed layout (row i at i * the row
 // stride, zero past k): one copy, not a gather and a packing (a frame of its own, as run_packed).
-__attribute__((noinline)) void run_gathered_packed(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
-  alignas(64) uint8_t packed[kQ8PackBytes + kQ8ReadAhead];
+__attribute__((noinline)) void run_gathered_packed(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
+  alignas(64) uint8_t packed[kQ8PackRowBytes + kQ8ReadAhead];
   const void* a[kMaxMr];
   gather_rows(job, s, packed, a, q8_a_row_stride(*job.g->uk, job.g->k));
   a[0] = packed;
@@ -358,9 +135,23 @@ __attribute__((noinline)) void run_gathered_packed(const Job& job, int64_t block
   run_panels(job, block, s, t);
 }
 
+// The strip's rows gathered into a buffer on the stack first (a frame of its own, as run_packed).
+__attribute__((noinline)) void run_gathered(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t,
+                                            const void** rows) {
+  alignas(64) uint8_t buf[kQ8GatherBytes];
+  if (job.g->uk->a_form == Q8AForm::kS16) {
+    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows, job.g->k);
+  } else {
+    gather_rows(job, s, buf, rows, job.g->k);
+  }
+  t.taps = 1;
+  t.kc = job.g->k;
+  run_strip(job, block, s, t);
+}
+
 // Work item = (block of panels, strip of MR output pixels), block-major.
 void run_item(void* context, size_t item) {
-  const Job& job = *static_cast<const Job*>(context);
+  const Q8GemmJob& job = *static_cast<const Q8GemmJob*>(context);
   const Conv2DQ8Gemm& g = *job.g;
   const Q8GemmUkernel& uk = *g.uk;
   const int64_t block = static_cast<int64_t>(item) / g.strips, s = static_cast<int64_t>(item) % g.strips;
@@ -401,19 +192,11 @@ void run_item(void* context, size_t item) {
     run_gathered_packed(job, block, s, t);
     return;
   }
-  alignas(64) uint8_t buf[kQ8GatherBytes];
-  if (uk.a_form == Q8AForm::kS16) {
-    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows, g.k);
-  } else {
-    gather_rows(job, s, buf, rows, g.k);
-  }
-  t.taps = 1;
-  t.kc = g.k;
-  run_strip(job, block, s, t);
+  run_gathered(job, block, s, t, rows);
 }
 
 // The panels of `block` over strip s's A (t.a, t.taps, t.kc set).
-void run_panels(const Job& job, int64_t block, int64_t s, Q8GemmTile& t) {
+void run_panels(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
   const Conv2DQ8Gemm& g = *job.g;
   const Q8GemmUkernel& uk = *g.uk;
   t.rows = static_cast<int32_t>(std::min<int64_t>(uk.mr, g.pixels - s * uk.mr));
@@ -513,9 +296,10 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                    static_cast<size_t>(k) * static_cast<size_t>(uk.mr) * element_bytes(uk.a_form) <= kQ8GatherBytes,
                kUnsupported, "the int8 GEMM engine gathers at most %zu bytes a strip (%d taps x %d channels)",
                kQ8GatherBytes, g->taps, g->cin);
-  INCEPT_CHECK(!uk.packs_a || packed_a_bytes(uk, k) <= kQ8PackBytes, kUnsupported,
-               "the int8 GEMM engine packs at most %zu bytes of A a strip (%d taps x %d channels)", kQ8PackBytes,
-               g->taps, g->cin);
+  const size_t pack_limit = uk.a_row > 0 ? kQ8PackRowBytes : kQ8PackBytes;
+  INCEPT_CHECK(!uk.packs_a || packed_a_bytes(uk, k) <= pack_limit, kUnsupported,
+               "the int8 GEMM engine packs at most %zu bytes of A a strip (%d taps x %d channels)", pack_limit, g->taps,
+               g->cin);
 
   g->requant = q8_requant_of(types, p.activation, q);
   g->requant.small_m = !g->requant.f32;
@@ -581,7 +365,7 @@ size_t Conv2DQ8Gemm::scratch_bytes() const {
 
 void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, TensorView<uint8_t> out, void* scratch,
                         pthreadpool_t pool, ConstTensorView<uint8_t> residual) {
-  Job job{&g, in, out, residual};
+  Q8GemmJob job{&g, in, out, residual};
   if (g.windows) {
     job.copy = static_cast<uint8_t*>(scratch);
     parallel_for(pool, copy_windows, &job, static_cast<size_t>(g.in_n) * static_cast<size_t>(g.out_h));

@@ -43,9 +43,13 @@ namespace incept::ops {
 
 // The stack buffer a work item gathers its rows into: MR rows of the padded reduction must fit.
 constexpr size_t kQ8GatherBytes = 64 * 1024;
-// The stack buffer a packs_a micro-kernel's A is packed into (gemm_q8.h): the AMX kernel's 32 rows of a
-// 3 x 3 window over 512 channels (147 KiB) fit.
-constexpr size_t kQ8PackBytes = 160 * 1024;
+// The stack buffer a packs_a micro-kernel's A is packed into (gemm_q8.h), by layout: groups interleaved (the
+// NEON dot-product kernel) as much as the gather buffer; whole rows (a_row > 0: the AMX kernel) 160 KiB, so its
+// 32 rows of a 3 x 3 window over 512 channels (147 KiB) fit. Each buffer is in a stack frame of its own, so a
+// work item takes at most about 180 KiB of a worker's stack with AMX, 145 KiB with the dot product (gathered,
+// then packed) and 80 KiB elsewhere.
+constexpr size_t kQ8PackBytes = 64 * 1024;
+constexpr size_t kQ8PackRowBytes = 160 * 1024;
 
 // The 8-bit types of a conv's tensors (kQU8 or kQS8; residual kNone when no residual is fused). The output may
 // be kF32 instead (a classifier's logits: float(acc) * s_in * s_w, the activation applied; no residual).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Byte runs as the int8 GEMM engine gathers and copies its rows of A (conv2d_q8_gemm.cc): 8-bit values into
 // the micro-kernel's form (XOR 0x80 between uint8 and int8, or widened to int16) and fills, word by word.
-// Baseline code (SSE2 or NEON through vector extensions); included only by conv2d_q8_gemm.cc.
+// Baseline code (SSE2 or NEON through vector extensions); included only by the int8 engine
+// (conv2d_q8_rows.cc, conv2d_q8_gemm.cc).
 #pragma once
 
 #include <cstdint>
