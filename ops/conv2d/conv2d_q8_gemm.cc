@@ -127,7 +127,7 @@ void run_strip(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
 __attribute__((noinline)) void run_gathered_packed(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
   alignas(64) uint8_t packed[kQ8PackRowBytes + kQ8ReadAhead];
   const void* a[kMaxMr];
-  gather_rows(job, s, packed, a, q8_a_row_stride(*job.g->uk, job.g->k));
+  gather_rows(job, s * job.g->uk->mr, job.g->uk->mr, packed, a, q8_a_row_stride(*job.g->uk, job.g->k));
   a[0] = packed;
   t.a = a;
   t.taps = 1;
@@ -140,13 +140,64 @@ __attribute__((noinline)) void run_gathered(const Q8GemmJob& job, int64_t block,
                                             const void** rows) {
   alignas(64) uint8_t buf[kQ8GatherBytes];
   if (job.g->uk->a_form == Q8AForm::kS16) {
-    gather_rows(job, s, reinterpret_cast<int16_t*>(buf), rows, job.g->k);
+    gather_rows(job, s * job.g->uk->mr, job.g->uk->mr, reinterpret_cast<int16_t*>(buf), rows, job.g->k);
   } else {
-    gather_rows(job, s, buf, rows, job.g->k);
+    gather_rows(job, s * job.g->uk->mr, job.g->uk->mr, buf, rows, job.g->k);
   }
   t.taps = 1;
   t.kc = job.g->k;
   run_strip(job, block, s, t);
+}
+
+// The row-runs mode (a whole-row kernel over a spatial conv read in place: Conv2DQ8Gemm::row_runs): each half of
+// the strip (16 rows: an AMX tile) whose pixels lie in one output row, their windows inside the image
+// horizontally, reads its window rows where they lie, a run of row_k values per kernel row (the values past
+// kw * cin, the next pixels', meet zero weights), its rows stride_w pixels apart; a kernel row above or below
+// the image reads g.zeros. Any other half (across output rows, at the image's sides, a channel slice, or a read
+// that would pass the tensor's end) is gathered into its own rows, with zero past kw * cin.
+__attribute__((noinline)) void row_runs_item(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t,
+                                             const void** a) {
+  alignas(64) uint8_t buf[kQ8PackRowBytes + kQ8ReadAhead];
+  const Conv2DQ8Gemm& g = *job.g;
+  const Conv2DParams& p = g.p;
+  const int32_t half = g.uk->mr / 2, kh = p.kernel.h, kw = p.kernel.w;
+  const ptrdiff_t pixel = job.in.pixel_stride, row = static_cast<ptrdiff_t>(g.in_w) * pixel;
+  const size_t step = static_cast<size_t>(p.stride.w) * static_cast<size_t>(pixel);
+  const uint8_t* const end = job.in.data + static_cast<ptrdiff_t>(g.in_n) * g.in_h * row;
+  const int64_t per_image = int64_t{g.out_h} * g.out_w;
+  size_t strides[2];
+  for (int32_t h = 0; h < 2; ++h) {
+    const int64_t p0 = s * g.uk->mr + h * half;
+    const int32_t ox = static_cast<int32_t>(p0 % g.out_w);
+    const int32_t ix_first = ox * p.stride.w - p.pad.left, ix_last = (ox + half - 1) * p.stride.w - p.pad.left;
+    bool direct =
+        pixel == g.cin && p0 + half <= g.pixels && ox + half <= g.out_w && ix_first >= 0 && ix_last + kw <= g.in_w;
+    if (direct) {
+      const int64_t n = p0 / per_image, oy = p0 % per_image / g.out_w;
+      const uint8_t* const first = job.in.data + n * g.in_h * row + static_cast<ptrdiff_t>(ix_first) * pixel;
+      for (int32_t ky = 0, iy = static_cast<int32_t>(oy) * p.stride.h - p.pad.top; ky < kh && direct;
+           ++ky, iy += p.dilation.h) {
+        const uint8_t* const at = first + static_cast<ptrdiff_t>(iy) * row;
+        const bool inside = iy >= 0 && iy < g.in_h;
+        direct = !inside || at + static_cast<ptrdiff_t>((half - 1) * step) + g.row_k <= end;
+        a[2 * ky + h] = inside ? static_cast<const void*>(at) : g.zeros.data();
+      }
+      strides[h] = step;
+    }
+    if (!direct) {
+      uint8_t* const rows = buf + static_cast<size_t>(h) * static_cast<size_t>(half) * static_cast<size_t>(g.k);
+      const void* ignored[kMaxMr];
+      gather_rows(job, p0, half, rows, ignored, g.k);
+      for (int32_t ky = 0; ky < kh; ++ky) a[2 * ky + h] = rows + static_cast<ptrdiff_t>(ky) * g.row_k;
+      strides[h] = static_cast<size_t>(g.k);
+    }
+  }
+  t.a = a;
+  t.taps = kh;
+  t.kc = g.row_k;
+  t.a_stride = strides[0];
+  t.a_stride1 = strides[1];
+  run_panels(job, block, s, t);
 }
 
 // Work item = (block of panels, strip of MR output pixels), block-major.
@@ -173,6 +224,10 @@ void run_item(void* context, size_t item) {
     t.taps = 1;
     t.kc = g.k;
     run_panels(job, block, s, t);
+    return;
+  }
+  if (g.row_runs) {
+    row_runs_item(job, block, s, t, rows);
     return;
   }
   if (g.in_place) {
@@ -274,12 +329,17 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                "this micro-kernel takes %d or more input channels (%d here): a lower table's is faster below",
                uk.min_cin, in[3]);
   g->copy_w = g->copied ? g->in_w + p.pad.left + p.pad.right : 0;
-  g->row_k = static_cast<int32_t>(g->copied ? ceil_div(int64_t{p.kernel.w} * g->cin, uk.kr) * uk.kr
-                                            : int64_t{p.kernel.w} * g->cin);
   const bool pointwise = g->taps == 1 && p.stride.h == 1 && p.stride.w == 1 && p.pad.top == 0 && p.pad.left == 0 &&
                          p.pad.bottom == 0 && p.pad.right == 0 && out[1] == in[1] && out[2] == in[2];
   g->strided = g->in_place && uk.packs_a && uk.a_row > 0 && pointwise;
-  const int32_t k_step = g->strided || g->windows ? uk.a_row : uk.kr;  // rows read in place, a_row at a time
+  // (Output rows narrower than a strip hold few whole halves: Inception's 17 x 17 layers ran slower this way.)
+  g->row_runs = g->in_place && uk.packs_a && uk.a_row > 0 && g->taps > 1 && p.dilation.w == 1 && out[2] >= uk.mr;
+  const int64_t row_values = int64_t{p.kernel.w} * g->cin;
+  g->row_k = static_cast<int32_t>(g->copied     ? ceil_div(row_values, uk.kr) * uk.kr
+                                  : g->row_runs ? ceil_div(row_values, uk.a_row) * uk.a_row
+                                                : row_values);
+  // rows read in place a_row values at a time
+  const int32_t k_step = g->strided || g->windows || g->row_runs ? uk.a_row : uk.kr;
   const int64_t k =
       ceil_div(g->windows ? int64_t{p.kernel.h} * p.kernel.w * g->cin : int64_t{p.kernel.h} * g->row_k, k_step) *
       k_step;
@@ -309,7 +369,12 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));
   g->panels_per_block = static_cast<int32_t>(ceil_div(g->panels, g->blocks));
   const size_t bytes = g->panel_bytes * static_cast<size_t>(g->panels);
-  const size_t zero_values = static_cast<size_t>(g->row_k), elem = static_cast<size_t>(element_bytes(uk.a_form));
+  // A row of real zero; the row-runs mode's half of 16 rows over a kernel row outside the image reads it whole.
+  const size_t zero_values =
+      static_cast<size_t>(g->row_k) +
+      (g->row_runs ? static_cast<size_t>(uk.mr / 2 - 1) * static_cast<size_t>(p.stride.w) * static_cast<size_t>(g->cin)
+                   : 0);
+  const size_t elem = static_cast<size_t>(element_bytes(uk.a_form));
   INCEPT_CHECK(g->packed.allocate((bytes + q8_weight_slack(uk) + 3) / sizeof(float)) &&
                    g->zeros.allocate((zero_values * elem + 3) / 4),
                kInternal, "out of memory packing %zu bytes of int8 weights", bytes);

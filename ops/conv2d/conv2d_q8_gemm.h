@@ -24,7 +24,10 @@
 // cost a quarter of the layer.) For the AMX kernel, whose tiles want 64 values a row, the copy interleaves each
 // output row's input rows instead ([ix][ky][c], the windows mode): a window of at least 64 values is one run,
 // and 16 pixels of an output row are 16 tile rows a stride apart, read in place (GoogLeNet's 7x7 stem: 0.32
-// against the VNNI kernel's 0.57 ms); Inception-v3's 3x3 stems (27 values) stay on the VNNI kernel.
+// against the VNNI kernel's 0.57 ms); Inception-v3's 3x3 stems (27 values) stay on the VNNI kernel. Its spatial
+// convs read in place (row_runs) give it each half strip's window rows where they lie, a run per kernel row
+// rounded up to 64 values, when the half's 16 pixels lie in one output row inside the image horizontally; other
+// halves are gathered (row_runs_item).
 // Every output is computed by the same call whoever runs it: any thread count gives the same bytes.
 #pragma once
 
@@ -103,7 +106,10 @@ struct Conv2DQ8Gemm {
                            // ([ix][ky][c]), so a window is one run and a tile's 16 pixels are a stride apart
   bool strided = false;    // a pointwise conv for a whole-row kernel (a_row): a full strip's rows are the input's
                            // pixels one pixel_stride apart, read without packing (k rounded up to a_row)
-  int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied
+  bool row_runs = false;   // a whole-row kernel over a spatial conv in place: a half strip in one output row reads
+                           // its window rows where they lie (runs of row_k), others are gathered (row_runs_item)
+  int32_t row_k = 0;       // reduction values per kernel row: kw * cin, rounded up to kr when copied, to a_row
+                           // for row_runs
   int32_t copy_w = 0;      // copied: pixels of a row of the copy (the input's and its left and right padding)
   bool last_half = false;  // the last panel is NR / 2 wide, for the half micro-kernel
   uint8_t a_xor = 0;       // what the gather XORs into each byte (0x80: between uint8 and int8)

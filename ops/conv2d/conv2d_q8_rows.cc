@@ -18,6 +18,8 @@ template <typename T>
 inline void convert(T* dst, const uint8_t* src, int32_t n, const Conv2DQ8Gemm& g) {
   if constexpr (sizeof(T) == 2) {
     convert_widen(reinterpret_cast<int16_t*>(dst), src, n, g.types.in == DataType::kQS8);
+  } else if (g.a_xor == 0 && n >= 64) {  // bytes as they are (a whole-row kernel's gathered rows): libc's copy
+    std::memcpy(dst, src, static_cast<size_t>(n));
   } else {
     convert_bytes(reinterpret_cast<uint8_t*>(dst), src, n, g.a_xor);
   }
@@ -28,14 +30,14 @@ inline void convert(T* dst, const uint8_t* src, int32_t n, const Conv2DQ8Gemm& g
 using q8_rows::fill;
 
 template <typename T>
-void gather_rows(const Q8GemmJob& job, int64_t s, T* buf, const void** rows, int64_t row_stride) {
+void gather_rows(const Q8GemmJob& job, int64_t first, int32_t count, T* buf, const void** rows, int64_t row_stride) {
   const Conv2DQ8Gemm& g = *job.g;
   const Conv2DParams& p = g.p;
-  const int32_t mr = g.uk->mr, cin = g.cin, kw = p.kernel.w;
+  const int32_t cin = g.cin, kw = p.kernel.w;
   const T zero = static_cast<T>(g.a_zero);
   const bool window_rows = job.in.pixel_stride == cin && p.dilation.w == 1;
-  StripWalk walk(g.geometry, s * mr);
-  for (int32_t i = 0; i < mr; ++i, walk.next()) {
+  StripWalk walk(g.geometry, first);
+  for (int32_t i = 0; i < count; ++i, walk.next()) {
     T* row = buf + static_cast<int64_t>(i) * row_stride;
     rows[i] = row;
     const int32_t n = walk.n(), iy0 = walk.iy0(), ix0 = walk.ix0();
@@ -215,7 +217,7 @@ size_t packed_a_bytes(const Q8GemmUkernel& uk, int64_t k) {
   return static_cast<size_t>(q8_a_row_stride(uk, k) * uk.mr * element_bytes(uk.a_form));
 }
 
-template void gather_rows(const Q8GemmJob&, int64_t, uint8_t*, const void**, int64_t);
-template void gather_rows(const Q8GemmJob&, int64_t, int16_t*, const void**, int64_t);
+template void gather_rows(const Q8GemmJob&, int64_t, int32_t, uint8_t*, const void**, int64_t);
+template void gather_rows(const Q8GemmJob&, int64_t, int32_t, int16_t*, const void**, int64_t);
 
 }  // namespace incept::ops::q8_gemm

@@ -28,12 +28,13 @@ struct Q8GemmJob {
   uint8_t* copy = nullptr;            // the copied mode's input in the kernel's form
 };
 
-// Gathers strip s's MR rows of A into `buf` (row i at buf + i * k elements: every tap's channels in the
-// packed weights' order, padding taps and the reduction's tail as real zero) and points rows[i] at them.
-// With dense input channels and no dilation across, a window row's in-image taps are adjacent bytes: one
-// conversion each (a stem over RGB would otherwise copy 3 bytes a tap).
+// Gathers `count` rows of A, output pixels first, first + 1, ... (past the last pixel: it again), into `buf`
+// (row i at buf + i * row_stride elements: every tap's channels in the packed weights' order, padding taps and
+// the reduction's tail as real zero) and points rows[i] at them. With dense input channels and no dilation
+// across, a window row's in-image taps are adjacent bytes: one conversion each (a stem over RGB would otherwise
+// copy 3 bytes a tap).
 template <typename T>
-void gather_rows(const Q8GemmJob& job, int64_t s, T* buf, const void** rows, int64_t row_stride);
+void gather_rows(const Q8GemmJob& job, int64_t first, int32_t count, T* buf, const void** rows, int64_t row_stride);
 
 // A read in place (Conv2DQ8Gemm::in_place): ptrs[t * MR + i] is run t of row i. Window rows (taps = kh, kw * cin
 // bytes each) when the input's channels are dense and every window of the strip lies inside the image

@@ -42,14 +42,15 @@ enum class Q8AForm : uint8_t { kU8, kS8, kS16 };
 // (0 under a ReLU, else -inf), column j at byte 4 * j of its row: the reference's float(sum) * m, one rounding
 // each, so the same bits; zp, lo, hi and small_m unused, no residual.
 struct Q8GemmTile {
-  int32_t rows = 0;     // 1..MR
-  int32_t cols = 0;     // 1..NR (a kernel that takes several panels: 1..panels * NR, over all of them)
-  int32_t panels = 1;   // panels of this call (> 1 only for a kernel with Q8GemmUkernel::panels)
-  size_t w_stride = 0;  // bytes from one panel to the next (panels > 1); their outputs are NR columns apart
-  size_t a_stride = 0;  // a whole-row kernel read in place: bytes between a half's rows (0: packed; see a_row)
-  int32_t k = 0;        // taps * kc
-  int32_t taps = 1;     // runs of A per row
-  int32_t kc = 0;       // values per run: a multiple of kr, >= kr
+  int32_t rows = 0;      // 1..MR
+  int32_t cols = 0;      // 1..NR (a kernel that takes several panels: 1..panels * NR, over all of them)
+  int32_t panels = 1;    // panels of this call (> 1 only for a kernel with Q8GemmUkernel::panels)
+  size_t w_stride = 0;   // bytes from one panel to the next (panels > 1); their outputs are NR columns apart
+  size_t a_stride = 0;   // a whole-row kernel read in place: bytes between a half's rows (0: packed; see a_row)
+  size_t a_stride1 = 0;  // the second half's, where it differs (0: a_stride)
+  int32_t k = 0;         // taps * kc
+  int32_t taps = 1;      // runs of A per row
+  int32_t kc = 0;        // values per run: a multiple of kr, >= kr
   const void* const* a = nullptr;
   const int8_t* w = nullptr;
   uint8_t* c = nullptr;
@@ -81,9 +82,10 @@ struct Q8GemmUkernel {
   // A packed: a[0] points at the strip's rows interleaved by groups of kr, [k / kr][MR][kr] (taps 1, kc k),
   // or, where a_row > 0, at its rows one after another, [MR][k rounded up to a_row] (each row's runs back to
   // back, zero past k: the AMX kernel loads 16 x 64 tiles with that stride), or, where Q8GemmTile::a_stride
-  // is set, read in place: a[0] and a[1] at the first of rows 0 to MR / 2 - 1 and of the rest, each half's rows
-  // that far apart (k a multiple of a_row, its weights zero past the real reduction, so whatever the rows hold
-  // there multiplies zero); 64 bytes readable past the end, and past the packed weights too. (The SDOT kernel
+  // is set, read in place: run r of each half (rows 0 to MR / 2 - 1, and the rest) at a[2r] and a[2r + 1], the
+  // first row of the half, its rows a_stride (a_stride1) apart, taps runs of kc values (kc and k multiples of
+  // a_row, the weights zero past each run's real values, so whatever the rows hold there multiplies zero);
+  // 64 bytes readable past the end, and past the packed weights too. (The SDOT kernel
   // loads a group of every row, and of every column, with one paired load.)
   bool packs_a = false;
   int32_t a_row = 0;

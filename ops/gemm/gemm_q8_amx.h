@@ -74,10 +74,11 @@ void q8_gemm_amx(const Q8GemmTile& t) {
   constexpr size_t kGroup = 4 * kNr;  // bytes of one group of 4 along the reduction: a B tile's row stride
   alignas(64) static constexpr AmxTileConfig kConfig{};
   _tile_loadconfig(&kConfig);
-  const uint8_t* const a0 = static_cast<const uint8_t*>(t.a[0]);
-  const size_t a_stride = t.a_stride != 0 ? t.a_stride : static_cast<size_t>(t.k + 63) / 64 * 64;
-  // Rows 16-31: the next 16 of the packing, or (read in place) wherever the driver says.
-  const uint8_t* const a1 = t.a_stride != 0 ? static_cast<const uint8_t*>(t.a[1]) : a0 + 16 * a_stride;
+  // Packed (a_stride 0): one run, rows 16-31 the next 16 of the packing. Read in place: run r of half h at
+  // a[2r + h], its rows a_stride (h = 1: a_stride1, where set) apart.
+  const bool packed = t.a_stride == 0;
+  const size_t s0 = packed ? static_cast<size_t>(t.k + 63) / 64 * 64 : t.a_stride;
+  const size_t s1 = packed || t.a_stride1 == 0 ? s0 : t.a_stride1;
   const int32_t chunks = (t.k + 63) / 64;
   alignas(64) int32_t c[kMr * kNr];
   Q8GemmTile prev = t;  // the panel whose sums wait in c (j > 0)
@@ -94,19 +95,22 @@ void q8_gemm_amx(const Q8GemmTile& t) {
     w += 8 * kNr;
     const int32_t per = j > 0 ? (t.rows + chunks - 1) / chunks : 0;
     int32_t row = 0;
-    const uint8_t* a = a0;
-    for (int32_t k0 = 0; k0 < t.k; k0 += 64, a += 64, w += 16 * kGroup) {
-      _tile_loadd(4, a, a_stride);
-      _tile_loadd(5, a1 + k0, a_stride);
-      _tile_loadd(6, w, kGroup);
-      _tile_dpbusd(0, 4, 6);
-      _tile_dpbusd(2, 5, 6);
-      if constexpr (NV == 2) {
-        _tile_loadd(7, w + 64, kGroup);
-        _tile_dpbusd(1, 4, 7);
-        _tile_dpbusd(3, 5, 7);
+    for (int32_t r = 0; r < (packed ? 1 : t.taps); ++r) {
+      const uint8_t* a0 = static_cast<const uint8_t*>(t.a[packed ? 0 : 2 * r]);
+      const uint8_t* a1 = packed ? a0 + 16 * s0 : static_cast<const uint8_t*>(t.a[2 * r + 1]);
+      for (int32_t k0 = 0; k0 < (packed ? t.k : t.kc); k0 += 64, w += 16 * kGroup) {
+        _tile_loadd(4, a0 + k0, s0);
+        _tile_loadd(5, a1 + k0, s1);
+        _tile_loadd(6, w, kGroup);
+        _tile_dpbusd(0, 4, 6);
+        _tile_dpbusd(2, 5, 6);
+        if constexpr (NV == 2) {
+          _tile_loadd(7, w + 64, kGroup);
+          _tile_dpbusd(1, 4, 7);
+          _tile_dpbusd(3, 5, 7);
+        }
+        for (int32_t e = 0; e < per && row < t.rows; ++e, ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
       }
-      for (int32_t e = 0; e < per && row < t.rows; ++e, ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
     }
     for (; j > 0 && row < t.rows; ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
     _tile_stored(0, c, kNr * 4);
