@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "conv2d/winograd_axes.h"
 #include "conv2d/winograd_q8_axes.h"
