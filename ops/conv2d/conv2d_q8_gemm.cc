@@ -250,6 +250,14 @@ void run_item(void* context, size_t item) {
   run_gathered(job, block, s, t, rows);
 }
 
+// Work items [start, start + count) on one thread, between the micro-kernel's begin and end.
+void run_items(void* context, size_t start, size_t count) {
+  const Q8GemmUkernel& uk = *static_cast<const Q8GemmJob*>(context)->g->uk;
+  if (uk.begin != nullptr) uk.begin();
+  for (size_t i = start; i < start + count; ++i) run_item(context, i);
+  if (uk.end != nullptr) uk.end();
+}
+
 // The panels of `block` over strip s's A (t.a, t.taps, t.kc set).
 void run_panels(const Q8GemmJob& job, int64_t block, int64_t s, Q8GemmTile& t) {
   const Conv2DQ8Gemm& g = *job.g;
@@ -442,7 +450,9 @@ void conv2d_q8_gemm_run(const Conv2DQ8Gemm& g, ConstTensorView<uint8_t> in, Tens
     std::memset(job.copy + g.scratch_bytes() - static_cast<size_t>(g.uk->kr) * elem, 0,
                 static_cast<size_t>(g.uk->kr) * elem);
   }
-  parallel_for(pool, run_item, &job, static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips));
+  const size_t items = static_cast<size_t>(g.blocks) * static_cast<size_t>(g.strips);
+  const size_t threads = pool != nullptr ? pthreadpool_get_threads_count(pool) : 1;
+  parallel_for_tiles(pool, run_items, &job, items, std::max<size_t>(1, items / (4 * threads)));
 }
 
 }  // namespace incept::ops

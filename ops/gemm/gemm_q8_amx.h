@@ -13,9 +13,10 @@
 // Xeon with AMX (2 vCPUs, KVM; BM_conv2d_q8_gemm_amx against _avx512vnni, every GoogLeNet and Inception-v3
 // shape): the 3 x 3 convs over 16 and 24 channels took 1.1-2.1 x the VNNI kernel's time and Inception-v3's
 // stem (3 channels, 27 products an output) 1.24 x, while from 32 channels on the median was 0.41 x.
-// Each call loads the tile configuration and releases the tiles at its end: no
-// state lives between calls, whoever else on the thread uses the tiles. Included only by isa_amx.cc (inside its
-// anonymous namespace), after gemm_q8_avx512vnni.h; compiled with AVX-512 VNNI, -mamx-tile and -mamx-int8.
+// The driver loads the tile configuration on a thread before its run of calls and releases the tiles after it
+// (Q8GemmUkernel::begin, end): no state lives past a conv's run, whoever else on the thread uses the tiles. Included
+// only by isa_amx.cc (inside its anonymous namespace), after gemm_q8_avx512vnni.h; compiled with AVX-512 VNNI,
+// -mamx-tile and -mamx-int8.
 
 // LDTILECFG's 64-byte operand: palette 1; the 8 tiles are 16 rows of 64 bytes.
 struct AmxTileConfig {
@@ -72,8 +73,6 @@ template <int NV>
 void q8_gemm_amx(const Q8GemmTile& t) {
   constexpr int kMr = 32, kNr = 16 * NV;
   constexpr size_t kGroup = 4 * kNr;  // bytes of one group of 4 along the reduction: a B tile's row stride
-  alignas(64) static constexpr AmxTileConfig kConfig{};
-  _tile_loadconfig(&kConfig);
   // Packed (a_stride 0): one run, rows 16-31 the next 16 of the packing. Read in place: run r of half h at
   // a[2r + h], its rows a_stride (h = 1: a_stride1, where set) apart.
   const bool packed = t.a_stride == 0;
@@ -124,6 +123,13 @@ void q8_gemm_amx(const Q8GemmTile& t) {
     prev.cols = std::min(kNr, t.cols - j * kNr);
     prev_m = m;
   }
-  _tile_release();
   for (int32_t row = 0; row < t.rows; ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
 }
+
+// Q8GemmUkernel::begin and end: the tile configuration, loaded before a thread's run of calls; the tiles
+// released after it.
+void q8_amx_begin() {
+  alignas(64) static constexpr AmxTileConfig kConfig{};
+  _tile_loadconfig(&kConfig);
+}
+void q8_amx_end() { _tile_release(); }
