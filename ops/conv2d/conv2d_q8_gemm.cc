@@ -370,8 +370,11 @@ Status conv2d_q8_gemm_create(const Q8GemmUkernel& uk, const Conv2DParams& p, con
                g->cin);
 
   g->requant = q8_requant_of(types, p.activation, q);
-  g->requant.small_m = !g->requant.f32;
-  for (int32_t o = 0; o < g->cout; ++o) g->requant.small_m = g->requant.small_m && q.multiplier[o] < 1.0f;
+  // (With a residual: |float(acc) * m| < 2^30 and |float(q_r - zp_r) * r_m| < 2^28, so their sum stays in int32.)
+  const bool residual = types.residual != DataType::kNone;
+  const float m_bound = residual ? 0.5f : 1.0f;
+  g->requant.small_m = !g->requant.f32 && (!residual || g->requant.r_m < 1048576.0f);
+  for (int32_t o = 0; o < g->cout; ++o) g->requant.small_m = g->requant.small_m && q.multiplier[o] < m_bound;
 
   const size_t per_block = std::max<size_t>(1, cpu_caches().l2 / 2 / g->panel_bytes);
   g->blocks = static_cast<int32_t>(ceil_div(g->panels, static_cast<int64_t>(std::min<size_t>(per_block, g->panels))));

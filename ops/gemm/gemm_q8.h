@@ -56,8 +56,9 @@ struct Q8GemmTile {
   uint8_t* c = nullptr;
   size_t c_stride = 0;
   int32_t zp = 0, lo = 0, hi = 255;
-  // Every multiplier of the tile's columns is under 1, so float(acc) * m never leaves int32: a kernel may
-  // round first and clamp in integers (the same bytes: rounding commutes with a clamp to integer bounds).
+  // Every multiplier of the tile's columns is under 1 (under 0.5, and r_m under 2^20, with a residual), so
+  // float(acc) * m, plus the residual's term, never leaves int32: a kernel may round first and clamp in
+  // integers (the same bytes: rounding commutes with a clamp to integer bounds).
   bool small_m = false;
   bool f32 = false;
   float f_lo = -std::numeric_limits<float>::infinity();

@@ -34,20 +34,32 @@ inline void q8_store16_avx512(const Q8GemmTile& t, __m512i acc, __m512 m, int32_
   _mm_mask_storeu_epi8(t.c + static_cast<size_t>(row) * t.c_stride + c0, mask, _mm512_cvtepi32_epi8(q));
 }
 
-// 32 requantised outputs of one row (from column c0 of the tile), n of them stored: without a residual and
-// with every multiplier under 1 (t.small_m: float(acc) * m stays inside int32), rounded first, then narrowed
-// with saturation to int16, the zero point added with saturation and clamped there (every step monotonic, the
+// 32 requantised outputs of one row (from column c0 of the tile), n of them stored: with t.small_m (every
+// multiplier small enough that float(acc) * m, plus a residual's term, stays inside int32), rounded first, then
+// narrowed with saturation to int16, the zero point added with saturation and clamped there (every step monotonic, the
 // bounds integers: the bytes of requantize()), and stored with one 32-byte write instead of two converts to
 // bytes (VPMOVDB, two uops each) and two writes; else two q8_store16_avx512.
 inline void q8_store32_avx512(const Q8GemmTile& t, __m512i acc0, __m512i acc1, __m512 m0, __m512 m1, int32_t row,
                               int32_t c0, int32_t n) {
-  if (t.r != nullptr || !t.small_m || t.f32) {
+  if (!t.small_m || t.f32) {
     q8_store16_avx512(t, acc0, m0, row, c0, n);
     if (n > 16) q8_store16_avx512(t, acc1, m1, row, c0 + 16, n - 16);
     return;
   }
-  const __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc0), m0));
-  const __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc1), m1));
+  __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0), m0), v1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1), m1);
+  if (t.r != nullptr) {  // the residual's 32 bytes, read before the row is written (r may be c)
+    const __mmask32 rmask = n >= 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
+    const __m256i rb = _mm256_maskz_loadu_epi8(rmask, t.r + static_cast<size_t>(row) * t.r_stride + c0);
+    const __m128i r_lo = _mm256_castsi256_si128(rb), r_hi = _mm256_extracti128_si256(rb, 1);
+    const __m512i r0 = t.r_signed ? _mm512_cvtepi8_epi32(r_lo) : _mm512_cvtepu8_epi32(r_lo);
+    const __m512i r1 = t.r_signed ? _mm512_cvtepi8_epi32(r_hi) : _mm512_cvtepu8_epi32(r_hi);
+    const __m512i rzp = _mm512_set1_epi32(t.r_zp);
+    const __m512 rm = _mm512_set1_ps(t.r_m);
+    v0 = _mm512_add_ps(v0, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r0, rzp)), rm));
+    v1 = _mm512_add_ps(v1, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r1, rzp)), rm));
+  }
+  const __m512i q0 = _mm512_cvtps_epi32(v0);
+  const __m512i q1 = _mm512_cvtps_epi32(v1);
   // Packed per 128-bit lane: [q0 0-3, q1 0-3 | q0 4-7, q1 4-7 | ...]; the qwords back in column order.
   __m512i w = _mm512_permutexvar_epi64(_mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0), _mm512_packs_epi32(q0, q1));
   w = _mm512_adds_epi16(w, _mm512_set1_epi16(static_cast<int16_t>(t.zp)));
