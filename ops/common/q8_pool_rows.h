@@ -12,17 +12,24 @@
 constexpr int32_t kQ8PoolBlock = 256;
 
 // The register-held path: a window of at most kQ8PoolTaps image pixels is a list of tap pointers, and each
-// kQ8PoolVec channels are reduced over the taps in vector registers (GCC vector extensions: one AVX-512
-// vector of bytes, two AVX2 ones, four NEON ones), the average pool's sums in int16 (64 x 255 fits); then the
-// epilogue. The blocked loops after it take the rest (a channel tail, larger windows). Both give the
-// same bytes: max and integer sums do not depend on order.
+// kQ8PoolVec channels (one vector register of bytes of the ISA the including file is compiled for: 64 with
+// AVX-512BW, 32 with AVX2, 16 with NEON; wider GCC vector types than the ISA has are lowered badly, twice the
+// time of the blocked loops on AVX2) are reduced over the taps in registers, the average pool's sums in int16
+// (64 x 255 fits); then the epilogue. The blocked loops after it take the rest (a channel tail, larger
+// windows). Both give the same bytes: max and integer sums do not depend on order.
+#if defined(__AVX512BW__)
 constexpr int32_t kQ8PoolVec = 64;
+#elif defined(__AVX2__)
+constexpr int32_t kQ8PoolVec = 32;
+#else
+constexpr int32_t kQ8PoolVec = 16;
+#endif
 constexpr int32_t kQ8PoolTaps = 64;
-using Q8PoolU8 = uint8_t __attribute__((vector_size(64)));
-using Q8PoolS8 = int8_t __attribute__((vector_size(64)));
-using Q8PoolU8Half = uint8_t __attribute__((vector_size(32)));
-using Q8PoolS8Half = int8_t __attribute__((vector_size(32)));
-using Q8PoolI16 = int16_t __attribute__((vector_size(64)));
+using Q8PoolU8 = uint8_t __attribute__((vector_size(kQ8PoolVec)));
+using Q8PoolS8 = int8_t __attribute__((vector_size(kQ8PoolVec)));
+using Q8PoolU8Half = uint8_t __attribute__((vector_size(kQ8PoolVec / 2)));
+using Q8PoolS8Half = int8_t __attribute__((vector_size(kQ8PoolVec / 2)));
+using Q8PoolI16 = int16_t __attribute__((vector_size(kQ8PoolVec)));
 
 // Points taps[] at the image pixels of window [y0, y1) x [x0, x1) of image n; returns their count, or 0 when
 // there are more than kQ8PoolTaps.
@@ -141,7 +148,7 @@ void q8_avg_pool_row_t(const Q8PoolRow& r) {
     const int32_t count = q8_pool_taps(in, n, y0, y1, x0, x1, taps);
     int32_t c0 = 0;
     for (; count > 0 && c0 + kQ8PoolVec <= out.c; c0 += kQ8PoolVec) {
-      Q8PoolI16 s0 = {}, s1 = {};  // channels [0, 32) and [32, 64) of the block
+      Q8PoolI16 s0 = {}, s1 = {};  // the block's two halves of channels
       for (int32_t t = 0; t < count; ++t) {
         H lo, hi;
         std::memcpy(&lo, taps[t] + c0, sizeof(H));
