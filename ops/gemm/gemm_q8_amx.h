@@ -51,13 +51,17 @@ void q8_pack_a_amx(const Q8GemmTile& t, uint8_t* dst) {
   }
 }
 
-// Row i of a finished panel (its outputs, residual and columns in p; its sums in c, 16 * NV a row; its
-// multipliers m) requantised into the panel's output.
+// Row i of a finished panel (its outputs, residual and columns in p, its 32-lane constants in e; its sums in
+// c, 16 * NV a row; its multipliers m) requantised into the panel's output.
 template <int NV>
-inline void amx_epilogue_row(const Q8GemmTile& p, const int32_t* c, const float* m, int i) {
+inline void amx_epilogue_row(const Q8GemmTile& p, const Q8Rows32& e, const int32_t* c, const float* m, int i) {
   if constexpr (NV == 2) {
-    q8_store32_avx512(p, _mm512_load_si512(c + i * 32), _mm512_load_si512(c + i * 32 + 16), _mm512_load_ps(m),
-                      _mm512_load_ps(m + 16), i, 0, p.cols);
+    if (e.fast) {
+      q8_store32_row(e, _mm512_load_si512(c + i * 32), _mm512_load_si512(c + i * 32 + 16), i);
+    } else {
+      q8_store32_avx512(p, _mm512_load_si512(c + i * 32), _mm512_load_si512(c + i * 32 + 16), _mm512_load_ps(m),
+                        _mm512_load_ps(m + 16), i, 0, p.cols);
+    }
   } else {
     q8_store16_avx512(p, _mm512_load_si512(c + i * 16), _mm512_load_ps(m), i, 0, p.cols);
   }
@@ -82,6 +86,7 @@ void q8_gemm_amx(const Q8GemmTile& t) {
   alignas(64) int32_t c[kMr * kNr];
   Q8GemmTile prev = t;  // the panel whose sums wait in c (j > 0)
   const float* prev_m = nullptr;
+  Q8Rows32 rows32;  // prev's 32-lane epilogue constants (NV = 2)
   for (int32_t j = 0; j < t.panels; ++j) {
     const int8_t* w = t.w + static_cast<size_t>(j) * t.w_stride;
     _tile_loadd(0, w, 0);  // the bias, every row
@@ -108,10 +113,10 @@ void q8_gemm_amx(const Q8GemmTile& t) {
           _tile_dpbusd(1, 4, 7);
           _tile_dpbusd(3, 5, 7);
         }
-        for (int32_t e = 0; e < per && row < t.rows; ++e, ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
+        for (int32_t e = 0; e < per && row < t.rows; ++e, ++row) amx_epilogue_row<NV>(prev, rows32, c, prev_m, row);
       }
     }
-    for (; j > 0 && row < t.rows; ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
+    for (; j > 0 && row < t.rows; ++row) amx_epilogue_row<NV>(prev, rows32, c, prev_m, row);
     _tile_stored(0, c, kNr * 4);
     _tile_stored(2, c + 16 * kNr, kNr * 4);
     if constexpr (NV == 2) {
@@ -122,8 +127,9 @@ void q8_gemm_amx(const Q8GemmTile& t) {
     prev.r = t.r == nullptr ? nullptr : t.r + static_cast<size_t>(j) * kNr;
     prev.cols = std::min(kNr, t.cols - j * kNr);
     prev_m = m;
+    if constexpr (NV == 2) rows32 = q8_rows32(prev, _mm512_load_ps(m), _mm512_load_ps(m + 16), 0, prev.cols);
   }
-  for (int32_t row = 0; row < t.rows; ++row) amx_epilogue_row<NV>(prev, c, prev_m, row);
+  for (int32_t row = 0; row < t.rows; ++row) amx_epilogue_row<NV>(prev, rows32, c, prev_m, row);
 }
 
 // Q8GemmUkernel::begin and end: the tile configuration, loaded before a thread's run of calls; the tiles

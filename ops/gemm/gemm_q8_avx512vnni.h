@@ -34,11 +34,59 @@ inline void q8_store16_avx512(const Q8GemmTile& t, __m512i acc, __m512 m, int32_
   _mm_mask_storeu_epi8(t.c + static_cast<size_t>(row) * t.c_stride + c0, mask, _mm512_cvtepi32_epi8(q));
 }
 
-// 32 requantised outputs of one row (from column c0 of the tile), n of them stored: with t.small_m (every
-// multiplier small enough that float(acc) * m, plus a residual's term, stays inside int32), rounded first, then
-// narrowed with saturation to int16, the zero point added with saturation and clamped there (every step monotonic, the
-// bounds integers: the bytes of requantize()), and stored with one 32-byte write instead of two converts to
-// bytes (VPMOVDB, two uops each) and two writes; else two q8_store16_avx512.
+// The 32-lane epilogue's constants for one tile's columns (from column c0, n of them), made once and kept in
+// registers across its rows. fast: t.small_m and not f32 (else q8_store32_avx512 takes two q8_store16_avx512).
+struct Q8Rows32 {
+  const Q8GemmTile* t = nullptr;
+  uint8_t* c = nullptr;        // row 0's first output
+  const uint8_t* r = nullptr;  // row 0's first residual byte, or nullptr
+  __m512 m0, m1, rm;
+  __m512i zp, lo, hi, rzp;  // zp, lo, hi as int16 lanes; rzp as int32
+  __mmask32 mask;
+  bool fast = false;
+};
+inline Q8Rows32 q8_rows32(const Q8GemmTile& t, __m512 m0, __m512 m1, int32_t c0, int32_t n) {
+  Q8Rows32 e;
+  e.t = &t;
+  e.c = t.c + c0;
+  e.r = t.r == nullptr ? nullptr : t.r + c0;
+  e.m0 = m0, e.m1 = m1;
+  e.rm = _mm512_set1_ps(t.r_m);
+  e.rzp = _mm512_set1_epi32(t.r_zp);
+  e.zp = _mm512_set1_epi16(static_cast<int16_t>(t.zp));
+  e.lo = _mm512_set1_epi16(static_cast<int16_t>(t.lo));
+  e.hi = _mm512_set1_epi16(static_cast<int16_t>(t.hi));
+  e.mask = n >= 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
+  e.fast = t.small_m && !t.f32;
+  return e;
+}
+
+// One row of 32 requantised outputs on the fast path (e.fast: every multiplier small enough that float(acc) * m,
+// plus a residual's term, stays inside int32): rounded first, then narrowed with saturation to int16, the zero
+// point added with saturation and clamped there (every step monotonic, the bounds integers: the bytes of
+// requantize()), and stored with one 32-byte write instead of two converts to bytes (VPMOVDB, two uops each) and
+// two writes.
+inline void q8_store32_row(const Q8Rows32& e, __m512i acc0, __m512i acc1, int32_t row) {
+  const Q8GemmTile& t = *e.t;
+  __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0), e.m0), v1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1), e.m1);
+  if (e.r != nullptr) {  // the residual's 32 bytes, read before the row is written (r may be c)
+    const __m256i rb = _mm256_maskz_loadu_epi8(e.mask, e.r + static_cast<size_t>(row) * t.r_stride);
+    const __m128i r_lo = _mm256_castsi256_si128(rb), r_hi = _mm256_extracti128_si256(rb, 1);
+    const __m512i r0 = t.r_signed ? _mm512_cvtepi8_epi32(r_lo) : _mm512_cvtepu8_epi32(r_lo);
+    const __m512i r1 = t.r_signed ? _mm512_cvtepi8_epi32(r_hi) : _mm512_cvtepu8_epi32(r_hi);
+    v0 = _mm512_add_ps(v0, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r0, e.rzp)), e.rm));
+    v1 = _mm512_add_ps(v1, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r1, e.rzp)), e.rm));
+  }
+  const __m512i q0 = _mm512_cvtps_epi32(v0);
+  const __m512i q1 = _mm512_cvtps_epi32(v1);
+  // Packed per 128-bit lane: [q0 0-3, q1 0-3 | q0 4-7, q1 4-7 | ...]; the qwords back in column order.
+  __m512i w = _mm512_permutexvar_epi64(_mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0), _mm512_packs_epi32(q0, q1));
+  w = _mm512_min_epi16(_mm512_max_epi16(_mm512_adds_epi16(w, e.zp), e.lo), e.hi);
+  _mm256_mask_storeu_epi8(e.c + static_cast<size_t>(row) * t.c_stride, e.mask, _mm512_cvtepi16_epi8(w));
+}
+
+// 32 requantised outputs of one row (from column c0 of the tile), n of them stored: q8_store32_row where t.small_m
+// allows (and the output is 8-bit), else two q8_store16_avx512.
 inline void q8_store32_avx512(const Q8GemmTile& t, __m512i acc0, __m512i acc1, __m512 m0, __m512 m1, int32_t row,
                               int32_t c0, int32_t n) {
   if (!t.small_m || t.f32) {
@@ -46,27 +94,7 @@ inline void q8_store32_avx512(const Q8GemmTile& t, __m512i acc0, __m512i acc1, _
     if (n > 16) q8_store16_avx512(t, acc1, m1, row, c0 + 16, n - 16);
     return;
   }
-  __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc0), m0), v1 = _mm512_mul_ps(_mm512_cvtepi32_ps(acc1), m1);
-  if (t.r != nullptr) {  // the residual's 32 bytes, read before the row is written (r may be c)
-    const __mmask32 rmask = n >= 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
-    const __m256i rb = _mm256_maskz_loadu_epi8(rmask, t.r + static_cast<size_t>(row) * t.r_stride + c0);
-    const __m128i r_lo = _mm256_castsi256_si128(rb), r_hi = _mm256_extracti128_si256(rb, 1);
-    const __m512i r0 = t.r_signed ? _mm512_cvtepi8_epi32(r_lo) : _mm512_cvtepu8_epi32(r_lo);
-    const __m512i r1 = t.r_signed ? _mm512_cvtepi8_epi32(r_hi) : _mm512_cvtepu8_epi32(r_hi);
-    const __m512i rzp = _mm512_set1_epi32(t.r_zp);
-    const __m512 rm = _mm512_set1_ps(t.r_m);
-    v0 = _mm512_add_ps(v0, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r0, rzp)), rm));
-    v1 = _mm512_add_ps(v1, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(r1, rzp)), rm));
-  }
-  const __m512i q0 = _mm512_cvtps_epi32(v0);
-  const __m512i q1 = _mm512_cvtps_epi32(v1);
-  // Packed per 128-bit lane: [q0 0-3, q1 0-3 | q0 4-7, q1 4-7 | ...]; the qwords back in column order.
-  __m512i w = _mm512_permutexvar_epi64(_mm512_set_epi64(7, 5, 3, 1, 6, 4, 2, 0), _mm512_packs_epi32(q0, q1));
-  w = _mm512_adds_epi16(w, _mm512_set1_epi16(static_cast<int16_t>(t.zp)));
-  w = _mm512_min_epi16(_mm512_max_epi16(w, _mm512_set1_epi16(static_cast<int16_t>(t.lo))),
-                       _mm512_set1_epi16(static_cast<int16_t>(t.hi)));
-  const __mmask32 mask = n >= 32 ? ~__mmask32{0} : (__mmask32{1} << n) - 1;
-  _mm256_mask_storeu_epi8(t.c + static_cast<size_t>(row) * t.c_stride + c0, mask, _mm512_cvtepi16_epi8(w));
+  q8_store32_row(q8_rows32(t, m0, m1, c0, n), acc0, acc1, row);
 }
 
 // MR x (16 * NV) outputs: NV = 2 the full tile, 1 its half (a last panel of at most 16 columns).
